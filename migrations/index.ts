@@ -1,0 +1,20 @@
+import type { Knex } from 'knex';
+import * as m001 from './001_verified_phones.js';
+import * as m002 from './002_members.js';
+import * as m003 from './003_sessions.js';
+import * as m004 from './004_phone_verifications.js';
+import * as m005 from './005_sms_messages.js';
+import * as m006 from './006_rate_limits.js';
+
+type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
+
+// The ordered list of migrations. An explicit list (rather than a folder scan) works the same
+// from TypeScript sources under tsx and from the compiled dist/ build.
+export const migrations: [string, Migration][] = [
+  ['001_verified_phones', m001],
+  ['002_members', m002],
+  ['003_sessions', m003],
+  ['004_phone_verifications', m004],
+  ['005_sms_messages', m005],
+  ['006_rate_limits', m006],
+];

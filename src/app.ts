@@ -1,0 +1,91 @@
+import express from 'express';
+import helmet from 'helmet';
+import type { AppContext, AppDeps } from './context.js';
+import { DEFAULT_LIMITS } from './context.js';
+import { systemClock } from './lib/clock.js';
+import { PUBLIC_DIR, VIEWS_DIR } from './paths.js';
+import { createSessionMiddleware } from './http/session.js';
+import { localeMiddleware } from './http/render.js';
+import { originGate, verifyCsrfToken } from './http/csrf.js';
+import { loadMember } from './http/auth.js';
+import { createLimiter } from './http/rate-limit.js';
+import { errorHandler, notFoundHandler } from './http/error-handler.js';
+import { createPasswordHasher } from './features/accounts/passwords.js';
+import { pcRoutes } from './routes/pc.js';
+import { recordingQueue } from './jobs/queue.js';
+
+/** Builds the whole app without listening, so tests drive the real thing over HTTP. */
+export function createApp(deps: AppDeps) {
+  const { config, db } = deps;
+  const clock = deps.clock ?? systemClock;
+  const limits = { ...DEFAULT_LIMITS, ...deps.limits };
+  const ctx: AppContext = {
+    db,
+    config,
+    clock,
+    jobs: deps.jobs ?? recordingQueue(),
+    passwords: createPasswordHasher(config),
+    loginFailures: createLimiter(db, 'login_fail', { points: 1_000_000, duration: 24 * 3600 }),
+    loginBlocks: createLimiter(db, 'login_block', { points: 1, duration: 1 }),
+    limiters: {
+      loginPerIp: createLimiter(db, 'login_ip', limits.loginPerIp),
+      smsRequestsPerIp: createLimiter(db, 'sms_ip', limits.smsRequestsPerIp),
+    },
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy === 'false' ? false : config.trustProxy);
+  app.set('views', VIEWS_DIR);
+  app.set('view engine', 'ejs');
+  app.set('query parser', 'simple');
+  if (config.isProduction) app.set('view cache', true);
+
+  app.use(helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        'default-src': ["'self'"],
+        'script-src': ["'self'"],
+        'style-src': ["'self'"],
+        'img-src': ["'self'", 'data:'],
+        'font-src': ["'self'"],
+        'connect-src': ["'self'"],
+        'object-src': ["'none'"],
+        'base-uri': ["'none'"],
+        'form-action': ["'self'"],
+        'frame-ancestors': ["'none'"],
+      },
+    },
+    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+    strictTransportSecurity: config.isProduction ? { maxAge: 31536000, includeSubDomains: true } : false,
+    crossOriginEmbedderPolicy: false,
+  }));
+
+  // Health first: no session, no database for /healthz.
+  app.get('/healthz', (_req, res) => { res.type('text/plain').send('ok'); });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await db.raw('select 1');
+      res.type('text/plain').send('ready');
+    } catch {
+      res.status(503).set('Retry-After', '5').type('text/plain').send('database unavailable');
+    }
+  });
+
+  app.use(express.static(PUBLIC_DIR, { index: false, maxAge: config.isProduction ? '7d' : 0 }));
+
+  app.use(createSessionMiddleware(config, deps.sessionPool));
+  app.use(localeMiddleware);
+  // The Origin / Sec-Fetch-Site gate runs before any body is read.
+  app.use(originGate(config.publicOrigin));
+  app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 100 }));
+  app.use(verifyCsrfToken);
+  app.use(loadMember(db, clock));
+
+  app.use(pcRoutes(ctx));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return { app, ctx };
+}

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+// The environment is parsed once, here. Every variable is documented in README.md.
+const Env = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  DATABASE_URL: z.string().optional(),
+  EMBEDDED_PG_DIR: z.string().default('.data/postgres'),
+  EMBEDDED_PG_PORT: z.coerce.number().int().default(54329),
+  PUBLIC_ORIGIN: z.string().url().optional(),
+  SESSION_SECRET: z.string().min(32).optional(),
+  TRUST_PROXY: z.string().default('loopback'),
+  SMS_PROVIDER: z.enum(['console', 'twilio']).optional(),
+  SMS_DAILY_CAP: z.coerce.number().int().min(0).default(1000),
+  TWILIO_ACCOUNT_SID: z.string().optional(),
+  TWILIO_AUTH_TOKEN: z.string().optional(),
+  TWILIO_FROM: z.string().optional(),
+  TWILIO_BASE_URL: z.string().url().default('https://api.twilio.com'),
+  ARGON2_MEMORY_KIB: z.coerce.number().int().min(19456).default(65536),
+  ARGON2_TIME_COST: z.coerce.number().int().min(2).default(3),
+  SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export type Config = {
+  env: 'development' | 'production' | 'test';
+  isProduction: boolean;
+  port: number;
+  host: string;
+  databaseUrl?: string;
+  embeddedPgDir: string;
+  embeddedPgPort: number;
+  publicOrigin?: string;
+  sessionSecret: string;
+  trustProxy: string;
+  sms: {
+    provider: 'console' | 'twilio';
+    dailyCap: number;
+    twilio: { accountSid?: string; authToken?: string; from?: string; baseUrl: string };
+  };
+  argon2: { memoryCost: number; timeCost: number };
+  seedDemo: boolean;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+};
+
+const DEV_SECRET = 'ashiato-development-secret-do-not-use-in-production';
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const e = Env.parse(env);
+  const isProduction = e.NODE_ENV === 'production';
+  if (isProduction && !e.SESSION_SECRET) throw new Error('SESSION_SECRET (32+ characters) is required in production');
+  const provider = e.SMS_PROVIDER ?? (isProduction ? 'twilio' : 'console');
+  if (provider === 'twilio' && !(e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN && e.TWILIO_FROM)) {
+    throw new Error('SMS_PROVIDER=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM');
+  }
+  return {
+    env: e.NODE_ENV,
+    isProduction,
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    embeddedPgDir: e.EMBEDDED_PG_DIR,
+    embeddedPgPort: e.EMBEDDED_PG_PORT,
+    publicOrigin: e.PUBLIC_ORIGIN?.replace(/\/$/, ''),
+    sessionSecret: e.SESSION_SECRET ?? DEV_SECRET,
+    trustProxy: e.TRUST_PROXY,
+    sms: {
+      provider,
+      dailyCap: e.SMS_DAILY_CAP,
+      twilio: { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN, from: e.TWILIO_FROM, baseUrl: e.TWILIO_BASE_URL },
+    },
+    argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST },
+    seedDemo: e.SEED_DEMO === 'auto',
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,36 @@
+import type pg from 'pg';
+import type { RateLimiterPostgres } from 'rate-limiter-flexible';
+import type { Config } from './config.js';
+import type { Db } from './db/knex.js';
+import type { Clock } from './lib/clock.js';
+import type { JobQueue } from './jobs/queue.js';
+import type { PasswordHasher } from './features/accounts/passwords.js';
+import type { AccountsContext } from './features/accounts/service.js';
+
+/** What createApp is given from outside: tests swap the clock, the queue, the limits. */
+export type AppDeps = {
+  config: Config;
+  db: Db;
+  /** A plain pg pool for the session store. */
+  sessionPool: pg.Pool;
+  clock?: Clock;
+  jobs?: JobQueue;
+  limits?: Partial<RateLimitSpecs>;
+};
+
+export type RateLimitSpecs = {
+  loginPerIp: { points: number; duration: number };
+  smsRequestsPerIp: { points: number; duration: number };
+};
+
+export const DEFAULT_LIMITS: RateLimitSpecs = {
+  loginPerIp: { points: 25, duration: 5 * 60 },
+  smsRequestsPerIp: { points: 30, duration: 60 * 60 },
+};
+
+/** What handlers are built from. */
+export type AppContext = AccountsContext & {
+  db: Db;
+  passwords: PasswordHasher;
+  limiters: { loginPerIp: RateLimiterPostgres; smsRequestsPerIp: RateLimiterPostgres };
+};

@@ -1,0 +1,155 @@
+import type { Knex } from 'knex';
+import type { RateLimiterPostgres } from 'rate-limiter-flexible';
+import type { Config } from '../../config.js';
+import type { Clock } from '../../lib/clock.js';
+import type { JobQueue } from '../../jobs/queue.js';
+import { isAtLeastYearsOld, tokyoDate } from '../../lib/dates.js';
+import { normalizeJapaneseMobile } from '../../lib/phone.js';
+import type { PasswordHasher } from './passwords.js';
+import * as q from './queries.js';
+import { checkCode, requestCode, verifiedRegistration, type CheckCodeResult, type RequestCodeResult } from './verification.js';
+
+export type AccountsContext = {
+  config: Config;
+  clock: Clock;
+  jobs: JobQueue;
+  passwords: PasswordHasher;
+  /** Per-account login throttle: failures counted, then growing blocks. */
+  loginFailures: RateLimiterPostgres;
+  loginBlocks: RateLimiterPostgres;
+};
+
+export const MIN_AGE = 18;
+
+// ─── Registration ──────────────────────────────────────────────────────────────────────────────
+
+/** Step 1. A number that already has an account gets an SMS saying so, and the same next screen. */
+export async function startRegistration(db: Knex, ctx: AccountsContext, input: { phone: string; ip: string }): Promise<RequestCodeResult> {
+  const existing = await q.phoneHasAccount(db, input.phone);
+  return requestCode(db, ctx, {
+    purpose: 'register',
+    phone: input.phone,
+    ip: input.ip,
+    memberId: null,
+    sms: existing
+      ? { kind: 'register_existing', messageKey: 'sms.registerExisting', includesCode: false }
+      : { kind: 'register_code', messageKey: 'sms.registerCode', includesCode: true },
+  });
+}
+
+/** Step 2. A right code marks the number verified. */
+export async function verifyRegistrationCode(db: Knex, ctx: AccountsContext, input: { verificationId: string; code: string }): Promise<CheckCodeResult> {
+  const result = await checkCode(db, ctx, { verificationId: input.verificationId, purpose: 'register', code: input.code });
+  if (result.ok) await q.upsertVerifiedPhone(db, result.phone, ctx.clock.now());
+  return result;
+}
+
+export type RegisterResult =
+  | { ok: true; memberId: number }
+  | { ok: false; reason: 'verification_expired' | 'under_age' | 'phone_taken' };
+
+/** Step 3. The member row; the database re-checks the age and the verified number. */
+export async function registerMember(
+  db: Knex,
+  ctx: AccountsContext,
+  input: { verificationId: string; nickname: string; birthDate: string; password: string },
+): Promise<RegisterResult> {
+  const now = ctx.clock.now();
+  if (!isAtLeastYearsOld(input.birthDate, tokyoDate(now), MIN_AGE)) return { ok: false, reason: 'under_age' };
+  const phone = await verifiedRegistration(db, ctx, input.verificationId);
+  if (!phone) return { ok: false, reason: 'verification_expired' };
+  const passwordHash = await ctx.passwords.hash(input.password);
+  try {
+    const memberId = await db.transaction(async (trx) => {
+      // Consuming the verification and creating the member are one act: a replayed step 3 fails.
+      const consumed = await trx('phone_verifications').where({ id: input.verificationId }).whereNotNull('verified_at').delete();
+      if (consumed !== 1) throw new PhoneTaken();
+      return q.insertMember(trx, { phone, nickname: input.nickname, birth_date: input.birthDate, password_hash: passwordHash, created_at: now });
+    });
+    return { ok: true, memberId };
+  } catch (err) {
+    if (err instanceof PhoneTaken || (err as { constraint?: string }).constraint === 'members_phone_key') return { ok: false, reason: 'phone_taken' };
+    throw err;
+  }
+}
+
+class PhoneTaken extends Error {}
+
+// ─── Login ─────────────────────────────────────────────────────────────────────────────────────
+
+export type LoginResult =
+  | { ok: true; memberId: number }
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'suspended' }
+  | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
+
+const FREE_FAILURES = 5;
+const MAX_BLOCK_SECONDS = 30 * 60;
+
+/**
+ * Phone + password. Unknown number and wrong password take the same path and the same time (a
+ * dummy hash is verified). After 5 failures for one number, each further failure blocks that number
+ * for twice as long as the last (30 s, 60 s, … up to 30 min) — for unknown numbers too.
+ */
+export async function authenticate(db: Knex, ctx: AccountsContext, input: { phone: string; password: string }): Promise<LoginResult> {
+  const phone = normalizeJapaneseMobile(input.phone);
+  const accountKey = phone ?? `raw:${input.phone.slice(0, 40)}`;
+  const block = await ctx.loginBlocks.get(accountKey);
+  if (block && block.consumedPoints > 0 && block.msBeforeNext > 0) {
+    return { ok: false, reason: 'throttled', retryAfterSeconds: Math.ceil(block.msBeforeNext / 1000) };
+  }
+  const row = phone ? await q.findCredentialsByPhone(db, phone) : undefined;
+  let valid = false;
+  if (row) valid = await ctx.passwords.verify(row.password_hash, input.password);
+  else await ctx.passwords.verifyDummy(input.password);
+
+  if (!row || !valid) {
+    const failures = await ctx.loginFailures.penalty(accountKey, 1);
+    const over = failures.consumedPoints - FREE_FAILURES;
+    if (over >= 0) await ctx.loginBlocks.block(accountKey, Math.min(30 * 2 ** over, MAX_BLOCK_SECONDS));
+    return { ok: false, reason: 'invalid' };
+  }
+  await ctx.loginFailures.delete(accountKey);
+  if (row.status === 'suspended') return { ok: false, reason: 'suspended' };
+  if (row.status !== 'active') return { ok: false, reason: 'invalid' };
+  if (ctx.passwords.needsRehash(row.password_hash)) {
+    await q.updatePasswordHash(db, row.id, await ctx.passwords.hash(input.password));
+  }
+  return { ok: true, memberId: row.id };
+}
+
+// ─── Password reset ────────────────────────────────────────────────────────────────────────────
+
+/** A code goes only to a number with an account; other numbers see the same screen and get nothing. */
+export async function startPasswordReset(db: Knex, ctx: AccountsContext, input: { phone: string; ip: string }): Promise<RequestCodeResult> {
+  const row = await q.findCredentialsByPhone(db, input.phone);
+  return requestCode(db, ctx, {
+    purpose: 'reset_password',
+    phone: input.phone,
+    ip: input.ip,
+    memberId: row?.id ?? null,
+    sms: row ? { kind: 'reset_code', messageKey: 'sms.resetCode', includesCode: true } : null,
+  });
+}
+
+export type ResetResult = CheckCodeResult | { ok: false; reason: 'no_account' };
+
+/** A right code sets the new password and ends every session of the account. */
+export async function completePasswordReset(
+  db: Knex,
+  ctx: AccountsContext,
+  input: { verificationId: string; code: string; password: string },
+): Promise<ResetResult> {
+  const result = await checkCode(db, ctx, { verificationId: input.verificationId, purpose: 'reset_password', code: input.code });
+  if (!result.ok) return result;
+  if (result.memberId === null) return { ok: false, reason: 'no_account' };
+  const hash = await ctx.passwords.hash(input.password);
+  const memberId = result.memberId;
+  await db.transaction(async (trx) => {
+    await q.updatePasswordHash(trx, memberId, hash);
+    await q.deleteMemberSessions(trx, memberId);
+  });
+  await ctx.loginFailures.delete(result.phone);
+  await ctx.loginBlocks.delete(result.phone);
+  return result;
+}

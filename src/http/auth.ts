@@ -1,0 +1,42 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Db } from '../db/knex.js';
+import type { Clock } from '../lib/clock.js';
+import { findSessionMember } from '../features/accounts/queries.js';
+import { destroySession, SESSION_LIMITS } from './session.js';
+
+/**
+ * Loads the logged-in member on every request and enforces the timeouts express-session cannot:
+ * an absolute lifetime from login, and an idle limit (shorter for staff). A member who is no longer
+ * active (suspended, withdrawn) loses the session here too.
+ */
+export function loadMember(db: Db, clock: Clock) {
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    const s = req.session;
+    if (!s?.memberId) return next();
+    const now = clock.now().getTime();
+    const member = await findSessionMember(db, s.memberId);
+    const idleLimit = member && member.role !== 'member' ? SESSION_LIMITS.staffIdleMs : SESSION_LIMITS.memberIdleMs;
+    const expired = !s.loginAt || now - s.loginAt > SESSION_LIMITS.absoluteMs || !s.lastSeenAt || now - s.lastSeenAt > idleLimit;
+    if (!member || member.status !== 'active' || expired) {
+      await destroySession(req);
+      return next();
+    }
+    req.member = { id: member.id, nickname: member.nickname, role: member.role };
+    // Saving the session on every request would write a row per page view: last-seen moves once a minute.
+    if (now - s.lastSeenAt! > SESSION_LIMITS.lastSeenResolutionMs) s.lastSeenAt = now;
+    next();
+  };
+}
+
+/** Pages of the closed network: anonymous visitors are sent to the login page. */
+export function requireMember(req: Request, res: Response, next: NextFunction) {
+  if (req.member) return next();
+  if (req.method === 'GET' || req.method === 'HEAD') return res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+  return res.redirect(303, '/login');
+}
+
+/** Registration and login pages are for visitors who are not logged in. */
+export function requireGuest(req: Request, res: Response, next: NextFunction) {
+  if (!req.member) return next();
+  res.redirect(303, '/home');
+}

@@ -1,0 +1,63 @@
+import type { NextFunction, Request, Response } from 'express';
+import { HttpError } from './errors.js';
+import { isDatabaseUnavailable } from '../db/knex.js';
+import { isMessageKey, translator, pickLocale } from '../i18n/index.js';
+
+/** Chooses the error page of the surface the request was for. */
+function errorView(req: Request): string {
+  return 'pc/errors/error';
+}
+
+export function notFoundHandler(_req: Request, _res: Response, next: NextFunction) {
+  next(new HttpError({ status: 404, messageKey: 'errors.notFound' }));
+}
+
+type BodyParserError = { status?: number; statusCode?: number; type?: string; expose?: boolean };
+
+/** One error handler: known errors become their status page, the database being away becomes 503,
+ * anything else is logged with its stack and shown as a plain 500 page with no details. */
+export function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction) {
+  let status = 500;
+  let messageKey = 'errors.internal';
+  let retryAfter: number | undefined;
+
+  if (err instanceof HttpError) {
+    status = err.status;
+    messageKey = err.messageKey ?? messageKey;
+    retryAfter = err.retryAfterSeconds;
+  } else if (isDatabaseUnavailable(err)) {
+    status = 503;
+    messageKey = 'errors.unavailable';
+    retryAfter = 5;
+  } else if (err && typeof err === 'object' && ((err as BodyParserError).status ?? 0) >= 400 && ((err as BodyParserError).status ?? 0) < 500) {
+    // body-parser / multer errors: malformed, too large, too many fields
+    status = (err as BodyParserError).status!;
+    messageKey = status === 413 ? 'errors.tooLarge' : 'errors.badRequest';
+  }
+
+  if (status >= 500 && status !== 503) console.error(`[error] ${req.method} ${req.path}`, err);
+  else if (status === 503) console.warn(`[unavailable] ${req.method} ${req.path}: ${(err as Error)?.message}`);
+
+  if (res.headersSent) return;
+  if (retryAfter !== undefined) res.set('Retry-After', String(retryAfter));
+  const t = req.t ?? translator(pickLocale(undefined, req.get('accept-language')));
+  res.status(status);
+  res.render(errorView(req), {
+    t,
+    locale: req.locale ?? 'ja',
+    member: req.member ?? null,
+    csrfToken: req.session?.csrfSecret ?? '',
+    currentPath: req.path,
+    flash: null,
+    status,
+    title: t(isMessageKey(`errors.title.${status}`) ? (`errors.title.${status}` as never) : ('errors.title.default' as never)),
+    message: t(isMessageKey(messageKey) ? (messageKey as never) : ('errors.internal' as never)),
+  }, (renderErr, html) => {
+    if (renderErr) {
+      console.error('[error] error page failed to render', renderErr);
+      res.type('text/plain').send(`${status}`);
+      return;
+    }
+    res.send(html);
+  });
+}

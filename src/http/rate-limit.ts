@@ -1,0 +1,38 @@
+import type { NextFunction, Request, Response } from 'express';
+import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Db } from '../db/knex.js';
+import { tooManyRequests } from './errors.js';
+
+export type LimitSpec = { points: number; duration: number };
+
+/** Limits shared by every app process through the rate_limits table. */
+export function createLimiter(db: Db, keyPrefix: string, spec: LimitSpec): RateLimiterPostgres {
+  return new RateLimiterPostgres({
+    storeClient: db,
+    storeType: 'knex',
+    tableName: 'rate_limits',
+    tableCreated: true,
+    clearExpiredByTimeout: false,
+    keyPrefix,
+    points: spec.points,
+    duration: spec.duration,
+  });
+}
+
+/** Consumes a point; a limit reached throws 429. A store that is down throws its own error (→ 503):
+ * a broken limiter never means "unlimited". */
+export async function consumeOrThrow(limiter: RateLimiterPostgres, key: string, messageKey?: string): Promise<void> {
+  try {
+    await limiter.consume(key);
+  } catch (err) {
+    if (err instanceof RateLimiterRes) throw tooManyRequests(Math.ceil(err.msBeforeNext / 1000), messageKey);
+    throw err;
+  }
+}
+
+export function limitBy(limiter: RateLimiterPostgres, key: (req: Request) => string, messageKey?: string) {
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    await consumeOrThrow(limiter, key(req), messageKey);
+    next();
+  };
+}

@@ -1,0 +1,70 @@
+import type { NextFunction, Request, Response } from 'express';
+import { pickLocale, translator, type Locale, type Translate } from '../i18n/index.js';
+import { formatDateTime } from '../lib/dates.js';
+import { formatTextHtml } from '../lib/text.js';
+import { csrfToken } from './csrf.js';
+
+export type ViewMember = { id: number; nickname: string; role: 'member' | 'moderator' | 'admin' };
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      locale: Locale;
+      t: Translate;
+      member?: ViewMember;
+    }
+  }
+}
+
+export const LOCALE_COOKIE = 'lang';
+
+export function localeMiddleware(req: Request, _res: Response, next: NextFunction) {
+  const cookie = parseCookie(req.get('cookie'), LOCALE_COOKIE);
+  req.locale = pickLocale(cookie, req.get('accept-language'));
+  req.t = translator(req.locale);
+  next();
+}
+
+function parseCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const [k, v] = part.trim().split('=');
+    if (k === name) return v;
+  }
+  return undefined;
+}
+
+export type FieldErrors = Record<string, string>;
+
+/**
+ * The only way a page is rendered. The locals are built here from known names; request data is
+ * passed only inside named values (e.g. `values`), never spread into render options, so EJS option
+ * injection (`settings[view options]`) cannot reach the template engine.
+ */
+export function render(res: Response, view: string, locals: Record<string, unknown> = {}) {
+  const req = res.req as Request;
+  const data: Record<string, unknown> = {
+    t: req.t,
+    locale: req.locale,
+    member: req.member ?? null,
+    csrfToken: req.session ? csrfToken(req) : '',
+    currentPath: req.path,
+    flash: takeFlash(req),
+    fmt: { dateTime: (d: Date) => formatDateTime(d, req.locale), textHtml: formatTextHtml },
+    errors: {},
+    values: {},
+    title: '',
+  };
+  for (const [k, v] of Object.entries(locals)) {
+    if (k === 'settings' || k === 'cache' || k === '_locals') continue;
+    data[k] = v;
+  }
+  res.render(view, data);
+}
+
+function takeFlash(req: Request): string | null {
+  const f = req.session?.flash;
+  if (!f) return null;
+  delete req.session.flash;
+  return f;
+}

@@ -1,0 +1,58 @@
+import PgBoss from 'pg-boss';
+import type { Knex } from 'knex';
+import type { Config } from '../config.js';
+import type { Clock } from '../lib/clock.js';
+import type { SmsProvider } from '../features/sms/providers.js';
+import type { JobQueue } from './queue.js';
+import { deliverSms, expireStaleSms, orphanedSms } from '../features/sms/service.js';
+import { pruneExpired } from './maintenance.js';
+
+// Background work on pg-boss (PostgreSQL is the queue): SMS sending with retries, and periodic
+// maintenance. The web process only ever calls `queue.send`.
+
+export type Background = { queue: JobQueue; stop: () => Promise<void>; boss: PgBoss };
+
+export const SMS_RETRY = { retryLimit: 5, retryDelay: 5, retryBackoff: true };
+
+export async function startBackground(opts: {
+  connectionString: string;
+  db: Knex;
+  config: Config;
+  clock: Clock;
+  provider: SmsProvider;
+  /** false in the web-only role: jobs can be sent but are worked elsewhere. */
+  work?: boolean;
+  retry?: { retryLimit: number; retryDelay: number; retryBackoff: boolean };
+  pollingIntervalSeconds?: number;
+}): Promise<Background> {
+  const boss = new PgBoss({ connectionString: opts.connectionString, schema: 'pgboss', max: 4, application_name: 'ashiato-jobs' });
+  boss.on('error', (err) => console.warn(`[jobs] ${err.message}`));
+  await boss.start();
+  const retry = opts.retry ?? SMS_RETRY;
+  await boss.createQueue('sms.send', { name: 'sms.send', ...retry, expireInSeconds: 60 });
+  await boss.createQueue('maintenance', { name: 'maintenance', retryLimit: 0 });
+
+  if (opts.work !== false) {
+    await boss.work<{ messageId: number }>('sms.send', { batchSize: 1, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 1 }, async ([job]) => {
+      const result = await deliverSms(opts.db, opts.provider, opts.config.sessionSecret, job.data.messageId, opts.clock.now());
+      return { result };
+    });
+    await boss.work('maintenance', { pollingIntervalSeconds: 30 }, async () => {
+      const now = opts.clock.now();
+      await expireStaleSms(opts.db, now);
+      for (const messageId of await orphanedSms(opts.db, now)) await boss.send('sms.send', { messageId });
+      await pruneExpired(opts.db, now);
+    });
+    await boss.schedule('maintenance', '*/5 * * * *');
+  }
+
+  return {
+    boss,
+    queue: {
+      async send(name, data) {
+        await boss.send(name, data as object, retry);
+      },
+    },
+    stop: () => boss.stop({ graceful: true, timeout: 10_000, wait: true }),
+  };
+}

@@ -1,0 +1,60 @@
+import { Router } from 'express';
+import type { AppContext } from '../context.js';
+import { requireGuest, requireMember } from '../http/auth.js';
+import { limitBy } from '../http/rate-limit.js';
+import { registrationHandlers } from '../features/accounts/registration-handlers.js';
+import { loginHandlers } from '../features/accounts/login-handlers.js';
+import { settingsHandlers } from '../features/accounts/settings-handlers.js';
+import { homeHandlers } from '../features/home/handlers.js';
+import { siteHandlers } from '../features/site/handlers.js';
+
+/** Every URL of the PC site, in one readable list. */
+export function pcRoutes(ctx: AppContext): Router {
+  const r = Router();
+  const site = siteHandlers(ctx);
+  const reg = registrationHandlers(ctx);
+  const login = loginHandlers(ctx);
+  const settings = settingsHandlers(ctx);
+  const home = homeHandlers();
+  const loginLimit = limitBy(ctx.limiters.loginPerIp, (req) => `ip:${req.ip}`, 'login.error.throttled');
+  const smsLimit = limitBy(ctx.limiters.smsRequestsPerIp, (req) => `ip:${req.ip}`);
+
+  // Open to visitors
+  r.get('/', site.landing);
+  r.get('/terms', site.terms);
+  r.get('/locale/:lang', site.setLocale);
+
+  r.get('/register', requireGuest, reg.showPhone);
+  r.post('/register', requireGuest, smsLimit, reg.submitPhone);
+  r.get('/register/code', requireGuest, reg.showCode);
+  r.post('/register/code', requireGuest, reg.submitCode);
+  r.post('/register/resend', requireGuest, smsLimit, reg.resendCode);
+  r.get('/register/profile', requireGuest, reg.showProfile);
+  r.post('/register/profile', requireGuest, reg.submitProfile);
+
+  r.get('/login', requireGuest, login.showLogin);
+  r.post('/login', loginLimit, requireGuest, login.submitLogin);
+  r.post('/logout', login.logout);
+
+  r.get('/password-reset', requireGuest, login.showResetPhone);
+  r.post('/password-reset', requireGuest, smsLimit, login.submitResetPhone);
+  r.get('/password-reset/code', requireGuest, login.showResetCode);
+  r.post('/password-reset/code', requireGuest, login.submitResetCode);
+
+  // Members only
+  r.get('/home', requireMember, home.show);
+  r.get('/settings', requireMember, settings.show);
+  r.post('/settings', requireMember, settings.update);
+  r.get('/settings/password', requireMember, settings.showPassword);
+  r.post('/settings/password', requireMember, settings.changePassword);
+  r.get('/settings/phone', requireMember, settings.showPhone);
+  r.post('/settings/phone', requireMember, smsLimit, settings.startPhoneChange);
+  r.get('/settings/phone/code', requireMember, settings.showPhoneCode);
+  r.post('/settings/phone/code', requireMember, settings.completePhoneChange);
+  r.post('/settings/sessions/logout-others', requireMember, settings.logOutOthers);
+  r.get('/settings/withdraw', requireMember, settings.showWithdraw);
+  r.post('/settings/withdraw', requireMember, settings.withdraw);
+
+  if (!ctx.config.isProduction) r.get('/dev/sms', site.devSms);
+  return r;
+}

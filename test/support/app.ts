@@ -1,0 +1,85 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pg from 'pg';
+import { createApp } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createPgPool } from '../../src/db/knex.js';
+import type { RateLimitSpecs } from '../../src/context.js';
+import { manualClock } from '../../src/lib/clock.js';
+import { recordingQueue } from '../../src/jobs/queue.js';
+import { consoleProvider } from '../../src/features/sms/providers.js';
+import { deliverSms } from '../../src/features/sms/service.js';
+import { freshDatabase, type TestDatabase } from './db.js';
+
+export const TEST_SECRET = 'test-secret-test-secret-test-secret-0123456789';
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    SESSION_SECRET: TEST_SECRET,
+    ARGON2_MEMORY_KIB: '19456',
+    ARGON2_TIME_COST: '2',
+    SMS_DAILY_CAP: '1000',
+    ...overrides,
+  });
+}
+
+export type TestApp = Awaited<ReturnType<typeof startTestApp>>;
+
+/** The real app on a fresh database, listening on a loopback port. */
+export async function startTestApp(opts: { env?: Record<string, string>; limits?: Partial<RateLimitSpecs>; database?: TestDatabase } = {}) {
+  const database = opts.database ?? (await freshDatabase());
+  const config = testConfig(opts.env);
+  const clock = manualClock(new Date());
+  const jobs = recordingQueue();
+  const sessionPool: pg.Pool = createPgPool(database.url, 5);
+  const { app, ctx } = createApp({ config, db: database.db, sessionPool, clock, jobs, limits: opts.limits });
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const provider = consoleProvider(database.db);
+
+  return {
+    baseUrl,
+    db: database.db,
+    config,
+    clock,
+    jobs,
+    ctx,
+    /** Runs the SMS job for every queued message, as the worker would, and returns the SMS bodies. */
+    async deliverSms(): Promise<{ phone: string; body: string }[]> {
+      const pending = jobs.sent.splice(0);
+      const out: { phone: string; body: string }[] = [];
+      for (const j of pending) {
+        const { messageId } = j.data as { messageId: number };
+        await deliverSms(database.db, provider, config.sessionSecret, messageId, clock.now());
+        const row = await database.db('sms_outbox').select('phone', 'body').orderBy('id', 'desc').first();
+        out.push(row);
+      }
+      return out;
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await sessionPool.end();
+      if (!opts.database) await database.drop();
+    },
+  };
+}
+
+/** The 6-digit code in an SMS body. */
+export function codeIn(body: string): string {
+  const m = /(\d{6})/.exec(body);
+  if (!m) throw new Error(`no code in SMS: ${body}`);
+  return m[1];
+}
+
+import { Agent } from './agent.js';
+
+/** A browser logged in as `member` through the real login form. */
+export async function loggedInAgent(app: { baseUrl: string }, member: { phone: string; password: string }): Promise<Agent> {
+  const agent = new Agent(app.baseUrl);
+  const res = await agent.post('/login', { phone: member.phone, password: member.password }, { tokenFrom: '/login' });
+  if (res.status !== 303) throw new Error(`login failed with ${res.status}`);
+  return agent;
+}
