@@ -41,6 +41,7 @@ export async function startTestApp(opts: { env?: Record<string, string>; limits?
 
   return {
     baseUrl,
+    database,
     db: database.db,
     config,
     clock,
