@@ -20,7 +20,6 @@ const Env = z.object({
   ARGON2_MEMORY_KIB: z.coerce.number().int().min(19456).default(65536),
   ARGON2_TIME_COST: z.coerce.number().int().min(2).default(3),
   SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 
 export type Config = {
@@ -41,7 +40,6 @@ export type Config = {
   };
   argon2: { memoryCost: number; timeCost: number };
   seedDemo: boolean;
-  logLevel: 'debug' | 'info' | 'warn' | 'error';
 };
 
 const DEV_SECRET = 'ashiato-development-secret-do-not-use-in-production';
@@ -72,6 +70,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST },
     seedDemo: e.SEED_DEMO === 'auto',
-    logLevel: e.LOG_LEVEL,
   };
 }
