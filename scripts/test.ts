@@ -99,7 +99,7 @@ async function main() {
       if (data.details?.error && (data as { nesting?: number }).nesting === 0) failed++;
     });
     await new Promise<void>((resolve, reject) => {
-      stream.compose(spec).pipe(process.stdout);
+      stream.compose(new spec()).pipe(process.stdout);
       stream.on('end', () => resolve());
       stream.on('error', reject);
     });
