@@ -5,6 +5,7 @@ import * as m003 from './003_sessions.js';
 import * as m004 from './004_phone_verifications.js';
 import * as m005 from './005_sms_messages.js';
 import * as m006 from './006_rate_limits.js';
+import * as m007 from './007_blocks.js';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -17,4 +18,5 @@ export const migrations: [string, Migration][] = [
   ['004_phone_verifications', m004],
   ['005_sms_messages', m005],
   ['006_rate_limits', m006],
+  ['007_blocks', m007],
 ];

@@ -140,6 +140,14 @@ export const en: Record<keyof typeof ja, string> = {
   'validation.visibility.invalid': 'Choose who can see it.',
   'validation.withdraw.confirm': 'Tick the box to confirm.',
 
+  // ─── friends / blocks ───
+
+  // ─── profiles ───
+
+  // ─── photos ───
+
+  // ─── footprints ───
+
   'errors.title.400': 'Bad request',
   'errors.title.403': 'Not allowed',
   'errors.title.404': 'Page not found',

@@ -138,6 +138,14 @@ export const ja = {
   'validation.visibility.invalid': '公開範囲を選んでください。',
   'validation.withdraw.confirm': '確認のチェックを入れてください。',
 
+  // ─── friends / blocks ───
+
+  // ─── profiles ───
+
+  // ─── photos ───
+
+  // ─── footprints ───
+
   'errors.title.400': 'リクエストが正しくありません',
   'errors.title.403': 'この操作はできません',
   'errors.title.404': 'ページが見つかりません',

@@ -55,6 +55,14 @@ export function pcRoutes(ctx: AppContext): Router {
   r.get('/settings/withdraw', requireMember, settings.showWithdraw);
   r.post('/settings/withdraw', requireMember, settings.withdraw);
 
+  // ─── Friends and blocks ───
+
+  // ─── Profiles and member search ───
+
+  // ─── Photos ───
+
+  // ─── Footprints ───
+
   if (!ctx.config.isProduction) r.get('/dev/sms', site.devSms);
   return r;
 }
