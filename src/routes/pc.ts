@@ -7,6 +7,7 @@ import { loginHandlers } from '../features/accounts/login-handlers.js';
 import { settingsHandlers } from '../features/accounts/settings-handlers.js';
 import { homeHandlers } from '../features/home/handlers.js';
 import { siteHandlers } from '../features/site/handlers.js';
+import { profileHandlers } from '../features/profiles/handlers.js';
 
 /** Every URL of the PC site, in one readable list. */
 export function pcRoutes(ctx: AppContext): Router {
@@ -16,6 +17,7 @@ export function pcRoutes(ctx: AppContext): Router {
   const login = loginHandlers(ctx);
   const settings = settingsHandlers(ctx);
   const home = homeHandlers();
+  const profiles = profileHandlers(ctx);
   const loginLimit = limitBy(ctx.limiters.loginPerIp, (req) => `ip:${req.ip}`, 'login.error.throttled');
   const smsLimit = limitBy(ctx.limiters.smsRequestsPerIp, (req) => `ip:${req.ip}`);
 
@@ -58,6 +60,7 @@ export function pcRoutes(ctx: AppContext): Router {
   // ─── Friends and blocks ───
 
   // ─── Profiles and member search ───
+  r.get('/members/:id', requireMember, profiles.show);
 
   // ─── Photos ───
 
