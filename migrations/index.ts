@@ -6,6 +6,10 @@ import * as m004 from './004_phone_verifications.js';
 import * as m005 from './005_sms_messages.js';
 import * as m006 from './006_rate_limits.js';
 import * as m007 from './007_blocks.js';
+import * as m008 from './008_friend_requests.js';
+import * as m009 from './009_friendships.js';
+import * as m010 from './010_introductions.js';
+import * as m010b from './010b_profiles.js';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -19,4 +23,8 @@ export const migrations: [string, Migration][] = [
   ['005_sms_messages', m005],
   ['006_rate_limits', m006],
   ['007_blocks', m007],
+  ['008_friend_requests', m008],
+  ['009_friendships', m009],
+  ['010_introductions', m010],
+  ['010b_profiles', m010b],
 ];

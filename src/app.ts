@@ -30,6 +30,7 @@ export function createApp(deps: AppDeps) {
     limiters: {
       loginPerIp: createLimiter(db, 'login_ip', limits.loginPerIp),
       smsRequestsPerIp: createLimiter(db, 'sms_ip', limits.smsRequestsPerIp),
+      friendRequests: createLimiter(db, 'friend_requests', limits.friendRequests),
     },
   };
 

@@ -21,16 +21,19 @@ export type AppDeps = {
 export type RateLimitSpecs = {
   loginPerIp: { points: number; duration: number };
   smsRequestsPerIp: { points: number; duration: number };
+  friendRequests: { points: number; duration: number };
 };
 
 export const DEFAULT_LIMITS: RateLimitSpecs = {
   loginPerIp: { points: 25, duration: 5 * 60 },
   smsRequestsPerIp: { points: 30, duration: 60 * 60 },
+  /** Posting limit per account: friend requests sent per day. */
+  friendRequests: { points: 50, duration: 24 * 60 * 60 },
 };
 
 /** What handlers are built from. */
 export type AppContext = AccountsContext & {
   db: Db;
   passwords: PasswordHasher;
-  limiters: { loginPerIp: RateLimiterPostgres; smsRequestsPerIp: RateLimiterPostgres };
+  limiters: { loginPerIp: RateLimiterPostgres; smsRequestsPerIp: RateLimiterPostgres; friendRequests: RateLimiterPostgres };
 };

@@ -8,6 +8,8 @@ import { settingsHandlers } from '../features/accounts/settings-handlers.js';
 import { homeHandlers } from '../features/home/handlers.js';
 import { siteHandlers } from '../features/site/handlers.js';
 import { profileHandlers } from '../features/profiles/handlers.js';
+import { friendHandlers } from '../features/friends/handlers.js';
+import { blockHandlers } from '../features/blocks/handlers.js';
 
 /** Every URL of the PC site, in one readable list. */
 export function pcRoutes(ctx: AppContext): Router {
@@ -18,6 +20,9 @@ export function pcRoutes(ctx: AppContext): Router {
   const settings = settingsHandlers(ctx);
   const home = homeHandlers();
   const profiles = profileHandlers(ctx);
+  const friends = friendHandlers(ctx);
+  const blocks = blockHandlers(ctx);
+  const friendRequestLimit = limitBy(ctx.limiters.friendRequests, (req) => `member:${req.member?.id}`);
   const loginLimit = limitBy(ctx.limiters.loginPerIp, (req) => `ip:${req.ip}`, 'login.error.throttled');
   const smsLimit = limitBy(ctx.limiters.smsRequestsPerIp, (req) => `ip:${req.ip}`);
 
@@ -58,9 +63,28 @@ export function pcRoutes(ctx: AppContext): Router {
   r.post('/settings/withdraw', requireMember, settings.withdraw);
 
   // ─── Friends and blocks ───
+  r.get('/friends', requireMember, friends.list);
+  r.get('/friends/requests', requireMember, friends.showRequests);
+  r.post('/friends/requests/:requestId/accept', requireMember, friends.accept);
+  r.post('/friends/requests/:requestId/decline', requireMember, friends.decline);
+  r.post('/friends/requests/:requestId/cancel', requireMember, friends.cancel);
+  r.get('/members/:id/friends', requireMember, friends.list);
+  r.get('/members/:id/friend-request', requireMember, friends.showRequestForm);
+  r.post('/members/:id/friend-request', requireMember, friendRequestLimit, friends.sendRequest);
+  r.get('/members/:id/unfriend', requireMember, friends.showUnfriend);
+  r.post('/members/:id/unfriend', requireMember, friends.unfriend);
+  r.get('/members/:id/introduction', requireMember, friends.showIntroduction);
+  r.post('/members/:id/introduction', requireMember, friends.saveIntroduction);
+  r.post('/members/:id/introductions/:authorId/delete', requireMember, friends.deleteIntroduction);
+  r.get('/blocks', requireMember, blocks.list);
+  r.post('/members/:id/block', requireMember, blocks.block);
+  r.post('/members/:id/unblock', requireMember, blocks.unblock);
 
   // ─── Profiles and member search ───
   r.get('/members/:id', requireMember, profiles.show);
+  r.get('/profile/edit', requireMember, profiles.showEdit);
+  r.post('/profile/edit', requireMember, profiles.saveEdit);
+  r.get('/search/members', requireMember, profiles.search);
 
   // ─── Photos ───
 

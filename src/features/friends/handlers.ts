@@ -1,0 +1,153 @@
+import type { Request, Response } from 'express';
+import type { AppContext } from '../../context.js';
+import { render } from '../../http/render.js';
+import { notFound } from '../../http/errors.js';
+import { IdParam } from '../../lib/forms.js';
+import { isBlockedEitherWay } from '../blocks/queries.js';
+import { fieldErrors } from '../accounts/schemas.js';
+import { avatarsFor } from '../profiles/avatars.js';
+import * as q from './queries.js';
+import * as friends from './service.js';
+import { FriendRequestForm, FriendsPageQuery, IntroductionForm } from './schemas.js';
+
+const FRIENDS_PAGE = 30;
+
+/** The member named in the URL, if the viewer may deal with them at all (active, no block). */
+async function visibleMember(ctx: AppContext, req: Request) {
+  const id = IdParam.safeParse(req.params.id);
+  if (!id.success || id.data === req.member!.id) throw notFound();
+  const m = await ctx.db('members').select('id', 'nickname').where({ id: id.data, status: 'active' }).first();
+  if (!m || (await isBlockedEitherWay(ctx.db, req.member!.id, m.id))) throw notFound();
+  return m as { id: number; nickname: string };
+}
+
+export function friendHandlers(ctx: AppContext) {
+  const { db } = ctx;
+
+  function requestPage(req: Request, res: Response, target: { id: number; nickname: string }, status: number, values: Record<string, unknown> = {}, errors: Record<string, string> = {}) {
+    render(res.status(status), 'pc/friends/request', { title: req.t('friends.request.title'), target, values, errors });
+  }
+
+  function introductionPage(req: Request, res: Response, target: { id: number; nickname: string }, status: number, values: Record<string, unknown>, errors: Record<string, string> = {}, existing = false) {
+    render(res.status(status), 'pc/friends/introduction', { title: req.t('introduction.title'), target, values, errors, existing });
+  }
+
+  return {
+    async showRequestForm(req: Request, res: Response) {
+      requestPage(req, res, await visibleMember(ctx, req), 200);
+    },
+
+    async sendRequest(req: Request, res: Response) {
+      const target = await visibleMember(ctx, req);
+      const form = FriendRequestForm.safeParse(req.body);
+      if (!form.success) return requestPage(req, res, target, 422, req.body, fieldErrors(form.error));
+      const result = await friends.sendFriendRequest(db, { requesterId: req.member!.id, recipientId: target.id, message: form.data.message, at: ctx.clock.now() });
+      if (!result.ok) {
+        if (result.reason === 'unavailable' || result.reason === 'self') throw notFound();
+        return requestPage(req, res, target, 422, req.body, { _form: `friends.request.refused.${result.reason}` });
+      }
+      req.session.flash = req.t('friends.request.sent', { nickname: target.nickname });
+      res.redirect(303, `/members/${target.id}`);
+    },
+
+    async showRequests(req: Request, res: Response) {
+      const [received, sent] = await Promise.all([q.receivedRequests(db, req.member!.id), q.sentRequests(db, req.member!.id)]);
+      const avatars = await avatarsFor(db, [...received, ...sent].map((r) => r.member_id));
+      render(res, 'pc/friends/requests', { title: req.t('friends.requests.title'), received, sent, avatars });
+    },
+
+    async accept(req: Request, res: Response) {
+      const id = IdParam.safeParse(req.params.requestId);
+      if (!id.success) throw notFound();
+      const result = await friends.acceptFriendRequest(db, { requestId: id.data, recipientId: req.member!.id, at: ctx.clock.now() });
+      if (!result.ok && result.reason === 'not_found') {
+        // Already answered (a double click, another tab): nothing to do. Someone else's: 404.
+        if (!(await q.requestBelongsTo(db, id.data, req.member!.id))) throw notFound();
+        return res.redirect(303, '/friends/requests');
+      }
+      req.session.flash = req.t(result.ok ? 'friends.accepted' : `friends.accept.refused.${result.reason}`);
+      res.redirect(303, '/friends/requests');
+    },
+
+    async decline(req: Request, res: Response) {
+      const id = IdParam.safeParse(req.params.requestId);
+      if (!id.success) throw notFound();
+      if (await friends.declineFriendRequest(db, { requestId: id.data, recipientId: req.member!.id, at: ctx.clock.now() })) {
+        req.session.flash = req.t('friends.declined');
+      } else if (!(await q.requestBelongsTo(db, id.data, req.member!.id))) throw notFound();
+      res.redirect(303, '/friends/requests');
+    },
+
+    async cancel(req: Request, res: Response) {
+      const id = IdParam.safeParse(req.params.requestId);
+      if (!id.success) throw notFound();
+      if (await friends.cancelFriendRequest(db, { requestId: id.data, requesterId: req.member!.id, at: ctx.clock.now() })) {
+        req.session.flash = req.t('friends.cancelled');
+      } else if (!(await q.requestBelongsTo(db, id.data, req.member!.id))) throw notFound();
+      res.redirect(303, '/friends/requests');
+    },
+
+    /** A member's friends list, keyset-paginated. */
+    async list(req: Request, res: Response) {
+      const ownerId = req.params.id === undefined ? req.member!.id : IdParam.safeParse(req.params.id).data;
+      if (!ownerId) throw notFound();
+      if (ownerId !== req.member!.id && (await isBlockedEitherWay(db, req.member!.id, ownerId))) throw notFound();
+      const owner = await db('members').select('id', 'nickname', 'friend_count').where({ id: ownerId, status: 'active' }).first();
+      if (!owner) throw notFound();
+      const page = FriendsPageQuery.parse(req.query);
+      const before = page.before_at && page.before_id ? { at: new Date(page.before_at), id: page.before_id } : undefined;
+      const rows = await q.friendsPage(db, owner.id, { limit: FRIENDS_PAGE + 1, before });
+      const list = rows.slice(0, FRIENDS_PAGE);
+      const last = list[list.length - 1];
+      render(res, 'pc/friends/list', {
+        title: req.t('friends.list.title', { nickname: owner.nickname }),
+        owner,
+        isSelf: owner.id === req.member!.id,
+        friends: list,
+        avatars: await avatarsFor(db, list.map((f) => f.id)),
+        next: rows.length > FRIENDS_PAGE ? `?before_at=${encodeURIComponent(new Date(last.created_at).toISOString())}&before_id=${last.id}` : null,
+      });
+    },
+
+    async showUnfriend(req: Request, res: Response) {
+      const target = await visibleMember(ctx, req);
+      if (!(await q.areFriends(db, req.member!.id, target.id))) throw notFound();
+      render(res, 'pc/friends/unfriend', { title: req.t('friends.unfriend.title'), target });
+    },
+
+    async unfriend(req: Request, res: Response) {
+      const target = await visibleMember(ctx, req);
+      if (!(await friends.endFriendship(db, req.member!.id, target.id))) throw notFound();
+      req.session.flash = req.t('friends.unfriended', { nickname: target.nickname });
+      res.redirect(303, `/members/${target.id}`);
+    },
+
+    async showIntroduction(req: Request, res: Response) {
+      const target = await visibleMember(ctx, req);
+      if (!(await q.areFriends(db, req.member!.id, target.id))) throw notFound();
+      const existing = await q.introductionBy(db, target.id, req.member!.id);
+      introductionPage(req, res, target, 200, { body: existing?.body ?? '' }, {}, !!existing);
+    },
+
+    async saveIntroduction(req: Request, res: Response) {
+      const target = await visibleMember(ctx, req);
+      const form = IntroductionForm.safeParse(req.body);
+      if (!form.success) return introductionPage(req, res, target, 422, req.body, fieldErrors(form.error));
+      const result = await friends.writeIntroduction(db, { authorId: req.member!.id, subjectId: target.id, body: form.data.body, at: ctx.clock.now() });
+      if (!result.ok) throw notFound();
+      req.session.flash = req.t('introduction.saved');
+      res.redirect(303, `/members/${target.id}`);
+    },
+
+    /** The author or the subject removes an introduction. */
+    async deleteIntroduction(req: Request, res: Response) {
+      const subjectId = IdParam.safeParse(req.params.id);
+      const authorId = IdParam.safeParse(req.params.authorId);
+      if (!subjectId.success || !authorId.success) throw notFound();
+      const ok = await friends.deleteIntroduction(db, { viewerId: req.member!.id, subjectId: subjectId.data, authorId: authorId.data });
+      if (!ok) throw notFound();
+      req.session.flash = req.t('introduction.deleted');
+      res.redirect(303, `/members/${subjectId.data}`);
+    },
+  };
+}
