@@ -13,8 +13,9 @@ export async function up(knex: Knex) {
       SELECT CASE
         WHEN owner = viewer THEN 3
         WHEN EXISTS (SELECT 1 FROM friendships WHERE member_id = owner AND friend_id = viewer) THEN 2
-        WHEN EXISTS (SELECT 1 FROM friendships f1 JOIN friendships f2 ON f2.member_id = f1.friend_id
-                     WHERE f1.member_id = owner AND f2.friend_id = viewer) THEN 1
+        -- A friend in common: both hops are primary-key lookups by member_id (rows are symmetric).
+        WHEN EXISTS (SELECT 1 FROM friendships f1 JOIN friendships f2 ON f2.friend_id = f1.friend_id
+                     WHERE f1.member_id = owner AND f2.member_id = viewer) THEN 1
         ELSE 0 END::smallint
     $$`);
   await knex.raw(`
