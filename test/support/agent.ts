@@ -1,4 +1,6 @@
-// A small browser stand-in over fetch: a cookie jar, the CSRF token of the last page, and the
+import http from 'node:http';
+
+// A small browser stand-in over node:http: a cookie jar, the CSRF token of the last page, and the
 // headers a same-origin browser form submission sends.
 
 export type Res = { status: number; headers: Headers; text: string; location: string | null };
@@ -13,8 +15,8 @@ export class Agent {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 
-  private remember(res: Response) {
-    for (const c of res.headers.getSetCookie()) {
+  private remember(headers: Headers) {
+    for (const c of headers.getSetCookie()) {
       const [pair, ...attrs] = c.split(';');
       const i = pair.indexOf('=');
       const name = pair.slice(0, i).trim();
@@ -25,18 +27,35 @@ export class Agent {
     }
   }
 
-  async request(method: string, path: string, opts: { body?: string; headers?: Record<string, string> } = {}): Promise<Res> {
-    const res = await fetch(this.baseUrl + path, {
-      method,
-      redirect: 'manual',
-      headers: { ...this.defaultHeaders, ...(this.cookies.size ? { cookie: this.cookieHeader() } : {}), ...opts.headers },
-      body: opts.body,
+  /**
+   * One request with exactly these headers (node:http, not fetch: fetch rewrites Sec-Fetch-Mode to
+   * `cors`, so it could neither navigate like a browser nor stay silent like a feature phone).
+   */
+  request(method: string, path: string, opts: { body?: string | Buffer; headers?: Record<string, string> } = {}): Promise<Res> {
+    const headers: Record<string, string> = { ...this.defaultHeaders, ...(this.cookies.size ? { cookie: this.cookieHeader() } : {}), ...opts.headers };
+    if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
+    return new Promise((resolve, reject) => {
+      const req = http.request(new URL(path, this.baseUrl), { method, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const h = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) {
+            if (v === undefined) continue;
+            for (const one of Array.isArray(v) ? v : [v]) h.append(k, one);
+          }
+          this.remember(h);
+          const text = Buffer.concat(chunks).toString('utf8');
+          const token = /name="_csrf" value="([^"]+)"/.exec(text);
+          if (token) this.lastToken = token[1];
+          resolve({ status: res.statusCode ?? 0, headers: h, text, location: h.get('location') });
+        });
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      if (opts.body !== undefined) req.write(opts.body);
+      req.end();
     });
-    this.remember(res);
-    const text = method === 'HEAD' ? '' : await res.text();
-    const token = /name="_csrf" value="([^"]+)"/.exec(text);
-    if (token) this.lastToken = token[1];
-    return { status: res.status, headers: res.headers, text, location: res.headers.get('location') };
   }
 
   get(path: string, headers: Record<string, string> = {}) {
