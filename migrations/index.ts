@@ -10,6 +10,9 @@ import * as m008 from './008_friend_requests.js';
 import * as m009 from './009_friendships.js';
 import * as m010 from './010_introductions.js';
 import * as m010b from './010b_profiles.js';
+import * as m011 from './011_photos.js';
+import * as m011b from './011b_profile_photos.js';
+import * as m012 from './012_footprints.js';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -27,4 +30,7 @@ export const migrations: [string, Migration][] = [
   ['009_friendships', m009],
   ['010_introductions', m010],
   ['010b_profiles', m010b],
+  ['011_photos', m011],
+  ['011b_profile_photos', m011b],
+  ['012_footprints', m012],
 ];

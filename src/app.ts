@@ -7,10 +7,12 @@ import { PUBLIC_DIR, VIEWS_DIR } from './paths.js';
 import { createSessionMiddleware } from './http/session.js';
 import { localeMiddleware } from './http/render.js';
 import { originGate, verifyCsrfToken } from './http/csrf.js';
+import { multipartBody } from './http/uploads.js';
 import { loadMember } from './http/auth.js';
 import { createLimiter } from './http/rate-limit.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { createPasswordHasher } from './features/accounts/passwords.js';
+import { localDiskStorage } from './features/photos/storage.js';
 import { pcRoutes } from './routes/pc.js';
 import { recordingQueue } from './jobs/queue.js';
 
@@ -25,6 +27,7 @@ export function createApp(deps: AppDeps) {
     clock,
     jobs: deps.jobs ?? recordingQueue(),
     passwords: createPasswordHasher(config),
+    photoStorage: deps.photoStorage ?? localDiskStorage(config.uploadsDir),
     loginFailures: createLimiter(db, 'login_fail', { points: 1_000_000, duration: 24 * 3600 }),
     loginBlocks: createLimiter(db, 'login_block', { points: 1, duration: 1 }),
     limiters: {
@@ -81,6 +84,8 @@ export function createApp(deps: AppDeps) {
   // The Origin / Sec-Fetch-Site gate runs before any body is read.
   app.use(originGate(config.publicOrigin));
   app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 100 }));
+  // Multipart too, so that verifyCsrfToken sees its `_csrf`; files are refused until it matched.
+  app.use(multipartBody);
   app.use(verifyCsrfToken);
   app.use(loadMember(db, clock));
 

@@ -1,4 +1,7 @@
+import path from 'node:path';
 import { z } from 'zod';
+import { PUBLIC_DIR } from './paths.js';
+import { isWithin } from './lib/files.js';
 
 // The environment is parsed once, here. Every variable is documented in README.md.
 const Env = z.object({
@@ -20,6 +23,7 @@ const Env = z.object({
   ARGON2_MEMORY_KIB: z.coerce.number().int().min(19456).default(65536),
   ARGON2_TIME_COST: z.coerce.number().int().min(2).default(3),
   SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
+  UPLOADS_DIR: z.string().min(1).default('.data/uploads'),
 });
 
 export type Config = {
@@ -40,6 +44,8 @@ export type Config = {
   };
   argon2: { memoryCost: number; timeCost: number };
   seedDemo: boolean;
+  /** Absolute path of the photo store on local disk; never inside the web root. */
+  uploadsDir: string;
 };
 
 const DEV_SECRET = 'ashiato-development-secret-do-not-use-in-production';
@@ -48,6 +54,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = Env.parse(env);
   const isProduction = e.NODE_ENV === 'production';
   if (isProduction && !e.SESSION_SECRET) throw new Error('SESSION_SECRET (32+ characters) is required in production');
+  const uploadsDir = path.resolve(e.UPLOADS_DIR);
+  // Files under public/ would be served by express.static, bypassing the photo access rules.
+  if (isWithin(PUBLIC_DIR, uploadsDir)) throw new Error('UPLOADS_DIR must be outside public/');
   const provider = e.SMS_PROVIDER ?? (isProduction ? 'twilio' : 'console');
   if (provider === 'twilio' && !(e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN && e.TWILIO_FROM)) {
     throw new Error('SMS_PROVIDER=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM');
@@ -70,5 +79,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST },
     seedDemo: e.SEED_DEMO === 'auto',
+    uploadsDir,
   };
 }

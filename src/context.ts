@@ -6,6 +6,7 @@ import type { Clock } from './lib/clock.js';
 import type { JobQueue } from './jobs/queue.js';
 import type { PasswordHasher } from './features/accounts/passwords.js';
 import type { AccountsContext } from './features/accounts/service.js';
+import type { PhotoStorage } from './features/photos/storage.js';
 
 /** What createApp is given from outside: tests swap the clock, the queue, the limits. */
 export type AppDeps = {
@@ -16,6 +17,8 @@ export type AppDeps = {
   clock?: Clock;
   jobs?: JobQueue;
   limits?: Partial<RateLimitSpecs>;
+  /** Where photo files go; the local disk under config.uploadsDir unless given. */
+  photoStorage?: PhotoStorage;
 };
 
 export type RateLimitSpecs = {
@@ -35,5 +38,6 @@ export const DEFAULT_LIMITS: RateLimitSpecs = {
 export type AppContext = AccountsContext & {
   db: Db;
   passwords: PasswordHasher;
+  photoStorage: PhotoStorage;
   limiters: { loginPerIp: RateLimiterPostgres; smsRequestsPerIp: RateLimiterPostgres; friendRequests: RateLimiterPostgres };
 };

@@ -6,6 +6,7 @@ import type { SmsProvider } from '../features/sms/providers.js';
 import type { JobQueue } from './queue.js';
 import { deliverSms, expireStaleSms, orphanedSms } from '../features/sms/service.js';
 import { pruneExpired } from './maintenance.js';
+import { ensureFootprintPartitions, pruneFootprints } from '../features/footprints/partitions.js';
 
 // Background work on pg-boss (PostgreSQL is the queue): SMS sending with retries, and periodic
 // maintenance. The web process only ever calls `queue.send`.
@@ -31,6 +32,10 @@ export async function startBackground(opts: {
   const retry = opts.retry ?? SMS_RETRY;
   await boss.createQueue('sms.send', { name: 'sms.send', ...retry, expireInSeconds: 60 });
   await boss.createQueue('maintenance', { name: 'maintenance', retryLimit: 0 });
+  await boss.createQueue('footprints.prune', { name: 'footprints.prune', retryLimit: 2, retryDelay: 600 });
+  // A fresh install, or a server down over a month end, has this month's footprint partition
+  // before the first request (rows would otherwise wait in the default partition).
+  await ensureFootprintPartitions(opts.db, opts.clock.now());
 
   if (opts.work !== false) {
     await boss.work<{ messageId: number }>('sms.send', { batchSize: 1, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 1 }, async ([job]) => {
@@ -44,6 +49,9 @@ export async function startBackground(opts: {
       await pruneExpired(opts.db, now);
     });
     await boss.schedule('maintenance', '*/5 * * * *');
+    // Daily: the prune scans the oldest footprint partition, too much work for every 5 minutes.
+    await boss.work('footprints.prune', async () => ({ result: await pruneFootprints(opts.db, opts.clock.now()) }));
+    await boss.schedule('footprints.prune', '30 4 * * *', undefined, { tz: 'Asia/Tokyo' });
   }
 
   return {

@@ -6,8 +6,12 @@ import { registrationHandlers } from '../features/accounts/registration-handlers
 import { loginHandlers } from '../features/accounts/login-handlers.js';
 import { settingsHandlers } from '../features/accounts/settings-handlers.js';
 import { homeHandlers } from '../features/home/handlers.js';
+import { footprintHandlers } from '../features/footprints/handlers.js';
 import { siteHandlers } from '../features/site/handlers.js';
 import { profileHandlers } from '../features/profiles/handlers.js';
+import { photoHandlers } from '../features/photos/handlers.js';
+import { profilePhotoHandlers } from '../features/photos/profile-handlers.js';
+import { acceptFiles } from '../http/uploads.js';
 import { friendHandlers } from '../features/friends/handlers.js';
 import { blockHandlers } from '../features/blocks/handlers.js';
 
@@ -18,7 +22,8 @@ export function pcRoutes(ctx: AppContext): Router {
   const reg = registrationHandlers(ctx);
   const login = loginHandlers(ctx);
   const settings = settingsHandlers(ctx);
-  const home = homeHandlers();
+  const home = homeHandlers(ctx);
+  const footprints = footprintHandlers(ctx);
   const profiles = profileHandlers(ctx);
   const friends = friendHandlers(ctx);
   const blocks = blockHandlers(ctx);
@@ -87,8 +92,17 @@ export function pcRoutes(ctx: AppContext): Router {
   r.get('/search/members', requireMember, profiles.search);
 
   // ─── Photos ───
+  const photos = photoHandlers(ctx);
+  const profilePhotos = profilePhotoHandlers(ctx);
+  r.get('/photos/:id/:variant', requireMember, photos.serve);
+  r.get('/profile/photos', requireMember, profilePhotos.show);
+  r.post('/profile/photos', requireMember, acceptFiles('photo', 1), profilePhotos.upload);
+  r.post('/profile/photos/:id/main', requireMember, profilePhotos.makeMain);
+  r.post('/profile/photos/:id/delete', requireMember, profilePhotos.remove);
 
   // ─── Footprints ───
+  r.get('/footprints', requireMember, footprints.visitors);
+  r.get('/footprints/left', requireMember, footprints.left);
 
   if (!ctx.config.isProduction) r.get('/dev/sms', site.devSms);
   return r;

@@ -1,9 +1,39 @@
 import type { Request } from 'express';
 import type { AppContext } from '../../context.js';
+import { recordFootprint } from './queries.js';
+
+const COUNTED_SITES = new Set(['same-origin', 'none']);
+
+/**
+ * Is this request a member opening the page (SPEC §3, SECURITY 31)? A GET navigation from this site
+ * or typed/bookmarked (`Sec-Fetch-Site: none`) counts; HEAD, prefetch and prerender, sub-resources
+ * (an `<img>` or `<iframe>` pointing at the page) and cross-site requests never do. A request with
+ * no Sec-Fetch headers at all (feature phones, old browsers) counts as a plain GET.
+ */
+export function isCountableView(req: Pick<Request, 'method' | 'get'>): boolean {
+  if (req.method !== 'GET') return false;
+  const header = (name: string) => req.get(name)?.trim().toLowerCase();
+  if (header('sec-purpose')?.includes('prefetch') || header('purpose') === 'prefetch' || header('x-moz') === 'prefetch') return false;
+  const site = header('sec-fetch-site');
+  const mode = header('sec-fetch-mode');
+  const dest = header('sec-fetch-dest');
+  if (site === undefined && mode === undefined && dest === undefined) return true;
+  return mode === 'navigate' && site !== undefined && COUNTED_SITES.has(site) && (dest === undefined || dest === 'document');
+}
 
 /**
  * Called by the profile page and (later) the diary page after the viewer was allowed to see it.
- * Records a footprint only for same-site navigations (SPEC §3).
- * STUB: implemented by the footprints work.
+ * Records a footprint only for same-site navigations of a logged-in member to someone else's page;
+ * a block either way is checked inside the recording statement.
  */
-export async function recordFootprintOnView(_ctx: AppContext, _req: Request, _ownerId: number): Promise<void> {}
+export async function recordFootprintOnView(ctx: AppContext, req: Request, ownerId: number): Promise<void> {
+  const visitor = req.member;
+  if (!visitor || visitor.id === ownerId || !isCountableView(req)) return;
+  try {
+    await recordFootprint(ctx.db, { ownerId, visitorId: visitor.id, at: ctx.clock.now() });
+  } catch (err) {
+    // The page was already allowed and loaded: a lost footprint is better than a profile that fails.
+    // The statement is atomic, so nothing half-written is left behind.
+    console.error('[footprints] a footprint was not recorded', err);
+  }
+}

@@ -1,11 +1,16 @@
 import type { Request, Response } from 'express';
+import type { AppContext } from '../../context.js';
 import { render } from '../../http/render.js';
+import { NEW_COUNT_CAP, newFootprintCount } from '../footprints/service.js';
 
-// The dashboard of SPEC §7 arrives with the home issue; for now home greets the member.
-export function homeHandlers() {
+// The dashboard of SPEC §7 arrives with the home issue; for now home greets the member and shows
+// the first pending item, new footprints.
+export function homeHandlers(ctx: AppContext) {
+  const { db, clock } = ctx;
   return {
-    show(req: Request, res: Response) {
-      render(res, 'pc/home', { title: req.t('home.title') });
+    async show(req: Request, res: Response) {
+      const newFootprints = await newFootprintCount(db, req.member!.id, clock.now());
+      render(res, 'pc/home', { title: req.t('home.title'), newFootprints, newFootprintsCapped: newFootprints >= NEW_COUNT_CAP });
     },
   };
 }

@@ -1,12 +1,19 @@
 import type { Knex } from 'knex';
+import { mainPhotosOf } from '../photos/profile-queries.js';
+import { photoUrl } from '../photos/variants.js';
 
 export type Avatar = { small: string; medium: string } | null;
 
 /**
  * The main profile photo of each member as URLs of its 76 px and 180 px variants, or null.
- * One query for any number of members (lists never query per item).
- * STUB: implemented by the photos work.
+ * One query for any number of members (lists never query per item). Whether the viewer may see
+ * the photo is checked when it is served.
  */
-export async function avatarsFor(_db: Knex, memberIds: number[]): Promise<Map<number, Avatar>> {
-  return new Map(memberIds.map((id) => [id, null]));
+export async function avatarsFor(db: Knex, memberIds: number[]): Promise<Map<number, Avatar>> {
+  const out = new Map<number, Avatar>(memberIds.map((id) => [id, null]));
+  if (!memberIds.length) return out;
+  for (const row of await mainPhotosOf(db, [...new Set(memberIds)])) {
+    out.set(row.member_id, { small: photoUrl(row.photo_id, 'sq76'), medium: photoUrl(row.photo_id, 'sq180') });
+  }
+  return out;
 }

@@ -1,0 +1,58 @@
+import type { Request, Response } from 'express';
+import type { AppContext } from '../../context.js';
+import { render, type FieldErrors } from '../../http/render.js';
+import { notFound } from '../../http/errors.js';
+import { uploadedFiles } from '../../http/uploads.js';
+import { PhotoFile, PhotoIdParams } from './schemas.js';
+import { photoUrl } from './variants.js';
+import { MAX_PROFILE_PHOTOS, profilePhotosOf } from './profile-queries.js';
+import { addProfilePhoto, deleteProfilePhoto, makeMainProfilePhoto } from './profile-service.js';
+
+export function profilePhotoHandlers(ctx: AppContext) {
+  const { db } = ctx;
+
+  async function page(req: Request, res: Response, status = 200, errors: FieldErrors = {}) {
+    const rows = await profilePhotosOf(db, req.member!.id);
+    render(res.status(status), 'pc/photos/profile', {
+      title: req.t('photos.profile.title'),
+      photos: rows.map((r) => ({ id: r.photo_id, position: r.position, isMain: r.is_main, url: photoUrl(r.photo_id, 'sq180') })),
+      canAdd: rows.length < MAX_PROFILE_PHOTOS,
+      max: MAX_PROFILE_PHOTOS,
+      errors,
+    });
+  }
+
+  /** The member's own photo from the URL, or a 404 (someone else's photo looks like no photo). */
+  function photoId(req: Request): number {
+    const params = PhotoIdParams.safeParse(req.params);
+    if (!params.success) throw notFound();
+    return params.data.id;
+  }
+
+  return {
+    show: (req: Request, res: Response) => page(req, res),
+
+    async upload(req: Request, res: Response) {
+      const file = PhotoFile.safeParse(uploadedFiles(req)[0]);
+      if (!file.success) return page(req, res, 422, { photo: 'photos.error.required' });
+      const result = await addProfilePhoto(ctx, req.member!.id, file.data.buffer);
+      if (!result.ok) return page(req, res, 422, { photo: `photos.error.${result.reason}` });
+      req.session.flash = req.t('photos.profile.added');
+      res.redirect(303, '/profile/photos');
+    },
+
+    async makeMain(req: Request, res: Response) {
+      const { ok } = await makeMainProfilePhoto(db, req.member!.id, photoId(req));
+      if (!ok) throw notFound();
+      req.session.flash = req.t('photos.profile.mainChanged');
+      res.redirect(303, '/profile/photos');
+    },
+
+    async remove(req: Request, res: Response) {
+      const { ok } = await deleteProfilePhoto(ctx, req.member!.id, photoId(req));
+      if (!ok) throw notFound();
+      req.session.flash = req.t('photos.profile.deleted');
+      res.redirect(303, '/profile/photos');
+    },
+  };
+}
