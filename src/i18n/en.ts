@@ -140,6 +140,12 @@ export const en: Record<keyof typeof ja, string> = {
   'validation.visibility.invalid': 'Choose who can see it.',
   'validation.withdraw.confirm': 'Tick the box to confirm.',
 
+  // ─── diaries ───
+
+  // ─── feeds ───
+
+  // ─── communities ───
+
   // ─── friends / blocks ───
   "friends.nav": "Friends",
   "friends.request.title": "Friend request",

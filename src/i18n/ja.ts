@@ -138,6 +138,12 @@ export const ja = {
   'validation.visibility.invalid': '公開範囲を選んでください。',
   'validation.withdraw.confirm': '確認のチェックを入れてください。',
 
+  // ─── diaries ───
+
+  // ─── feeds ───
+
+  // ─── communities ───
+
   // ─── friends / blocks ───
   "friends.nav": "マイミク",
   "friends.request.title": "マイミク申請",

@@ -104,6 +104,12 @@ export function pcRoutes(ctx: AppContext): Router {
   r.get('/footprints', requireMember, footprints.visitors);
   r.get('/footprints/left', requireMember, footprints.left);
 
+  // ─── Diaries ───
+
+  // ─── External blogs (feeds) ───
+
+  // ─── Communities ───
+
   if (!ctx.config.isProduction) r.get('/dev/sms', site.devSms);
   return r;
 }
