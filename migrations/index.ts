@@ -13,6 +13,12 @@ import * as m010b from './010b_profiles.js';
 import * as m011 from './011_photos.js';
 import * as m011b from './011b_profile_photos.js';
 import * as m012 from './012_footprints.js';
+import * as m013 from './013_diaries.js';
+import * as m014 from './014_diary_comments.js';
+import * as m015 from './015_diary_photos.js';
+import * as m016 from './016_external_feeds.js';
+import * as m017 from './017_external_entries.js';
+import * as m018 from './018_external_blog_visibility.js';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -33,4 +39,10 @@ export const migrations: [string, Migration][] = [
   ['011_photos', m011],
   ['011b_profile_photos', m011b],
   ['012_footprints', m012],
+  ['013_diaries', m013],
+  ['014_diary_comments', m014],
+  ['015_diary_photos', m015],
+  ['016_external_feeds', m016],
+  ['017_external_entries', m017],
+  ['018_external_blog_visibility', m018],
 ];

@@ -34,6 +34,8 @@ export function createApp(deps: AppDeps) {
       loginPerIp: createLimiter(db, 'login_ip', limits.loginPerIp),
       smsRequestsPerIp: createLimiter(db, 'sms_ip', limits.smsRequestsPerIp),
       friendRequests: createLimiter(db, 'friend_requests', limits.friendRequests),
+      diaries: createLimiter(db, 'diaries', limits.diaries),
+      comments: createLimiter(db, 'comments', limits.comments),
     },
   };
 

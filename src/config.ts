@@ -24,6 +24,7 @@ const Env = z.object({
   ARGON2_TIME_COST: z.coerce.number().int().min(2).default(3),
   SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
   UPLOADS_DIR: z.string().min(1).default('.data/uploads'),
+  FEEDS_ALLOW_PRIVATE_ADDRESSES: z.enum(['true', 'false']).default('false'),
 });
 
 export type Config = {
@@ -46,6 +47,8 @@ export type Config = {
   seedDemo: boolean;
   /** Absolute path of the photo store on local disk; never inside the web root. */
   uploadsDir: string;
+  /** External blog polling; private addresses only where a test or a closed network needs them. */
+  feeds: { allowPrivateAddresses: boolean };
 };
 
 const DEV_SECRET = 'ashiato-development-secret-do-not-use-in-production';
@@ -80,5 +83,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST },
     seedDemo: e.SEED_DEMO === 'auto',
     uploadsDir,
+    feeds: { allowPrivateAddresses: e.FEEDS_ALLOW_PRIVATE_ADDRESSES === 'true' },
   };
 }

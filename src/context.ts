@@ -25,6 +25,8 @@ export type RateLimitSpecs = {
   loginPerIp: { points: number; duration: number };
   smsRequestsPerIp: { points: number; duration: number };
   friendRequests: { points: number; duration: number };
+  diaries: { points: number; duration: number };
+  comments: { points: number; duration: number };
 };
 
 export const DEFAULT_LIMITS: RateLimitSpecs = {
@@ -32,6 +34,9 @@ export const DEFAULT_LIMITS: RateLimitSpecs = {
   smsRequestsPerIp: { points: 30, duration: 60 * 60 },
   /** Posting limit per account: friend requests sent per day. */
   friendRequests: { points: 50, duration: 24 * 60 * 60 },
+  /** Diaries published per day, and comments (diaries, later boards) per hour. */
+  diaries: { points: 30, duration: 24 * 60 * 60 },
+  comments: { points: 120, duration: 60 * 60 },
 };
 
 /** What handlers are built from. */
@@ -39,5 +44,5 @@ export type AppContext = AccountsContext & {
   db: Db;
   passwords: PasswordHasher;
   photoStorage: PhotoStorage;
-  limiters: { loginPerIp: RateLimiterPostgres; smsRequestsPerIp: RateLimiterPostgres; friendRequests: RateLimiterPostgres };
+  limiters: { loginPerIp: RateLimiterPostgres; smsRequestsPerIp: RateLimiterPostgres; friendRequests: RateLimiterPostgres; diaries: RateLimiterPostgres; comments: RateLimiterPostgres };
 };

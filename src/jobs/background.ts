@@ -7,9 +7,11 @@ import type { JobQueue } from './queue.js';
 import { deliverSms, expireStaleSms, orphanedSms } from '../features/sms/service.js';
 import { pruneExpired } from './maintenance.js';
 import { ensureFootprintPartitions, pruneFootprints } from '../features/footprints/partitions.js';
+import type { FetchOptions } from '../features/feeds/fetcher.js';
+import { startFeedPolling } from './feeds.js';
 
-// Background work on pg-boss (PostgreSQL is the queue): SMS sending with retries, and periodic
-// maintenance. The web process only ever calls `queue.send`.
+// Background work on pg-boss (PostgreSQL is the queue): SMS sending with retries, external blog
+// polling (jobs/feeds.ts), and periodic maintenance. The web process only ever calls `queue.send`.
 
 export type Background = { queue: JobQueue; stop: () => Promise<void>; boss: PgBoss };
 
@@ -25,6 +27,8 @@ export async function startBackground(opts: {
   work?: boolean;
   retry?: { retryLimit: number; retryDelay: number; retryBackoff: boolean };
   pollingIntervalSeconds?: number;
+  /** Feed fetching limits other than the defaults (tests shorten the timeout). */
+  feedFetch?: Partial<FetchOptions>;
 }): Promise<Background> {
   const boss = new PgBoss({ connectionString: opts.connectionString, schema: 'pgboss', max: 4, application_name: 'ashiato-jobs' });
   boss.on('error', (err) => console.warn(`[jobs] ${err.message}`));
@@ -36,6 +40,11 @@ export async function startBackground(opts: {
   // A fresh install, or a server down over a month end, has this month's footprint partition
   // before the first request (rows would otherwise wait in the default partition).
   await ensureFootprintPartitions(opts.db, opts.clock.now());
+
+  await startFeedPolling(boss, {
+    db: opts.db, clock: opts.clock, work: opts.work !== false, pollingIntervalSeconds: opts.pollingIntervalSeconds,
+    fetch: { allowPrivateAddresses: opts.config.feeds.allowPrivateAddresses, ...opts.feedFetch },
+  });
 
   if (opts.work !== false) {
     await boss.work<{ messageId: number }>('sms.send', { batchSize: 1, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 1 }, async ([job]) => {
@@ -58,7 +67,8 @@ export async function startBackground(opts: {
     boss,
     queue: {
       async send(name, data) {
-        await boss.send(name, data as object, retry);
+        // Other queues' retry settings are their queue's (see createQueue).
+        await boss.send(name, data as object, name === 'sms.send' ? retry : {});
       },
     },
     stop: () => boss.stop({ graceful: true, timeout: 10_000, wait: true }),

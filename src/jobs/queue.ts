@@ -1,6 +1,6 @@
 // What the web process asks of the background: one small interface, so tests can record instead.
-export type JobName = 'sms.send';
-export type JobData = { 'sms.send': { messageId: number } };
+export type JobName = 'sms.send' | 'feeds.poll';
+export type JobData = { 'sms.send': { messageId: number }; 'feeds.poll': { feedId: number } };
 
 export interface JobQueue {
   send<N extends JobName>(name: N, data: JobData[N]): Promise<void>;

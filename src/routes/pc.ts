@@ -14,6 +14,10 @@ import { profilePhotoHandlers } from '../features/photos/profile-handlers.js';
 import { acceptFiles } from '../http/uploads.js';
 import { friendHandlers } from '../features/friends/handlers.js';
 import { blockHandlers } from '../features/blocks/handlers.js';
+import { feedHandlers } from '../features/feeds/handlers.js';
+import { diaryHandlers } from '../features/diaries/handlers.js';
+import { diaryListHandlers } from '../features/diaries/list-handlers.js';
+import { MAX_DIARY_PHOTOS } from '../features/diaries/service.js';
 
 /** Every URL of the PC site, in one readable list. */
 export function pcRoutes(ctx: AppContext): Router {
@@ -27,6 +31,10 @@ export function pcRoutes(ctx: AppContext): Router {
   const profiles = profileHandlers(ctx);
   const friends = friendHandlers(ctx);
   const blocks = blockHandlers(ctx);
+  const diaries = diaryHandlers(ctx);
+  const diaryLists = diaryListHandlers(ctx);
+  const diaryLimit = limitBy(ctx.limiters.diaries, (req) => `member:${req.member?.id}`, 'validation.diary.limit');
+  const commentLimit = limitBy(ctx.limiters.comments, (req) => `member:${req.member?.id}`, 'validation.comment.limit');
   const friendRequestLimit = limitBy(ctx.limiters.friendRequests, (req) => `member:${req.member?.id}`);
   const loginLimit = limitBy(ctx.limiters.loginPerIp, (req) => `ip:${req.ip}`, 'login.error.throttled');
   const smsLimit = limitBy(ctx.limiters.smsRequestsPerIp, (req) => `ip:${req.ip}`);
@@ -105,8 +113,25 @@ export function pcRoutes(ctx: AppContext): Router {
   r.get('/footprints/left', requireMember, footprints.left);
 
   // ─── Diaries ───
+  r.get('/diaries/new', requireMember, diaries.showNew);
+  r.post('/diaries', requireMember, acceptFiles('photos', MAX_DIARY_PHOTOS), diaryLimit, diaries.create);
+  r.get('/diaries/friends', requireMember, diaryLists.friends);
+  r.get('/diaries/comments', requireMember, diaryLists.newComments);
+  r.get('/diaries/:id', requireMember, diaries.show);
+  r.get('/diaries/:id/edit', requireMember, diaries.showEdit);
+  r.post('/diaries/:id/edit', requireMember, acceptFiles('photos', MAX_DIARY_PHOTOS), diaries.update);
+  r.get('/diaries/:id/delete', requireMember, diaries.showDelete);
+  r.post('/diaries/:id/delete', requireMember, diaries.remove);
+  r.post('/diaries/:id/comments', requireMember, commentLimit, diaries.addComment);
+  r.post('/diaries/:id/comments/:number/delete', requireMember, diaries.deleteComment);
+  r.get('/members/:id/diaries', requireMember, diaryLists.byAuthor);
 
   // ─── External blogs (feeds) ───
+  const feeds = feedHandlers(ctx);
+  r.get('/settings/feeds', requireMember, feeds.show);
+  r.post('/settings/feeds', requireMember, feeds.add);
+  r.post('/settings/feeds/visibility', requireMember, feeds.saveVisibility);
+  r.post('/settings/feeds/:id/delete', requireMember, feeds.remove);
 
   // ─── Communities ───
 

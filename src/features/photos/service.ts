@@ -3,27 +3,34 @@ import type { ProcessedPhoto } from './pipeline.js';
 import { PHOTO_CONTENT_TYPE, newStorageKey, photoPrefix, variantKey } from './variants.js';
 
 /**
- * Stores a processed photo's files under a new generated key, then runs `record` — the owning
- * feature's transaction, which inserts the photos row (with that key) and its own rows. Files are
+ * Stores processed photos' files under new generated keys, then runs `record` — the owning
+ * feature's transaction, which inserts the photos rows (with those keys) and its own rows. Files are
  * written first so that a committed row always has its files; if `record` throws or refuses
  * (`ok: false`), the files are removed again and nothing remains.
  */
-export async function storePhoto<T extends { ok: boolean }>(
+export async function storePhotos<T extends { ok: boolean }>(
   storage: PhotoStorage,
-  photo: ProcessedPhoto,
-  record: (storageKey: string) => Promise<T>,
+  photos: ProcessedPhoto[],
+  record: (storageKeys: string[]) => Promise<T>,
 ): Promise<T> {
-  const storageKey = newStorageKey();
+  const keys = photos.map(() => newStorageKey());
   let result: T;
   try {
-    for (const v of photo.variants) await storage.put(variantKey(storageKey, v.variant), v.data, PHOTO_CONTENT_TYPE);
-    result = await record(storageKey);
+    for (const [i, photo] of photos.entries()) {
+      for (const v of photo.variants) await storage.put(variantKey(keys[i], v.variant), v.data, PHOTO_CONTENT_TYPE);
+    }
+    result = await record(keys);
   } catch (err) {
-    await removePhotoFiles(storage, storageKey);
+    for (const key of keys) await removePhotoFiles(storage, key);
     throw err;
   }
-  if (!result.ok) await removePhotoFiles(storage, storageKey);
+  if (!result.ok) for (const key of keys) await removePhotoFiles(storage, key);
   return result;
+}
+
+/** One photo: see storePhotos. */
+export function storePhoto<T extends { ok: boolean }>(storage: PhotoStorage, photo: ProcessedPhoto, record: (storageKey: string) => Promise<T>): Promise<T> {
+  return storePhotos(storage, [photo], (keys) => record(keys[0]));
 }
 
 /**

@@ -11,6 +11,7 @@ import { recordFootprintOnView } from '../footprints/record.js';
 import { friendsPage, introductionBy, introductionsAbout, openRequest } from '../friends/queries.js';
 import { fieldErrors } from '../accounts/schemas.js';
 import { avatarsFor } from './avatars.js';
+import { diariesByAuthor } from '../diaries/queries.js';
 import { GENDERS, MemberSearchQuery, ProfileForm, VISIBILITIES } from './schemas.js';
 import { profileAsSeenBy, profileForEdit, saveProfile, searchMembers } from './queries.js';
 
@@ -44,12 +45,13 @@ export function profileHandlers(ctx: AppContext) {
       await recordFootprintOnView(ctx, req, profile.id);
 
       const isSelf = profile.id === viewer.id;
-      const [friends, introductions, sent, received, mine] = await Promise.all([
+      const [friends, introductions, sent, received, mine, latestDiaries] = await Promise.all([
         friendsPage(db, profile.id, { limit: 9 }),
         introductionsAbout(db, profile.id),
         isSelf ? null : openRequest(db, viewer.id, profile.id),
         isSelf ? null : openRequest(db, profile.id, viewer.id),
         isSelf ? null : introductionBy(db, profile.id, viewer.id),
+        diariesByAuthor(db, profile.id, viewer.id, { limit: 5 }),
       ]);
       const avatars = await avatarsFor(db, [profile.id, ...friends.map((f) => f.id), ...introductions.map((i) => i.author_id)]);
       const today = tokyoDate(ctx.clock.now());
@@ -64,6 +66,7 @@ export function profileHandlers(ctx: AppContext) {
         requestReceived: received?.status === 'pending',
         wroteIntroduction: !!mine,
         friends,
+        latestDiaries,
         introductions: introductions.map((i) => ({ ...i, bodyHtml: formatTextHtml(i.body) })),
         prefecture: prefectureName(profile.prefecture, req.locale),
         age: profile.age_shown && profile.birth_date ? ageOn(profile.birth_date, today) : null,
