@@ -244,3 +244,16 @@ test('diaries › a visitor who is not logged in is sent to login', async () => 
   assert.equal(res.status, 303);
   assert.match(res.location!, /^\/login/);
 });
+
+test('diaries › the comments checkbox: ticked turns comments on, left unticked turns them off', async () => {
+  const m = await createMember(app.db);
+  const agent = await loggedInAgent(app, m);
+  const on = await postDiary(agent, { title: 'コメント可', body: 'x', comments_enabled: 'yes' });
+  const off = await postDiary(agent, { title: 'コメント不可', body: 'y', comments_enabled: '' });
+  assert.equal(on.status, 303);
+  assert.equal(off.status, 422, 'an empty value is not a checkbox state');
+  const unticked = await postDiary(agent, { title: 'コメント不可', body: 'y' });
+  assert.equal(unticked.status, 303);
+  const rows = await app.db('diaries').select('title', 'comments_enabled').where({ author_id: m.id }).orderBy('id');
+  assert.deepEqual(rows, [{ title: 'コメント可', comments_enabled: true }, { title: 'コメント不可', comments_enabled: false }]);
+});

@@ -7,7 +7,8 @@ import { multipartBody, postRaw, type Part } from './multipart.js';
 export async function postDiary(agent: Agent, fields: Record<string, string>, photos: Buffer[] = [], path = '/diaries'): Promise<Res> {
   await agent.get(path === '/diaries' ? '/diaries/new' : path);
   const parts: Part[] = [{ name: '_csrf', value: agent.lastToken! }];
-  const all = { submission_key: crypto.randomUUID(), visibility: 'members', ...fields };
+  // Like a browser, a checkbox left unticked (comments_enabled) is simply not sent.
+  const all: Record<string, string> = { submission_key: crypto.randomUUID(), visibility: 'members', ...fields };
   for (const [name, value] of Object.entries(all)) parts.push({ name, value });
   photos.forEach((data, i) => parts.push({ name: 'photos', filename: `p${i}.jpg`, data }));
   return postRaw(agent, path, multipartBody(parts));

@@ -11,7 +11,8 @@ export const DiaryForm = z.object({
   ),
   body: plainText(10_000, { required: true, missing: 'validation.diary.body.required', tooLong: 'validation.diary.body.long' }),
   visibility: z.enum(DIARY_VISIBILITIES, { error: 'validation.visibility.invalid' }),
-  comments_enabled: z.enum(['yes', 'no']).optional().transform((v) => v !== 'no'),
+  // A checkbox: present ('yes') when ticked, absent when not.
+  comments_enabled: z.enum(['yes', 'no'], { error: 'validation.invalid' }).optional().transform((v) => v === 'yes'),
   submission_key: submissionKey,
 });
 export type DiaryForm = z.infer<typeof DiaryForm>;
