@@ -140,6 +140,10 @@ export const en: Record<keyof typeof ja, string> = {
   'validation.visibility.invalid': 'Choose who can see it.',
   'validation.withdraw.confirm': 'Tick the box to confirm.',
 
+  // ─── messages ───
+
+  // ─── home ───
+
   // ─── diaries ───
   "diaries.nav": "Diaries",
   "diaries.new.title": "Write a diary",

@@ -138,6 +138,10 @@ export const ja = {
   'validation.visibility.invalid': '公開範囲を選んでください。',
   'validation.withdraw.confirm': '確認のチェックを入れてください。',
 
+  // ─── messages ───
+
+  // ─── home ───
+
   // ─── diaries ───
   "diaries.nav": "日記",
   "diaries.new.title": "日記を書く",

@@ -135,6 +135,8 @@ export function pcRoutes(ctx: AppContext): Router {
 
   // ─── Communities ───
 
+  // ─── Messages ───
+
   if (!ctx.config.isProduction) r.get('/dev/sms', site.devSms);
   return r;
 }
