@@ -19,6 +19,7 @@ import * as m015 from './015_diary_photos.js';
 import * as m016 from './016_external_feeds.js';
 import * as m017 from './017_external_entries.js';
 import * as m018 from './018_external_blog_visibility.js';
+import * as m035 from './035_site_notices.js';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -45,4 +46,5 @@ export const migrations: [string, Migration][] = [
   ['016_external_feeds', m016],
   ['017_external_entries', m017],
   ['018_external_blog_visibility', m018],
+  ['035_site_notices', m035],
 ];

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { PasswordHasher } from '../src/features/accounts/passwords.js';
 import { formatJapaneseMobile } from '../src/lib/phone.js';
@@ -18,10 +19,24 @@ export async function seedDemo(db: Knex, passwords: PasswordHasher): Promise<boo
   if (Number(count) > 0) return false;
   const hash = await passwords.hash(DEMO_PASSWORD);
   await db.transaction(async (trx) => {
+    const ids: number[] = [];
     for (const m of DEMO_MEMBERS) {
       await trx('verified_phones').insert({ phone: m.phone }).onConflict('phone').ignore();
-      await trx('members').insert({ ...m, password_hash: hash });
+      const [row] = await trx('members').insert({ ...m, password_hash: hash }).returning('id');
+      ids.push(Number(row.id));
     }
+    // さくら–たろう and さくら–はなこ are friends; Ken knows nobody yet (the empty home page).
+    const [sakura, taro, hanako] = ids;
+    for (const [a, b] of [[sakura, taro], [sakura, hanako]]) {
+      await trx('friendships').insert([{ member_id: a, friend_id: b }, { member_id: b, friend_id: a }]);
+      await trx('members').whereIn('id', [a, b]).increment('friend_count', 1);
+    }
+    await trx('profiles').insert({ member_id: sakura, prefecture: 13, hobbies: '猫、散歩、写真', self_introduction: 'はじめまして、さくらです。\n週末は猫と公園を散歩しています。' });
+    await trx('diaries').insert([
+      { author_id: taro, title: '初めての日記', body: 'あしあとを始めました。よろしくお願いします！', visibility: 'members', submission_key: randomUUID() },
+      { author_id: hanako, title: '友だち限定の話', body: '今日は久しぶりに友だちとカフェに行きました。', visibility: 'friends', submission_key: randomUUID() },
+    ]);
+    await trx('site_notices').insert({ title: 'あしあとへようこそ', body: '日記を書いたり、マイミクの足あとを見に行ったりしてみましょう。', starts_at: new Date() });
   });
   return true;
 }

@@ -143,6 +143,25 @@ export const en: Record<keyof typeof ja, string> = {
   // ─── messages ───
 
   // ─── home ───
+  "home.pending": "Waiting for you",
+  "home.pending.friendRequests": "{count} friend request(s)",
+  "home.pending.newComments": "New comments on {count} of your diaries",
+  "home.pending.unreadMessages": "{count} unread message(s)",
+  "home.pending.joinRequests": "{count} join request(s) in communities you manage",
+  "home.pending.roleOffers": "{count} community role offer(s) for you",
+  "home.friends": "Friends",
+  "home.diaries": "Friends' latest diaries",
+  "home.photos": "Friends' latest photos",
+  "home.photos.none": "No photos yet.",
+  "home.photos.alt": "Photo by {nickname}",
+  "home.communityActivity": "Latest in your communities",
+  "home.communityActivity.none": "Nothing new in your communities.",
+  "home.communities": "Your communities",
+  "home.communities.none": "You have not joined any community yet.",
+  "home.notices": "Notices",
+  "home.notices.none": "No notices.",
+  "home.empty.search": "Find people",
+  "home.empty.communities": "Browse communities",
 
   // ─── diaries ───
   "diaries.nav": "Diaries",

@@ -73,7 +73,7 @@ export const ja = {
   'home.title': 'ホーム',
   'home.greeting': 'こんにちは、{nickname}さん',
   'home.lead': 'ここにはマイミクの日記、コミュニティの新着、足あとなどが表示されます。',
-  'home.empty': 'まだマイミクがいません。コミュニティを探したり、知り合いを検索してみましょう。',
+  'home.empty': 'まだマイミクがいません。知り合いを検索したり、趣味のコミュニティに参加してみましょう。',
 
   'settings.title': '設定',
   'settings.account.heading': 'アカウント',
@@ -141,6 +141,25 @@ export const ja = {
   // ─── messages ───
 
   // ─── home ───
+  "home.pending": "お知らせ",
+  "home.pending.friendRequests": "マイミク申請が{count}件あります",
+  "home.pending.newComments": "日記に新着コメントが{count}件あります",
+  "home.pending.unreadMessages": "未読メッセージが{count}件あります",
+  "home.pending.joinRequests": "管理しているコミュニティに参加申請が{count}件あります",
+  "home.pending.roleOffers": "コミュニティの管理人・副管理人の依頼が{count}件あります",
+  "home.friends": "マイミク",
+  "home.diaries": "マイミクの最新日記",
+  "home.photos": "マイミクの最新写真",
+  "home.photos.none": "まだ写真はありません。",
+  "home.photos.alt": "{nickname}さんの写真",
+  "home.communityActivity": "コミュニティ最新書き込み",
+  "home.communityActivity.none": "参加しているコミュニティの新しい書き込みはありません。",
+  "home.communities": "参加コミュニティ",
+  "home.communities.none": "まだコミュニティに参加していません。",
+  "home.notices": "運営からのお知らせ",
+  "home.notices.none": "お知らせはありません。",
+  "home.empty.search": "メンバーを探す",
+  "home.empty.communities": "コミュニティを探す",
 
   // ─── diaries ───
   "diaries.nav": "日記",

@@ -1,17 +1,20 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { render } from '../../http/render.js';
-import { NEW_COUNT_CAP, newFootprintCount } from '../footprints/service.js';
-import { friendCount } from '../friends/queries.js';
+import { formatTextHtml } from '../../lib/text.js';
+import { loadDashboard } from './service.js';
 
-// The dashboard of SPEC §7 arrives with the home issue; for now home greets the member and shows
-// the first pending item, new footprints.
 export function homeHandlers(ctx: AppContext) {
-  const { db, clock } = ctx;
   return {
     async show(req: Request, res: Response) {
-      const [newFootprints, friends] = await Promise.all([newFootprintCount(db, req.member!.id, clock.now()), friendCount(db, req.member!.id)]);
-      render(res, 'pc/home', { title: req.t('home.title'), newFootprints, newFootprintsCapped: newFootprints >= NEW_COUNT_CAP, hasFriends: friends > 0 });
+      const dash = await loadDashboard(ctx.db, req.member!.id, ctx.clock.now());
+      const p = dash.pending;
+      render(res, 'pc/home', {
+        title: req.t('home.title'),
+        ...dash,
+        hasPending: p.friendRequests + p.newComments + p.unreadMessages + p.joinRequests + p.roleOffers + p.newFootprints > 0,
+        notices: dash.notices.map((n) => ({ ...n, bodyHtml: formatTextHtml(n.body) })),
+      });
     },
   };
 }
