@@ -27,7 +27,7 @@ export async function up(knex: Knex) {
       CONSTRAINT external_feeds_member_slot_key UNIQUE (member_id, slot),
       CONSTRAINT external_feeds_member_url_key UNIQUE (member_id, url),
       CONSTRAINT external_feeds_slot_check CHECK (slot BETWEEN 1 AND 3),
-      CONSTRAINT external_feeds_url_check CHECK (url ~ '^https?://[^\\s]+$' AND char_length(url) <= 2000),
+      CONSTRAINT external_feeds_url_check CHECK (url ~ '^(http|https)://[^[:space:]]+$' AND char_length(url) <= 2000),
       CONSTRAINT external_feeds_title_check CHECK (char_length(title) <= 200),
       CONSTRAINT external_feeds_etag_check CHECK (char_length(etag) <= 500),
       CONSTRAINT external_feeds_last_modified_check CHECK (char_length(last_modified) <= 100),

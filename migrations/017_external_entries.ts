@@ -20,7 +20,7 @@ export async function up(knex: Knex) {
       CONSTRAINT external_entries_feed_guid_key UNIQUE (feed_id, guid),
       CONSTRAINT external_entries_guid_check CHECK (char_length(guid) BETWEEN 1 AND 2000),
       CONSTRAINT external_entries_title_check CHECK (char_length(title) <= 200),
-      CONSTRAINT external_entries_link_check CHECK (link ~ '^https?://[^\\s]+$' AND char_length(link) <= 2000),
+      CONSTRAINT external_entries_link_check CHECK (link ~ '^(http|https)://[^[:space:]]+$' AND char_length(link) <= 2000),
       CONSTRAINT external_entries_summary_check CHECK (char_length(summary) <= 200)
     )`);
   // friendsExternalEntries: per friend, newest first (keyset by published_at).

@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
 import { testConfig } from '../support/app.js';
+import { waitFor } from '../support/wait.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { startBackground, type Background } from '../../src/jobs/background.js';
 import { twilioProvider, providerFromConfig } from '../../src/features/sms/providers.js';
@@ -41,16 +42,6 @@ after(async () => {
   if (background) await background.stop();
   await t.drop();
 });
-
-async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, ms = 20_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 test('SMS job › delivers through the Twilio API and retries after a provider failure', async () => {
   const standIn = twilioStandIn(1);

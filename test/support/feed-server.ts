@@ -37,7 +37,9 @@ export function conditionalFeed(body: string | Buffer, opts: { contentType?: str
   const etag = opts.etag ?? '"v1"';
   const lastModified = opts.lastModified ?? 'Wed, 01 May 2024 01:00:00 GMT';
   return (req, res) => {
-    if (req.headers['if-none-match'] === etag || req.headers['if-modified-since'] === lastModified) {
+    // As HTTP says: If-None-Match decides when sent; If-Modified-Since only without it.
+    const inm = req.headers['if-none-match'];
+    if (inm !== undefined ? inm === etag : req.headers['if-modified-since'] === lastModified) {
       res.writeHead(304, { etag, 'last-modified': lastModified }).end();
       return;
     }

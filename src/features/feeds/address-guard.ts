@@ -33,14 +33,12 @@ export class AddressRefused extends Error {
  * literal as it is, a name through `resolve`. Every address the name resolves to must be allowed,
  * not just the first, so a name cannot mix a public and a private answer.
  */
-export async function checkedAddress(hostname: string, opts: { allowPrivate: boolean; resolve: ResolveHost }): Promise<ResolvedAddress> {
+export async function checkedAddress(hostname: string, opts: { allows: (address: string) => boolean; resolve: ResolveHost }): Promise<ResolvedAddress> {
   const literal = net.isIP(hostname);
   const candidates = literal ? [{ address: hostname, family: literal as 4 | 6 }] : await opts.resolve(hostname);
   if (!candidates.length) throw new Error(`no address for ${hostname}`);
-  if (!opts.allowPrivate) {
-    const refused = candidates.find((c) => !isPublicAddress(c.address));
-    if (refused) throw new AddressRefused(refused.address);
-  }
+  const refused = candidates.find((c) => !opts.allows(c.address));
+  if (refused) throw new AddressRefused(refused.address);
   return candidates[0];
 }
 

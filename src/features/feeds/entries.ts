@@ -30,15 +30,17 @@ export async function friendsExternalEntries(db: Knex, viewerId: number, opts: {
     JOIN members m ON m.id = f.friend_id AND m.status = 'active'
     LEFT JOIN profiles p ON p.member_id = m.id
     CROSS JOIN LATERAL (
+      -- The visibility and block tests sit in here so that they run once per friend, never per member.
       SELECT x.id, x.title, x.link, x.published_at, x.summary FROM external_entries x
       WHERE x.member_id = m.id AND (?::timestamptz IS NULL OR x.published_at < ?::timestamptz)
+        AND ${VISIBLE_SQL} AND ${notBlockedSql('m.id', '?')}
       ORDER BY x.published_at DESC, x.id DESC
       LIMIT ?
     ) e
-    WHERE f.member_id = ? AND ${VISIBLE_SQL} AND ${notBlockedSql('m.id', '?')}
+    WHERE f.member_id = ?
     ORDER BY e.published_at DESC, e.id DESC
     LIMIT ?`,
-  [before, before, opts.limit, viewerId, viewerId, viewerId, viewerId, opts.limit]);
+  [before, before, viewerId, viewerId, viewerId, opts.limit, viewerId, opts.limit]);
   return rows as ExternalEntry[];
 }
 

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { AddressRefused, checkedAddress, pinnedLookup, systemResolve, type ResolveHost } from './address-guard.js';
+import { AddressRefused, checkedAddress, isPublicAddress, pinnedLookup, systemResolve, type ResolveHost } from './address-guard.js';
 
 // One feed download: conditional GET, a deadline for the whole exchange, a byte cap, a few
 // redirects with every hop checked again. Failures are FeedFetchErrors with a code the settings
@@ -24,6 +24,8 @@ export type FetchOptions = {
   maxRedirects?: number;
   /** Name resolution; tests give a fake one. */
   resolve?: ResolveHost;
+  /** Which addresses may be connected to, when not every one (allowPrivateAddresses) or only public ones (the default). */
+  allowAddress?: (address: string) => boolean;
 };
 
 export const FETCH_DEFAULTS = { timeoutMs: 5_000, maxBytes: 1024 * 1024, maxRedirects: 3 };
@@ -62,7 +64,7 @@ export async function fetchFeed(url: string, validators: Validators, opts: Fetch
       const location = res.headers.location;
       if (!location) throw new FeedFetchError('http_status', `HTTP ${status}`);
       if (hop >= maxRedirects) throw new FeedFetchError('too_many_redirects');
-      current = new URL(location, target).href;
+      current = URL.canParse(location, target) ? new URL(location, target).href : '';
       continue;
     }
     const kept = keptValidators(res);
@@ -79,13 +81,10 @@ export async function fetchFeed(url: string, validators: Validators, opts: Fetch
   }
 }
 
+/** The validators to send back next time: printable ASCII of a sane length, or none. */
 function keptValidators(res: http.IncomingMessage): Validators {
-  const etag = res.headers.etag;
-  const lastModified = res.headers['last-modified'];
-  return {
-    etag: etag && etag.length <= 500 ? etag : null,
-    lastModified: lastModified && lastModified.length <= 100 ? lastModified : null,
-  };
+  const usable = (v: string | undefined, max: number) => (v && v.length <= max && /^[\x20-\x7e]+$/.test(v) ? v : null);
+  return { etag: usable(res.headers.etag, 500), lastModified: usable(res.headers['last-modified'], 100) };
 }
 
 /** One request to the checked address of `target`'s host; resolves with the response head. */
@@ -93,7 +92,8 @@ async function get(target: URL, headers: Record<string, string>, signal: AbortSi
   const hostname = target.hostname.replace(/^\[(.*)\]$/, '$1');
   let pinned;
   try {
-    pinned = await untilAborted(checkedAddress(hostname, { allowPrivate: opts.allowPrivateAddresses, resolve: opts.resolve ?? systemResolve }), signal);
+    const allows = opts.allowPrivateAddresses ? () => true : opts.allowAddress ?? isPublicAddress;
+    pinned = await untilAborted(checkedAddress(hostname, { allows, resolve: opts.resolve ?? systemResolve }), signal);
   } catch (err) {
     if (err instanceof FeedFetchError) throw err;
     // The address stays out of the member's view: it would map internal names.

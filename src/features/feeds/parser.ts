@@ -75,7 +75,7 @@ export function parseFeedBody(body: Buffer, contentType: string | null): ParsedF
   for (const item of feed.items) {
     const link = httpUrl(item.url ?? '')?.href;
     if (!link || link.length > 2000) continue;
-    const guid = (item.id?.trim() || link).slice(0, 2000);
+    const guid = (item.id?.replace(/\u0000/g, '').trim() || link).slice(0, 2000);
     if (seen.has(guid)) continue;
     seen.add(guid);
     const published = item.published ?? item.updated;
