@@ -34,6 +34,12 @@ export function originGate(publicOrigin?: string) {
   };
 }
 
+/** A new token for a new session id (login, phone change): made with the session, not on first
+ * use, so that two tabs opened at once after login cannot each mint one and undo the other's. */
+export function rotateCsrfSecret(req: Request): void {
+  req.session.csrfSecret = randomToken(24);
+}
+
 /** The synchronizer token of this session, created on first use (a form being rendered). */
 export function csrfToken(req: Request): string {
   if (!req.session.csrfSecret) req.session.csrfSecret = randomToken(24);

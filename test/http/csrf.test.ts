@@ -95,3 +95,14 @@ test('csrf › the はまちちゃん pattern: no GET changes state', async () =
   assert.deepEqual(row, { nickname: 'はまち', status: 'active' });
   assert.equal(app.jobs.sent.length, 0);
 });
+
+test('csrf › the token is made with the session at login, so tabs opened at once cannot mint two', async () => {
+  const m = await createMember(app.db, { nickname: 'ふたつのタブ' });
+  const agent = await loggedInAgent(app, m);
+  const row = await app.db('sessions').select(app.db.raw("sess ->> 'csrfSecret' AS secret")).whereRaw(`sess ->> 'memberId' = ?`, [String(m.id)]).first();
+  assert.ok(row?.secret, 'the new session already holds its token');
+  const [a, b] = await Promise.all([agent.get('/settings'), agent.get('/profile/edit')]);
+  const token = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1];
+  assert.equal(token(a.text), row.secret);
+  assert.equal(token(b.text), row.secret);
+});

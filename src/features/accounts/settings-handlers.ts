@@ -9,6 +9,7 @@ import * as settings from './settings-service.js';
 import { withoutPasswords } from './form-values.js';
 import { codeRefusal, codeRequestRefusal } from './messages.js';
 import { notFound } from '../../http/errors.js';
+import { rotateCsrfSecret } from '../../http/csrf.js';
 
 export function settingsHandlers(ctx: AppContext) {
   const { db } = ctx;
@@ -106,6 +107,7 @@ export function settingsHandlers(ctx: AppContext) {
       await regenerateSession(req);
       Object.assign(req.session, { memberId, loginAt, lastSeenAt, flash: req.t('settings.phone.done') });
       req.session.cookie.maxAge = maxAge;
+      rotateCsrfSecret(req);
       await saveSession(req);
       res.redirect(303, '/settings');
     },
