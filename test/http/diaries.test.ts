@@ -257,3 +257,21 @@ test('diaries › the comments checkbox: ticked turns comments on, left unticked
   const rows = await app.db('diaries').select('title', 'comments_enabled').where({ author_id: m.id }).orderBy('id');
   assert.deepEqual(rows, [{ title: 'コメント可', comments_enabled: true }, { title: 'コメント不可', comments_enabled: false }]);
 });
+
+test("diary lists › a friend's external blog entries appear among friends' latest diaries, marked and linking out", async () => {
+  const blogger = await createMember(app.db, { nickname: 'ブロガー' });
+  const reader = await createMember(app.db);
+  const stranger = await createMember(app.db);
+  await makeFriends(app.db, blogger.id, reader.id);
+  const [feed] = await app.db('external_feeds').insert({ member_id: blogger.id, slot: 1, url: 'https://blog.example.jp/rss' }).returning('id');
+  await app.db('external_entries').insert({
+    feed_id: feed.id, member_id: blogger.id, guid: 'g1', title: '外のブログの記事', link: 'https://blog.example.jp/entry/1',
+    summary: 'まとめ', published_at: new Date(), fetched_at: new Date(),
+  });
+  await createDiary(app.db, blogger.id, { title: 'こちらの日記', created_at: new Date(Date.now() - 3600_000) });
+  const page = await (await loggedInAgent(app, reader)).get('/diaries/friends');
+  assert.match(page.text, /<span class="tag">外部ブログ<\/span> <a href="https:\/\/blog.example.jp\/entry\/1" rel="nofollow noopener noreferrer">外のブログの記事<\/a>/);
+  assert.ok(page.text.indexOf('外のブログの記事') < page.text.indexOf('こちらの日記'), 'newest first');
+  const other = await (await loggedInAgent(app, stranger)).get('/diaries/friends');
+  assert.doesNotMatch(other.text, /外のブログの記事/);
+});
