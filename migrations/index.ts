@@ -19,7 +19,26 @@ import * as m015 from './015_diary_photos.js';
 import * as m016 from './016_external_feeds.js';
 import * as m017 from './017_external_entries.js';
 import * as m018 from './018_external_blog_visibility.js';
+import * as m020 from './020_communities.js';
+import * as m021 from './021_community_members.js';
+import * as m022 from './022_community_join_requests.js';
+import * as m023 from './023_community_bans.js';
+import * as m024 from './024_community_role_offers.js';
+import * as m025 from './025_community_topics.js';
+import * as m026 from './026_community_post_photos.js';
+import * as m027 from './027_community_events.js';
+import * as m030 from './030_messages.js';
+import * as m031 from './031_message_copies.js';
+import * as m032 from './032_message_unread_idx.js';
 import * as m035 from './035_site_notices.js';
+import * as m040 from './040_diary_hiding.js';
+import * as m041 from './041_community_hiding.js';
+import * as m042 from './042_message_hiding.js';
+import * as m043 from './043_member_suspensions.js';
+import * as m044 from './044_reports.js';
+import * as m045 from './045_audit_log.js';
+import * as m046 from './046_members_created_idx.js';
+import * as m050 from './050_photos_owner_recent_idx.js';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -46,5 +65,24 @@ export const migrations: [string, Migration][] = [
   ['016_external_feeds', m016],
   ['017_external_entries', m017],
   ['018_external_blog_visibility', m018],
+  ['020_communities', m020],
+  ['021_community_members', m021],
+  ['022_community_join_requests', m022],
+  ['023_community_bans', m023],
+  ['024_community_role_offers', m024],
+  ['025_community_topics', m025],
+  ['026_community_post_photos', m026],
+  ['027_community_events', m027],
+  ['030_messages', m030],
+  ['031_message_copies', m031],
+  ['032_message_unread_idx', m032],
   ['035_site_notices', m035],
+  ['040_diary_hiding', m040],
+  ['041_community_hiding', m041],
+  ['042_message_hiding', m042],
+  ['043_member_suspensions', m043],
+  ['044_reports', m044],
+  ['045_audit_log', m045],
+  ['046_members_created_idx', m046],
+  ['050_photos_owner_recent_idx', m050],
 ];

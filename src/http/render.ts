@@ -3,6 +3,7 @@ import { pickLocale, translator, type Locale, type Translate } from '../i18n/ind
 import { formatDateTime } from '../lib/dates.js';
 import { formatTextHtml } from '../lib/text.js';
 import { csrfToken } from './csrf.js';
+import { isMobileRequest, renderMobile } from './mobile.js';
 
 export type ViewMember = { id: number; nickname: string; role: 'member' | 'moderator' | 'admin' };
 
@@ -59,6 +60,8 @@ export function render(res: Response, view: string, locals: Record<string, unkno
     if (k === 'settings' || k === 'cache' || k === '_locals') continue;
     data[k] = v;
   }
+  // On the mobile site the page comes from views/mobile/ and goes out in the handset's charset.
+  if (isMobileRequest(req)) return renderMobile(res, view, data);
   res.render(view, data);
 }
 

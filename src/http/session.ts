@@ -1,8 +1,9 @@
 import session from 'express-session';
-import connectPgSimple from 'connect-pg-simple';
 import type pg from 'pg';
 import type { Request } from 'express';
 import type { Config } from '../config.js';
+import type { SessionMemberRow } from '../features/accounts/queries.js';
+import { SessionStore } from './session-store.js';
 
 declare module 'express-session' {
   interface SessionData {
@@ -15,6 +16,8 @@ declare module 'express-session' {
     reset?: { verificationId: string };
     phoneChange?: { verificationId: string; phone: string };
     flash?: string;
+    /** The member row, read with the session row by SessionStore; never stored. */
+    loadedMember?: SessionMemberRow;
   }
 }
 
@@ -32,13 +35,7 @@ export function sessionCookieName(config: Config): string {
 }
 
 export function createSessionMiddleware(config: Config, pool: pg.Pool) {
-  const PgStore = connectPgSimple(session);
-  const store = new PgStore({
-    pool,
-    tableName: 'sessions',
-    pruneSessionInterval: false, // pruned by a background job instead of a timer in every process
-    disableTouch: true, // expiry moves only when the session is saved (last-seen is throttled)
-  });
+  const store = new SessionStore(pool);
   return session({
     name: sessionCookieName(config),
     secret: config.sessionSecret,
@@ -46,7 +43,10 @@ export function createSessionMiddleware(config: Config, pool: pg.Pool) {
     resave: false,
     saveUninitialized: false,
     rolling: false,
-    unset: 'destroy',
+    // Logout destroys the session explicitly. 'destroy' would also delete the row whenever the
+    // store could not be read (req.session never set): a database hiccup would log the member out,
+    // and the late second error would reach Express's final handler, which drops the socket.
+    unset: 'keep',
     proxy: undefined,
     cookie: {
       httpOnly: true,

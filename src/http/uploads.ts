@@ -2,6 +2,8 @@ import type { NextFunction, Request, Response } from 'express';
 import multer from 'multer';
 import { HttpError, badRequest, forbidden } from './errors.js';
 import { tokenMatches } from './csrf.js';
+import { usesShiftJis } from './mobile.js';
+import { decodeLatin1AsShiftJis } from './shift-jis.js';
 
 // Multipart bodies (photo uploads). Why the token is checked inside the parser, and why the parser
 // runs for every route: src/features/photos/CONTEXT.md.
@@ -21,7 +23,7 @@ export const UPLOAD_LIMITS = {
   fieldNestingDepth: 0,
 };
 
-const parser = multer({
+const multerOptions: multer.Options = {
   storage: multer.memoryStorage(),
   limits: UPLOAD_LIMITS,
   // Runs when a file part begins, before a byte of it is kept: the form's `_csrf` field (placed
@@ -31,7 +33,17 @@ const parser = multer({
     if (!req.session?.memberId) return accept(forbidden());
     accept(null, true);
   },
-}).any();
+};
+const parser = multer(multerOptions).any();
+// Carrier browsers post Shift_JIS: their fields are kept byte for byte (latin1) and decoded after.
+const shiftJisParser = multer({ ...multerOptions, defCharset: 'latin1' } as multer.Options).any();
+
+function decodeShiftJisFields(req: Request): void {
+  const body = req.body as Record<string, unknown>;
+  for (const [k, v] of Object.entries(body)) {
+    body[k] = typeof v === 'string' ? decodeLatin1AsShiftJis(v) : Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? decodeLatin1AsShiftJis(x) : x)) : v;
+  }
+}
 
 function asHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
@@ -48,6 +60,12 @@ function asHttpError(err: unknown): HttpError {
  */
 export function multipartBody(req: Request, res: Response, next: NextFunction) {
   if (!req.is('multipart')) return next();
+  if (usesShiftJis(req)) {
+    return shiftJisParser(req, res, (err?: unknown) => {
+      if (!err) decodeShiftJisFields(req);
+      next(err ? asHttpError(err) : undefined);
+    });
+  }
   parser(req, res, (err?: unknown) => next(err ? asHttpError(err) : undefined));
 }
 

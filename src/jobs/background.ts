@@ -6,9 +6,11 @@ import type { SmsProvider } from '../features/sms/providers.js';
 import type { JobQueue } from './queue.js';
 import { deliverSms, expireStaleSms, orphanedSms } from '../features/sms/service.js';
 import { pruneExpired } from './maintenance.js';
+import { liftExpiredSuspensions } from '../features/moderation/actions.js';
 import { ensureFootprintPartitions, pruneFootprints } from '../features/footprints/partitions.js';
 import type { FetchOptions } from '../features/feeds/fetcher.js';
 import { startFeedPolling } from './feeds.js';
+import { pgTimeouts } from '../db/knex.js';
 
 // Background work on pg-boss (PostgreSQL is the queue): SMS sending with retries, external blog
 // polling (jobs/feeds.ts), and periodic maintenance. The web process only ever calls `queue.send`.
@@ -30,7 +32,15 @@ export async function startBackground(opts: {
   /** Feed fetching limits other than the defaults (tests shorten the timeout). */
   feedFetch?: Partial<FetchOptions>;
 }): Promise<Background> {
-  const boss = new PgBoss({ connectionString: opts.connectionString, schema: 'pgboss', max: 4, application_name: 'ashiato-jobs' });
+  // pg-boss hands these options to its own pg pool, whose errors (an idle connection killed, the
+  // database restarting) arrive as the 'error' event below instead of crashing the process.
+  // Its maintenance queries may scan the job tables: a longer statement limit than requests get.
+  // In the web-only role (cluster workers) this instance only sends: no maintenance, no cron.
+  const working = opts.work !== false;
+  const boss = new PgBoss({
+    connectionString: opts.connectionString, schema: 'pgboss', max: working ? 4 : 2, application_name: working ? 'ashiato-jobs' : 'ashiato-jobs-send',
+    supervise: working, schedule: working, ...pgTimeouts(60_000),
+  });
   boss.on('error', (err) => console.warn(`[jobs] ${err.message}`));
   await boss.start();
   const retry = opts.retry ?? SMS_RETRY;
@@ -42,11 +52,11 @@ export async function startBackground(opts: {
   await ensureFootprintPartitions(opts.db, opts.clock.now());
 
   await startFeedPolling(boss, {
-    db: opts.db, clock: opts.clock, work: opts.work !== false, pollingIntervalSeconds: opts.pollingIntervalSeconds,
+    db: opts.db, clock: opts.clock, work: working, pollingIntervalSeconds: opts.pollingIntervalSeconds,
     fetch: { allowPrivateAddresses: opts.config.feeds.allowPrivateAddresses, ...opts.feedFetch },
   });
 
-  if (opts.work !== false) {
+  if (working) {
     await boss.work<{ messageId: number }>('sms.send', { batchSize: 1, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 1 }, async ([job]) => {
       const result = await deliverSms(opts.db, opts.provider, opts.config.sessionSecret, job.data.messageId, opts.clock.now());
       return { result };
@@ -56,6 +66,7 @@ export async function startBackground(opts: {
       await expireStaleSms(opts.db, now);
       for (const messageId of await orphanedSms(opts.db, now)) await boss.send('sms.send', { messageId });
       await pruneExpired(opts.db, now);
+      await liftExpiredSuspensions(opts.db, now);
     });
     await boss.schedule('maintenance', '*/5 * * * *');
     // Daily: the prune scans the oldest footprint partition, too much work for every 5 minutes.

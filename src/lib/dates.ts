@@ -1,9 +1,24 @@
 // Dates as members see them: Asia/Tokyo, whatever the server's zone.
 export const TOKYO = 'Asia/Tokyo';
 
+// Formatters are built once: constructing an Intl.DateTimeFormat costs far more than formatting
+// (it showed in the profile of every page that lists dates).
+const TOKYO_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: TOKYO, year: 'numeric', month: '2-digit', day: '2-digit' });
+const DATE_TIME = {
+  ja: new Intl.DateTimeFormat('ja-JP', { timeZone: TOKYO, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }),
+  en: new Intl.DateTimeFormat('en-GB', { timeZone: TOKYO, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }),
+};
+const SHORT_DATE_TIME = {
+  ja: new Intl.DateTimeFormat('ja-JP', { timeZone: TOKYO, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }),
+  en: new Intl.DateTimeFormat('en-GB', { timeZone: TOKYO, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }),
+};
+const TOKYO_MINUTE = new Intl.DateTimeFormat('en-CA', {
+  timeZone: TOKYO, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+});
+
 /** The calendar date in Tokyo as 'YYYY-MM-DD'. */
 export function tokyoDate(at: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: TOKYO, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+  return TOKYO_DAY.format(at);
 }
 
 /** Is `birthDate` ('YYYY-MM-DD') at least `years` before `on` ('YYYY-MM-DD')? Feb 29 births turn a year
@@ -25,7 +40,23 @@ export function isValidDate(value: string): boolean {
 }
 
 export function formatDateTime(at: Date, locale: string): string {
-  return new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'ja-JP', {
-    timeZone: TOKYO, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
-  }).format(at);
+  return DATE_TIME[locale === 'en' ? 'en' : 'ja'].format(at);
+}
+
+/** 'YYYY-MM-DDTHH:mm' in Tokyo: the value of an <input type="datetime-local"> showing `at`. */
+export function tokyoDateTimeLocal(at: Date): string {
+  const p = Object.fromEntries(TOKYO_MINUTE.formatToParts(at).map((x) => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
+}
+
+/** A datetime-local value ('YYYY-MM-DDTHH:mm', seconds optional) read as Tokyo time, or null. */
+export function parseTokyoDateTimeLocal(value: string): Date | null {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value);
+  if (!m || !isValidDate(m[1]) || Number(m[2]) > 23 || Number(m[3]) > 59 || Number(m[4] ?? 0) > 59) return null;
+  return new Date(`${m[1]}T${m[2]}:${m[3]}:${m[4] ?? '00'}+09:00`);
+}
+
+/** Month, day and time only ("05/01 12:34"), for the mobile site's narrow lines. */
+export function formatShortDateTime(at: Date, locale: string): string {
+  return SHORT_DATE_TIME[locale === 'en' ? 'en' : 'ja'].format(at);
 }

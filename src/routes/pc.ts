@@ -18,6 +18,14 @@ import { feedHandlers } from '../features/feeds/handlers.js';
 import { diaryHandlers } from '../features/diaries/handlers.js';
 import { diaryListHandlers } from '../features/diaries/list-handlers.js';
 import { MAX_DIARY_PHOTOS } from '../features/diaries/service.js';
+import { messageHandlers } from '../features/messages/handlers.js';
+import { reportHandlers } from '../features/moderation/report-handlers.js';
+import { managerReportHandlers } from '../features/moderation/manager-handlers.js';
+import { communityHandlers } from '../features/communities/handlers.js';
+import { managementHandlers } from '../features/communities/management-handlers.js';
+import { boardHandlers } from '../features/communities/board-handlers.js';
+import { eventHandlers } from '../features/communities/event-handlers.js';
+import { MAX_POST_PHOTOS } from '../features/communities/board-service.js';
 
 /** Every URL of the PC site, in one readable list. */
 export function pcRoutes(ctx: AppContext): Router {
@@ -134,8 +142,79 @@ export function pcRoutes(ctx: AppContext): Router {
   r.post('/settings/feeds/:id/delete', requireMember, feeds.remove);
 
   // ─── Communities ───
+  const communities = communityHandlers(ctx);
+  const communityAdmin = managementHandlers(ctx);
+  const board = boardHandlers(ctx);
+  const events = eventHandlers(ctx);
+  const perMember = (req: { member?: { id: number } }) => `member:${req.member?.id}`;
+  const communityCreateLimit = limitBy(ctx.limiters.communityCreations, perMember, 'communities.limit.creations');
+  const communityJoinLimit = limitBy(ctx.limiters.communityJoins, perMember, 'communities.limit.joins');
+  const topicLimit = limitBy(ctx.limiters.communityTopics, perMember, 'communities.limit.topics');
+  const boardCommentLimit = limitBy(ctx.limiters.comments, perMember, 'validation.comment.limit');
+  const postPhotos = acceptFiles('photos', MAX_POST_PHOTOS);
+  r.get('/communities', requireMember, communities.mine);
+  r.get('/communities/search', requireMember, communities.search);
+  r.get('/communities/new', requireMember, communities.showNew);
+  r.post('/communities', requireMember, acceptFiles('photo', 1), communityCreateLimit, communities.create);
+  r.get('/communities/:id', requireMember, communities.show);
+  r.get('/communities/:id/members', requireMember, communities.members);
+  r.get('/communities/:id/join', requireMember, communities.showJoin);
+  r.post('/communities/:id/join', requireMember, communityJoinLimit, communities.join);
+  r.post('/communities/:id/join/cancel', requireMember, communities.cancelRequest);
+  r.get('/communities/:id/leave', requireMember, communities.showLeave);
+  r.post('/communities/:id/leave', requireMember, communities.leave);
+  r.post('/communities/:id/offers/:targetId/accept', requireMember, communityAdmin.answerOffer);
+  r.post('/communities/:id/offers/:targetId/decline', requireMember, communityAdmin.answerOffer);
+  r.get('/communities/:id/manage', requireMember, communityAdmin.settings);
+  r.post('/communities/:id/manage', requireMember, acceptFiles('photo', 1), communityAdmin.update);
+  r.get('/communities/:id/manage/requests', requireMember, communityAdmin.requests);
+  r.get('/communities/:id/manage/members', requireMember, communityAdmin.members);
+  r.get('/communities/:id/manage/bans', requireMember, communityAdmin.bans);
+  r.post('/communities/:id/requests/:targetId/approve', requireMember, communityAdmin.answerRequest);
+  r.post('/communities/:id/requests/:targetId/reject', requireMember, communityAdmin.answerRequest);
+  r.post('/communities/:id/members/:targetId/remove', requireMember, communityAdmin.remove);
+  r.post('/communities/:id/sub-managers/:targetId/dismiss', requireMember, communityAdmin.dismiss);
+  r.post('/communities/:id/step-down', requireMember, communityAdmin.stepDown);
+  r.post('/communities/:id/bans', requireMember, communityAdmin.ban);
+  r.post('/communities/:id/bans/:targetId/delete', requireMember, communityAdmin.unban);
+  r.post('/communities/:id/offers', requireMember, communityAdmin.offer);
+  r.post('/communities/:id/offers/:targetId/cancel', requireMember, communityAdmin.cancelOffer);
+  r.get('/communities/:id/topics', requireMember, board.topics);
+  r.get('/communities/:id/topics/new', requireMember, board.showNewTopic);
+  r.post('/communities/:id/topics', requireMember, postPhotos, topicLimit, board.createTopic);
+  r.get('/communities/:id/events', requireMember, events.events);
+  r.get('/communities/:id/events/new', requireMember, board.showNewEvent);
+  r.post('/communities/:id/events', requireMember, postPhotos, topicLimit, board.createEvent);
+  r.get('/communities/:id/topics/:topicId', requireMember, board.topic);
+  r.post('/communities/:id/topics/:topicId/comments', requireMember, postPhotos, boardCommentLimit, board.addComment);
+  r.post('/communities/:id/topics/:topicId/comments/:number/delete', requireMember, board.deleteComment);
+  r.get('/communities/:id/topics/:topicId/delete', requireMember, board.showDeleteTopic);
+  r.post('/communities/:id/topics/:topicId/delete', requireMember, board.deleteTopic);
+  r.post('/communities/:id/topics/:topicId/participants', requireMember, events.join);
+  r.post('/communities/:id/topics/:topicId/participants/cancel', requireMember, events.cancel);
+  r.post('/communities/:id/topics/:topicId/close', requireMember, events.close);
 
   // ─── Messages ───
+  const messages = messageHandlers(ctx);
+  const messageLimit = limitBy(ctx.limiters.messages, (req) => `member:${req.member?.id}`, 'validation.message.limit');
+  r.get('/messages', requireMember, messages.inbox);
+  r.get('/messages/sent', requireMember, messages.sent);
+  r.get('/messages/trash', requireMember, messages.trashFolder);
+  r.get('/messages/new', requireMember, messages.showNew);
+  r.post('/messages', requireMember, messageLimit, messages.send);
+  r.get('/messages/:id', requireMember, messages.show);
+  r.post('/messages/:id/trash', requireMember, messages.moveToTrash);
+  r.post('/messages/:id/restore', requireMember, messages.restore);
+  r.post('/messages/:id/delete', requireMember, messages.remove);
+
+  // ─── Reports (通報) to the operators ───
+  const reports = reportHandlers(ctx);
+  r.get('/reports/new', requireMember, reports.show);
+  r.post('/reports', requireMember, reports.create);
+  // A community's managers: reports about posts on their board, and deleting those posts.
+  const managerReports = managerReportHandlers(ctx);
+  r.get('/communities/:id/manage/reports', requireMember, managerReports.list);
+  r.post('/communities/:id/manage/reports/:type/:targetId/delete', requireMember, managerReports.remove);
 
   if (!ctx.config.isProduction) r.get('/dev/sms', site.devSms);
   return r;

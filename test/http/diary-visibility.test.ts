@@ -7,58 +7,31 @@ import { makeFriends } from '../support/friends.js';
 import { postDiary } from '../support/diaries.js';
 import { startPhotoApp } from '../support/photos.js';
 import { jpeg } from '../support/images.js';
+import { LEVELS, MAY_SEE, VIEWERS, postDiaryPerLevel, visibilityWorld, type Viewer } from '../support/visibility.js';
 
 // SECURITY 25–27: viewer × diary visibility, on every surface that shows a diary or its photos.
 // Forbidden is the same 404 as missing (pages, photos) or simply absent (lists).
 
-const LEVELS = ['members', 'friends_of_friends', 'friends', 'only_me'] as const;
-type Viewer = 'logged out' | 'stranger' | 'friend' | 'friend of friend' | 'blocked' | 'suspended' | 'owner' | 'moderator';
-const MAY_SEE: Record<(typeof LEVELS)[number], Viewer[]> = {
-  members: ['stranger', 'friend', 'friend of friend', 'owner', 'moderator'],
-  friends_of_friends: ['friend', 'friend of friend', 'owner'],
-  friends: ['friend', 'owner'],
-  only_me: ['owner'],
-};
-
 let app: TestApp;
 let closeApp: () => Promise<void>;
 let ownerId: number;
-const diaries: { level: (typeof LEVELS)[number]; id: number; title: string; photoId: number }[] = [];
+const diaries: Awaited<ReturnType<typeof postDiaryPerLevel>> = [];
 const agents = new Map<Viewer, Agent>();
 
 before(async () => {
   ({ app, close: closeApp } = await startPhotoApp());
-  const owner = await createMember(app.db, { nickname: '日記の主' });
-  ownerId = owner.id;
-  const friend = await createMember(app.db);
-  const fof = await createMember(app.db);
-  const stranger = await createMember(app.db);
-  const blocked = await createMember(app.db);
-  const suspended = await createMember(app.db);
-  const moderator = await createMember(app.db, { role: 'moderator' });
-  await makeFriends(app.db, owner.id, friend.id);
-  await makeFriends(app.db, friend.id, fof.id);
-  await app.db('blocks').insert({ blocker_id: owner.id, blocked_id: blocked.id });
-
-  const ownerAgent = await loggedInAgent(app, owner);
-  for (const level of LEVELS) {
-    const title = `日記[${level}]`;
-    const res = await postDiary(ownerAgent, { title, body: `${level} の本文`, visibility: level }, [await jpeg(200, 200)]);
-    const id = Number(/\/diaries\/(\d+)/.exec(res.location!)![1]);
-    const photo = await app.db('diary_photos').select('photo_id').where({ diary_id: id }).first();
-    diaries.push({ level, id, title, photoId: photo.photo_id });
-  }
-  agents.set('owner', ownerAgent);
+  const world = await visibilityWorld(app.db);
+  ownerId = world.owner.id;
+  const ownerAgent = await loggedInAgent(app, world.owner);
+  diaries.push(...(await postDiaryPerLevel(ownerAgent, app.db)));
   agents.set('logged out', new Agent(app.baseUrl));
-  for (const [who, m] of [['stranger', stranger], ['friend', friend], ['friend of friend', fof], ['blocked', blocked], ['suspended', suspended], ['moderator', moderator]] as const) {
-    agents.set(who, await loggedInAgent(app, m));
-  }
-  await app.db('members').where({ id: suspended.id }).update({ status: 'suspended' });
+  for (const [who, m] of world.viewers) agents.set(who, who === 'owner' ? ownerAgent : await loggedInAgent(app, m));
+  await app.db('members').where({ id: world.viewers.find(([who]) => who === 'suspended')![1].id }).update({ status: 'suspended' });
 });
 after(async () => { await closeApp(); });
 
 for (const level of LEVELS) {
-  for (const viewer of ['logged out', 'stranger', 'friend', 'friend of friend', 'blocked', 'suspended', 'owner', 'moderator'] as Viewer[]) {
+  for (const viewer of VIEWERS) {
     const allowed = MAY_SEE[level].includes(viewer);
     test(`visibility › ${level} diary, ${viewer}: ${allowed ? 'seen' : 'not seen'} on the page, lists, profile and photos`, async () => {
       const d = diaries.find((x) => x.level === level)!;
@@ -83,7 +56,7 @@ test('visibility › a missing diary and a forbidden one answer the same 404 pag
   const forbidden = await stranger.get(`/diaries/${diaries.find((d) => d.level === 'only_me')!.id}`);
   const missing = await stranger.get('/diaries/99999999');
   assert.equal(forbidden.status, 404);
-  const strip = (html: string) => html.replace(/value="[^"]*"/g, '').replace(/back=[^"]*/g, '');
+  const strip = (html: string) => html.replace(/value="[^"]*"/g, '').replace(/back=[^"]*/g, '').replace(/href="\/m\/[^"]*"/g, '');
   assert.equal(strip(forbidden.text), strip(missing.text));
 });
 

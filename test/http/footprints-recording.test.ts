@@ -46,7 +46,10 @@ test('GET /members/:id › a typed or bookmarked URL (Sec-Fetch-Site: none) coun
 
 test('GET /members/:id › a feature phone GET without Sec-Fetch headers counts', async () => {
   const { owner, visitor, agent, path } = await visitorAndOwner();
-  const res = await exactRequest(agent, path, { headers: { 'user-agent': 'DoCoMo/2.0 P903i(c100;TB;W24H12)' } });
+  const phone = { headers: { 'user-agent': 'DoCoMo/2.0 P903i(c100;TB;W24H12)' } };
+  // A carrier browser is sent to the mobile twin of the page (SPEC §9); that page counts the visit.
+  assert.equal((await exactRequest(agent, path, phone)).status, 302);
+  const res = await exactRequest(agent, `/m${path}`, phone);
   assert.equal(res.status, 200);
   assert.equal((await footprintRows(app.db, owner.id, visitor.id)).length, 1);
 });

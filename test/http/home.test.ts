@@ -73,7 +73,7 @@ test('home › pending items count friend requests and new diary comments, and c
 
 test('home › notice bodies are plain text: markup is inert', async () => {
   const m = await createMember(app.db);
-  await createNotice(app.db, { title: '<script>alert(1)</script>', body: '<img src=x onerror=alert(1)>', starts_at: new Date(Date.now() - 1000), ends_at: null, createdBy: null });
+  await createNotice(app.db, { title: '<script>alert(1)</script>', body: '<img src=x onerror=alert(1)>', starts_at: new Date(app.clock.now().getTime() - 1000), ends_at: null, createdBy: null });
   const page = await (await loggedInAgent(app, m)).get('/home');
   assert.doesNotMatch(page.text, /<script>alert|<img src=x/);
   assert.match(page.text, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);

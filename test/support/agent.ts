@@ -3,7 +3,7 @@ import http from 'node:http';
 // A small browser stand-in over node:http: a cookie jar, the CSRF token of the last page, and the
 // headers a same-origin browser form submission sends.
 
-export type Res = { status: number; headers: Headers; text: string; location: string | null };
+export type Res = { status: number; headers: Headers; text: string; location: string | null; bytes?: Buffer };
 
 export class Agent {
   cookies = new Map<string, string>();
@@ -45,10 +45,11 @@ export class Agent {
             for (const one of Array.isArray(v) ? v : [v]) h.append(k, one);
           }
           this.remember(h);
-          const text = Buffer.concat(chunks).toString('utf8');
+          const bytes = Buffer.concat(chunks);
+          const text = bytes.toString('utf8');
           const token = /name="_csrf" value="([^"]+)"/.exec(text);
           if (token) this.lastToken = token[1];
-          resolve({ status: res.statusCode ?? 0, headers: h, text, location: h.get('location') });
+          resolve({ status: res.statusCode ?? 0, headers: h, text, location: h.get('location'), bytes });
         });
         res.on('error', reject);
       });

@@ -2,13 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startTestApp, type TestApp } from './app.js';
+import type { RateLimitSpecs } from '../../src/context.js';
 import type { Agent } from './agent.js';
 import { cookieHeader } from './multipart.js';
 
 /** The real app with its photo files in a temporary UPLOADS_DIR of its own, removed on close. */
-export async function startPhotoApp(): Promise<{ app: TestApp; uploads: string; close: () => Promise<void> }> {
+export async function startPhotoApp(opts: { limits?: Partial<RateLimitSpecs> } = {}): Promise<{ app: TestApp; uploads: string; close: () => Promise<void> }> {
   const uploads = fs.mkdtempSync(path.join(os.tmpdir(), 'ashiato-uploads-'));
-  const app = await startTestApp({ env: { UPLOADS_DIR: uploads } });
+  const app = await startTestApp({ env: { UPLOADS_DIR: uploads }, limits: opts.limits });
   return {
     app,
     uploads,

@@ -6,7 +6,7 @@ import { LoginForm, NextPath, PhoneForm, ResetCodeForm, fieldErrors } from './sc
 import * as accounts from './service.js';
 import { startMemberSession } from './login-session.js';
 import { withoutPasswords } from './form-values.js';
-import { codeRefusal, codeRequestRefusal } from './messages.js';
+import { codeRefusal, codeRequestRefusal, suspensionNotice } from './messages.js';
 
 export function loginHandlers(ctx: AppContext) {
   const { db } = ctx;
@@ -33,7 +33,7 @@ export function loginHandlers(ctx: AppContext) {
           res.set('Retry-After', String(result.retryAfterSeconds));
           return loginPage(res, 429, values, { _form: 'login.error.throttled' });
         }
-        if (result.reason === 'suspended') return loginPage(res, 403, values, { _form: 'login.error.suspended' });
+        if (result.reason === 'suspended') return loginPage(res, 403, values, { _form: 'login.error.suspended' }, suspensionNotice(req.t, req.locale, result));
         // Unknown number and wrong password: one status, one message.
         return loginPage(res, 401, values, { _form: 'login.error.invalid' });
       }

@@ -4,7 +4,7 @@ export type MemberRole = 'member' | 'moderator' | 'admin';
 export type MemberStatus = 'active' | 'suspended' | 'withdrawn';
 
 export type SessionMemberRow = { id: number; nickname: string; role: MemberRole; status: MemberStatus };
-export type CredentialRow = { id: number; password_hash: string; status: MemberStatus };
+export type CredentialRow = { id: number; password_hash: string; status: MemberStatus; suspended_until: Date | null; suspension_reason: string | null };
 export type AccountRow = {
   id: number; phone: string; nickname: string; birth_date: string; role: MemberRole; status: MemberStatus;
   default_diary_visibility: string; created_at: Date;
@@ -15,11 +15,11 @@ export function findSessionMember(db: Knex, id: number): Promise<SessionMemberRo
 }
 
 export function findCredentialsByPhone(db: Knex, phone: string): Promise<CredentialRow | undefined> {
-  return db('members').select('id', 'password_hash', 'status').where({ phone }).first();
+  return db('members').select('id', 'password_hash', 'status', 'suspended_until', 'suspension_reason').where({ phone }).first();
 }
 
 export function findCredentialsById(db: Knex, id: number): Promise<CredentialRow | undefined> {
-  return db('members').select('id', 'password_hash', 'status').where({ id }).first();
+  return db('members').select('id', 'password_hash', 'status', 'suspended_until', 'suspension_reason').where({ id }).first();
 }
 
 export function findAccount(db: Knex, id: number): Promise<AccountRow | undefined> {

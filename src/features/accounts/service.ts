@@ -5,6 +5,7 @@ import type { Clock } from '../../lib/clock.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { isAtLeastYearsOld, tokyoDate } from '../../lib/dates.js';
 import { normalizeJapaneseMobile } from '../../lib/phone.js';
+import { liftExpiredSuspensions } from '../moderation/actions.js';
 import type { PasswordHasher } from './passwords.js';
 import * as q from './queries.js';
 import { checkCode, requestCode, verifiedRegistration, type CheckCodeResult, type RequestCodeResult } from './verification.js';
@@ -80,7 +81,7 @@ class PhoneTaken extends Error {}
 export type LoginResult =
   | { ok: true; memberId: number }
   | { ok: false; reason: 'invalid' }
-  | { ok: false; reason: 'suspended' }
+  | { ok: false; reason: 'suspended'; until: Date | null; suspensionReason: string | null }
   | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
 
 const FREE_FAILURES = 5;
@@ -110,8 +111,13 @@ export async function authenticate(db: Knex, ctx: AccountsContext, input: { phon
     return { ok: false, reason: 'invalid' };
   }
   await ctx.loginFailures.delete(accountKey);
-  if (row.status === 'suspended') return { ok: false, reason: 'suspended' };
-  if (row.status !== 'active') return { ok: false, reason: 'invalid' };
+  if (row.status === 'suspended') {
+    // After the right password only: the member learns why, and until when. A suspension whose
+    // end has come is lifted here, not only by the maintenance job.
+    const now = ctx.clock.now();
+    const expired = row.suspended_until && row.suspended_until <= now && (await liftExpiredSuspensions(db, now, { memberId: row.id })).length;
+    if (!expired) return { ok: false, reason: 'suspended', until: row.suspended_until, suspensionReason: row.suspension_reason };
+  } else if (row.status !== 'active') return { ok: false, reason: 'invalid' };
   if (ctx.passwords.needsRehash(row.password_hash)) {
     await q.updatePasswordHash(db, row.id, await ctx.passwords.hash(input.password));
   }

@@ -16,5 +16,7 @@ export async function isBlockedEitherWay(db: Knex, a: number, b: number): Promis
  * Two bindings: the second expression appears twice when it is a placeholder.
  */
 export function notBlockedSql(a: string, b: string): string {
-  return `NOT EXISTS (SELECT 1 FROM blocks bl WHERE (bl.blocker_id = ${a} AND bl.blocked_id = ${b}) OR (bl.blocker_id = ${b} AND bl.blocked_id = ${a}))`;
+  // Two probes of the primary key: one NOT EXISTS with an OR would read the table from end to end.
+  return `(NOT EXISTS (SELECT 1 FROM blocks bl WHERE bl.blocker_id = ${a} AND bl.blocked_id = ${b})
+    AND NOT EXISTS (SELECT 1 FROM blocks bl WHERE bl.blocker_id = ${b} AND bl.blocked_id = ${a}))`;
 }

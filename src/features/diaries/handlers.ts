@@ -7,10 +7,11 @@ import { uploadedFiles } from '../../http/uploads.js';
 import { IdParam } from '../../lib/forms.js';
 import { formatTextHtml } from '../../lib/text.js';
 import { fieldErrors, DIARY_VISIBILITIES } from '../accounts/schemas.js';
-import { recordFootprintOnView } from '../footprints/record.js';
+import { recordDiaryFootprintOnView } from '../footprints/record.js';
 import { photoUrl } from '../photos/variants.js';
-import { commentsOf, photosOf, visibleDiary } from './queries.js';
+import { loadDiaryPage, photosOf, visibleDiary } from './queries.js';
 import { CommentForm, DiaryEditForm, DiaryForm } from './schemas.js';
+import { commentView } from './comment-view.js';
 import * as diaries from './service.js';
 
 function diaryId(req: Request): number {
@@ -34,9 +35,10 @@ export function diaryHandlers(ctx: AppContext) {
     });
   }
 
-  async function ownDiary(req: Request) {
+  /** The viewer's own diary; for editing, not one staff hid (deleting it is still allowed). */
+  async function ownDiary(req: Request, opts: { editable?: boolean } = {}) {
     const diary = await visibleDiary(db, diaryId(req), req.member!.id);
-    if (!diary || diary.author_id !== req.member!.id) throw notFound();
+    if (!diary || diary.author_id !== req.member!.id || (opts.editable && diary.hidden_at)) throw notFound();
     return diary;
   }
 
@@ -47,22 +49,19 @@ export function diaryHandlers(ctx: AppContext) {
   /** The diary page; also re-rendered with a 422 when a comment needs fixing. */
   async function diaryPage(req: Request, res: Response, status: number, comment: { values: Record<string, unknown>; errors: FieldErrors } = { values: {}, errors: {} }) {
     const viewer = req.member!;
-    const diary = await visibleDiary(db, diaryId(req), viewer.id);
+    const id = diaryId(req);
+    // The footprint is written while the page is read: its statement holds the same visibility rule.
+    const [diary] = await Promise.all([loadDiaryPage(db, id, viewer.id), status === 200 ? recordDiaryFootprintOnView(ctx, req, id) : null]);
     if (!diary) throw notFound();
-    if (status === 200) await recordFootprintOnView(ctx, req, diary.author_id);
-    const [photos, comments] = await Promise.all([photosOf(db, diary.id), commentsOf(db, diary.id, viewer.id)]);
-    if (status === 200) await diaries.markDiaryRead(db, diary, viewer.id);
+    // A diary hidden by staff shows the notice alone: no photos, no comments (diaryPage reads none).
+    const { photos, comments } = diary;
+    if (status === 200) await diaries.markDiaryRead(db, diary, viewer.id, diary.viewer_read_no);
     render(res.status(status), 'pc/diaries/show', {
-      title: diary.title,
+      title: diary.hidden_at ? req.t('moderation.hidden') : diary.title,
       diary,
       bodyHtml: formatTextHtml(diary.body),
       photos: photos.map((p) => ({ id: p.photo_id, url: photoUrl(p.photo_id, 'w600') })),
-      comments: comments.map((c) => ({
-        number: c.number, author_id: c.author_id, nickname: c.nickname, created_at: c.created_at,
-        state: c.deleted_at ? 'deleted' : c.hidden ? 'hidden' : 'shown',
-        bodyHtml: c.deleted_at || c.hidden ? '' : formatTextHtml(c.body),
-        canDelete: !c.deleted_at && (viewer.id === diary.author_id || viewer.id === c.author_id),
-      })),
+      comments: comments.map((c) => commentView(c, viewer.id, diary.author_id)),
       isAuthor: viewer.id === diary.author_id,
       commentValues: { submission_key: crypto.randomUUID(), ...comment.values },
       commentErrors: comment.errors,
@@ -90,7 +89,7 @@ export function diaryHandlers(ctx: AppContext) {
     show: (req: Request, res: Response) => diaryPage(req, res, 200),
 
     async showEdit(req: Request, res: Response) {
-      const diary = await ownDiary(req);
+      const diary = await ownDiary(req, { editable: true });
       formPage(req, res, 200, {
         values: { title: diary.title, body: diary.body, visibility: diary.visibility, comments_enabled: diary.comments_enabled ? 'yes' : 'no' },
         diary, photos: await currentPhotos(diary.id),
@@ -98,7 +97,7 @@ export function diaryHandlers(ctx: AppContext) {
     },
 
     async update(req: Request, res: Response) {
-      const diary = await ownDiary(req);
+      const diary = await ownDiary(req, { editable: true });
       const form = DiaryEditForm.safeParse(req.body);
       if (!form.success) return formPage(req, res, 422, { values: req.body, errors: fieldErrors(form.error), diary, photos: await currentPhotos(diary.id) });
       const files = uploadedFiles(req).map((f) => f.buffer);

@@ -140,7 +140,8 @@ export type CommentResult = { ok: true; number: number } | { ok: false; reason: 
 export async function addComment(db: Db, input: { diaryId: number; authorId: number; form: CommentForm; at: Date }): Promise<CommentResult> {
   const diary = await visibleDiary(db, input.diaryId, input.authorId);
   if (!diary) return { ok: false, reason: 'not_found' };
-  if (!diary.comments_enabled) return { ok: false, reason: 'closed' };
+  // A diary hidden by staff takes no new comments, like one with comments turned off.
+  if (!diary.comments_enabled || diary.hidden_at) return { ok: false, reason: 'closed' };
   return db.transaction(async (trx): Promise<CommentResult> => {
     // The diary row lock serialises comments on it: numbering, and the double-submit checks below.
     const [locked] = await trx('diaries').select('last_comment_no', 'author_id').where({ id: input.diaryId }).forUpdate();
@@ -192,10 +193,12 @@ export async function deleteComment(db: Db, input: { diaryId: number; number: nu
 }
 
 /** Opening a diary marks its comments read: for the author, and for commenters following it. */
-export async function markDiaryRead(db: Db, diary: { id: number; author_id: number; last_comment_no: number; owner_read_no: number }, viewerId: number) {
+export async function markDiaryRead(db: Db, diary: { id: number; author_id: number; last_comment_no: number; owner_read_no: number }, viewerId: number, viewerReadNo?: number | null) {
   if (viewerId === diary.author_id) {
     if (diary.last_comment_no > diary.owner_read_no) await db('diaries').where({ id: diary.id }).update({ owner_read_no: diary.last_comment_no });
     return;
   }
+  // Known from the page's read (viewerReadNo): nothing to write unless the viewer commented and is behind.
+  if (viewerReadNo !== undefined && (viewerReadNo === null || viewerReadNo >= diary.last_comment_no)) return;
   await db('diary_reads').where({ diary_id: diary.id, member_id: viewerId }).where('last_read_no', '<', diary.last_comment_no).update({ last_read_no: diary.last_comment_no });
 }

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { notBlockedSql } from '../blocks/queries.js';
 import { DEFAULT_EXTERNAL_BLOG_VISIBILITY } from './queries.js';
+import { runPrepared } from '../../db/prepared.js';
 
 /** An entry of a member's external blog, as shown among friends' latest diaries (SPEC §5). */
 export type ExternalEntry = {
@@ -13,8 +14,39 @@ export type ExternalEntry = {
   summary: string;
 };
 
-/** The author's external-blog visibility allows the viewer (the one SQL predicate of migration 010b). */
-const VISIBLE_SQL = `visibility_allows(COALESCE(p.external_blog_visibility, '${DEFAULT_EXTERNAL_BLOG_VISIBILITY}'), member_relationship(m.id, ?))`;
+/** The author's external-blog visibility allows a viewer standing in `relationship` to them (the one SQL predicate of migration 010b). */
+function visibleSql(relationship: string): string {
+  return `visibility_allows(COALESCE(p.external_blog_visibility, '${DEFAULT_EXTERNAL_BLOG_VISIBILITY}'), ${relationship})`;
+}
+const VISIBLE_SQL = visibleSql('member_relationship(m.id, ?)');
+
+/**
+ * SQL of friendsExternalEntries, with SQL arguments (parameters such as '$1') so that home can put
+ * it in its one statement. Every author here is the viewer's friend, so their relationship is 2
+ * (friend) without asking member_relationship() once per friend.
+ */
+export function friendsExternalEntriesSql(viewer: string, limit: string, before?: string): string {
+  return `
+    SELECT e.id, m.id AS member_id, m.nickname, e.title, e.link, e.published_at, e.summary
+    FROM friendships f
+    JOIN members m ON m.id = f.friend_id AND m.status = 'active'
+    CROSS JOIN LATERAL (
+      -- The visibility and block tests name x's row, so they run only for friends who have entries
+      -- (few have an external blog): for the others this is one probe of the index.
+      SELECT x.id, x.title, x.link, x.published_at, x.summary FROM external_entries x
+      LEFT JOIN profiles p ON p.member_id = x.member_id
+      WHERE x.member_id = m.id${before ? ` AND x.published_at < ${before}` : ''}
+        AND ${visibleSql('2::smallint')} AND ${notBlockedSql('x.member_id', viewer)}
+      ORDER BY x.published_at DESC, x.id DESC
+      LIMIT ${limit}
+    ) e
+    WHERE f.member_id = ${viewer}
+    ORDER BY e.published_at DESC, e.id DESC
+    LIMIT ${limit}`;
+}
+
+const FRIENDS_ENTRIES = { name: 'feeds-friends-entries', text: friendsExternalEntriesSql('$1', '$2') };
+const FRIENDS_ENTRIES_BEFORE = { name: 'feeds-friends-entries-before', text: friendsExternalEntriesSql('$1', '$2', '$3') };
 
 /**
  * External blog entries of the viewer's friends that the viewer may see (the author's external-blog
@@ -23,25 +55,9 @@ const VISIBLE_SQL = `visibility_allows(COALESCE(p.external_blog_visibility, '${D
  * rows; the merge of those is sorted.
  */
 export async function friendsExternalEntries(db: Knex, viewerId: number, opts: { limit: number; before?: Date }): Promise<ExternalEntry[]> {
-  const before = opts.before ?? null;
-  const { rows } = await db.raw(`
-    SELECT e.id, m.id AS member_id, m.nickname, e.title, e.link, e.published_at, e.summary
-    FROM friendships f
-    JOIN members m ON m.id = f.friend_id AND m.status = 'active'
-    LEFT JOIN profiles p ON p.member_id = m.id
-    CROSS JOIN LATERAL (
-      -- The visibility and block tests sit in here so that they run once per friend, never per member.
-      SELECT x.id, x.title, x.link, x.published_at, x.summary FROM external_entries x
-      WHERE x.member_id = m.id AND (?::timestamptz IS NULL OR x.published_at < ?::timestamptz)
-        AND ${VISIBLE_SQL} AND ${notBlockedSql('m.id', '?')}
-      ORDER BY x.published_at DESC, x.id DESC
-      LIMIT ?
-    ) e
-    WHERE f.member_id = ?
-    ORDER BY e.published_at DESC, e.id DESC
-    LIMIT ?`,
-  [before, before, viewerId, viewerId, viewerId, opts.limit, viewerId, opts.limit]);
-  return rows as ExternalEntry[];
+  return opts.before
+    ? runPrepared(db, FRIENDS_ENTRIES_BEFORE, [viewerId, opts.limit, opts.before])
+    : runPrepared(db, FRIENDS_ENTRIES, [viewerId, opts.limit]);
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { avatarsFor, type Avatar } from '../profiles/avatars.js';
 import { retentionStart } from './partitions.js';
-import { countFootprintsSince, footprintCounters, footprintList, markFootprintsChecked, type FootprintListRow } from './queries.js';
+import { countNewFootprints, footprintCounters, footprintList, markFootprintsChecked, type FootprintListRow } from './queries.js';
 
 /** Footprints listed on a page: 30 on PC (SPEC §3; the mobile site will ask for 20). */
 export const PC_LIST_SIZE = 30;
@@ -32,8 +32,6 @@ export async function trailOf(db: Knex, visitorId: number, now: Date, limit = PC
 }
 
 /** Footprints left since the member last opened /footprints, for the home page (at most NEW_COUNT_CAP). */
-export async function newFootprintCount(db: Knex, memberId: number, now: Date): Promise<number> {
-  const windowStart = retentionStart(now);
-  const { checked_at } = await footprintCounters(db, memberId);
-  return countFootprintsSince(db, memberId, checked_at && checked_at > windowStart ? checked_at : windowStart, NEW_COUNT_CAP);
+export function newFootprintCount(db: Knex, memberId: number, now: Date): Promise<number> {
+  return countNewFootprints(db, memberId, now, NEW_COUNT_CAP);
 }

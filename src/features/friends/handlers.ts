@@ -9,6 +9,7 @@ import { avatarsFor } from '../profiles/avatars.js';
 import * as q from './queries.js';
 import * as friends from './service.js';
 import { FriendRequestForm, FriendsPageQuery, IntroductionForm } from './schemas.js';
+import { friendListPage } from './list.js';
 
 const FRIENDS_PAGE = 30;
 
@@ -91,21 +92,15 @@ export function friendHandlers(ctx: AppContext) {
     async list(req: Request, res: Response) {
       const ownerId = req.params.id === undefined ? req.member!.id : IdParam.safeParse(req.params.id).data;
       if (!ownerId) throw notFound();
-      if (ownerId !== req.member!.id && (await isBlockedEitherWay(db, req.member!.id, ownerId))) throw notFound();
-      const owner = await db('members').select('id', 'nickname', 'friend_count').where({ id: ownerId, status: 'active' }).first();
-      if (!owner) throw notFound();
-      const page = FriendsPageQuery.parse(req.query);
-      const before = page.before_at && page.before_id ? { at: new Date(page.before_at), id: page.before_id } : undefined;
-      const rows = await q.friendsPage(db, owner.id, { limit: FRIENDS_PAGE + 1, before });
-      const list = rows.slice(0, FRIENDS_PAGE);
-      const last = list[list.length - 1];
+      const page = await friendListPage(db, req.member!.id, ownerId, FriendsPageQuery.parse(req.query), FRIENDS_PAGE);
+      if (!page) throw notFound();
       render(res, 'pc/friends/list', {
-        title: req.t('friends.list.title', { nickname: owner.nickname }),
-        owner,
-        isSelf: owner.id === req.member!.id,
-        friends: list,
-        avatars: await avatarsFor(db, list.map((f) => f.id)),
-        next: rows.length > FRIENDS_PAGE ? `?before_at=${encodeURIComponent(new Date(last.created_at).toISOString())}&before_id=${last.id}` : null,
+        title: req.t('friends.list.title', { nickname: page.owner.nickname }),
+        owner: page.owner,
+        isSelf: page.owner.id === req.member!.id,
+        friends: page.friends,
+        avatars: await avatarsFor(db, page.friends.map((f) => f.id)),
+        next: page.next,
       });
     },
 

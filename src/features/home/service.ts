@@ -1,57 +1,41 @@
 import type { Knex } from 'knex';
-import { friendCount, friendsPage, pendingRequestCount } from '../friends/queries.js';
-import { friendsLatest, newCommentCount } from '../diaries/queries.js';
-import { friendsExternalEntries } from '../feeds/entries.js';
-import { newFootprintCount, NEW_COUNT_CAP } from '../footprints/service.js';
-import { unreadMessageCount } from '../messages/counts.js';
-import { activeNotices } from '../notices/service.js';
-import { avatarsFor } from '../profiles/avatars.js';
+import { jsonDate, runPrepared } from '../../db/prepared.js';
+import { NEW_COUNT_CAP } from '../footprints/service.js';
+import type { NoticeRow } from '../notices/service.js';
+import { avatarOf, type Avatar } from '../profiles/avatars.js';
 import { photoUrl } from '../photos/variants.js';
-import { communityPendingCounts, latestCommunityActivity, myCommunities } from './community-sections.js';
-import { friendsLatestPhotos } from './queries.js';
+import { withPhotoUrls } from './community-sections.js';
+import { HOME_STATEMENT, type HomeRow } from './queries.js';
 
-// Home (SPEC §7): one fixed layout, the same sections for everyone. A fixed number of indexed
-// queries however many friends or communities the member has — no per-friend or per-item query
-// (test/http/home.test.ts counts them).
+// Home (SPEC §7): one fixed layout, the same sections for everyone, read in one statement (every
+// section its feature's own SQL, see queries.ts) — however many friends or communities the member
+// has, no per-friend or per-item query (test/http/home.test.ts counts them).
 
-const SHOWN = { friends: 9, diaries: 5, photos: 5, activity: 5, communities: 9 };
+/** How many items each section shows: the PC page's, unless the mobile home asks for fewer. */
+export const HOME_SECTION_SIZES = { friends: 9, diaries: 5, photos: 5, activity: 5, communities: 9 };
+export type HomeSectionSizes = typeof HOME_SECTION_SIZES;
 
-export async function loadDashboard(db: Knex, memberId: number, now: Date) {
-  const [
-    friendRequests, newComments, unreadMessages, community, newFootprints,
-    friends, totalFriends, diaries, external, photos, activity, communities, notices,
-  ] = await Promise.all([
-    pendingRequestCount(db, memberId),
-    newCommentCount(db, memberId),
-    unreadMessageCount(db, memberId),
-    communityPendingCounts(db, memberId),
-    newFootprintCount(db, memberId, now),
-    friendsPage(db, memberId, { limit: SHOWN.friends }),
-    friendCount(db, memberId),
-    friendsLatest(db, memberId, { limit: SHOWN.diaries }),
-    friendsExternalEntries(db, memberId, { limit: SHOWN.diaries }),
-    friendsLatestPhotos(db, memberId, SHOWN.photos),
-    latestCommunityActivity(db, memberId, SHOWN.activity),
-    myCommunities(db, memberId, SHOWN.communities),
-    activeNotices(db, now),
-  ]);
-  const avatars = await avatarsFor(db, friends.map((f) => f.id));
+export async function loadDashboard(db: Knex, memberId: number, now: Date, shown: HomeSectionSizes = HOME_SECTION_SIZES) {
+  const [row] = await runPrepared<HomeRow>(db, HOME_STATEMENT, [memberId, now, shown.friends, shown.diaries, shown.photos, shown.activity, shown.communities]);
+  const avatars = new Map<number, Avatar>(row.friends.map((f) => [f.id, avatarOf(f.photo_id)]));
   const latest = [
-    ...diaries.map((d) => ({ kind: 'diary' as const, at: new Date(d.created_at), id: d.id, title: d.title, nickname: d.nickname, author_id: d.author_id, link: `/diaries/${d.id}` })),
-    ...external.map((e) => ({ kind: 'external' as const, at: new Date(e.published_at), id: e.id, title: e.title, nickname: e.nickname, author_id: e.member_id, link: e.link })),
-  ].sort((a, b) => b.at.getTime() - a.at.getTime()).slice(0, SHOWN.diaries);
+    ...row.diaries.map((d) => ({ kind: 'diary' as const, at: jsonDate(d.created_at), id: d.id, title: d.title, nickname: d.nickname, author_id: d.author_id, link: `/diaries/${d.id}`, hidden_at: jsonDate(d.hidden_at) })),
+    ...row.external.map((e) => ({ kind: 'external' as const, at: jsonDate(e.published_at), id: e.id, title: e.title, nickname: e.nickname, author_id: e.member_id, link: e.link, hidden_at: null })),
+  ].sort((a, b) => b.at.getTime() - a.at.getTime()).slice(0, shown.diaries);
 
   return {
     pending: {
-      friendRequests, newComments, unreadMessages,
-      joinRequests: community.joinRequests, roleOffers: community.roleOffers,
-      newFootprints, newFootprintsCapped: newFootprints >= NEW_COUNT_CAP,
+      friendRequests: row.friend_requests, newComments: row.new_comments, unreadMessages: row.unread_messages,
+      joinRequests: row.join_requests, roleOffers: row.role_offers,
+      newFootprints: row.new_footprints, newFootprintsCapped: row.new_footprints >= NEW_COUNT_CAP,
     },
-    friends, totalFriends, avatars,
+    friends: row.friends.map((f) => ({ id: f.id, nickname: f.nickname })),
+    totalFriends: Number(row.total_friends ?? 0),
+    avatars,
     latest,
-    photos: photos.map((p) => ({ url: photoUrl(p.photo_id, 'sq76'), diaryId: p.diary_id, nickname: p.nickname })),
-    activity,
-    communities,
-    notices,
+    photos: row.photos.map((p) => ({ id: p.photo_id, url: photoUrl(p.photo_id, 'sq76'), diaryId: p.diary_id, nickname: p.nickname })),
+    activity: row.activity.map((a) => ({ ...a, at: jsonDate(a.at), hidden_at: jsonDate(a.hidden_at) })),
+    communities: { items: withPhotoUrls(row.communities.map((c) => ({ ...c, hidden_at: jsonDate(c.hidden_at) }))), total: row.total_communities },
+    notices: row.notices.map((n): NoticeRow => ({ ...n, starts_at: jsonDate(n.starts_at), ends_at: jsonDate(n.ends_at) })),
   };
 }

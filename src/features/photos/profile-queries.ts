@@ -31,6 +31,11 @@ export async function lockProfilePhotos(db: Knex, memberId: number): Promise<voi
   await db('members').select('id').where({ id: memberId }).forNoKeyUpdate();
 }
 
+/** SQL: the id of `member`'s main profile photo, as a sub-select (NULL when none). */
+export function mainPhotoIdSql(member: string): string {
+  return `(SELECT pp.photo_id FROM profile_photos pp WHERE pp.member_id = ${member} AND pp.is_main)`;
+}
+
 /** The main photo of each member, in one query. */
 export function mainPhotosOf(db: Knex, memberIds: number[]): Promise<{ member_id: number; photo_id: number }[]> {
   return db('profile_photos').select('member_id', 'photo_id').whereIn('member_id', memberIds).andWhere({ is_main: true });

@@ -12,8 +12,11 @@ export type Avatar = { small: string; medium: string } | null;
 export async function avatarsFor(db: Knex, memberIds: number[]): Promise<Map<number, Avatar>> {
   const out = new Map<number, Avatar>(memberIds.map((id) => [id, null]));
   if (!memberIds.length) return out;
-  for (const row of await mainPhotosOf(db, [...new Set(memberIds)])) {
-    out.set(row.member_id, { small: photoUrl(row.photo_id, 'sq76'), medium: photoUrl(row.photo_id, 'sq180') });
-  }
+  for (const row of await mainPhotosOf(db, [...new Set(memberIds)])) out.set(row.member_id, avatarOf(row.photo_id));
   return out;
+}
+
+/** The avatar of a member whose main profile photo is `photoId` (null: none). */
+export function avatarOf(photoId: number | null): Avatar {
+  return photoId === null ? null : { small: photoUrl(photoId, 'sq76'), medium: photoUrl(photoId, 'sq180') };
 }

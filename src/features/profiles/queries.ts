@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Visibility } from './schemas.js';
+import { runPrepared } from '../../db/prepared.js';
 
 export type ProfileView = {
   id: number; nickname: string; friend_count: number; relationship: number;
@@ -19,21 +20,25 @@ const DEFAULTS: Record<string, Visibility> = {
  * of friendships, and each field goes through visibility_allows — the one predicate.
  */
 export async function profileAsSeenBy(db: Knex, ownerId: number, viewerId: number): Promise<ProfileView | undefined> {
+  const [row] = await runPrepared<ProfileView>(db, PROFILE_AS_SEEN_BY, [ownerId, viewerId]);
+  return row;
+}
+
+/** SQL of profileAsSeenBy, with SQL arguments (parameters such as '$1'), for the profile page's one statement. */
+export function profileAsSeenBySql(owner: string, viewer: string): string {
   const vis = (f: string) => `coalesce(p.${f}_visibility, '${DEFAULTS[f]}')::visibility_level`;
   const cols = FIELDS.map((f) => `CASE WHEN visibility_allows(${vis(f)}, r.rel) THEN p.${f} END AS ${f}`).join(',\n');
-  const { rows } = await db.raw(
-    `SELECT m.id, m.nickname, m.friend_count, r.rel AS relationship, ${cols},
+  return `SELECT m.id, m.nickname, m.friend_count, r.rel AS relationship, ${cols},
             CASE WHEN visibility_allows(${vis('age')}, r.rel) OR visibility_allows(${vis('birthday')}, r.rel) THEN m.birth_date END AS birth_date,
             visibility_allows(${vis('age')}, r.rel) AS age_shown,
             visibility_allows(${vis('birthday')}, r.rel) AS birthday_shown
        FROM members m
        LEFT JOIN profiles p ON p.member_id = m.id
-       CROSS JOIN LATERAL (SELECT member_relationship(m.id, ?) AS rel) r
-      WHERE m.id = ? AND m.status = 'active'`,
-    [viewerId, ownerId],
-  );
-  return rows[0];
+       CROSS JOIN LATERAL (SELECT member_relationship(m.id, ${viewer}) AS rel) r
+      WHERE m.id = ${owner} AND m.status = 'active'`;
 }
+
+const PROFILE_AS_SEEN_BY = { name: 'profile-as-seen-by', text: profileAsSeenBySql('$1', '$2') };
 
 export type ProfileSettings = Record<string, string | number | null>;
 

@@ -34,3 +34,9 @@ export const MemberSearchQuery = z.object({
   q: z.string().max(200).optional().transform((v) => (v ?? '').normalize('NFKC').trim().slice(0, 50)),
   before: z.coerce.number().int().positive().optional().catch(undefined),
 });
+
+/** The mobile site edits the profile on two pages, so that a long self-introduction is a page of its own. */
+export const ProfileFieldsForm = ProfileForm.omit({ self_introduction: true, self_introduction_visibility: true });
+export type ProfileFieldsForm = z.infer<typeof ProfileFieldsForm>;
+export const SelfIntroductionForm = ProfileForm.pick({ self_introduction: true, self_introduction_visibility: true });
+export type SelfIntroductionForm = z.infer<typeof SelfIntroductionForm>;

@@ -1,0 +1,241 @@
+/**
+ * `npm run bench`: the production build on the bench data set (`npm run bench:data` first), many
+ * logged-in members, each hot page loaded with wrk; prints req/s, p50, p99, errors, statements and
+ * database time per request, and CPU per request. `--floor` first runs the floor benchmark
+ * (/work/shared/bench-floor) in the same sitting and prints each page's ratio to its floor page.
+ *
+ *   npm run bench                                  all pages, 50 connections, 15 s each after 5 s warm-up
+ *   npm run bench -- --floor                       …and the floor, with the ratios and targets
+ *   npm run bench -- --pages home,profile --seconds 5 --connections 10 --logins 50
+ *   npm run bench -- --workers 2                   WEB_CONCURRENCY=2 (cluster mode)
+ *
+ * Results (tables, top statements per page, raw JSON) go to .data/bench/results/<time>/.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT } from '../../src/paths.js';
+import { freePort } from '../../src/db/embedded.js';
+import { benchPgDir, cliArgs, openBenchDatabase, withClient } from './database.js';
+import { chooseMembers, chooseTargets, logInAll, request, type LoggedIn, type Targets } from './sessions.js';
+import { hasWrk, runLoad, type BenchRequest, type LoadResult } from './load.js';
+import { coresBetween, postmasterPid, snapshot } from './cpu.js';
+import { runFloor, type FloorRow } from './floor.js';
+import { statementsSince, resetStatements, type StatementStats } from './statements.js';
+
+/** A carrier browser of 2008 (i-mode): the mobile site answers it in Shift_JIS. */
+const CARRIER_UA = 'DoCoMo/2.0 N905i(c100;TB;W24H16)';
+
+type FloorRef = 'dashboard' | 'dashboard-ro' | 'fortunes';
+type Scenario = {
+  name: string;
+  label: string;
+  floor: FloorRef;
+  /** Target: at least rps × the floor page's req/s, and (when given) p99 at most p99 × the floor page's p99. */
+  target?: { rps: number; p99?: number };
+  requests: (s: ScenarioInput) => BenchRequest[];
+};
+type ScenarioInput = { sessions: LoggedIn[]; targets: Targets };
+
+const forEach = <T>(s: LoggedIn[], list: (m: LoggedIn) => T[] | undefined, make: (m: LoggedIn, x: T) => BenchRequest) =>
+  s.flatMap((m) => (list(m) ?? []).map((x) => make(m, x)));
+
+const SCENARIOS: Scenario[] = [
+  { name: 'home', label: 'home (/home)', floor: 'dashboard', target: { rps: 0.8, p99: 1.5 }, requests: ({ sessions }) => sessions.map((m) => ({ path: '/home', headers: { cookie: m.cookie } })) },
+  {
+    name: 'profile', label: 'profile + footprint write', floor: 'dashboard', target: { rps: 0.8 },
+    requests: ({ sessions, targets }) => forEach(sessions, (m) => targets.profiles.get(m.memberId), (m, id) => ({ path: `/members/${id}`, headers: { cookie: m.cookie } })),
+  },
+  {
+    // The same requests marked as a prefetch: the page is the same, no footprint is written.
+    name: 'profile-nofp', label: 'profile, no footprint', floor: 'dashboard',
+    requests: ({ sessions, targets }) => forEach(sessions, (m) => targets.profiles.get(m.memberId), (m, id) => ({ path: `/members/${id}`, headers: { cookie: m.cookie, 'sec-purpose': 'prefetch' } })),
+  },
+  {
+    name: 'diary', label: 'diary page', floor: 'dashboard-ro', target: { rps: 0.8 },
+    requests: ({ sessions, targets }) => forEach(sessions, (m) => targets.diaries.get(m.memberId), (m, id) => ({ path: `/diaries/${id}`, headers: { cookie: m.cookie } })),
+  },
+  {
+    name: 'topic', label: 'topic page', floor: 'dashboard-ro', target: { rps: 0.8 },
+    requests: ({ sessions, targets }) => forEach(sessions, (m) => targets.topics.get(m.memberId), (m, t) => ({ path: `/communities/${t.communityId}/topics/${t.topicId}`, headers: { cookie: m.cookie } })),
+  },
+  { name: 'friends-diaries', label: "friends' latest diaries", floor: 'dashboard-ro', target: { rps: 0.8 }, requests: ({ sessions }) => sessions.map((m) => ({ path: '/diaries/friends', headers: { cookie: m.cookie } })) },
+  { name: 'mobile-home', label: 'mobile home (/m/home)', floor: 'dashboard', requests: ({ sessions }) => sessions.map((m) => ({ path: '/m/home', headers: { cookie: m.cookie, 'user-agent': CARRIER_UA } })) },
+  { name: 'login', label: 'login page (new visitor)', floor: 'fortunes', target: { rps: 0.5, p99: 3 }, requests: () => [{ path: '/login', headers: {} }] },
+  { name: 'terms', label: 'terms page (simple)', floor: 'fortunes', target: { rps: 0.5, p99: 3 }, requests: () => [{ path: '/terms', headers: {} }] },
+];
+
+/** A fixed shuffle, so consecutive requests come from different members. */
+function shuffled<T>(xs: T[], seed = 42): T[] {
+  const out = [...xs];
+  let s = seed;
+  for (let i = out.length - 1; i > 0; i--) {
+    s = (s * 1103515245 + 12345) & 0x7fffffff;
+    const j = s % (i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+async function startServer(url: string, workers: number, logFile: string): Promise<{ child: ChildProcess; baseUrl: string }> {
+  const entry = path.join(ROOT, 'dist', 'src', 'server.js');
+  if (!fs.existsSync(entry)) throw new Error('no production build: run `npm run build` (npm run bench does)');
+  const port = await freePort();
+  const log = fs.openSync(logFile, 'a');
+  const child = spawn(process.execPath, [entry], {
+    cwd: ROOT,
+    stdio: ['ignore', log, log],
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_URL: url,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
+      SMS_PROVIDER: 'console',
+      TRUST_PROXY: 'loopback',
+      UPLOADS_DIR: path.join(ROOT, '.data', 'bench', 'uploads'),
+      WEB_CONCURRENCY: String(workers),
+    },
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}); see ${logFile}`);
+    try {
+      if ((await request(baseUrl, '/readyz')).status === 200) return { child, baseUrl };
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the server did not become ready; see ${logFile}`);
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+type Row = { scenario: Scenario; load: LoadResult; stmts: StatementStats | null; cores: ReturnType<typeof coresBetween>; distinct: number };
+
+const f0 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? 'n/a' : Math.round(x).toLocaleString('en-US'));
+const f2 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(2));
+
+function table(rows: Row[], floor: Map<string, FloorRow> | null, workers: number): string {
+  let out = '| page | req/s | p50 ms | p99 ms | errors | stmts/req | DB ms/req | session writes/req | app cores | pg cores | app CPU ms/req | pg CPU ms/req | other cores |\n';
+  out += '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n';
+  for (const r of rows) {
+    const perReq = (cores: number) => (cores * 1000) / r.load.rps;
+    out += `| ${r.scenario.label} | ${f0(r.load.rps)} | ${f2(r.load.p50)} | ${f2(r.load.p99)} | ${r.load.errors}${r.load.note ? ` (${r.load.note})` : ''} | ${f2(r.stmts?.perRequest)} | ${f2(r.stmts?.dbMsPerRequest)} | ${f2(r.stmts?.sessionWritesPerRequest)} | ${f2(r.cores.app)} | ${f2(r.cores.pg)} | ${f2(perReq(r.cores.app))} | ${f2(perReq(r.cores.pg))} | ${f2(r.cores.other)} |\n`;
+  }
+  out += `\n(WEB_CONCURRENCY=${workers}; cores = CPU time / wall time from /proc, 2 = the whole machine; other = processes outside this benchmark; DB ms/req = pg_stat_statements plan + execution time)\n`;
+  if (!floor) return out;
+  out += '\n| page | vs floor page | floor req/s | floor p99 ms | req/s ratio | p99 ratio | target | met |\n|---|---|---:|---:|---:|---:|---|---|\n';
+  for (const r of rows) {
+    const f = floor.get(r.scenario.floor);
+    if (!f) continue;
+    const rps = r.load.rps / f.rps;
+    const p99 = r.load.p99 / f.p99;
+    const t = r.scenario.target;
+    const met = t ? rps >= t.rps && (t.p99 === undefined || p99 <= t.p99) && r.load.errors === 0 : null;
+    const targetText = t ? `≥ ${t.rps}×${t.p99 ? `, p99 ≤ ${t.p99}×` : ''}` : '—';
+    out += `| ${r.scenario.label} | ${r.scenario.floor} | ${f0(f.rps)} | ${f2(f.p99)} | ${f2(rps)} | ${f2(p99)} | ${targetText} | ${met === null ? '' : met ? 'yes' : '**no**'} |\n`;
+  }
+  const fp = rows.find((r) => r.scenario.name === 'profile');
+  const nofp = rows.find((r) => r.scenario.name === 'profile-nofp');
+  if (fp && nofp) out += `\nturning the footprint write off gains ${(((nofp.load.rps / fp.load.rps) - 1) * 100).toFixed(1)} % (target ≤ 10 %)\n`;
+  return out;
+}
+
+async function main() {
+  const args = cliArgs();
+  const seconds = Number(args.get('seconds') ?? 15);
+  const warmup = Number(args.get('warmup') ?? 5);
+  const connections = Number(args.get('connections') ?? 50);
+  const logins = Number(args.get('logins') ?? 300);
+  const workers = Number(args.get('workers') ?? process.env.WEB_CONCURRENCY ?? 1);
+  const pages = args.get('pages')?.split(',');
+  const scenarios = SCENARIOS.filter((s) => !pages || pages.includes(s.name));
+  if (!scenarios.length) throw new Error(`no such pages; choose from ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  const useWrk = args.get('loadgen') !== 'autocannon' && (await hasWrk());
+
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+  const outDir = path.join(ROOT, '.data', 'bench', 'results', stamp);
+  fs.mkdirSync(outDir, { recursive: true });
+
+  let floor: Map<string, FloorRow> | null = null;
+  let floorSummary = '';
+  if (args.has('floor')) {
+    console.log('[bench] running the floor benchmark first (same machine, same sitting)');
+    const f = await runFloor(path.join(outDir, 'floor'), useWrk ? 'wrk' : 'autocannon');
+    floor = new Map(f.rows.map((r) => [r.scenario, r]));
+    floorSummary = f.summary;
+  }
+
+  const bench = await openBenchDatabase();
+  let server: ChildProcess | null = null;
+  try {
+    const members = await withClient(bench.url, async (c) => {
+      const n = Number((await c.query('SELECT count(*) AS n FROM members')).rows[0].n);
+      if (!n) throw new Error('the bench database is empty: run `npm run bench:data -- --scale 1` first');
+      await c.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements').catch(() => undefined);
+      return n;
+    });
+    const started = await startServer(bench.url, workers, path.join(outDir, 'server.log'));
+    server = started.child;
+    const { baseUrl } = started;
+    const pgPid = process.env.DATABASE_URL ? undefined : postmasterPid(benchPgDir());
+    console.log(`[bench] ${members.toLocaleString('en-US')} members; server (WEB_CONCURRENCY=${workers}) at ${baseUrl}; load by ${useWrk ? 'wrk' : 'autocannon'}, ${connections} connections, ${warmup} s warm-up + ${seconds} s per page`);
+
+    const t0 = Date.now();
+    const { ids, targets } = await withClient(bench.url, async (c) => {
+      const ids = await chooseMembers(c, logins);
+      return { ids, targets: await chooseTargets(c, ids) };
+    });
+    const sessions = await logInAll(baseUrl, ids);
+    console.log(`[bench] ${sessions.length} members logged in through the login form in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+    const rows: Row[] = [];
+    for (const scenario of scenarios) {
+      const requests = shuffled(scenario.requests({ sessions, targets }));
+      if (!requests.length) {
+        console.log(`[bench] ${scenario.name}: nothing to load (no targets in this data set)`);
+        continue;
+      }
+      // Every page must answer 200 before it is measured: a redirect to /login would look fast.
+      for (const r of requests.slice(0, 20)) {
+        const res = await request(baseUrl, r.path, { headers: r.headers });
+        if (res.status !== 200) throw new Error(`${scenario.name}: GET ${r.path} answered ${res.status}`);
+      }
+      await runLoad({ baseUrl, requests, connections, seconds: warmup, workDir: outDir, name: `${scenario.name}-warmup`, useWrk });
+      await withClient(bench.url, (c) => resetStatements(c));
+      let before = snapshot({ app: server.pid, pg: pgPid });
+      const load = await runLoad({ baseUrl, requests, connections, seconds, workDir: outDir, name: scenario.name, useWrk }, (pid) => {
+        before = snapshot({ app: server!.pid, pg: pgPid, loadgen: pid });
+      });
+      const after = snapshot({ app: server.pid, pg: pgPid, loadgen: [...before.loadgen.keys()][0] });
+      const cores = coresBetween(before, after);
+      const stmts = await withClient(bench.url, (c) => statementsSince(c, load.requests));
+      if (stmts) fs.writeFileSync(path.join(outDir, `${scenario.name}.statements.txt`), stmts.top);
+      rows.push({ scenario, load, stmts, cores, distinct: requests.length });
+      console.log(`[bench] ${scenario.name}: ${f0(load.rps)} req/s, p50 ${f2(load.p50)} ms, p99 ${f2(load.p99)} ms, ${load.errors} errors, ${f2(stmts?.perRequest)} statements/req (${requests.length} distinct requests)`);
+    }
+
+    const header = `Ashiato benchmark ${stamp} | ${os.cpus().length} x ${os.cpus()[0]?.model} | node ${process.version} | ${members.toLocaleString('en-US')} members | ${sessions.length} members logged in | ${useWrk ? 'wrk -t1' : 'autocannon'} ${connections} connections, ${seconds} s (+${warmup} s warm-up)\n\n`;
+    const summary = header + table(rows, floor, workers);
+    fs.writeFileSync(path.join(outDir, 'summary.md'), summary + (floorSummary ? `\n\nFloor:\n\n${floorSummary}` : ''));
+    fs.writeFileSync(path.join(outDir, 'summary.json'), JSON.stringify({ stamp, workers, connections, seconds, rows: rows.map((r) => ({ ...r, scenario: r.scenario.name, stmts: r.stmts && { ...r.stmts, top: undefined } })), floor: floor && [...floor.values()] }, null, 2));
+    console.log(`\n${summary}\nraw files: ${path.relative(process.cwd(), outDir)}`);
+  } finally {
+    if (server) await stopServer(server);
+    await bench.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error('[bench] failed:', err);
+  process.exit(1);
+});

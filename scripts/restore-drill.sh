@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Restore drill: restores the newest backup made by backup.sh into a scratch database on the same
+# server and compares the row count of every table with the source's counts at the moment of the
+# dump (the .counts file). Any difference, a missing table or a failed restore → exit 1, loudly.
+#
+#   DATABASE_URL=postgres://… scripts/restore-drill.sh /var/backups/ashiato
+#
+# DRILL_DATABASE names the scratch database (default ashiato_restore_drill; dropped and recreated,
+# dropped again at the end unless DRILL_KEEP=1). The role needs CREATEDB. PG_BIN as in backup.sh.
+set -euo pipefail
+source "$(dirname "$0")/backup-common.sh"
+
+dir=${1:-${BACKUP_DIR:-}}
+[[ -n "$dir" && -d "$dir" ]] || die "usage: $0 BACKUP_DIR (or set BACKUP_DIR)"
+[[ -n "${DATABASE_URL:-}" ]] || die "DATABASE_URL is not set"
+scratch=${DRILL_DATABASE:-ashiato_restore_drill}
+[[ "$scratch" =~ ^[a-z_][a-z0-9_]*$ ]] || die "DRILL_DATABASE must be a plain lower-case name"
+check_client_version "$DATABASE_URL"
+
+dump=$(ls -1 "$dir"/ashiato-*.dump 2>/dev/null | sort | tail -n 1 || true)
+[[ -n "$dump" ]] || die "no ashiato-*.dump in $dir"
+counts="${dump%.dump}.counts"
+[[ -f "$counts" ]] || die "$counts is missing"
+echo "restore drill: $dump"
+
+# The scratch database's URL: DATABASE_URL with another database name (query parameters kept).
+url_base=${DATABASE_URL%%\?*}
+scratch_url="${url_base%/*}/$scratch${DATABASE_URL#"$url_base"}"
+[[ "$scratch_url" != "$DATABASE_URL" ]] || die "the scratch database would be the source database"
+
+sql() { PGOPTIONS="-c client_min_messages=warning" "$PSQL" "$DATABASE_URL" -X -q -At -v ON_ERROR_STOP=1 -c "$1"; }
+drop_scratch() { sql "DROP DATABASE IF EXISTS $scratch WITH (FORCE)"; }
+restored=$(mktemp)
+finish() { rm -f "$restored"; [[ "${DRILL_KEEP:-}" == 1 ]] || drop_scratch; }
+drop_scratch
+sql "CREATE DATABASE $scratch"
+trap finish EXIT
+
+"$PG_RESTORE" --exit-on-error --no-owner --no-privileges --dbname="$scratch_url" "$dump" \
+  || die "RESTORE DRILL FAILED: pg_restore could not restore $dump"
+"$PSQL" "$scratch_url" -X -q -At -v ON_ERROR_STOP=1 -c "$COUNT_ROWS_SQL" >"$restored"
+
+# Every table of either side, with its count on each (MISSING where a side has no such table).
+report=$(LC_ALL=C join -t '|' -a 1 -a 2 -e MISSING -o 0,1.2,2.2 <(LC_ALL=C sort -t '|' -k1,1 "$counts") <(LC_ALL=C sort -t '|' -k1,1 "$restored"))
+printf '%-48s %12s %12s\n' table source restored
+bad=0
+while IFS='|' read -r table expected got; do
+  mark=''
+  if [[ "$expected" != "$got" ]]; then mark='  <-- MISMATCH'; bad=$((bad + 1)); fi
+  printf '%-48s %12s %12s%s\n' "$table" "$expected" "$got" "$mark"
+done <<<"$report"
+
+uploads="$(dirname "$dump")/uploads-$(basename "${dump%.dump}" | sed 's/^ashiato-//').tar.gz"
+if [[ -f "$uploads" ]]; then
+  listing=$(tar -tzf "$uploads") || die "RESTORE DRILL FAILED: $uploads cannot be read"
+  echo "uploads archive: $uploads ($(grep -cv '/$' <<<"$listing" || true) files, readable)"
+else
+  echo "uploads archive: none next to this dump" >&2
+fi
+
+if ((bad > 0)); then
+  echo "RESTORE DRILL FAILED: $bad table(s) differ between the source and the restored copy" >&2
+  exit 1
+fi
+echo "restore drill passed: $(wc -l <"$restored") tables, every row count matches"

@@ -1,0 +1,117 @@
+import crypto from 'node:crypto';
+import type { Request, Response } from 'express';
+import type { AppContext } from '../../context.js';
+import { render, type FieldErrors } from '../../http/render.js';
+import { notFound } from '../../http/errors.js';
+import { commentWindow, MOBILE_BUDGET, textPage } from '../../http/mobile-budget.js';
+import { IdParam } from '../../lib/forms.js';
+import { budgetPages } from '../../lib/text-parts.js';
+import { fieldErrors } from '../accounts/schemas.js';
+import { recordFootprintOnView } from '../footprints/record.js';
+import { photoUrl } from '../photos/variants.js';
+import { authorDiaryPage, friendsFeedPage, listAuthor } from './feed.js';
+import { commentedDiariesWithNewComments, commentsOf, myDiariesWithNewComments, photosOf, visibleDiary } from './queries.js';
+import { CommentForm, DiaryListQuery } from './schemas.js';
+import { commentView } from './comment-view.js';
+import * as diaries from './service.js';
+
+// The diary pages of the mobile site: the same queries and rules as the PC pages, in pages that
+// keep to the size budget — a long body in parts, comments a budget of text at a time.
+
+function diaryId(req: Request): number {
+  const id = IdParam.safeParse(req.params.id);
+  if (!id.success) throw notFound();
+  return id.data;
+}
+
+export function mobileDiaryHandlers(ctx: AppContext) {
+  const { db } = ctx;
+
+  async function readableDiary(req: Request) {
+    const diary = await visibleDiary(db, diaryId(req), req.member!.id);
+    if (!diary) throw notFound();
+    return diary;
+  }
+
+  /** A page of comments (from `?after=N`), and the comment form; re-rendered with a 422 when a comment needs fixing. */
+  async function commentsPage(req: Request, res: Response, status: number, form: { values: Record<string, unknown>; errors: FieldErrors } = { values: {}, errors: {} }) {
+    const viewer = req.member!;
+    const diary = await readableDiary(req);
+    const window = commentWindow(req.query, diary.last_comment_no);
+    const rows = await commentsOf(db, diary.id, viewer.id, { afterNumber: window.after, limit: MOBILE_BUDGET.list + 1 });
+    const shown = budgetPages(rows, (c) => (c.deleted_at || c.hidden ? 0 : c.body.length), MOBILE_BUDGET.pageText, MOBILE_BUDGET.list)[0] ?? [];
+    if (status === 200) await diaries.markDiaryRead(db, diary, viewer.id);
+    render(res.status(status), 'mobile/diaries/comments', {
+      title: diary.hidden_at ? req.t('moderation.hidden') : diary.title,
+      pcPath: `/diaries/${diary.id}`,
+      diary,
+      comments: shown.map((c) => commentView(c, viewer.id, diary.author_id)),
+      older: window.older(shown[0]?.number),
+      newer: window.newer(shown[shown.length - 1]?.number, rows.length > shown.length),
+      commentValues: { submission_key: crypto.randomUUID(), ...form.values },
+      commentErrors: form.errors,
+    });
+  }
+
+  return {
+    /** The diary in parts of about 1,500 characters; the first part counts as a visit. */
+    async show(req: Request, res: Response) {
+      const viewer = req.member!;
+      const diary = await readableDiary(req);
+      const body = textPage(diary.body, req.query);
+      if (body.isFirst) await recordFootprintOnView(ctx, req, diary.author_id);
+      // A diary hidden by staff shows the notice alone: no photos, no comment form.
+      const photos = body.isFirst && !diary.hidden_at ? await photosOf(db, diary.id) : [];
+      render(res, 'mobile/diaries/show', {
+        title: diary.hidden_at ? req.t('moderation.hidden') : diary.title,
+        diary,
+        body,
+        photos: photos.map((p) => ({ id: p.photo_id, url: photoUrl(p.photo_id, 'm120') })),
+        isAuthor: viewer.id === diary.author_id,
+        commentValues: { submission_key: crypto.randomUUID() },
+        commentErrors: {},
+      });
+    },
+
+    comments: (req: Request, res: Response) => commentsPage(req, res, 200),
+
+    async addComment(req: Request, res: Response) {
+      const id = diaryId(req);
+      const form = CommentForm.safeParse(req.body);
+      if (!form.success) return commentsPage(req, res, 422, { values: req.body, errors: fieldErrors(form.error) });
+      const result = await diaries.addComment(db, { diaryId: id, authorId: req.member!.id, form: form.data, at: ctx.clock.now() });
+      if (!result.ok) {
+        if (result.reason === 'not_found') throw notFound();
+        return commentsPage(req, res, 422, { values: req.body, errors: { body: result.reason === 'closed' ? 'validation.comment.closed' : 'validation.comment.duplicate' } });
+      }
+      res.redirect(303, `/m/diaries/${id}/comments?after=${result.number - 1}`);
+    },
+
+    /** Friends' latest diaries and external entries, 10 a page. */
+    async friends(req: Request, res: Response) {
+      const page = await friendsFeedPage(db, req.member!.id, DiaryListQuery.parse(req.query), MOBILE_BUDGET.list);
+      render(res, 'mobile/diaries/friends', { title: req.t('diaries.friends.title'), items: page.items, next: page.next });
+    },
+
+    /** A member's diaries, 10 a page (the month archive stays on the PC site). */
+    async byAuthor(req: Request, res: Response) {
+      const viewer = req.member!;
+      const author = await listAuthor(db, viewer.id, req.params.id);
+      if (!author) throw notFound();
+      const page = await authorDiaryPage(db, author.id, viewer.id, DiaryListQuery.parse({ ...req.query, month: undefined }), MOBILE_BUDGET.list);
+      render(res, 'mobile/diaries/list', {
+        title: req.t('diaries.list.title', { nickname: author.nickname }),
+        author, isSelf: author.id === viewer.id, diaries: page.diaries, next: page.next,
+      });
+    },
+
+    /** New comments on my diaries and on diaries I commented on, 10 of each. */
+    async newComments(req: Request, res: Response) {
+      const [mine, followed] = await Promise.all([
+        myDiariesWithNewComments(db, req.member!.id, MOBILE_BUDGET.list),
+        commentedDiariesWithNewComments(db, req.member!.id, MOBILE_BUDGET.list),
+      ]);
+      render(res, 'mobile/diaries/new-comments', { title: req.t('diaries.comments.title'), mine, followed });
+    },
+  };
+}

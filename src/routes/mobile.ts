@@ -1,0 +1,213 @@
+import { Router, type Request, type RequestHandler } from 'express';
+import type { AppContext } from '../context.js';
+import { requireGuest, requireMember } from '../http/auth.js';
+import { mobileRedirects, routeMatcher, type MobilePages } from '../http/mobile.js';
+import { limitBy } from '../http/rate-limit.js';
+import { acceptFiles } from '../http/uploads.js';
+import { registrationHandlers } from '../features/accounts/registration-handlers.js';
+import { loginHandlers } from '../features/accounts/login-handlers.js';
+import { settingsHandlers } from '../features/accounts/settings-handlers.js';
+import { siteHandlers } from '../features/site/handlers.js';
+import { mobileSiteHandlers } from '../features/site/mobile-handlers.js';
+import { mobileHomeHandlers } from '../features/home/mobile-handlers.js';
+import { friendHandlers } from '../features/friends/handlers.js';
+import { mobileFriendHandlers } from '../features/friends/mobile-handlers.js';
+import { blockHandlers } from '../features/blocks/handlers.js';
+import { mobileBlockHandlers } from '../features/blocks/mobile-handlers.js';
+import { mobileProfileHandlers } from '../features/profiles/mobile-handlers.js';
+import { profilePhotoHandlers } from '../features/photos/profile-handlers.js';
+import { mobilePhotoHandlers } from '../features/photos/mobile-handlers.js';
+import { mobileFootprintHandlers } from '../features/footprints/mobile-handlers.js';
+import { diaryHandlers } from '../features/diaries/handlers.js';
+import { mobileDiaryHandlers } from '../features/diaries/mobile-handlers.js';
+import { messageHandlers } from '../features/messages/handlers.js';
+import { mobileMessageHandlers } from '../features/messages/mobile-handlers.js';
+import { communityHandlers } from '../features/communities/handlers.js';
+import { managementHandlers } from '../features/communities/management-handlers.js';
+import { boardHandlers } from '../features/communities/board-handlers.js';
+import { eventHandlers } from '../features/communities/event-handlers.js';
+import { mobileCommunityHandlers } from '../features/communities/mobile-handlers.js';
+import { reportHandlers } from '../features/moderation/report-handlers.js';
+
+/**
+ * Every URL of the feature-phone site, mounted at /m. Paths mirror the PC ones ('/m' + PC path), so
+ * a carrier browser opening a PC URL lands on its twin. Where a page shows the same data, the PC
+ * handler is reused and renders its views/mobile/ twin (render() picks the surface from the URL,
+ * and PC redirects are turned into /m/ ones); where the data differs (page sizes, long texts in
+ * parts), a mobile handler sits beside the PC one in its feature folder.
+ */
+export function mobileRoutes(ctx: AppContext) {
+  const r = Router();
+  const pages: string[] = [];
+  /** A GET page: registered, and remembered so that PC URLs can find their mobile twin. */
+  const page = (path: string, ...handlers: RequestHandler[]) => {
+    pages.push(path);
+    r.get(path, ...handlers);
+  };
+  let matcher: MobilePages = () => false;
+  const hasPage: MobilePages = (path) => matcher(path);
+
+  const mobileSite = mobileSiteHandlers(ctx);
+  const site = siteHandlers(ctx);
+  const reg = registrationHandlers(ctx);
+  const login = loginHandlers(ctx);
+  const settings = settingsHandlers(ctx);
+  const home = mobileHomeHandlers(ctx);
+  const loginLimit = limitBy(ctx.limiters.loginPerIp, (req) => `ip:${req.ip}`, 'login.error.throttled');
+  const smsLimit = limitBy(ctx.limiters.smsRequestsPerIp, (req) => `ip:${req.ip}`);
+
+  // Leaving for the PC site: before the redirect mapping below, which would send it back here.
+  r.get('/pc', mobileSite.switchToPc);
+  r.use(mobileSite.forgetPcChoice);
+  r.use(mobileRedirects(hasPage));
+
+  // ─── Open to visitors ───
+  page('/', site.landing);
+  page('/terms', site.terms);
+
+  page('/register', requireGuest, reg.showPhone);
+  r.post('/register', requireGuest, smsLimit, reg.submitPhone);
+  page('/register/code', requireGuest, reg.showCode);
+  r.post('/register/code', requireGuest, reg.submitCode);
+  r.post('/register/resend', requireGuest, smsLimit, reg.resendCode);
+  page('/register/profile', requireGuest, reg.showProfile);
+  r.post('/register/profile', requireGuest, reg.submitProfile);
+
+  page('/login', requireGuest, login.showLogin);
+  r.post('/login', loginLimit, requireGuest, login.submitLogin);
+  r.post('/logout', login.logout);
+
+  page('/password-reset', requireGuest, login.showResetPhone);
+  r.post('/password-reset', requireGuest, smsLimit, login.submitResetPhone);
+  page('/password-reset/code', requireGuest, login.showResetCode);
+  r.post('/password-reset/code', requireGuest, login.submitResetCode);
+
+  // ─── Members only ───
+  page('/home', requireMember, home.show);
+  page('/settings', requireMember, settings.show);
+  r.post('/settings', requireMember, settings.update);
+  page('/settings/password', requireMember, settings.showPassword);
+  r.post('/settings/password', requireMember, settings.changePassword);
+  page('/settings/phone', requireMember, settings.showPhone);
+  r.post('/settings/phone', requireMember, smsLimit, settings.startPhoneChange);
+  page('/settings/phone/code', requireMember, settings.showPhoneCode);
+  r.post('/settings/phone/code', requireMember, settings.completePhoneChange);
+  r.post('/settings/sessions/logout-others', requireMember, settings.logOutOthers);
+  page('/settings/withdraw', requireMember, settings.showWithdraw);
+  r.post('/settings/withdraw', requireMember, settings.withdraw);
+
+  // ─── Friends and blocks ───
+  const friends = friendHandlers(ctx);
+  const mFriends = mobileFriendHandlers(ctx);
+  const blocks = blockHandlers(ctx);
+  const mBlocks = mobileBlockHandlers(ctx);
+  const friendRequestLimit = limitBy(ctx.limiters.friendRequests, (req) => `member:${req.member?.id}`);
+  page('/friends', requireMember, mFriends.list);
+  page('/friends/requests', requireMember, mFriends.requests);
+  r.post('/friends/requests/:requestId/accept', requireMember, friends.accept);
+  r.post('/friends/requests/:requestId/decline', requireMember, friends.decline);
+  r.post('/friends/requests/:requestId/cancel', requireMember, friends.cancel);
+  page('/members/:id/friends', requireMember, mFriends.list);
+  page('/members/:id/friend-request', requireMember, friends.showRequestForm);
+  r.post('/members/:id/friend-request', requireMember, friendRequestLimit, friends.sendRequest);
+  page('/members/:id/unfriend', requireMember, friends.showUnfriend);
+  r.post('/members/:id/unfriend', requireMember, friends.unfriend);
+  page('/members/:id/introduction', requireMember, friends.showIntroduction);
+  r.post('/members/:id/introduction', requireMember, friends.saveIntroduction);
+  r.post('/members/:id/introductions/:authorId/delete', requireMember, friends.deleteIntroduction);
+  page('/blocks', requireMember, mBlocks.list);
+  page('/members/:id/block', requireMember, mBlocks.confirm);
+  r.post('/members/:id/block', requireMember, blocks.block);
+  r.post('/members/:id/unblock', requireMember, blocks.unblock);
+
+  // ─── Profiles, member search, photos ───
+  const mProfiles = mobileProfileHandlers(ctx);
+  const profilePhotos = profilePhotoHandlers(ctx);
+  const mPhotos = mobilePhotoHandlers(ctx);
+  page('/members/:id', requireMember, mProfiles.show);
+  page('/members/:id/introductions', requireMember, mProfiles.introductions);
+  page('/profile/edit', requireMember, mProfiles.showEdit);
+  r.post('/profile/edit', requireMember, mProfiles.saveEdit);
+  page('/profile/edit/introduction', requireMember, mProfiles.showEditIntroduction);
+  r.post('/profile/edit/introduction', requireMember, mProfiles.saveEditIntroduction);
+  page('/search/members', requireMember, mProfiles.search);
+  page('/photos/:id', requireMember, mPhotos.show);
+  page('/profile/photos', requireMember, profilePhotos.show);
+  r.post('/profile/photos', requireMember, acceptFiles('photo', 1), profilePhotos.upload);
+  r.post('/profile/photos/:id/main', requireMember, profilePhotos.makeMain);
+  r.post('/profile/photos/:id/delete', requireMember, profilePhotos.remove);
+
+  // ─── Footprints ───
+  const footprints = mobileFootprintHandlers(ctx);
+  page('/footprints', requireMember, footprints.visitors);
+  page('/footprints/left', requireMember, footprints.left);
+
+  // ─── Diaries: one photo per post on a phone ───
+  const diaries = diaryHandlers(ctx);
+  const mDiaries = mobileDiaryHandlers(ctx);
+  const diaryLimit = limitBy(ctx.limiters.diaries, (req) => `member:${req.member?.id}`, 'validation.diary.limit');
+  const commentLimit = limitBy(ctx.limiters.comments, (req) => `member:${req.member?.id}`, 'validation.comment.limit');
+  page('/diaries/new', requireMember, diaries.showNew);
+  r.post('/diaries', requireMember, acceptFiles('photos', 1), diaryLimit, diaries.create);
+  page('/diaries/friends', requireMember, mDiaries.friends);
+  page('/diaries/comments', requireMember, mDiaries.newComments);
+  page('/diaries/:id', requireMember, mDiaries.show);
+  page('/diaries/:id/comments', requireMember, mDiaries.comments);
+  r.post('/diaries/:id/comments', requireMember, commentLimit, mDiaries.addComment);
+  r.post('/diaries/:id/comments/:number/delete', requireMember, diaries.deleteComment);
+  page('/members/:id/diaries', requireMember, mDiaries.byAuthor);
+
+  // ─── Communities: reading, comments (one photo), events, joining, join requests ───
+  const communities = communityHandlers(ctx);
+  const communityAdmin = managementHandlers(ctx);
+  const board = boardHandlers(ctx);
+  const events = eventHandlers(ctx);
+  const mCommunities = mobileCommunityHandlers(ctx);
+  const perMember = (req: Request) => `member:${req.member?.id}`;
+  const communityJoinLimit = limitBy(ctx.limiters.communityJoins, perMember, 'communities.limit.joins');
+  const boardCommentLimit = limitBy(ctx.limiters.comments, perMember, 'validation.comment.limit');
+  page('/communities', requireMember, mCommunities.mine);
+  page('/communities/search', requireMember, mCommunities.search);
+  page('/communities/:id', requireMember, mCommunities.show);
+  page('/communities/:id/join', requireMember, communities.showJoin);
+  r.post('/communities/:id/join', requireMember, communityJoinLimit, communities.join);
+  r.post('/communities/:id/join/cancel', requireMember, communities.cancelRequest);
+  page('/communities/:id/leave', requireMember, communities.showLeave);
+  r.post('/communities/:id/leave', requireMember, communities.leave);
+  r.post('/communities/:id/offers/:targetId/accept', requireMember, communityAdmin.answerOffer);
+  r.post('/communities/:id/offers/:targetId/decline', requireMember, communityAdmin.answerOffer);
+  page('/communities/:id/manage/requests', requireMember, mCommunities.requests);
+  r.post('/communities/:id/requests/:targetId/approve', requireMember, communityAdmin.answerRequest);
+  r.post('/communities/:id/requests/:targetId/reject', requireMember, communityAdmin.answerRequest);
+  page('/communities/:id/topics', requireMember, mCommunities.topics);
+  page('/communities/:id/events', requireMember, mCommunities.events);
+  page('/communities/:id/topics/:topicId', requireMember, mCommunities.topic);
+  page('/communities/:id/topics/:topicId/comments', requireMember, mCommunities.comments);
+  r.post('/communities/:id/topics/:topicId/comments', requireMember, acceptFiles('photos', 1), boardCommentLimit, mCommunities.addComment);
+  r.post('/communities/:id/topics/:topicId/comments/:number/delete', requireMember, board.deleteComment);
+  r.post('/communities/:id/topics/:topicId/participants', requireMember, events.join);
+  r.post('/communities/:id/topics/:topicId/participants/cancel', requireMember, events.cancel);
+  r.post('/communities/:id/topics/:topicId/close', requireMember, events.close);
+
+  // ─── Messages ───
+  const messages = messageHandlers(ctx);
+  const mMessages = mobileMessageHandlers(ctx);
+  const messageLimit = limitBy(ctx.limiters.messages, perMember, 'validation.message.limit');
+  page('/messages', requireMember, mMessages.inbox);
+  page('/messages/sent', requireMember, mMessages.sent);
+  page('/messages/trash', requireMember, mMessages.trashFolder);
+  page('/messages/new', requireMember, messages.showNew);
+  r.post('/messages', requireMember, messageLimit, messages.send);
+  page('/messages/:id', requireMember, mMessages.show);
+  r.post('/messages/:id/trash', requireMember, messages.moveToTrash);
+  r.post('/messages/:id/restore', requireMember, messages.restore);
+  r.post('/messages/:id/delete', requireMember, messages.remove);
+
+  // ─── Reports (通報) ───
+  const reports = reportHandlers(ctx);
+  page('/reports/new', requireMember, reports.show);
+  r.post('/reports', requireMember, reports.create);
+
+  matcher = routeMatcher(pages);
+  return { router: r, hasPage };
+}

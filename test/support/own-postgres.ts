@@ -1,0 +1,69 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, startEmbeddedPostgres, type EmbeddedServer } from '../../src/db/embedded.js';
+import { ensureDatabase } from '../../src/db/database.js';
+import { createDb } from '../../src/db/knex.js';
+import { migrateLatest } from '../../src/db/migrate.js';
+
+// Fault tests stop and restart PostgreSQL, so they cannot share the run's server: each starts its
+// own in a temporary folder on a free loopback port, with one migrated `ashiato` database.
+
+/** Creates the database of `url` on the server of `adminUrl` when missing, and migrates it. */
+export async function migratedDatabase(adminUrl: string, url: string): Promise<string> {
+  await ensureDatabase(adminUrl, new URL(url).pathname.slice(1));
+  const db = createDb(url, { max: 2 });
+  try {
+    await migrateLatest(db);
+  } finally {
+    await db.destroy();
+  }
+  return url;
+}
+
+export type OwnPostgres = EmbeddedServer & { appUrl: string; remove: () => Promise<void> };
+
+export async function startOwnPostgres(): Promise<OwnPostgres> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ashiato-own-pg-'));
+  // The server runs as the unprivileged `postgres` user when we are root: it must reach its folder.
+  fs.chmodSync(dir, 0o755);
+  const server = await startEmbeddedPostgres({ dir: path.join(dir, 'data'), port: await freePort(), persistent: true });
+  const appUrl = await migratedDatabase(server.url('postgres'), server.url('ashiato'));
+  return {
+    ...server,
+    appUrl,
+    async remove() {
+      await server.stop().catch(() => undefined);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A throwaway cluster from a PostgreSQL installation's own binaries (e.g. Debian's
+ * /usr/lib/postgresql/15/bin), for tests whose client tools must match the server's version.
+ * Trust authentication, loopback only; as root it runs as the `postgres` system user.
+ */
+export async function startLocalCluster(binDir: string): Promise<{ url: (database: string) => string; remove: () => Promise<void> }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ashiato-cluster-'));
+  fs.chmodSync(dir, 0o755);
+  const data = path.join(dir, 'data');
+  fs.mkdirSync(data);
+  const ids = os.userInfo().uid === 0 ? { uid: Number(execFileSync('id', ['-u', 'postgres'])), gid: Number(execFileSync('id', ['-g', 'postgres'])) } : {};
+  if (ids.uid !== undefined) fs.chownSync(data, ids.uid, ids.gid!);
+  const run = (tool: string, args: string[]) => execFileSync(path.join(binDir, tool), args, { ...ids, stdio: 'pipe', timeout: 60_000 });
+  run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8']);
+  const port = await freePort();
+  run('pg_ctl', ['-D', data, '-l', path.join(data, 'server.log'), '-w', 'start', '-o', `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`]);
+  return {
+    url: (database) => `postgres://postgres@127.0.0.1:${port}/${database}`,
+    async remove() {
+      try {
+        run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
