@@ -39,6 +39,7 @@ import * as m044 from './044_reports.js';
 import * as m045 from './045_audit_log.js';
 import * as m046 from './046_members_created_idx.js';
 import * as m050 from './050_photos_owner_recent_idx.js';
+import * as m051 from './051_member_relationship_plpgsql.js';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -85,4 +86,5 @@ export const migrations: [string, Migration][] = [
   ['045_audit_log', m045],
   ['046_members_created_idx', m046],
   ['050_photos_owner_recent_idx', m050],
+  ['051_member_relationship_plpgsql', m051],
 ];

@@ -48,7 +48,9 @@ export function render(res: Response, view: string, locals: Record<string, unkno
     t: req.t,
     locale: req.locale,
     member: req.member ?? null,
-    csrfToken: req.session ? csrfToken(req) : '',
+    // Made when a form prints it, not for every page: a visitor reading a page without a form
+    // (terms, errors) gets no session row.
+    csrfToken: req.session ? { toString: () => csrfToken(req) } : '',
     currentPath: req.path,
     flash: takeFlash(req),
     fmt: { dateTime: (d: Date) => formatDateTime(d, req.locale), textHtml: formatTextHtml },

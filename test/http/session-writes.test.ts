@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApp, loggedInAgent, type TestApp } from '../support/app.js';
+import { Agent } from '../support/agent.js';
 import { createMember } from '../support/factories.js';
 import { makeFriends } from '../support/friends.js';
 
@@ -52,4 +53,17 @@ test('sessions › the member read with the session is current: a suspended memb
   const res = await agent.get('/home');
   assert.equal(res.status, 303);
   assert.match(res.location ?? '', /^\/login/);
+});
+
+test('sessions › a visitor reading a page without a form gets no session; the login form makes one for its token', async () => {
+  const count = async () => Number((await app.db('sessions').count<{ n: string }[]>({ n: '*' }))[0].n);
+  const before = await count();
+  const terms = await new Agent(app.baseUrl).get('/terms');
+  assert.equal(terms.status, 200);
+  assert.equal(terms.headers.get('set-cookie'), null);
+  assert.equal(await count(), before);
+  const login = await new Agent(app.baseUrl).get('/login');
+  assert.match(login.headers.get('set-cookie') ?? '', /ashiato\.sid=/);
+  assert.match(login.text, /name="_csrf" value="[^"]{20,}"/);
+  assert.equal(await count(), before + 1);
 });
