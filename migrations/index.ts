@@ -40,6 +40,7 @@ import * as m045 from './045_audit_log.js';
 import * as m046 from './046_members_created_idx.js';
 import * as m050 from './050_photos_owner_recent_idx.js';
 import * as m051 from './051_member_relationship_plpgsql.js';
+import * as m052 from './052_community_managers_idx.js';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -87,4 +88,5 @@ export const migrations: [string, Migration][] = [
   ['046_members_created_idx', m046],
   ['050_photos_owner_recent_idx', m050],
   ['051_member_relationship_plpgsql', m051],
+  ['052_community_managers_idx', m052],
 ];

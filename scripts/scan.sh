@@ -35,15 +35,17 @@ curl -fs "$BASE/readyz" >/dev/null || { echo "scan: the server did not start"; t
 
 # Log in as a demo member (the same way a browser does: token from the form, then POST).
 JAR="$WORK/cookies.txt"
-token_from() { curl -s -c "$JAR" -b "$JAR" "$BASE$1" | sed -n 's/.*name="_csrf" value="\([^"]*\)".*/\1/p' | head -1; }
+# (Extractions end in `|| true`: `head` closing the pipe early is not a failure under pipefail.)
+token_from() { curl -s -c "$JAR" -b "$JAR" "$BASE$1" | sed -n 's/.*name="_csrf" value="\([^"]*\)".*/\1/p' | head -1 || true; }
 TOKEN=$(token_from /login)
 curl -s -o /dev/null -c "$JAR" -b "$JAR" -H "Origin: $BASE" \
   --data-urlencode "phone=090-1111-0002" --data-urlencode "password=ashiato-demo-2026" --data-urlencode "_csrf=$TOKEN" "$BASE/login"
 SID=$(awk '$6 == "ashiato.sid" { print $7 }' "$JAR")
-[ -n "$SID" ] && [ -n "$(curl -s -b "$JAR" "$BASE/home" | grep -o 'action="/logout"')" ] || { echo "scan: login failed"; exit 1; }
+LOGGED_IN=$(curl -s -b "$JAR" "$BASE/home" | grep -c 'action="/logout"' || true)
+[ -n "$SID" ] && [ "$LOGGED_IN" != "0" ] || { echo "scan: login failed"; exit 1; }
 COOKIE="ashiato.sid=$SID"
-MEMBER_ID=$(curl -s -b "$JAR" "$BASE/home" | grep -o 'href="/members/[0-9]*"' | head -1 | tr -dc '0-9')
-DIARY_ID=$(curl -s -b "$JAR" "$BASE/diaries/friends" | grep -o 'href="/diaries/[0-9][0-9]*"' | head -1 | tr -dc '0-9')
+MEMBER_ID=$(curl -s -b "$JAR" "$BASE/home" | grep -o 'href="/members/[0-9]*"' | head -1 | tr -dc '0-9' || true)
+DIARY_ID=$(curl -s -b "$JAR" "$BASE/diaries/friends" | grep -o 'href="/diaries/[0-9][0-9]*"' | head -1 | tr -dc '0-9' || true)
 echo "scan: logged in as member $MEMBER_ID"
 
 FAILED=0
@@ -51,12 +53,17 @@ run_sqlmap() {
   local name=$1; shift
   echo "scan: sqlmap $name"
   local out="$WORK/sqlmap-$name.txt"
+  # (no --threads: sqlmap refuses it together with --csrf-url)
   timeout 600 sqlmap --batch --flush-session --output-dir="$WORK/sqlmap" --level=2 --risk=1 --time-sec=2 --timeout=10 --retries=1 \
-    --threads=2 --headers="Origin: $BASE" "$@" >"$out" 2>&1 || true
+    --headers="Origin: $BASE" "$@" >"$out" 2>&1 || true
+  local tried
+  tried=$(grep -ciE "testing '" "$out" || true)
   if grep -qiE "is vulnerable|sqlmap identified the following injection point|appears to be .*injectable" "$out"; then
     echo "scan: INJECTABLE ($name)"; grep -iE "Parameter:|Type:|Title:" "$out" | head -20; FAILED=1
+  elif [ "$tried" = "0" ]; then
+    echo "scan: NOT TESTED ($name): sqlmap tried nothing"; grep -E "CRITICAL|ERROR" "$out" | head -5; FAILED=1
   else
-    echo "scan:   nothing injectable ($(grep -ciE "testing '" "$out") techniques tried)"
+    echo "scan:   nothing injectable ($tried techniques tried)"
   fi
 }
 

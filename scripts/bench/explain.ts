@@ -48,7 +48,8 @@ async function main() {
   // The session store's statements are hot too (one per request).
   const poolQuery = sessionPool.query.bind(sessionPool) as (...a: unknown[]) => unknown;
   (sessionPool as unknown as { query: (...a: unknown[]) => unknown }).query = (...a: unknown[]) => {
-    if (capturing && typeof a[0] === 'string') captured.push({ sql: a[0], bindings: Array.isArray(a[1]) ? a[1] : [] });
+    const q = a[0] as string | { text: string; values?: unknown[] };
+    if (capturing) captured.push(typeof q === 'string' ? { sql: q, bindings: Array.isArray(a[1]) ? a[1] : [] } : { sql: q.text, bindings: q.values ?? [] });
     return poolQuery(...a);
   };
   const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'bench-explain-secret-bench-explain-secret', SMS_PROVIDER: 'console', UPLOADS_DIR: path.join(ROOT, '.data', 'bench', 'uploads') });

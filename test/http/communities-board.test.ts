@@ -2,10 +2,10 @@ import crypto from 'node:crypto';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loggedInAgent, startTestApp, type TestApp } from '../support/app.js';
-import { textOf, type Agent } from '../support/agent.js';
+import { textOf } from '../support/agent.js';
 import { createMember } from '../support/factories.js';
 import { addMember, createCommunity, createTopic, MANY_LOGINS } from '../support/communities.js';
-import { multipartBody, postRaw, type Part } from '../support/multipart.js';
+import { postForm } from '../support/multipart.js';
 import * as img from '../support/images.js';
 import { fetchPhoto, startPhotoApp } from '../support/photos.js';
 
@@ -23,14 +23,6 @@ async function board(opts: Parameters<typeof createCommunity>[2] = {}) {
   const id = await createCommunity(app.db, owner.id, opts);
   await addMember(app.db, id, m.id);
   return { owner, m, id, boss: await loggedInAgent(app, owner), writer: await loggedInAgent(app, m) };
-}
-
-/** Posts a multipart form the way the page's form does: the token first, then fields, then files. */
-async function postForm(agent: Agent, formPath: string, action: string, fields: Record<string, string>, files: Buffer[] = []) {
-  await agent.get(formPath);
-  const parts: Part[] = [{ name: '_csrf', value: agent.lastToken! }, ...Object.entries(fields).map(([name, value]) => ({ name, value }))];
-  for (const [i, data] of files.entries()) parts.push({ name: 'photos', filename: `p${i}.jpg`, data });
-  return postRaw(agent, action, multipartBody(parts));
 }
 
 const topicFields = (over: Record<string, string> = {}) => ({ title: '猫の写真を貼ろう', body: 'うちの猫です。\nhttps://example.com/neko', submission_key: crypto.randomUUID(), ...over });

@@ -32,8 +32,12 @@ function assertMobilePage(res: HandsetRes, path: string) {
   assert.ok(res.bytes.length <= BUDGET, `${path}: ${res.bytes.length} bytes > ${BUDGET}`);
   assert.doesNotMatch(res.text, /<script/i, `${path}: script`);
   assert.doesNotMatch(res.text, /<link[^>]+stylesheet/i, `${path}: external stylesheet`);
-  assert.doesNotMatch(res.text, /<style|@font-face|\sstyle="/i, `${path}: styles`);
+  assert.doesNotMatch(res.text, /<style|@font-face|\sstyle="(?!max-width:100%")/i, `${path}: styles (one inline style: the file input's width)`);
   assert.match(res.text, /accesskey="0"/, `${path}: the home key`);
+  const csp = res.headers.get('content-security-policy') ?? '';
+  assert.match(csp, /script-src 'self'/, `${path}: CSP`);
+  assert.doesNotMatch(csp, /unsafe-inline/, `${path}: CSP`);
+  assert.match(csp, /style-src 'self' 'unsafe-hashes' 'sha256-mAQYxa3mIYqoLBrm1zLu6sLajr8vUHVFLYNpl6dAakM='/, `${path}: only the file input's style`);
   assert.doesNotMatch(res.text, /<img[^>]+src="\/photos\/\d+\/(sq180|w600)"/, `${path}: a photo bigger than the mobile variants`);
 }
 

@@ -1,7 +1,11 @@
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import type { TestContext } from 'node:test';
 import axe from 'axe-core';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { translator } from '../../src/i18n/index.js';
+import type { RateLimitSpecs } from '../../src/context.js';
+import { startPhotoApp } from './photos.js';
 
 // test/e2e: Debian's Chromium driven by playwright-core, on the real app over loopback. The site's
 // CSP stays on (no bypassCSP): axe is evaluated through the DevTools protocol, which CSP does not
@@ -23,6 +27,21 @@ export function launchChromium(): Promise<Browser> {
     timeout: 30_000,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
+}
+
+/**
+ * A journey's world: the real app (photos in a temporary folder), one Chromium and the page checks,
+ * all closed and removed when the test ends, whatever happens.
+ */
+export async function startJourney(ctx: TestContext, opts: { limits?: Partial<RateLimitSpecs> } = {}) {
+  const { app, close } = await startPhotoApp(opts);
+  let browser: Browser | null = null;
+  ctx.after(async () => {
+    await browser?.close();
+    await close();
+  });
+  browser = await launchChromium();
+  return { app, browser, checks: new PageChecks() };
 }
 
 /** One member's browser: its own cookies, Japanese, the given screen. */
@@ -64,14 +83,26 @@ export class PageChecks {
       this.findings.push({ url, what: `axe ${v.impact} ${v.id}: ${v.help} — ${where}` });
     }
     if (opts.maxWidth) {
-      const width = await page.evaluate(() => document.documentElement.scrollWidth);
-      if (width > opts.maxWidth) this.findings.push({ url, what: `${width}px wide on a ${opts.maxWidth}px screen` });
+      const wide = await page.evaluate(widestElement);
+      if (wide.right > opts.maxWidth) this.findings.push({ url, what: `${wide.right}px wide on a ${opts.maxWidth}px screen: ${wide.html}` });
     }
   }
 
-  report(): string {
-    return this.findings.map((f) => `${f.url}: ${f.what}`).join('\n');
+  /** Fails with every finding of the journey, one a line. */
+  assertClean(): void {
+    assert.equal(this.findings.map((f) => `${f.url}: ${f.what}`).join('\n'), '', `problems the browser found on ${this.checked.length} pages`);
   }
+}
+
+/** The element reaching furthest right in the page (empty boxes, such as a <br>, left out). */
+function widestElement(): { right: number; html: string } {
+  let widest = { right: 0, html: '' };
+  for (const el of document.body.querySelectorAll('*')) {
+    const box = el.getBoundingClientRect();
+    const right = Math.ceil(box.right + window.scrollX);
+    if (box.width > 0 && right > widest.right) widest = { right, html: el.outerHTML.slice(0, 120) };
+  }
+  return widest;
 }
 
 /** Logs in through the PC login form and waits for home. */

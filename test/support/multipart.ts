@@ -53,3 +53,11 @@ export async function uploadPhoto(agent: Agent, data: Buffer, opts: { path?: str
     { name: opts.field ?? 'photo', filename: opts.filename ?? 'photo.jpg', type: opts.type, data },
   ]));
 }
+
+/** Posts a multipart form the way the page's form does: the token of `formPath` first, then fields, then files (`photos`). */
+export async function postForm(agent: Agent, formPath: string, action: string, fields: Record<string, string>, files: Buffer[] = []): Promise<Res> {
+  await agent.get(formPath);
+  const parts: Part[] = [{ name: '_csrf', value: agent.lastToken! }, ...Object.entries(fields).map(([name, value]) => ({ name, value }))];
+  for (const [i, data] of files.entries()) parts.push({ name: 'photos', filename: `p${i}.jpg`, data });
+  return postRaw(agent, action, multipartBody(parts));
+}

@@ -34,6 +34,19 @@ export function visibleTopics<T extends Knex.QueryBuilder>(q: T, viewerId: numbe
     .whereRaw(visibleTopicSql('?'), [viewerId, viewerId, viewerId, viewerId]) as T;
 }
 
+/**
+ * visibleTopics for the topics of one community (a board, its events): the board check is on the
+ * community alone and made once (a sub-select on its id), so that the planner walks the board's
+ * index in order and stops at the end of the page rather than sorting the whole board.
+ */
+export function visibleBoardTopics<T extends Knex.QueryBuilder>(q: T, communityId: number, viewerId: number): T {
+  return q
+    .join('members as ta', 'ta.id', 't.author_id')
+    .where('t.community_id', communityId)
+    .whereRaw(`(SELECT ${boardReadableSql('c')} FROM communities c WHERE c.id = ?)`, [viewerId, viewerId, communityId])
+    .whereRaw(`(ta.status = 'active' AND ${notBlockedSql('t.author_id', '?')})`, [viewerId, viewerId]) as T;
+}
+
 /** visibleTopics as SQL, for `community_topics t` joined with `communities c` and its author `members ta`. */
 export function visibleTopicSql(viewer: string): string {
   return `(ta.status = 'active' AND ${boardReadableSql('c', viewer)} AND ${notBlockedSql('t.author_id', viewer)})`;

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { unlessHidden } from '../moderation/hidden.js';
-import { hiddenAuthorSql, visibleTopicSql, visibleTopics } from './access.js';
+import { hiddenAuthorSql, visibleBoardTopics, visibleTopicSql, visibleTopics } from './access.js';
 import { jsonDate, runPrepared } from '../../db/prepared.js';
 import { communityForSql, type CommunityView } from './queries.js';
 
@@ -48,7 +48,7 @@ export type TopicSummary = Pick<TopicRow, 'id' | 'author_id' | 'nickname' | 'kin
 
 /** The board: topics and events by latest activity, keyset-paginated by (last_activity_at, id). */
 export function topicsPage(db: Knex, communityId: number, viewerId: number, opts: { limit: number; before?: { at: Date; id: number } }): Promise<TopicSummary[]> {
-  const q = topics(db, viewerId)
+  const q = visibleBoardTopics(db('community_topics as t').leftJoin('community_events as e', 'e.topic_id', 't.id'), communityId, viewerId)
     .select('t.id', 't.author_id', 'ta.nickname', 't.kind', 't.comment_count', 't.last_activity_at', 'e.event_date', 't.hidden_at')
     .select(db.raw(unlessHidden('t', 'title')))
     .where('t.community_id', communityId)
@@ -63,7 +63,7 @@ export type EventSummary = { id: number; title: string; event_date: string; date
 /** Events to come (soonest first) or past ones (latest first), keyset-paginated by (event_date, id). */
 export function eventsPage(db: Knex, communityId: number, viewerId: number, opts: { today: string; past: boolean; limit: number; after?: { date: string; id: number } }): Promise<EventSummary[]> {
   const dir = opts.past ? 'desc' : 'asc';
-  const q = visibleTopics(db('community_events as e').join('community_topics as t', 't.id', 'e.topic_id'), viewerId)
+  const q = visibleBoardTopics(db('community_events as e').join('community_topics as t', 't.id', 'e.topic_id'), communityId, viewerId)
     .select('t.id', 'e.event_date', 'e.date_note', 'e.prefecture', 'e.capacity', 'e.participant_count', 'e.closed_at', 't.hidden_at')
     .select(db.raw(unlessHidden('t', 'title')))
     .where('e.community_id', communityId)
