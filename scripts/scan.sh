@@ -74,7 +74,9 @@ run_sqlmap diary-list -u "$BASE/members/${MEMBER_ID:-1}/diaries?month=2026-11&be
 [ -n "$DIARY_ID" ] && run_sqlmap diary-path -u "$BASE/diaries/${DIARY_ID}*" --cookie="$COOKIE"
 run_sqlmap settings-form -u "$BASE/settings" --cookie="$COOKIE" --data="nickname=scan&default_diary_visibility=friends&_csrf=x" \
   --csrf-token=_csrf --csrf-url="$BASE/settings" -p nickname,default_diary_visibility
-run_sqlmap login-form -u "$BASE/login" --data="phone=09011110001&password=x&_csrf=x" --csrf-token=_csrf --csrf-url="$BASE/login" -p phone
+# A failed login is a 401 by design; sqlmap must not stop there. (After 25 tries the per-IP login
+# limit answers 429 — that protection is part of what is being tested.)
+run_sqlmap login-form -u "$BASE/login" --data="phone=09011110001&password=x&_csrf=x" --csrf-token=_csrf --csrf-url="$BASE/login" -p phone,password --ignore-code=401
 
 echo "scan: wapiti for up to $MINUTES minutes"
 # (Debian's wapiti 3.0.4 crashes on Python 3.11 with -x exclusions, so nothing is excluded: the crawl
