@@ -41,6 +41,7 @@ import * as m046 from './046_members_created_idx.js';
 import * as m050 from './050_photos_owner_recent_idx.js';
 import * as m051 from './051_member_relationship_plpgsql.js';
 import * as m052 from './052_community_managers_idx.js';
+import * as m053 from './053_diaries_author_created_visibility_idx.js';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -89,4 +90,5 @@ export const migrations: [string, Migration][] = [
   ['050_photos_owner_recent_idx', m050],
   ['051_member_relationship_plpgsql', m051],
   ['052_community_managers_idx', m052],
+  ['053_diaries_author_created_visibility_idx', m053],
 ];

@@ -7,7 +7,7 @@ import { systemClock } from './lib/clock.js';
 import { PUBLIC_DIR, VIEWS_DIR } from './paths.js';
 import { createSessionMiddleware } from './http/session.js';
 import { localeMiddleware } from './http/render.js';
-import { originGate, verifyCsrfToken } from './http/csrf.js';
+import { originGate, useVisitorTokens, verifyCsrfToken } from './http/csrf.js';
 import { multipartBody } from './http/uploads.js';
 import { loadMember } from './http/auth.js';
 import { createLimiter } from './http/rate-limit.js';
@@ -19,6 +19,7 @@ import { adminRoutes } from './routes/admin.js';
 import { mobileRoutes } from './routes/mobile.js';
 import { FORM_BODY_LIMITS, mobileLinkLocals, sendCarrierBrowsersToMobile, shiftJisFormBody } from './http/mobile.js';
 import { recordingQueue } from './jobs/queue.js';
+import { createFootprintWriter } from './features/footprints/writer.js';
 
 /** Builds the whole app without listening, so tests drive the real thing over HTTP. */
 export function createApp(deps: AppDeps) {
@@ -32,6 +33,7 @@ export function createApp(deps: AppDeps) {
     jobs: deps.jobs ?? recordingQueue(),
     passwords: createPasswordHasher(config),
     photoStorage: deps.photoStorage ?? localDiskStorage(config.uploadsDir),
+    footprints: deps.footprints ?? createFootprintWriter(db, { delayMs: config.footprintBatchMs }),
     loginFailures: createLimiter(db, 'login_fail', { points: 1_000_000, duration: 24 * 3600 }),
     loginBlocks: createLimiter(db, 'login_block', { points: 1, duration: 1 }),
     limiters: {
@@ -53,6 +55,8 @@ export function createApp(deps: AppDeps) {
   app.set('views', VIEWS_DIR);
   app.set('view engine', 'ejs');
   app.set('query parser', 'simple');
+  // Visitors' forms (login, registration) carry a signed cookie token, not a session (csrf.ts).
+  useVisitorTokens(app, { secret: config.sessionSecret, cookieName: config.isProduction ? '__Host-ashiato-csrf' : 'ashiato.csrf', secure: config.isProduction });
   if (config.isProduction) app.set('view cache', true);
 
   app.use(helmet({

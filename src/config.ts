@@ -27,6 +27,7 @@ const Env = z.object({
   FEEDS_ALLOW_PRIVATE_ADDRESSES: z.enum(['true', 'false']).default('false'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(15_000),
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  FOOTPRINT_BATCH_MS: z.coerce.number().int().min(0).max(60_000).default(100),
 });
 
 export type Config = {
@@ -55,6 +56,8 @@ export type Config = {
   shutdownTimeoutMs: number;
   /** HTTP worker processes (node:cluster) when above 1; background jobs stay in the primary process. */
   webConcurrency: number;
+  /** Footprints are written behind the page, in one statement per this many ms (0: each with its page). */
+  footprintBatchMs: number;
 };
 
 const DEV_SECRET = 'ashiato-development-secret-do-not-use-in-production';
@@ -92,5 +95,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     feeds: { allowPrivateAddresses: e.FEEDS_ALLOW_PRIVATE_ADDRESSES === 'true' },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     webConcurrency: e.WEB_CONCURRENCY,
+    footprintBatchMs: e.FOOTPRINT_BATCH_MS,
   };
 }

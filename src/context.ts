@@ -7,6 +7,7 @@ import type { JobQueue } from './jobs/queue.js';
 import type { PasswordHasher } from './features/accounts/passwords.js';
 import type { AccountsContext } from './features/accounts/service.js';
 import type { PhotoStorage } from './features/photos/storage.js';
+import type { FootprintWriter } from './features/footprints/writer.js';
 
 /** What createApp is given from outside: tests swap the clock, the queue, the limits. */
 export type AppDeps = {
@@ -19,6 +20,8 @@ export type AppDeps = {
   limits?: Partial<RateLimitSpecs>;
   /** Where photo files go; the local disk under config.uploadsDir unless given. */
   photoStorage?: PhotoStorage;
+  /** Where footprints go; a writer batching every FOOTPRINT_BATCH_MS unless given. */
+  footprints?: FootprintWriter;
 };
 
 export type RateLimitSpecs = {
@@ -54,6 +57,7 @@ export type AppContext = AccountsContext & {
   db: Db;
   passwords: PasswordHasher;
   photoStorage: PhotoStorage;
+  footprints: FootprintWriter;
   limiters: { loginPerIp: RateLimiterPostgres; smsRequestsPerIp: RateLimiterPostgres; friendRequests: RateLimiterPostgres; diaries: RateLimiterPostgres; comments: RateLimiterPostgres; messages: RateLimiterPostgres;
     communityCreations: RateLimiterPostgres; communityJoins: RateLimiterPostgres; communityTopics: RateLimiterPostgres };
 };

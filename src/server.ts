@@ -56,7 +56,7 @@ async function main() {
 /** The HTTP server of this process, and how to drain it. */
 async function serveHttp(config: Config, url: string, db: Db, jobs: JobQueue): Promise<Web> {
   const sessionPool = createPgPool(url, 5);
-  const { app } = createApp({ config, db, sessionPool, clock: systemClock, jobs });
+  const { app, ctx } = createApp({ config, db, sessionPool, clock: systemClock, jobs });
   const server = http.createServer(app);
   server.keepAliveTimeout = 5_000;
   // While draining, every response still to be written closes its connection: a kept-alive one would
@@ -77,6 +77,8 @@ async function serveHttp(config: Config, url: string, db: Db, jobs: JobQueue): P
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await closed;
+      // Footprints of the last pages are written before the pools close.
+      await ctx.footprints.close();
       await sessionPool.end().catch(() => undefined);
     },
   };

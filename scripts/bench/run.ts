@@ -6,6 +6,7 @@
  *
  *   npm run bench                                  all pages, 50 connections, 15 s each after 5 s warm-up
  *   npm run bench -- --floor                       …and the floor, with the ratios and targets
+ *   npm run bench -- --floor-from <dir>            the ratios to a floor run made just before (its results/<stamp>/)
  *   npm run bench -- --pages home,profile --seconds 5 --connections 10 --logins 50
  *   npm run bench -- --workers 2                   WEB_CONCURRENCY=2 (cluster mode)
  *   npm run bench -- --heavy 3                     also log in the 3 members with most friends
@@ -192,7 +193,12 @@ async function main() {
 
   let floor: Map<string, FloorRow> | null = null;
   let floorSummary = '';
-  if (args.has('floor')) {
+  if (args.has('floor-from')) {
+    // A floor run made minutes before (bench-floor's results/<stamp>/summary.json), for a re-run of this side only.
+    const json = JSON.parse(fs.readFileSync(path.join(args.get('floor-from')!, 'summary.json'), 'utf8')) as { rows: FloorRow[] };
+    floor = new Map(json.rows.map((r) => [r.scenario, r]));
+    floorSummary = fs.readFileSync(path.join(args.get('floor-from')!, 'summary.md'), 'utf8');
+  } else if (args.has('floor')) {
     console.log('[bench] running the floor benchmark first (same machine, same sitting)');
     const f = await runFloor(path.join(outDir, 'floor'), useWrk ? 'wrk' : 'autocannon');
     floor = new Map(f.rows.map((r) => [r.scenario, r]));
@@ -234,8 +240,10 @@ async function main() {
         const res = await request(baseUrl, r.path, { headers: r.headers });
         if (res.status !== 200) throw new Error(`${scenario.name}: GET ${r.path} answered ${res.status}`);
       }
-      await runLoad({ baseUrl, requests, connections, seconds: warmup, workDir: outDir, name: `${scenario.name}-warmup`, useWrk });
+      // Quiet first, then the warm-up: a long wait after it would let the pools close idle
+      // connections, and with them their prepared statements.
       await waitForQuiet({ app: server.pid, pg: pgPid }, quietWait);
+      await runLoad({ baseUrl, requests, connections, seconds: warmup, workDir: outDir, name: `${scenario.name}-warmup`, useWrk });
       await withClient(bench.url, (c) => resetStatements(c));
       let before = snapshot({ app: server.pid, pg: pgPid });
       const load = await runLoad({ baseUrl, requests, connections, seconds, workDir: outDir, name: scenario.name, useWrk }, (pid) => {

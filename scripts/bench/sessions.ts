@@ -30,10 +30,15 @@ function sessionCookie(reply: Reply): string | null {
   return c ? c.split(';')[0] : null;
 }
 
+/** Every cookie a reply sets, as a Cookie header. */
+function cookiesOf(reply: Reply): string {
+  return (reply.headers['set-cookie'] ?? []).map((x) => x.split(';')[0]).join('; ');
+}
+
 export type LoggedIn = { memberId: number; cookie: string };
 
 /**
- * Logs `memberId` in as a browser would: the login page for a session and its token, then the form.
+ * Logs `memberId` in as a browser would: the login page for its token (and the token's cookie), then the form.
  * Each login comes from its own X-Forwarded-For address, as many members would (the per-address
  * login limit stays in force).
  */
@@ -41,8 +46,9 @@ export async function logIn(baseUrl: string, memberId: number): Promise<LoggedIn
   const ip = `10.${(memberId >> 16) & 255}.${(memberId >> 8) & 255}.${memberId & 255}`;
   const page = await request(baseUrl, '/login', { headers: { 'x-forwarded-for': ip } });
   const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
-  const anonymous = sessionCookie(page);
-  if (page.status !== 200 || !token || !anonymous) throw new Error(`GET /login gave ${page.status} without a session and token`);
+  // The form's token comes with a cookie of its own (a visitor token; no session yet).
+  const anonymous = cookiesOf(page);
+  if (page.status !== 200 || !token) throw new Error(`GET /login gave ${page.status} without a token`);
   const form = new URLSearchParams({ phone: benchPhone(memberId), password: BENCH_PASSWORD, _csrf: token }).toString();
   const origin = `https://${new URL(baseUrl).host}`;
   const res = await request(baseUrl, '/login', {

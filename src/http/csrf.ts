@@ -40,18 +40,79 @@ export function rotateCsrfSecret(req: Request): void {
   req.session.csrfSecret = randomToken(24);
 }
 
-/** The synchronizer token of this session, created on first use (a form being rendered). */
+/**
+ * The token a rendered form carries, made on first use: the session's synchronizer token; or, for
+ * a visitor who is not logged in and whose session has none, a signed double-submit token kept in
+ * a cookie of its own — so that the login page, read by every visitor, writes no session row.
+ * (Login CSRF stays closed: a forged POST cannot carry the victim's cookie value, nor can anyone
+ * else set a cookie for this exact origin — `__Host-` in production.)
+ */
 export function csrfToken(req: Request): string {
-  if (!req.session.csrfSecret) req.session.csrfSecret = randomToken(24);
+  if (req.session.csrfSecret) return req.session.csrfSecret;
+  if (!req.session.memberId) return visitorToken(req);
+  req.session.csrfSecret = randomToken(24);
   return req.session.csrfSecret;
 }
 
 export function tokenMatches(req: Request, submitted: unknown): boolean {
+  if (typeof submitted !== 'string') return false;
   const expected = req.session?.csrfSecret;
-  if (!expected || typeof submitted !== 'string') return false;
-  const a = Buffer.from(submitted);
-  const b = Buffer.from(expected);
-  return a.length === b.length && crypto.timingSafeEqual(a, b);
+  if (expected && sameText(submitted, expected)) return true;
+  if (req.session?.memberId) return false;
+  const cookie = readCookie(req.get('cookie'), visitorSettings(req).cookieName);
+  return cookie !== undefined && sameText(submitted, cookie) && signedByUs(visitorSettings(req).secret, cookie);
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && crypto.timingSafeEqual(x, y);
+}
+
+// ─── Visitor tokens: `<nonce>.<HMAC of the nonce>`, in a cookie and in the form ───
+
+export type VisitorTokenSettings = { secret: string; cookieName: string; secure: boolean };
+const VISITOR_SETTINGS = 'csrf visitor tokens';
+
+/** Called once by createApp: the key (from SESSION_SECRET) and the cookie of visitor tokens. */
+export function useVisitorTokens(app: { set: (name: string, value: unknown) => unknown }, settings: VisitorTokenSettings): void {
+  app.set(VISITOR_SETTINGS, settings);
+}
+
+function visitorSettings(req: Request): VisitorTokenSettings {
+  return req.app.get(VISITOR_SETTINGS) as VisitorTokenSettings;
+}
+
+function sign(secret: string, nonce: string): string {
+  return crypto.createHmac('sha256', secret).update(`csrf-visitor:${nonce}`).digest('base64url');
+}
+
+function signedByUs(secret: string, token: string): boolean {
+  const dot = token.indexOf('.');
+  return dot > 0 && sameText(token.slice(dot + 1), sign(secret, token.slice(0, dot)));
+}
+
+function visitorToken(req: Request): string {
+  const settings = visitorSettings(req);
+  const res = req.res!;
+  if (typeof res.locals.visitorCsrfToken === 'string') return res.locals.visitorCsrfToken;
+  let token = readCookie(req.get('cookie'), settings.cookieName);
+  if (!token || !signedByUs(settings.secret, token)) {
+    const nonce = randomToken(18);
+    token = `${nonce}.${sign(settings.secret, nonce)}`;
+    res.cookie(settings.cookieName, token, { httpOnly: true, sameSite: 'lax', secure: settings.secure, path: '/' });
+  }
+  res.locals.visitorCsrfToken = token;
+  return token;
+}
+
+/** A cookie's value from a Cookie header (none: undefined). */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
 }
 
 /** Every state-changing request carries the token of its own session in `_csrf`. */

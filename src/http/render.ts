@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { pickLocale, translator, type Locale, type Translate } from '../i18n/index.js';
 import { formatDateTime } from '../lib/dates.js';
 import { formatTextHtml } from '../lib/text.js';
-import { csrfToken } from './csrf.js';
+import { csrfToken, readCookie } from './csrf.js';
 import { isMobileRequest, renderMobile } from './mobile.js';
 
 export type ViewMember = { id: number; nickname: string; role: 'member' | 'moderator' | 'admin' };
@@ -21,19 +21,12 @@ declare global {
 export const LOCALE_COOKIE = 'lang';
 
 export function localeMiddleware(req: Request, _res: Response, next: NextFunction) {
-  const cookie = parseCookie(req.get('cookie'), LOCALE_COOKIE);
+  const cookie = readCookie(req.get('cookie'), LOCALE_COOKIE);
   req.locale = pickLocale(cookie, req.get('accept-language'));
   req.t = translator(req.locale);
   next();
 }
 
-function parseCookie(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const [k, v] = part.trim().split('=');
-    if (k === name) return v;
-  }
-  return undefined;
-}
 
 export type FieldErrors = Record<string, string>;
 

@@ -1,6 +1,6 @@
 import session from 'express-session';
 import type pg from 'pg';
-import type { Request } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Config } from '../config.js';
 import type { SessionMemberRow } from '../features/accounts/queries.js';
 import { SessionStore } from './session-store.js';
@@ -34,9 +34,9 @@ export function sessionCookieName(config: Config): string {
   return config.isProduction ? '__Host-ashiato' : 'ashiato.sid';
 }
 
-export function createSessionMiddleware(config: Config, pool: pg.Pool) {
+export function createSessionMiddleware(config: Config, pool: pg.Pool): RequestHandler[] {
   const store = new SessionStore(pool);
-  return session({
+  return [session({
     name: sessionCookieName(config),
     secret: config.sessionSecret,
     store,
@@ -55,7 +55,23 @@ export function createSessionMiddleware(config: Config, pool: pg.Pool) {
       path: '/',
       maxAge: SESSION_LIMITS.anonymousMs,
     },
-  });
+  }), saveBeforeRedirect];
+}
+
+/**
+ * A redirect after the session changed waits for the session to be stored. express-session saves
+ * when the response ends, but it sends the headers (and all but the last byte) first, and a browser
+ * follows a 303 as soon as it has the Location: the next page could read the session before the
+ * change reached the store (registration's step 2 found no step 1 — a race seen in the browser tests).
+ */
+function saveBeforeRedirect(req: Request, res: Response, next: NextFunction): void {
+  const before = JSON.stringify(req.session);
+  const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
+  res.redirect = ((...args: unknown[]) => {
+    if (!req.session || JSON.stringify(req.session) === before) return redirect(...args);
+    req.session.save((err) => (err ? next(err) : redirect(...args)));
+  }) as Response['redirect'];
+  next();
 }
 
 export function regenerateSession(req: Request): Promise<void> {

@@ -58,10 +58,11 @@ test('login › an empty form is a 422 with the number kept', async () => {
 test('login › the session id changes on login and the old id is dead', async () => {
   const m = await createMember(app.db);
   const agent = new Agent(app.baseUrl);
-  await agent.get('/login');
+  // A session that exists before login (here the registration form's; an attacker could plant its id).
+  await agent.post('/register', { phone: '090-5555-0001' }, { tokenFrom: '/register' });
   const before = sid(agent);
-  assert.ok(before, 'the login form starts a session (for its CSRF token)');
-  await agent.post('/login', { phone: m.phone, password: m.password });
+  assert.ok(before, 'a session before login');
+  await agent.post('/login', { phone: m.phone, password: m.password }, { tokenFrom: '/login' });
   const afterId = sid(agent);
   assert.ok(afterId && afterId !== before);
   const attacker = new Agent(app.baseUrl);
@@ -79,7 +80,8 @@ test('login › the session cookie is HttpOnly, SameSite=Lax, path /, without Do
   const res = await fetch(app.baseUrl + '/login', {
     method: 'POST',
     redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: app.baseUrl, cookie: `ashiato.sid=${sid(agent)}` },
+    // The login form's token is a visitor token: its cookie goes with it (csrf.ts).
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: app.baseUrl, cookie: [...agent.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
     body: new URLSearchParams({ _csrf: agent.lastToken!, phone: m.phone, password: m.password }).toString(),
   });
   const cookie = res.headers.getSetCookie().find((c) => c.startsWith('ashiato.sid='))!;

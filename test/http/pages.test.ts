@@ -165,9 +165,11 @@ test('production › __Host- Secure cookie, HSTS, and no /dev/sms', async () => 
   try {
     const res = await fetch(base + '/login', { headers: { 'x-forwarded-proto': 'https' } });
     assert.equal(res.status, 200);
+    // The login form's visitor token cookie (csrf.ts); the session cookie is made at login.
     const cookie = res.headers.getSetCookie()[0] ?? '';
-    assert.match(cookie, /^__Host-ashiato=/);
+    assert.match(cookie, /^__Host-ashiato-csrf=/);
     assert.match(cookie, /Secure/);
+    assert.match(cookie, /HttpOnly/);
     assert.match(cookie, /Path=\//);
     assert.doesNotMatch(cookie, /Domain=/i);
     assert.match(res.headers.get('strict-transport-security') ?? '', /max-age=31536000/);

@@ -1,8 +1,9 @@
 import { after, before, test } from 'node:test';
+import http from 'node:http';
 import assert from 'node:assert/strict';
 import { startTestApp, loggedInAgent, type TestApp } from '../support/app.js';
 import { Agent } from '../support/agent.js';
-import { createMember } from '../support/factories.js';
+import { createMember, uniquePhone } from '../support/factories.js';
 import { makeFriends } from '../support/friends.js';
 
 // Sessions under load (SPEC §12, the benchmark issue): a page view reads the session row and the
@@ -55,15 +56,69 @@ test('sessions › the member read with the session is current: a suspended memb
   assert.match(res.location ?? '', /^\/login/);
 });
 
-test('sessions › a visitor reading a page without a form gets no session; the login form makes one for its token', async () => {
+test('sessions › visitors write no session row: not for a page without a form, nor for the login form (its token is a signed cookie)', async () => {
+  const m = await createMember(app.db, { nickname: 'はじめて' });
   const count = async () => Number((await app.db('sessions').count<{ n: string }[]>({ n: '*' }))[0].n);
   const before = await count();
   const terms = await new Agent(app.baseUrl).get('/terms');
   assert.equal(terms.status, 200);
   assert.equal(terms.headers.get('set-cookie'), null);
-  assert.equal(await count(), before);
-  const login = await new Agent(app.baseUrl).get('/login');
-  assert.match(login.headers.get('set-cookie') ?? '', /ashiato\.sid=/);
+  const visitor = new Agent(app.baseUrl);
+  const login = await visitor.get('/login');
+  assert.match(login.headers.get('set-cookie') ?? '', /^ashiato\.csrf=[^;]+; Path=\/; HttpOnly; SameSite=Lax/);
   assert.match(login.text, /name="_csrf" value="[^"]{20,}"/);
+  assert.equal(await count(), before);
+  // The token works with its own cookie only.
+  const stranger = new Agent(app.baseUrl);
+  await stranger.get('/login');
+  assert.equal((await stranger.post('/login', { phone: m.phone, password: m.password }, { token: visitor.lastToken })).status, 403);
+  const forged = new Agent(app.baseUrl);
+  forged.cookies.set('ashiato.csrf', 'x'.repeat(24) + '.' + 'y'.repeat(43));
+  assert.equal((await forged.post('/login', { phone: m.phone, password: m.password }, { token: 'x'.repeat(24) + '.' + 'y'.repeat(43) })).status, 403);
+  assert.equal(await count(), before);
+  const ok = await visitor.post('/login', { phone: m.phone, password: m.password }, { token: visitor.lastToken });
+  assert.equal(ok.status, 303);
   assert.equal(await count(), before + 1);
+  assert.match((await visitor.get('/home')).text, /はじめて/);
+});
+
+test('sessions › a redirect after the session changed is sent only once the session is stored (a browser follows a 303 on its headers)', async () => {
+  const visitor = new Agent(app.baseUrl);
+  await visitor.get('/register');
+  const body = new URLSearchParams({ _csrf: visitor.lastToken!, phone: `0${uniquePhone().slice(3)}` }).toString();
+  // Session rows cannot be written while this transaction holds the table.
+  const lock = await app.db.transaction();
+  await lock.raw('LOCK TABLE sessions IN EXCLUSIVE MODE');
+  let headersAt = 0;
+  const answered = new Promise<{ status: number; setCookie: string[]; location?: string }>((resolve, reject) => {
+    const req = http.request(new URL('/register', app.baseUrl), {
+      method: 'POST',
+      headers: {
+        cookie: [...visitor.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+        'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)),
+        origin: app.baseUrl, 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'navigate',
+      },
+    }, (res) => {
+      headersAt = Date.now(); // the moment a browser would follow the Location
+      res.resume();
+      resolve({ status: res.statusCode ?? 0, setCookie: res.headers['set-cookie'] ?? [], location: res.headers.location });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  await new Promise((r) => setTimeout(r, 400));
+  const sentEarly = headersAt !== 0;
+  const released = Date.now();
+  await lock.commit();
+  assert.equal(sentEarly, false, 'the redirect was sent before the session could be stored');
+  const res = await answered;
+  assert.equal(res.status, 303);
+  assert.equal(res.location, '/register/code');
+  assert.ok(headersAt >= released);
+  const sid = decodeURIComponent(/ashiato\.sid=([^;]+)/.exec(res.setCookie.join(';'))![1]).slice(2).split('.')[0];
+  const [row] = await app.db('sessions').where({ sid }).select('sess');
+  assert.ok(row?.sess.registration, 'step 1 is in the stored session');
+  for (const c of res.setCookie) visitor.cookies.set(c.split('=')[0], c.split('=').slice(1).join('=').split(';')[0]);
+  const step2 = await visitor.get('/register/code');
+  assert.equal(step2.status, 200);
 });

@@ -20,6 +20,9 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     ARGON2_MEMORY_KIB: '19456',
     ARGON2_TIME_COST: '2',
     SMS_DAILY_CAP: '1000',
+    // Each footprint written with its page, so a test sees it when the page has answered; the
+    // batching writer has tests of its own (footprints-batching).
+    FOOTPRINT_BATCH_MS: '0',
     ...overrides,
   });
 }

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { unlessHidden } from '../moderation/hidden.js';
 import { jsonDate, jsonRows, runPrepared } from '../../db/prepared.js';
 import { notBlockedSql } from '../blocks/queries.js';
+import { activeFriendsSql } from '../friends/queries.js';
 
 // Every query that shows a diary goes through visibleTo(): the author's visibility setting through
 // the one SQL predicate, no block either way, an active author. A diary the viewer may not see does
@@ -106,20 +107,25 @@ export async function friendsLatest(db: Knex, viewerId: number, opts: { limit: n
 
 /**
  * SQL of friendsLatest, with SQL arguments (parameters such as '$1') so that home can put it in its
- * one statement.
+ * one statement; `friends` is where the friends come from (activeFriendsSql, or home's WITH).
  */
-export function friendsLatestSql(viewer: string, limit: string, before?: { at: string; id: string }): string {
-  return `SELECT d.id, d.author_id, m.nickname, ${unlessHidden('d', 'title')}, d.comment_count, d.created_at, d.hidden_at, d.hidden_reason
-       FROM friendships f
-       JOIN members m ON m.id = f.friend_id AND m.status = 'active'
-       CROSS JOIN LATERAL (
-         SELECT d.id, d.author_id, d.title, d.comment_count, d.created_at, d.hidden_at, d.hidden_reason FROM diaries d
-          WHERE d.author_id = f.friend_id AND d.visibility <> 'only_me'${before ? ` AND (d.created_at, d.id) < (${before.at}, ${before.id})` : ''}
-          ORDER BY d.created_at DESC, d.id DESC LIMIT ${limit}
-       ) d
-      WHERE f.member_id = ${viewer}
-      ORDER BY d.created_at DESC, d.id DESC
-      LIMIT ${limit}`;
+export function friendsLatestSql(viewer: string, limit: string, before?: { at: string; id: string }, friends = activeFriendsSql(viewer)): string {
+  // Per friend, the newest ids from the index alone (it carries the visibility); the page's few
+  // diaries are read from the table only after the merge.
+  return `SELECT d.id, d.author_id, top.nickname, ${unlessHidden('d', 'title')}, d.comment_count, d.created_at, d.hidden_at, d.hidden_reason
+       FROM (
+         SELECT x.id, x.created_at, fr.nickname
+           FROM ${friends} fr
+           CROSS JOIN LATERAL (
+             SELECT x.id, x.created_at FROM diaries x
+              WHERE x.author_id = fr.friend_id AND x.visibility <> 'only_me'${before ? ` AND (x.created_at, x.id) < (${before.at}, ${before.id})` : ''}
+              ORDER BY x.created_at DESC, x.id DESC LIMIT ${limit}
+           ) x
+          ORDER BY x.created_at DESC, x.id DESC
+          LIMIT ${limit}
+       ) top
+       JOIN diaries d ON d.id = top.id
+      ORDER BY top.created_at DESC, top.id DESC`;
 }
 
 const FRIENDS_LATEST = { name: 'diaries-friends-latest', text: friendsLatestSql('$1', '$2') };

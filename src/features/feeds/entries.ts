@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { notBlockedSql } from '../blocks/queries.js';
 import { DEFAULT_EXTERNAL_BLOG_VISIBILITY } from './queries.js';
 import { runPrepared } from '../../db/prepared.js';
+import { activeFriendsSql } from '../friends/queries.js';
 
 /** An entry of a member's external blog, as shown among friends' latest diaries (SPEC §5). */
 export type ExternalEntry = {
@@ -22,25 +23,24 @@ const VISIBLE_SQL = visibleSql('member_relationship(m.id, ?)');
 
 /**
  * SQL of friendsExternalEntries, with SQL arguments (parameters such as '$1') so that home can put
- * it in its one statement. Every author here is the viewer's friend, so their relationship is 2
- * (friend) without asking member_relationship() once per friend.
+ * it in its one statement (`friends`: activeFriendsSql, or home's WITH). Every author here is the
+ * viewer's friend, so their relationship is 2 (friend) without asking member_relationship() once
+ * per friend.
  */
-export function friendsExternalEntriesSql(viewer: string, limit: string, before?: string): string {
+export function friendsExternalEntriesSql(viewer: string, limit: string, before?: string, friends = activeFriendsSql(viewer)): string {
   return `
-    SELECT e.id, m.id AS member_id, m.nickname, e.title, e.link, e.published_at, e.summary
-    FROM friendships f
-    JOIN members m ON m.id = f.friend_id AND m.status = 'active'
+    SELECT e.id, fr.friend_id AS member_id, fr.nickname, e.title, e.link, e.published_at, e.summary
+    FROM ${friends} fr
     CROSS JOIN LATERAL (
       -- The visibility and block tests name x's row, so they run only for friends who have entries
       -- (few have an external blog): for the others this is one probe of the index.
       SELECT x.id, x.title, x.link, x.published_at, x.summary FROM external_entries x
       LEFT JOIN profiles p ON p.member_id = x.member_id
-      WHERE x.member_id = m.id${before ? ` AND x.published_at < ${before}` : ''}
+      WHERE x.member_id = fr.friend_id${before ? ` AND x.published_at < ${before}` : ''}
         AND ${visibleSql('2::smallint')} AND ${notBlockedSql('x.member_id', viewer)}
       ORDER BY x.published_at DESC, x.id DESC
       LIMIT ${limit}
     ) e
-    WHERE f.member_id = ${viewer}
     ORDER BY e.published_at DESC, e.id DESC
     LIMIT ${limit}`;
 }

@@ -7,59 +7,77 @@ import { visibleDiarySql } from '../diaries/queries.js';
 
 export type FootprintListRow = { member_id: number; nickname: string; last_visited_at: Date; visit_count: number };
 
-/**
- * One visit: the day's row is created or bumped (latest time, count + 1) and the owner's lifetime
- * counter moves in the same statement. Nothing is written when either member has blocked the other
- * or the owner is not an active member, checked inside the statement — so a block made a moment ago
- * is seen, and a page can record its footprint while it reads (the page is a 404 in exactly those
- * cases). Returns whether it counted.
- */
-export async function recordFootprint(db: Knex, v: { ownerId: number; visitorId: number; at: Date }): Promise<boolean> {
-  return (await runPrepared(db, RECORD_FOOTPRINT, [v.ownerId, v.visitorId, v.at])).length === 1;
-}
+/** A visit to a member's page (the profile), or to a diary: counted for the diary's author. */
+export type Visit = { ownerId: number; visitorId: number; at: Date } | { diaryId: number; visitorId: number; at: Date };
 
 /**
- * SQL recording the visit of each row (owner_id, visitor_id, visited_at) of `visit` (a SELECT) as
- * recordFootprint does; returns a row per visit that counted. A page whose 404 rule can be written
- * as SQL (diaries: visibleDiarySql) records its footprint by a `visit` holding that rule.
+ * Records a batch of visits in one statement (the footprint writer's flush, or a single visit): per
+ * (owner, visitor, Tokyo day) the row is created or bumped (latest time, count + the visits), and
+ * each owner's lifetime counter moves by its visits — in the same statement. Nothing is written for
+ * a visit when either member has blocked the other, the owner is not an active member, or (a diary)
+ * the visitor may not see the diary or wrote it — checked inside the statement, so a block made a
+ * moment ago is seen: exactly the visits the page would have answered with a 404. Returns how many
+ * visits counted.
  */
-export function recordFootprintSql(visit: string): string {
-  return `WITH v AS (${visit}),
+export async function recordVisits(db: Knex, visits: Visit[]): Promise<number> {
+  const members = visits.filter((v): v is Extract<Visit, { ownerId: number }> => 'ownerId' in v);
+  const diaries = visits.filter((v): v is Extract<Visit, { diaryId: number }> => 'diaryId' in v);
+  const [row] = await runPrepared<{ counted: number }>(db, RECORD_VISITS, [
+    members.map((v) => v.ownerId), members.map((v) => v.visitorId), members.map((v) => v.at),
+    diaries.map((v) => v.diaryId), diaries.map((v) => v.visitorId), diaries.map((v) => v.at),
+  ]);
+  return row.counted;
+}
+
+/** One visit to a member's page, written now (tests, scripts): whether it counted. */
+export async function recordFootprint(db: Knex, v: { ownerId: number; visitorId: number; at: Date }): Promise<boolean> {
+  return (await recordVisits(db, [v])) === 1;
+}
+
+/** One visit to a diary, for its author, written now: whether it counted. */
+export async function recordDiaryFootprint(db: Knex, v: { diaryId: number; visitorId: number; at: Date }): Promise<boolean> {
+  return (await recordVisits(db, [v])) === 1;
+}
+
+// Visits of one batch that share (owner, visitor, day) are one row of `g`: an upsert may touch a
+// row once per statement. Rows are written in key order, footprints before counters, so two
+// batches committing at once wait for each other instead of deadlocking. synchronous_commit is
+// off for this statement's transaction only (CONTEXT.md, "Footprints are committed asynchronously").
+const RECORD_VISITS = {
+  name: 'footprints-record',
+  text: `WITH v AS (
+       SELECT u.owner_id, u.visitor_id, u.visited_at
+         FROM unnest(CAST($1 AS bigint[]), CAST($2 AS bigint[]), CAST($3 AS timestamptz[])) AS u(owner_id, visitor_id, visited_at)
+       UNION ALL
+       SELECT d.author_id, u.visitor_id, u.visited_at
+         FROM unnest(CAST($4 AS bigint[]), CAST($5 AS bigint[]), CAST($6 AS timestamptz[])) AS u(diary_id, visitor_id, visited_at)
+         JOIN diaries d ON d.id = u.diary_id
+         JOIN members m ON m.id = d.author_id
+        WHERE d.author_id <> u.visitor_id AND ${visibleDiarySql('u.visitor_id')}
+     ),
+     g AS MATERIALIZED (
+       SELECT v.owner_id, v.visitor_id, (v.visited_at AT TIME ZONE 'Asia/Tokyo')::date AS visited_on,
+              max(v.visited_at) AS last_visited_at, count(*)::int AS n
+         FROM v
+        WHERE ${notBlockedSql('v.owner_id', 'v.visitor_id')}
+          AND EXISTS (SELECT 1 FROM members o WHERE o.id = v.owner_id AND o.status = 'active')
+        GROUP BY 1, 2, 3
+     ),
      footprint AS (
        INSERT INTO footprints (owner_id, visitor_id, visited_on, last_visited_at, visit_count)
-       SELECT v.owner_id, v.visitor_id, (v.visited_at AT TIME ZONE 'Asia/Tokyo')::date, v.visited_at, 1
-       FROM v
-       WHERE ${notBlockedSql('v.owner_id', 'v.visitor_id')}
-         AND EXISTS (SELECT 1 FROM members o WHERE o.id = v.owner_id AND o.status = 'active')
+       SELECT owner_id, visitor_id, visited_on, last_visited_at, n FROM g ORDER BY owner_id, visitor_id, visited_on
        ON CONFLICT (owner_id, visitor_id, visited_on) DO UPDATE
          SET last_visited_at = GREATEST(footprints.last_visited_at, EXCLUDED.last_visited_at),
-             visit_count = footprints.visit_count + 1
-       RETURNING owner_id
+             visit_count = footprints.visit_count + EXCLUDED.visit_count
+       RETURNING owner_id, visitor_id, visited_on
+     ),
+     counted AS (SELECT g.owner_id, g.n FROM footprint f JOIN g USING (owner_id, visitor_id, visited_on)),
+     counter AS (
+       INSERT INTO footprint_counters (member_id, lifetime_visits)
+       SELECT owner_id, sum(n) FROM counted GROUP BY owner_id ORDER BY owner_id
+       ON CONFLICT (member_id) DO UPDATE SET lifetime_visits = footprint_counters.lifetime_visits + EXCLUDED.lifetime_visits
      )
-     INSERT INTO footprint_counters (member_id, lifetime_visits)
-     SELECT owner_id, 1 FROM footprint
-     ON CONFLICT (member_id) DO UPDATE SET lifetime_visits = footprint_counters.lifetime_visits + 1
-     RETURNING member_id`;
-}
-
-const RECORD_FOOTPRINT = {
-  name: 'footprints-record',
-  text: recordFootprintSql('SELECT CAST($1 AS bigint) AS owner_id, CAST($2 AS bigint) AS visitor_id, CAST($3 AS timestamptz) AS visited_at'),
-};
-
-/**
- * A visit to diary `diaryId`, counted for its author when the visitor may see the diary (the one
- * visibility rule) and is not its author: the diary page records it while it reads the diary.
- */
-export async function recordDiaryFootprint(db: Knex, v: { diaryId: number; visitorId: number; at: Date }): Promise<boolean> {
-  return (await runPrepared(db, RECORD_DIARY_FOOTPRINT, [v.diaryId, v.visitorId, v.at])).length === 1;
-}
-
-const RECORD_DIARY_FOOTPRINT = {
-  name: 'footprints-record-diary',
-  text: recordFootprintSql(`SELECT d.author_id AS owner_id, CAST($2 AS bigint) AS visitor_id, CAST($3 AS timestamptz) AS visited_at
-    FROM diaries d JOIN members m ON m.id = d.author_id
-    WHERE d.id = $1 AND d.author_id <> $2 AND ${visibleDiarySql('$2')}`),
+     SELECT coalesce(sum(n), 0)::int AS counted, set_config('synchronous_commit', 'off', true) AS commit_mode FROM counted`,
 };
 
 /**

@@ -1,6 +1,5 @@
 import type { Request } from 'express';
 import type { AppContext } from '../../context.js';
-import { recordDiaryFootprint, recordFootprint } from './queries.js';
 
 const COUNTED_SITES = new Set(['same-origin', 'none']);
 
@@ -22,29 +21,20 @@ export function isCountableView(req: Pick<Request, 'method' | 'get'>): boolean {
 }
 
 /**
- * Called by the profile page while it reads the profile: the recording statement itself refuses
- * what the page answers with a 404 (a block either way, an owner who is not active). Records a
- * footprint only for same-site navigations of a logged-in member to someone else's page.
+ * Called by the profile page while it reads the profile: hands the visit to the footprint writer
+ * (written behind the page, or beside it when batching is off); the recording statement itself
+ * refuses what the page answers with a 404 (a block either way, an owner who is not active).
+ * Records a footprint only for same-site navigations of a logged-in member to someone else's page.
  */
 export async function recordFootprintOnView(ctx: AppContext, req: Request, ownerId: number): Promise<void> {
   const visitor = req.member;
   if (!visitor || visitor.id === ownerId || !isCountableView(req)) return;
-  await keepPageOnFailure(recordFootprint(ctx.db, { ownerId, visitorId: visitor.id, at: ctx.clock.now() }));
+  await ctx.footprints.record({ ownerId, visitorId: visitor.id, at: ctx.clock.now() });
 }
 
 /** The diary page's footprint, for the diary's author: the statement itself checks the viewer may see the diary. */
 export async function recordDiaryFootprintOnView(ctx: AppContext, req: Request, diaryId: number): Promise<void> {
   const visitor = req.member;
   if (!visitor || !isCountableView(req)) return;
-  await keepPageOnFailure(recordDiaryFootprint(ctx.db, { diaryId, visitorId: visitor.id, at: ctx.clock.now() }));
-}
-
-async function keepPageOnFailure(recording: Promise<boolean>): Promise<void> {
-  try {
-    await recording;
-  } catch (err) {
-    // A lost footprint is better than a page that fails. The statement is atomic, so nothing
-    // half-written is left behind.
-    console.error('[footprints] a footprint was not recorded', err);
-  }
+  await ctx.footprints.record({ diaryId, visitorId: visitor.id, at: ctx.clock.now() });
 }

@@ -31,6 +31,15 @@ export function friendsPage(db: Knex, memberId: number, opts: { limit: number; b
     : runPrepared(db, FRIENDS_PAGE, [memberId, opts.limit]);
 }
 
+/**
+ * SQL, a FROM item: `member`'s active friends as rows (friend_id, nickname). The per-friend feeds
+ * (friends' latest diaries, external entries, photos) start from it; a page that shows several of
+ * them reads it once, as a WITH (home).
+ */
+export function activeFriendsSql(member: string): string {
+  return `(SELECT f.friend_id, m.nickname FROM friendships f JOIN members m ON m.id = f.friend_id AND m.status = 'active' WHERE f.member_id = ${member})`;
+}
+
 /** SQL: the member's number of friends (the counter kept with the rows). */
 export function friendCountSql(member: string): string {
   return `SELECT friend_count FROM members WHERE id = ${member}`;

@@ -1,5 +1,5 @@
 import { jsonRows, type PreparedStatement } from '../../db/prepared.js';
-import { friendCountSql, friendsPageSql, pendingRequestCountSql } from '../friends/queries.js';
+import { activeFriendsSql, friendCountSql, friendsPageSql, pendingRequestCountSql } from '../friends/queries.js';
 import { friendsLatestSql, newCommentCountSql } from '../diaries/queries.js';
 import { friendsExternalEntriesSql } from '../feeds/entries.js';
 import { newFootprintCountSql } from '../footprints/queries.js';
@@ -15,20 +15,18 @@ import { communitiesOfMemberSql, communityCountSql, joinRequestCountSql, latestC
  * range), then the newest overall. Friends may see every level but "only me". Photos of diaries
  * hidden by staff are not shown.
  */
-export function friendsLatestPhotosSql(viewer: string, limit: string): string {
-  return `SELECT p.photo_id, p.diary_id, m.nickname
-       FROM friendships f
-       JOIN members m ON m.id = f.friend_id AND m.status = 'active'
+export function friendsLatestPhotosSql(viewer: string, limit: string, friends = activeFriendsSql(viewer)): string {
+  return `SELECT p.photo_id, p.diary_id, fr.nickname
+       FROM ${friends} fr
        CROSS JOIN LATERAL (
          SELECT ph.id AS photo_id, d.id AS diary_id, ph.created_at, dp.position
            FROM photos ph
            JOIN diary_photos dp ON dp.photo_id = ph.id
            JOIN diaries d ON d.id = dp.diary_id
-          WHERE ph.owner_id = f.friend_id AND ph.kind = 'diary' AND d.visibility <> 'only_me' AND d.hidden_at IS NULL
+          WHERE ph.owner_id = fr.friend_id AND ph.kind = 'diary' AND d.visibility <> 'only_me' AND d.hidden_at IS NULL
           ORDER BY ph.created_at DESC, d.id DESC, dp.position
           LIMIT ${limit}
        ) p
-      WHERE f.member_id = ${viewer}
       ORDER BY p.created_at DESC, p.diary_id DESC, p.position
       LIMIT ${limit}`;
 }
@@ -40,7 +38,9 @@ export function friendsLatestPhotosSql(viewer: string, limit: string): string {
  */
 export const HOME_STATEMENT: PreparedStatement = {
   name: 'home',
-  text: `SELECT
+  // The viewer's friends are read once for the three per-friend feeds.
+  text: `WITH fr AS MATERIALIZED ${activeFriendsSql('$1')}
+    SELECT
     (${pendingRequestCountSql('$1')}) AS friend_requests,
     (${newCommentCountSql('$1')}) AS new_comments,
     (${unreadMessageCountSql('$1')}) AS unread_messages,
@@ -49,9 +49,9 @@ export const HOME_STATEMENT: PreparedStatement = {
     (${newFootprintCountSql('$1', '$2', String(NEW_COUNT_CAP))}) AS new_footprints,
     ${jsonRows(`SELECT f.id, f.nickname, ${mainPhotoIdSql('f.id')} AS photo_id FROM (${friendsPageSql('$1', '$3')}) f`)} AS friends,
     (${friendCountSql('$1')}) AS total_friends,
-    ${jsonRows(friendsLatestSql('$1', '$4'))} AS diaries,
-    ${jsonRows(friendsExternalEntriesSql('$1', '$4'))} AS external,
-    ${jsonRows(friendsLatestPhotosSql('$1', '$5'))} AS photos,
+    ${jsonRows(friendsLatestSql('$1', '$4', undefined, 'fr'))} AS diaries,
+    ${jsonRows(friendsExternalEntriesSql('$1', '$4', undefined, 'fr'))} AS external,
+    ${jsonRows(friendsLatestPhotosSql('$1', '$5', 'fr'))} AS photos,
     ${jsonRows(latestCommunityActivitySql('$1', '$6'))} AS activity,
     ${jsonRows(communitiesOfMemberSql('$1', '$7'))} AS communities,
     (${communityCountSql('$1')}) AS total_communities,

@@ -1,0 +1,87 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestApp, loggedInAgent, type TestApp } from '../support/app.js';
+import { createMember } from '../support/factories.js';
+import { footprintRows, lifetimeVisitsOf, navigate } from '../support/footprints.js';
+import { createDiary } from '../support/diaries.js';
+import { createFootprintWriter } from '../../src/features/footprints/writer.js';
+
+// Footprints written behind the page (FOOTPRINT_BATCH_MS, the production default 100 ms): the page
+// answers at once, and the visits a process gathered are written by one statement. Here the timer
+// is a minute, so nothing is written until the test flushes (as the timer, or the server's drain, would).
+
+let app: TestApp;
+before(async () => { app = await startTestApp({ env: { FOOTPRINT_BATCH_MS: '60000' }, limits: { loginPerIp: { points: 1000, duration: 60 } } }); });
+after(async () => { await app.close(); });
+
+test('footprint batches › pages answer before the write; one statement writes every visit of the batch, repeat visits as one row', async () => {
+  const [a, b] = [await createMember(app.db, { nickname: 'あ' }), await createMember(app.db, { nickname: 'い' })];
+  const visitor = await createMember(app.db, { nickname: 'たずねびと' });
+  const agent = await loggedInAgent(app, visitor);
+  const diary = await createDiary(app.db, a.id, { visibility: 'members' });
+  for (const path of [`/members/${a.id}`, `/members/${b.id}`, `/members/${a.id}`, `/diaries/${diary.id}`]) {
+    assert.equal((await navigate(agent, path)).status, 200, path);
+  }
+  assert.equal((await footprintRows(app.db, a.id, visitor.id)).length, 0, 'written before the batch was due');
+
+  const statements: string[] = [];
+  const listen = (q: { sql: string }) => { if (/footprints/.test(q.sql) && /INSERT/.test(q.sql)) statements.push(q.sql); };
+  app.db.on('query', listen);
+  await app.ctx.footprints.flush();
+  app.db.off('query', listen);
+
+  assert.equal(statements.length, 1, 'one statement for the batch');
+  const rowsA = await footprintRows(app.db, a.id, visitor.id);
+  assert.equal(rowsA.length, 1);
+  assert.equal(rowsA[0].visit_count, 3, 'two profile visits and a diary visit, one row');
+  assert.equal((await footprintRows(app.db, b.id, visitor.id))[0].visit_count, 1);
+  assert.equal(await lifetimeVisitsOf(app.db, a.id), 3);
+  assert.equal(await lifetimeVisitsOf(app.db, b.id), 1);
+  // What the owner sees.
+  const owner = await loggedInAgent(app, a);
+  assert.match((await owner.get('/footprints')).text, /たずねびと/);
+});
+
+test('footprint batches › a block made before the batch is written is respected; other visits of the batch still count', async () => {
+  const [owner, blocker] = [await createMember(app.db), await createMember(app.db)];
+  const visitor = await createMember(app.db);
+  const agent = await loggedInAgent(app, visitor);
+  assert.equal((await navigate(agent, `/members/${owner.id}`)).status, 200);
+  assert.equal((await navigate(agent, `/members/${blocker.id}`)).status, 200);
+  await app.db('blocks').insert({ blocker_id: blocker.id, blocked_id: visitor.id });
+  await app.ctx.footprints.flush();
+  assert.equal((await footprintRows(app.db, blocker.id, visitor.id)).length, 0);
+  assert.equal(await lifetimeVisitsOf(app.db, blocker.id), 0);
+  assert.equal((await footprintRows(app.db, owner.id, visitor.id)).length, 1);
+});
+
+test('footprint writer › a failed batch is reported and dropped, the next batch is written; close() writes what is pending', async () => {
+  const [owner, visitor] = [await createMember(app.db), await createMember(app.db)];
+  const errors: number[] = [];
+  const writer = createFootprintWriter(app.db, { delayMs: 3_600_000, onError: (_err, lost) => errors.push(lost) });
+  await writer.record({ ownerId: owner.id, visitorId: visitor.id, at: new Date('not a date') });
+  await writer.record({ ownerId: owner.id, visitorId: visitor.id, at: new Date() });
+  await writer.flush();
+  assert.deepEqual(errors, [2]);
+  assert.equal((await footprintRows(app.db, owner.id, visitor.id)).length, 0);
+
+  await writer.record({ ownerId: owner.id, visitorId: visitor.id, at: app.clock.now() });
+  assert.equal((await footprintRows(app.db, owner.id, visitor.id)).length, 0);
+  await writer.close();
+  assert.equal((await footprintRows(app.db, owner.id, visitor.id))[0].visit_count, 1);
+  // After close a visit is written at once.
+  await writer.record({ ownerId: owner.id, visitorId: visitor.id, at: app.clock.now() });
+  assert.equal((await footprintRows(app.db, owner.id, visitor.id))[0].visit_count, 2);
+});
+
+test('footprint writer › a full batch is written without waiting for the timer', async () => {
+  const owner = await createMember(app.db);
+  const visitors = await Promise.all(Array.from({ length: 3 }, () => createMember(app.db)));
+  const writer = createFootprintWriter(app.db, { delayMs: 3_600_000, maxBatch: 3 });
+  await writer.record({ ownerId: owner.id, visitorId: visitors[0].id, at: app.clock.now() });
+  await writer.record({ ownerId: owner.id, visitorId: visitors[1].id, at: app.clock.now() });
+  assert.equal(await lifetimeVisitsOf(app.db, owner.id), 0);
+  await writer.record({ ownerId: owner.id, visitorId: visitors[2].id, at: app.clock.now() });
+  assert.equal(await lifetimeVisitsOf(app.db, owner.id), 3);
+  await writer.close();
+});
