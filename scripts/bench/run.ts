@@ -48,7 +48,7 @@ const forEach = <T>(s: LoggedIn[], list: (m: LoggedIn) => T[] | undefined, make:
 const SCENARIOS: Scenario[] = [
   { name: 'home', label: 'home (/home)', floor: 'dashboard', target: { rps: 0.8, p99: 1.5 }, requests: ({ sessions }) => sessions.map((m) => ({ path: '/home', headers: { cookie: m.cookie } })) },
   {
-    name: 'profile', label: 'profile + footprint write', floor: 'dashboard', target: { rps: 0.8 },
+    name: 'profile', label: 'profile + footprint write', floor: 'dashboard', target: { rps: 0.8, p99: 1.5 },
     requests: ({ sessions, targets }) => forEach(sessions, (m) => targets.profiles.get(m.memberId), (m, id) => ({ path: `/members/${id}`, headers: { cookie: m.cookie } })),
   },
   {
@@ -57,14 +57,14 @@ const SCENARIOS: Scenario[] = [
     requests: ({ sessions, targets }) => forEach(sessions, (m) => targets.profiles.get(m.memberId), (m, id) => ({ path: `/members/${id}`, headers: { cookie: m.cookie, 'sec-purpose': 'prefetch' } })),
   },
   {
-    name: 'diary', label: 'diary page', floor: 'dashboard-ro', target: { rps: 0.8 },
+    name: 'diary', label: 'diary page', floor: 'dashboard-ro', target: { rps: 0.8, p99: 1.5 },
     requests: ({ sessions, targets }) => forEach(sessions, (m) => targets.diaries.get(m.memberId), (m, id) => ({ path: `/diaries/${id}`, headers: { cookie: m.cookie } })),
   },
   {
-    name: 'topic', label: 'topic page', floor: 'dashboard-ro', target: { rps: 0.8 },
+    name: 'topic', label: 'topic page', floor: 'dashboard-ro', target: { rps: 0.8, p99: 1.5 },
     requests: ({ sessions, targets }) => forEach(sessions, (m) => targets.topics.get(m.memberId), (m, t) => ({ path: `/communities/${t.communityId}/topics/${t.topicId}`, headers: { cookie: m.cookie } })),
   },
-  { name: 'friends-diaries', label: "friends' latest diaries", floor: 'dashboard-ro', target: { rps: 0.8 }, requests: ({ sessions }) => sessions.map((m) => ({ path: '/diaries/friends', headers: { cookie: m.cookie } })) },
+  { name: 'friends-diaries', label: "friends' latest diaries", floor: 'dashboard-ro', target: { rps: 0.8, p99: 1.5 }, requests: ({ sessions }) => sessions.map((m) => ({ path: '/diaries/friends', headers: { cookie: m.cookie } })) },
   { name: 'mobile-home', label: 'mobile home (/m/home)', floor: 'dashboard', requests: ({ sessions }) => sessions.map((m) => ({ path: '/m/home', headers: { cookie: m.cookie, 'user-agent': CARRIER_UA } })) },
   { name: 'login', label: 'login page (new visitor)', floor: 'fortunes', target: { rps: 0.5, p99: 3 }, requests: () => [{ path: '/login', headers: {} }] },
   { name: 'terms', label: 'terms page (simple)', floor: 'fortunes', target: { rps: 0.5, p99: 3 }, requests: () => [{ path: '/terms', headers: {} }] },

@@ -65,14 +65,18 @@ export function createSessionMiddleware(config: Config, pool: pg.Pool): RequestH
  * change reached the store (registration's step 2 found no step 1 — a race seen in the browser tests).
  */
 function saveBeforeRedirect(req: Request, res: Response, next: NextFunction): void {
-  const before = JSON.stringify(req.session);
+  // A session holding nothing but its cookie (a visitor's new one) changed when it holds anything
+  // more; any other when its JSON differs from what was read. (A visitor's page pays no JSON.)
+  const before = req.session && Object.keys(req.session).length > 1 ? JSON.stringify(req.session) : null;
   const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
   res.redirect = ((...args: unknown[]) => {
-    if (!req.session || JSON.stringify(req.session) === before) return redirect(...args);
+    const changed = req.session && (before === null ? Object.keys(req.session).some((k) => k !== 'cookie') : JSON.stringify(req.session) !== before);
+    if (!changed) return redirect(...args);
     req.session.save((err) => (err ? next(err) : redirect(...args)));
   }) as Response['redirect'];
   next();
 }
+
 
 export function regenerateSession(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
