@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import crypto from 'node:crypto';
+import { readCookie } from './cookies.js';
 import { forbidden } from './errors.js';
 import { randomToken } from '../lib/secrets.js';
 
@@ -104,15 +105,6 @@ function visitorToken(req: Request): string {
   }
   res.locals.visitorCsrfToken = token;
   return token;
-}
-
-/** A cookie's value from a Cookie header (none: undefined). */
-export function readCookie(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
 }
 
 /** Every state-changing request carries the token of its own session in `_csrf`. */

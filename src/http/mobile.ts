@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { formatShortDateTime } from '../lib/dates.js';
 import { encodeShiftJis, parseShiftJisForm } from './shift-jis.js';
+import { readCookie } from './cookies.js';
 
 // The feature-phone surface (/m/): which requests belong to it, which handsets get Shift_JIS, how a
 // page is sent, and the redirects between the two surfaces. Why: src/http/MOBILE.md.
@@ -130,7 +131,7 @@ export function mobileUrlFor(hasPage: MobilePages, url: string): string {
 }
 
 function hasCookie(req: Request, name: string, value: string): boolean {
-  return (req.get('cookie') ?? '').split(';').some((c) => c.trim() === `${name}=${value}`);
+  return readCookie(req.get('cookie'), name) === value;
 }
 
 /** Carrier browsers opening a PC page (GET) are sent to its mobile twin, unless they chose the PC site. */

@@ -2,7 +2,8 @@ import type { NextFunction, Request, Response } from 'express';
 import { pickLocale, translator, type Locale, type Translate } from '../i18n/index.js';
 import { formatDateTime } from '../lib/dates.js';
 import { formatTextHtml } from '../lib/text.js';
-import { csrfToken, readCookie } from './csrf.js';
+import { csrfToken } from './csrf.js';
+import { readCookie } from './cookies.js';
 import { isMobileRequest, renderMobile } from './mobile.js';
 
 export type ViewMember = { id: number; nickname: string; role: 'member' | 'moderator' | 'admin' };
@@ -26,7 +27,6 @@ export function localeMiddleware(req: Request, _res: Response, next: NextFunctio
   req.t = translator(req.locale);
   next();
 }
-
 
 export type FieldErrors = Record<string, string>;
 

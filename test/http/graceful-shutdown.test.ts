@@ -10,6 +10,7 @@ import { ROOT } from '../../src/paths.js';
 import { loggedInAgent, TEST_SECRET } from '../support/app.js';
 import { textOf, type Res } from '../support/agent.js';
 import { createMember } from '../support/factories.js';
+import { footprintRows, navigate } from '../support/footprints.js';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
 import { freePort } from '../../src/db/embedded.js';
 import { waitFor } from '../support/wait.js';
@@ -32,7 +33,7 @@ after(async () => {
 
 type ServerProcess = { child: ChildProcess; baseUrl: string; port: number; output: () => string; exited: Promise<number | null> };
 
-async function startServerProcess(shutdownTimeoutMs: number): Promise<ServerProcess> {
+async function startServerProcess(shutdownTimeoutMs: number, env: Record<string, string> = {}): Promise<ServerProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: ROOT,
@@ -48,6 +49,7 @@ async function startServerProcess(shutdownTimeoutMs: number): Promise<ServerProc
       ARGON2_TIME_COST: '2',
       UPLOADS_DIR: uploadsDir,
       SHUTDOWN_TIMEOUT_MS: String(shutdownTimeoutMs),
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -147,6 +149,22 @@ test('SIGTERM › a request stuck past SHUTDOWN_TIMEOUT_MS: the process gives up
     assert.ok((await stuck) instanceof Error, 'the stuck request is cut off, not answered');
   } finally {
     await lock?.release();
+    server.child.kill('SIGKILL');
+  }
+});
+
+test('SIGTERM › footprints still waiting for their batch are written before the process exits', async () => {
+  // A minute's batch: nothing is written by the timer during the test, only by the drain.
+  const server = await startServerProcess(20_000, { FOOTPRINT_BATCH_MS: '60000' });
+  const [owner, visitor] = [await createMember(database.db), await createMember(database.db)];
+  try {
+    const agent = await loggedInAgent(server, visitor);
+    assert.equal((await navigate(agent, `/members/${owner.id}`)).status, 200);
+    assert.equal((await footprintRows(database.db, owner.id, visitor.id)).length, 0, 'written before its batch was due');
+    server.child.kill('SIGTERM');
+    assert.equal(await exitWithin(server, 25_000), 0, server.output());
+    assert.equal((await footprintRows(database.db, owner.id, visitor.id)).length, 1, 'the pending footprint was lost at shutdown');
+  } finally {
     server.child.kill('SIGKILL');
   }
 });

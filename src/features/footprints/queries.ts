@@ -34,11 +34,6 @@ export async function recordFootprint(db: Knex, v: { ownerId: number; visitorId:
   return (await recordVisits(db, [v])) === 1;
 }
 
-/** One visit to a diary, for its author, written now: whether it counted. */
-export async function recordDiaryFootprint(db: Knex, v: { diaryId: number; visitorId: number; at: Date }): Promise<boolean> {
-  return (await recordVisits(db, [v])) === 1;
-}
-
 // Visits of one batch that share (owner, visitor, day) are one row of `g`: an upsert may touch a
 // row once per statement. Rows are written in key order, footprints before counters, so two
 // batches committing at once wait for each other instead of deadlocking. synchronous_commit is
