@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import ejs from 'ejs';
 import express from 'express';
 import helmet from 'helmet';
 import type { AppContext, AppDeps } from './context.js';
@@ -54,6 +55,15 @@ export function createApp(deps: AppDeps) {
   app.set('trust proxy', config.trustProxy === 'false' ? false : config.trustProxy);
   app.set('views', VIEWS_DIR);
   app.set('view engine', 'ejs');
+  // Views include each other by absolute path from views/ (`include('/pc/partials/head')`), which
+  // EJS resolves against `root` without the existsSync() it makes for every relative include.
+  // (EJS 7 reads no options from Express's settings, so they are passed here.)
+  app.engine('ejs', (file: string, data: object, done: (err: Error | null, html?: string) => void) => {
+    // Express adds its settings and locals to the data; the views use neither, and EJS copies
+    // every key of the data for each include.
+    const { settings: _s, _locals: _l, cache: _c, ...locals } = data as Record<string, unknown>;
+    ejs.renderFile(file, locals, { root: VIEWS_DIR, cache: config.isProduction, compileDebug: !config.isProduction }, done as (err: Error | null, html: string) => void);
+  });
   app.set('query parser', 'simple');
   // Visitors' forms (login, registration) carry a signed cookie token, not a session (csrf.ts).
   useVisitorTokens(app, { secret: config.sessionSecret, cookieName: config.isProduction ? '__Host-ashiato-csrf' : 'ashiato.csrf', secure: config.isProduction });
@@ -104,14 +114,18 @@ export function createApp(deps: AppDeps) {
 
   app.use(createSessionMiddleware(config, deps.sessionPool));
   app.use(localeMiddleware);
+  // What a form post goes through; a GET or HEAD changes nothing and carries no form, so it skips
+  // these five layers at once (the hot pages are all GETs).
+  const forms = express.Router();
   // The Origin / Sec-Fetch-Site gate runs before any body is read.
-  app.use(originGate(config.publicOrigin));
+  forms.use(originGate(config.publicOrigin));
   // Carrier browsers post Shift_JIS to /m/: decoded first, with the same limits (src/http/MOBILE.md).
-  app.use(shiftJisFormBody);
-  app.use(express.urlencoded({ extended: false, ...FORM_BODY_LIMITS }));
+  forms.use(shiftJisFormBody);
+  forms.use(express.urlencoded({ extended: false, ...FORM_BODY_LIMITS }));
   // Multipart too, so that verifyCsrfToken sees its `_csrf`; files are refused until it matched.
-  app.use(multipartBody);
-  app.use(verifyCsrfToken);
+  forms.use(multipartBody);
+  forms.use(verifyCsrfToken);
+  app.use((req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? next() : forms(req, res, next)));
   app.use(loadMember(db, clock));
 
   app.use('/m', mobile.router);

@@ -4,6 +4,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Config } from '../config.js';
 import type { SessionMemberRow } from '../features/accounts/queries.js';
 import { SessionStore } from './session-store.js';
+import { readCookie } from './cookies.js';
 
 declare module 'express-session' {
   interface SessionData {
@@ -36,7 +37,8 @@ export function sessionCookieName(config: Config): string {
 
 export function createSessionMiddleware(config: Config, pool: pg.Pool): RequestHandler[] {
   const store = new SessionStore(pool);
-  return [session({
+  const name = sessionCookieName(config);
+  const withSession = session({
     name: sessionCookieName(config),
     secret: config.sessionSecret,
     store,
@@ -55,7 +57,28 @@ export function createSessionMiddleware(config: Config, pool: pg.Pool): RequestH
       path: '/',
       maxAge: SESSION_LIMITS.anonymousMs,
     },
-  }), saveBeforeRedirect];
+  });
+  const strict = !config.isProduction;
+  // A visitor's GET without a session cookie could only get a new, empty session that is never
+  // stored (saveUninitialized: false): it gets an empty one without express-session's id, hooks and
+  // signing — a quarter of the CPU of the login page. No page a visitor GETs writes its session
+  // (forms use the visitor CSRF cookie, flash follows a POST); outside production a write throws,
+  // so the test suite would find one.
+  const visitorGet: RequestHandler = (req, res, next) => {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || readCookie(req.get('cookie'), name) !== undefined) return withSession(req, res, next);
+    req.session = unstoredSession(req, strict);
+    next();
+  };
+  return [visitorGet, saveBeforeRedirect];
+}
+
+function unstoredSession(req: Request, strict: boolean): Request['session'] {
+  const s = new (session.Session as unknown as new (req: Request) => Request['session'])(req);
+  if (!strict) return s;
+  const refuse = (key: string | symbol) => {
+    throw new Error(`a visitor's GET ${req.originalUrl} wrote session.${String(key)}, which would not be stored (src/http/session.ts)`);
+  };
+  return new Proxy(s, { set: (_t, key) => refuse(key), deleteProperty: (_t, key) => refuse(key) });
 }
 
 /**

@@ -1,10 +1,14 @@
 import { after, before, test } from 'node:test';
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
 import assert from 'node:assert/strict';
 import { startTestApp, loggedInAgent, type TestApp } from '../support/app.js';
 import { Agent } from '../support/agent.js';
 import { createMember, uniquePhone } from '../support/factories.js';
 import { makeFriends } from '../support/friends.js';
+import { createSessionMiddleware } from '../../src/http/session.js';
+import { createPgPool } from '../../src/db/knex.js';
 
 // Sessions under load (SPEC §12, the benchmark issue): a page view reads the session row and the
 // member in one statement and writes nothing; last-seen is written at most once a minute.
@@ -121,4 +125,45 @@ test('sessions › a redirect after the session changed is sent only once the se
   for (const c of res.setCookie) visitor.cookies.set(c.split('=')[0], c.split('=').slice(1).join('=').split(';')[0]);
   const step2 = await visitor.get('/register/code');
   assert.equal(step2.status, 200);
+});
+
+test("sessions › a visitor's GET without a session cookie gets an unstored session: no cookie, no row; a write to it fails loudly outside production, so no page can lose one", async () => {
+  const pool = createPgPool(app.database.url, 2);
+  const mini = express();
+  mini.use(createSessionMiddleware(app.config, pool));
+  mini.get('/reads', (req, res) => { res.send(`registration:${String(req.session.registration)}`); });
+  mini.get('/writes', (req, res) => { req.session.flash = 'lost'; res.send('written'); });
+  mini.post('/writes', (req, res) => { req.session.registration = { verificationId: 'v', phone: '+819000000000' }; res.send('written'); });
+  mini.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => { res.status(500).send(err.message); });
+  const server = http.createServer(mini);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    const count = async () => Number((await app.db('sessions').count<{ n: string }[]>({ n: '*' }))[0].n);
+    const rows = await count();
+    const reads = await fetch(`${base}/reads`);
+    assert.equal(reads.status, 200);
+    assert.equal(await reads.text(), 'registration:undefined');
+    assert.equal(reads.headers.get('set-cookie'), null);
+    const writes = await fetch(`${base}/writes`);
+    assert.equal(writes.status, 500);
+    assert.match(await writes.text(), /visitor's GET \/writes wrote session\.flash/);
+    assert.equal(await count(), rows);
+    // A POST, and then a GET that carries the session cookie, get express-session's stored session.
+    const posted = await fetch(`${base}/writes`, { method: 'POST' });
+    assert.equal(posted.status, 200);
+    assert.equal(await posted.text(), 'written'); // express-session ends the body once the row is stored
+    const cookie = (posted.headers.get('set-cookie') ?? '').split(';')[0];
+    assert.match(cookie, /^ashiato\.sid=/);
+    assert.equal(await count(), rows + 1);
+    const again = await fetch(`${base}/writes`, { headers: { cookie } });
+    assert.equal(again.status, 200);
+    assert.equal(await again.text(), 'written');
+    const [row] = await app.db('sessions').whereRaw(`sess ->> 'flash' = 'lost'`).select('sid');
+    assert.ok(row, 'the write of a GET with a session cookie was stored');
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await pool.end();
+  }
 });
