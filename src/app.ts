@@ -62,7 +62,11 @@ export function createApp(deps: AppDeps) {
     // Express adds its settings and locals to the data; the views use neither, and EJS copies
     // every key of the data for each include.
     const { settings: _s, _locals: _l, cache: _c, ...locals } = data as Record<string, unknown>;
-    ejs.renderFile(file, locals, { root: VIEWS_DIR, cache: config.isProduction, compileDebug: !config.isProduction }, done as (err: Error | null, html: string) => void);
+    // unsafePrototypeLocals: the data is used as it is instead of being copied once more into a
+    // prototype-less object; that copy guards against request data passed as the locals, which
+    // render() never does (it builds them from known names, src/http/render.ts).
+    const options = { root: VIEWS_DIR, cache: config.isProduction, compileDebug: !config.isProduction, unsafePrototypeLocals: true };
+    ejs.renderFile(file, locals, options as ejs.Options, done as (err: Error | null, html: string) => void);
   });
   app.set('query parser', 'simple');
   // Visitors' forms (login, registration) carry a signed cookie token, not a session (csrf.ts).
