@@ -54,15 +54,14 @@ async function main() {
   });
 }
 
-/** Pages started per turn of the event loop (src/http/turns.ts): 4 kept the login page's p99 under
- * load at 50-80 ms, against 300-600 ms when each turn renders every waiting request. */
-const REQUESTS_PER_TURN = 4;
+/** Milliseconds of starting requests per turn of the event loop (src/http/turns.ts). */
+const TURN_BUDGET_MS = 2;
 
 /** The HTTP server of this process, and how to drain it. */
 async function serveHttp(config: Config, url: string, db: Db, jobs: JobQueue): Promise<Web> {
   const sessionPool = createPgPool(url, 5);
   const { app, ctx } = createApp({ config, db, sessionPool, clock: systemClock, jobs });
-  const server = http.createServer(inTurns(app, REQUESTS_PER_TURN));
+  const server = http.createServer(inTurns(app, TURN_BUDGET_MS));
   server.keepAliveTimeout = 5_000;
   // While draining, every response still to be written closes its connection: a kept-alive one would
   // hold the drain open for keepAliveTimeout after its last response, and could carry new requests in.
