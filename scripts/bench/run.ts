@@ -31,6 +31,10 @@ import { statementsSince, resetStatements, type StatementStats } from './stateme
 /** A carrier browser of 2008 (i-mode): the mobile site answers it in Shift_JIS. */
 const CARRIER_UA = 'DoCoMo/2.0 N905i(c100;TB;W24H16)';
 
+/** The floor's own limits (bench-floor/run.sh): other processes' cores allowed during a run, and retries. */
+const FOREIGN_MAX = 0.15;
+const MAX_RETRY = 2;
+
 type FloorRef = 'dashboard' | 'dashboard-ro' | 'fortunes';
 type Scenario = {
   name: string;
@@ -242,16 +246,25 @@ async function main() {
       }
       // Quiet first, then the warm-up: a long wait after it would let the pools close idle
       // connections, and with them their prepared statements.
-      await waitForQuiet({ app: server.pid, pg: pgPid }, quietWait);
-      await runLoad({ baseUrl, requests, connections, seconds: warmup, workDir: outDir, name: `${scenario.name}-warmup`, useWrk });
-      await withClient(bench.url, (c) => resetStatements(c));
-      let before = snapshot({ app: server.pid, pg: pgPid });
-      const load = await runLoad({ baseUrl, requests, connections, seconds, workDir: outDir, name: scenario.name, useWrk }, (pid) => {
-        before = snapshot({ app: server!.pid, pg: pgPid, loadgen: pid });
-      });
-      const after = snapshot({ app: server.pid, pg: pgPid, loadgen: [...before.loadgen.keys()][0] });
-      const cores = coresBetween(before, after);
-      const stmts = await withClient(bench.url, (c) => statementsSince(c, load.requests));
+      // As the floor does: a run during which other processes used more than FOREIGN_MAX cores is
+      // repeated (up to MAX_RETRY times) and the least disturbed attempt kept.
+      let best: { load: LoadResult; cores: ReturnType<typeof coresBetween>; stmts: StatementStats | null } | null = null;
+      for (let attempt = 0; attempt <= MAX_RETRY; attempt++) {
+        await waitForQuiet({ app: server.pid, pg: pgPid }, quietWait);
+        await runLoad({ baseUrl, requests, connections, seconds: warmup, workDir: outDir, name: `${scenario.name}-warmup`, useWrk });
+        await withClient(bench.url, (c) => resetStatements(c));
+        let before = snapshot({ app: server.pid, pg: pgPid });
+        const load = await runLoad({ baseUrl, requests, connections, seconds, workDir: outDir, name: scenario.name, useWrk }, (pid) => {
+          before = snapshot({ app: server!.pid, pg: pgPid, loadgen: pid });
+        });
+        const after = snapshot({ app: server.pid, pg: pgPid, loadgen: [...before.loadgen.keys()][0] });
+        const cores = coresBetween(before, after);
+        const stmts = await withClient(bench.url, (c) => statementsSince(c, load.requests));
+        if (!best || cores.other < best.cores.other) best = { load, cores, stmts };
+        if (cores.other <= FOREIGN_MAX) break;
+        console.log(`[bench] ${scenario.name}: other processes used ${cores.other.toFixed(2)} cores (> ${FOREIGN_MAX})${attempt < MAX_RETRY ? ': again' : ''}`);
+      }
+      const { load, cores, stmts } = best!;
       if (stmts) fs.writeFileSync(path.join(outDir, `${scenario.name}.statements.txt`), stmts.top);
       rows.push({ scenario, load, stmts, cores, distinct: requests.length });
       console.log(`[bench] ${scenario.name}: ${f0(load.rps)} req/s, p50 ${f2(load.p50)} ms, p99 ${f2(load.p99)} ms, ${load.errors} errors, ${f2(stmts?.perRequest)} statements/req (${requests.length} distinct requests)`);
