@@ -39,7 +39,7 @@ export function createSessionMiddleware(config: Config, pool: pg.Pool): RequestH
   const store = new SessionStore(pool);
   const name = sessionCookieName(config);
   const withSession = session({
-    name: sessionCookieName(config),
+    name,
     secret: config.sessionSecret,
     store,
     resave: false,
@@ -61,7 +61,7 @@ export function createSessionMiddleware(config: Config, pool: pg.Pool): RequestH
   const strict = !config.isProduction;
   // A visitor's GET without a session cookie could only get a new, empty session that is never
   // stored (saveUninitialized: false): it gets an empty one without express-session's id, hooks and
-  // signing — a quarter of the CPU of the login page. No page a visitor GETs writes its session
+  // signing (about a tenth of the login page's CPU in a profile). No page a visitor GETs writes its session
   // (forms use the visitor CSRF cookie, flash follows a POST); outside production a write throws,
   // so the test suite would find one.
   const visitorGet: RequestHandler = (req, res, next) => {
