@@ -5,12 +5,15 @@
  * (/work/shared/bench-floor) in the same sitting and prints each page's ratio to its floor page.
  *
  *   npm run bench                                  all pages, 50 connections, 15 s each after 5 s warm-up
- *   npm run bench -- --floor                       …and the floor, with the ratios and targets
+ *   npm run bench -- --floor                       …and the floor, with the ratios and targets; each page with a
+ *                                                  target is also compared with its floor page measured again
+ *                                                  just before it, on the floor's kept data (--no-beside: not)
  *   npm run bench -- --floor-from <dir>            the ratios to a floor run made just before (its results/<stamp>/)
  *   npm run bench -- --pages home,profile --seconds 5 --connections 10 --logins 50
  *   npm run bench -- --workers 2                   WEB_CONCURRENCY=2 (cluster mode)
  *   npm run bench -- --heavy 3                     also log in the 3 members with most friends
  *   npm run bench -- --quiet-wait 0                do not wait for other processes to calm down
+ *   npm run bench -- --pages topic --profile       also a CPU profile of the server (results/<time>/profiles/)
  *
  * Results (tables, top statements per page, raw JSON) go to .data/bench/results/<time>/.
  */
@@ -25,7 +28,7 @@ import { benchPgDir, cliArgs, openBenchDatabase, withClient } from './database.j
 import { chooseMembers, chooseTargets, logInAll, request, type LoggedIn, type Targets } from './sessions.js';
 import { hasWrk, runLoad, type BenchRequest, type LoadResult } from './load.js';
 import { coresBetween, postmasterPid, snapshot } from './cpu.js';
-import { runFloor, type FloorRow } from './floor.js';
+import { runFloor, type FloorRow, type KeptFloor } from './floor.js';
 import { statementsSince, resetStatements, type StatementStats } from './statements.js';
 
 /** A carrier browser of 2008 (i-mode): the mobile site answers it in Shift_JIS. */
@@ -86,12 +89,14 @@ function shuffled<T>(xs: T[], seed = 42): T[] {
   return out;
 }
 
-async function startServer(url: string, workers: number, logFile: string): Promise<{ child: ChildProcess; baseUrl: string }> {
+async function startServer(url: string, workers: number, logFile: string, profileDir?: string): Promise<{ child: ChildProcess; baseUrl: string }> {
   const entry = path.join(ROOT, 'dist', 'src', 'server.js');
   if (!fs.existsSync(entry)) throw new Error('no production build: run `npm run build` (npm run bench does)');
   const port = await freePort();
   const log = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, [entry], {
+  // --cpu-prof writes a V8 CPU profile (Chrome DevTools' format) of each process when it exits.
+  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, [...nodeArgs, entry], {
     cwd: ROOT,
     stdio: ['ignore', log, log],
     env: {
@@ -146,7 +151,7 @@ async function waitForQuiet(pids: { app?: number; pg?: number }, maxSeconds: num
   }
 }
 
-type Row = { scenario: Scenario; load: LoadResult; stmts: StatementStats | null; cores: ReturnType<typeof coresBetween>; distinct: number };
+type Row = { scenario: Scenario; load: LoadResult; stmts: StatementStats | null; cores: ReturnType<typeof coresBetween>; distinct: number; beside?: { load: LoadResult; cores: ReturnType<typeof coresBetween> } };
 
 const f0 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? 'n/a' : Math.round(x).toLocaleString('en-US'));
 const f2 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(2));
@@ -160,17 +165,34 @@ function table(rows: Row[], floor: Map<string, FloorRow> | null, workers: number
   }
   out += `\n(WEB_CONCURRENCY=${workers}; cores = CPU time / wall time from /proc, 2 = the whole machine; other = processes outside this benchmark; DB ms/req = pg_stat_statements plan + execution time)\n`;
   if (!floor) return out;
-  out += '\n| page | vs floor page | floor req/s | floor p99 ms | req/s ratio | p99 ratio | target | met |\n|---|---|---:|---:|---:|---:|---|---|\n';
+  const besides = rows.some((r) => r.beside);
+  out += besides
+    ? '\n| page | vs floor page | floor req/s | floor p99 ms | req/s ratio | p99 ratio | beside: floor req/s | floor p99 ms | req/s ratio | p99 ratio | target | met (floor run) | met (beside) |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|\n'
+    : '\n| page | vs floor page | floor req/s | floor p99 ms | req/s ratio | p99 ratio | target | met |\n|---|---|---:|---:|---:|---:|---|---|\n';
+  const judge = (r: Row, rps: number, p99: number) => {
+    const t = r.scenario.target;
+    if (!t) return '';
+    return rps >= t.rps && (t.p99 === undefined || p99 <= t.p99) && r.load.errors === 0 ? 'yes' : '**no**';
+  };
   for (const r of rows) {
     const f = floor.get(r.scenario.floor);
     if (!f) continue;
     const rps = r.load.rps / f.rps;
     const p99 = r.load.p99 / f.p99;
     const t = r.scenario.target;
-    const met = t ? rps >= t.rps && (t.p99 === undefined || p99 <= t.p99) && r.load.errors === 0 : null;
     const targetText = t ? `≥ ${t.rps}×${t.p99 ? `, p99 ≤ ${t.p99}×` : ''}` : '—';
-    out += `| ${r.scenario.label} | ${r.scenario.floor} | ${f0(f.rps)} | ${f2(f.p99)} | ${f2(rps)} | ${f2(p99)} | ${targetText} | ${met === null ? '' : met ? 'yes' : '**no**'} |\n`;
+    let cells = `| ${r.scenario.label} | ${r.scenario.floor} | ${f0(f.rps)} | ${f2(f.p99)} | ${f2(rps)} | ${f2(p99)} |`;
+    if (besides) {
+      const b = r.beside?.load;
+      const brps = b ? r.load.rps / b.rps : NaN;
+      const bp99 = b ? r.load.p99 / b.p99 : NaN;
+      cells += ` ${f0(b?.rps)} | ${f2(b?.p99)} | ${f2(brps)} | ${f2(bp99)} | ${targetText} | ${judge(r, rps, p99)} | ${b ? judge(r, brps, bp99) : ''} |`;
+    } else {
+      cells += ` ${targetText} | ${judge(r, rps, p99)} |`;
+    }
+    out += cells + '\n';
   }
+  if (besides) out += '\n(floor run = the floor benchmark\'s median of 3, run first; beside = its page measured again on its kept data just before ours, the same way as ours)\n';
   const fp = rows.find((r) => r.scenario.name === 'profile');
   const nofp = rows.find((r) => r.scenario.name === 'profile-nofp');
   if (fp && nofp) out += `\nturning the footprint write off gains ${(((nofp.load.rps / fp.load.rps) - 1) * 100).toFixed(1)} % (target ≤ 10 %)\n`;
@@ -195,8 +217,37 @@ async function main() {
   const outDir = path.join(ROOT, '.data', 'bench', 'results', stamp);
   fs.mkdirSync(outDir, { recursive: true });
 
+  /**
+   * Loads one page: quiet first, then the warm-up (a long wait after it would let the pools close
+   * idle connections, and with them their prepared statements), then the measured run. As the floor
+   * does, a run during which other processes used more than FOREIGN_MAX cores is repeated (up to
+   * MAX_RETRY times) and the least disturbed attempt kept. With `statsUrl`, the statements the run
+   * made (pg_stat_statements of that database).
+   */
+  async function measure(name: string, baseUrl: string, requests: BenchRequest[], pids: { app?: number; pg?: number }, statsUrl?: string) {
+    let best: { load: LoadResult; cores: ReturnType<typeof coresBetween>; stmts: StatementStats | null } | null = null;
+    for (let attempt = 0; attempt <= MAX_RETRY; attempt++) {
+      await waitForQuiet(pids, quietWait);
+      await runLoad({ baseUrl, requests, connections, seconds: warmup, workDir: outDir, name: `${name}-warmup`, useWrk });
+      if (statsUrl) await withClient(statsUrl, (c) => resetStatements(c));
+      let before = snapshot(pids);
+      let loadgen: number | undefined;
+      const load = await runLoad({ baseUrl, requests, connections, seconds, workDir: outDir, name, useWrk }, (pid) => {
+        loadgen = pid;
+        before = snapshot({ ...pids, loadgen: pid });
+      });
+      const cores = coresBetween(before, snapshot({ ...pids, loadgen }));
+      const stmts = statsUrl ? await withClient(statsUrl, (c) => statementsSince(c, load.requests)) : null;
+      if (!best || cores.other < best.cores.other) best = { load, cores, stmts };
+      if (cores.other <= FOREIGN_MAX) break;
+      console.log(`[bench] ${name}: other processes used ${cores.other.toFixed(2)} cores (> ${FOREIGN_MAX})${attempt < MAX_RETRY ? ': again' : ''}`);
+    }
+    return best!;
+  }
+
   let floor: Map<string, FloorRow> | null = null;
   let floorSummary = '';
+  let keptFloor: KeptFloor | null = null;
   if (args.has('floor-from')) {
     // A floor run made minutes before (bench-floor's results/<stamp>/summary.json), for a re-run of this side only.
     const json = JSON.parse(fs.readFileSync(path.join(args.get('floor-from')!, 'summary.json'), 'utf8')) as { rows: FloorRow[] };
@@ -204,12 +255,16 @@ async function main() {
     floorSummary = fs.readFileSync(path.join(args.get('floor-from')!, 'summary.md'), 'utf8');
   } else if (args.has('floor')) {
     console.log('[bench] running the floor benchmark first (same machine, same sitting)');
-    const f = await runFloor(path.join(outDir, 'floor'), useWrk ? 'wrk' : 'autocannon');
+    const f = await runFloor(path.join(outDir, 'floor'), useWrk ? 'wrk' : 'autocannon', { keep: !args.has('no-beside') });
     floor = new Map(f.rows.map((r) => [r.scenario, r]));
     floorSummary = f.summary;
+    keptFloor = f.kept ?? null;
   }
 
-  const bench = await openBenchDatabase();
+  const bench = await openBenchDatabase().catch(async (err: unknown) => {
+    await keptFloor?.close();
+    throw err;
+  });
   let server: ChildProcess | null = null;
   try {
     const members = await withClient(bench.url, async (c) => {
@@ -218,7 +273,7 @@ async function main() {
       await c.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements').catch(() => undefined);
       return n;
     });
-    const started = await startServer(bench.url, workers, path.join(outDir, 'server.log'));
+    const started = await startServer(bench.url, workers, path.join(outDir, 'server.log'), args.has('profile') ? path.join(outDir, 'profiles') : undefined);
     server = started.child;
     const { baseUrl } = started;
     const pgPid = process.env.DATABASE_URL ? undefined : postmasterPid(benchPgDir());
@@ -244,29 +299,21 @@ async function main() {
         const res = await request(baseUrl, r.path, { headers: r.headers });
         if (res.status !== 200) throw new Error(`${scenario.name}: GET ${r.path} answered ${res.status}`);
       }
-      // Quiet first, then the warm-up: a long wait after it would let the pools close idle
-      // connections, and with them their prepared statements.
-      // As the floor does: a run during which other processes used more than FOREIGN_MAX cores is
-      // repeated (up to MAX_RETRY times) and the least disturbed attempt kept.
-      let best: { load: LoadResult; cores: ReturnType<typeof coresBetween>; stmts: StatementStats | null } | null = null;
-      for (let attempt = 0; attempt <= MAX_RETRY; attempt++) {
-        await waitForQuiet({ app: server.pid, pg: pgPid }, quietWait);
-        await runLoad({ baseUrl, requests, connections, seconds: warmup, workDir: outDir, name: `${scenario.name}-warmup`, useWrk });
-        await withClient(bench.url, (c) => resetStatements(c));
-        let before = snapshot({ app: server.pid, pg: pgPid });
-        const load = await runLoad({ baseUrl, requests, connections, seconds, workDir: outDir, name: scenario.name, useWrk }, (pid) => {
-          before = snapshot({ app: server!.pid, pg: pgPid, loadgen: pid });
-        });
-        const after = snapshot({ app: server.pid, pg: pgPid, loadgen: [...before.loadgen.keys()][0] });
-        const cores = coresBetween(before, after);
-        const stmts = await withClient(bench.url, (c) => statementsSince(c, load.requests));
-        if (!best || cores.other < best.cores.other) best = { load, cores, stmts };
-        if (cores.other <= FOREIGN_MAX) break;
-        console.log(`[bench] ${scenario.name}: other processes used ${cores.other.toFixed(2)} cores (> ${FOREIGN_MAX})${attempt < MAX_RETRY ? ': again' : ''}`);
+      // The floor page this page is judged against, measured again just before it (--floor).
+      let beside: Row['beside'];
+      if (keptFloor && scenario.target) {
+        const floorApp = await keptFloor.startApp(scenario.floor);
+        try {
+          beside = await measure(`floor-${scenario.name}`, floorApp.baseUrl, [{ path: floorApp.path, headers: {} }], floorApp.pids);
+        } finally {
+          await floorApp.stop();
+        }
+        console.log(`[bench] ${scenario.name}: beside it, the floor's ${scenario.floor}: ${f0(beside.load.rps)} req/s, p99 ${f2(beside.load.p99)} ms`);
       }
-      const { load, cores, stmts } = best!;
+      const best = await measure(scenario.name, baseUrl, requests, { app: server.pid, pg: pgPid }, bench.url);
+      const { load, cores, stmts } = best;
       if (stmts) fs.writeFileSync(path.join(outDir, `${scenario.name}.statements.txt`), stmts.top);
-      rows.push({ scenario, load, stmts, cores, distinct: requests.length });
+      rows.push({ scenario, load, stmts, cores, distinct: requests.length, beside });
       console.log(`[bench] ${scenario.name}: ${f0(load.rps)} req/s, p50 ${f2(load.p50)} ms, p99 ${f2(load.p99)} ms, ${load.errors} errors, ${f2(stmts?.perRequest)} statements/req (${requests.length} distinct requests)`);
     }
 
@@ -278,6 +325,7 @@ async function main() {
   } finally {
     if (server) await stopServer(server);
     await bench.stop();
+    await keptFloor?.close();
   }
 }
 

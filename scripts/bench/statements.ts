@@ -22,7 +22,7 @@ export async function statementsSince(c: pg.Client, requests: number): Promise<S
       FROM pg_stat_statements WHERE ${APP_STATEMENTS}`);
     const { rows } = await c.query(`
       SELECT calls, round((calls::numeric / $1), 2) AS per_req, round(mean_exec_time::numeric, 3) AS exec_ms,
-             round(mean_plan_time::numeric, 3) AS plan_ms, round(shared_blks_hit::numeric / calls, 1) AS hit,
+             round((total_plan_time / calls)::numeric, 3) AS plan_ms, round(shared_blks_hit::numeric / calls, 1) AS hit,
              round(shared_blks_read::numeric / calls, 1) AS read, left(regexp_replace(query, '\\s+', ' ', 'g'), 160) AS query
       FROM pg_stat_statements WHERE ${APP_STATEMENTS} AND calls > 0
       ORDER BY total_exec_time + total_plan_time DESC LIMIT 15`, [Math.max(1, requests)]);
