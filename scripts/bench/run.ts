@@ -5,9 +5,10 @@
  * (/work/shared/bench-floor) in the same sitting and prints each page's ratio to its floor page.
  *
  *   npm run bench                                  all pages, 50 connections, 15 s each after 5 s warm-up
- *   npm run bench -- --floor                       …and the floor, with the ratios and targets; each page with a
- *                                                  target is also compared with its floor page measured again
- *                                                  just before it, on the floor's kept data (--no-beside: not)
+ *   npm run bench -- --floor                       …and the floor, with the ratios and targets; then 3 rounds of
+ *                                                  our pages, each page with a target just after its floor page
+ *                                                  measured again on the floor's kept data (--no-beside: not)
+ *   npm run bench -- --rounds 3                    every page 3 times, medians (default 1; 3 with --floor)
  *   npm run bench -- --floor-from <dir>            the ratios to a floor run made just before (its results/<stamp>/)
  *   npm run bench -- --pages home,profile --seconds 5 --connections 10 --logins 50
  *   npm run bench -- --workers 2                   WEB_CONCURRENCY=2 (cluster mode)
@@ -151,19 +152,59 @@ async function waitForQuiet(pids: { app?: number; pg?: number }, maxSeconds: num
   }
 }
 
-type Row = { scenario: Scenario; load: LoadResult; stmts: StatementStats | null; cores: ReturnType<typeof coresBetween>; distinct: number; beside?: { load: LoadResult; cores: ReturnType<typeof coresBetween> } };
+type Cores = ReturnType<typeof coresBetween> & { rps?: number };
+type Row = {
+  scenario: Scenario; load: LoadResult; stmts: StatementStats | null; cores: Cores; distinct: number;
+  /** The floor page measured just before this page in each round (`load` has the medians). */
+  beside?: { load: LoadResult; rounds: LoadResult[] };
+  /** Each round's load, when there were several (`load` has their medians). */
+  rounds: LoadResult[];
+};
 
 const f0 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? 'n/a' : Math.round(x).toLocaleString('en-US'));
 const f2 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(2));
 
+const median = (xs: number[]) => {
+  const v = [...xs].sort((a, b) => a - b);
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+};
+
+/** Each figure's median over the rounds (as the floor reports its repeats); errors are summed. */
+function medianLoad(loads: LoadResult[]): LoadResult {
+  return {
+    requests: loads.reduce((a, l) => a + l.requests, 0), seconds: loads.reduce((a, l) => a + l.seconds, 0),
+    rps: median(loads.map((l) => l.rps)), p50: median(loads.map((l) => l.p50)), p90: median(loads.map((l) => l.p90)), p99: median(loads.map((l) => l.p99)),
+    errors: loads.reduce((a, l) => a + l.errors, 0), note: loads.map((l) => l.note).filter(Boolean).join('; '),
+  };
+}
+
+/** The round with the median req/s: its statements and CPU figures stand for the page. */
+function medianRun<T extends { load: LoadResult }>(runs: T[]): T {
+  return [...runs].sort((a, b) => a.load.rps - b.load.rps)[(runs.length - 1) >> 1];
+}
+
+/**
+ * What turning the footprint write off gains, from the profile page loaded with and without it in
+ * alternation (each round: with, then without; a single round adds without, with — so that the
+ * machine's drift over those minutes, a third within minutes here, weighs on both sides alike).
+ */
+function footprintGain(runs: { fp: LoadResult[]; nofp: LoadResult[] }): string {
+  const rate = (xs: LoadResult[]) => xs.reduce((a, x) => a + x.requests, 0) / xs.reduce((a, x) => a + x.seconds, 0);
+  const gain = (rate(runs.nofp) / rate(runs.fp) - 1) * 100;
+  const each = (xs: LoadResult[]) => xs.map((x) => f0(x.rps)).join(', ');
+  return `\nturning the footprint write off gains ${gain.toFixed(1)} % (target ≤ 10 %): with the write ${each(runs.fp)} req/s, without ${each(runs.nofp)} req/s (all requests over all seconds, each side)\n`;
+}
+
 function table(rows: Row[], floor: Map<string, FloorRow> | null, workers: number): string {
-  let out = '| page | req/s | p50 ms | p99 ms | errors | stmts/req | DB ms/req | session writes/req | app cores | pg cores | app CPU ms/req | pg CPU ms/req | other cores |\n';
-  out += '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n';
+  const several = rows.some((r) => r.rounds.length > 1);
+  let out = `| page | req/s | ${several ? 'req/s by round | ' : ''}p50 ms | p99 ms | errors | stmts/req | DB ms/req | session writes/req | app cores | pg cores | app CPU ms/req | pg CPU ms/req | other cores |\n`;
+  out += `|---|---:|${several ? '---:|' : ''}---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n`;
   for (const r of rows) {
-    const perReq = (cores: number) => (cores * 1000) / r.load.rps;
-    out += `| ${r.scenario.label} | ${f0(r.load.rps)} | ${f2(r.load.p50)} | ${f2(r.load.p99)} | ${r.load.errors}${r.load.note ? ` (${r.load.note})` : ''} | ${f2(r.stmts?.perRequest)} | ${f2(r.stmts?.dbMsPerRequest)} | ${f2(r.stmts?.sessionWritesPerRequest)} | ${f2(r.cores.app)} | ${f2(r.cores.pg)} | ${f2(perReq(r.cores.app))} | ${f2(perReq(r.cores.pg))} | ${f2(r.cores.other)} |\n`;
+    // CPU per request from the round whose cores these are (the median one).
+    const perReq = (cores: number) => (cores * 1000) / (r.cores.rps ?? r.load.rps);
+    out += `| ${r.scenario.label} | ${f0(r.load.rps)} | ${several ? `${r.rounds.map((l) => f0(l.rps)).join(', ')} | ` : ''}${f2(r.load.p50)} | ${f2(r.load.p99)} | ${r.load.errors}${r.load.note ? ` (${r.load.note})` : ''} | ${f2(r.stmts?.perRequest)} | ${f2(r.stmts?.dbMsPerRequest)} | ${f2(r.stmts?.sessionWritesPerRequest)} | ${f2(r.cores.app)} | ${f2(r.cores.pg)} | ${f2(perReq(r.cores.app))} | ${f2(perReq(r.cores.pg))} | ${f2(r.cores.other)} |\n`;
   }
-  out += `\n(WEB_CONCURRENCY=${workers}; cores = CPU time / wall time from /proc, 2 = the whole machine; other = processes outside this benchmark; DB ms/req = pg_stat_statements plan + execution time)\n`;
+  out += `\n(WEB_CONCURRENCY=${workers}; ${several ? `median of ${Math.max(...rows.map((r) => r.rounds.length))} rounds, the statements and cores from the median round; ` : ''}cores = CPU time / wall time from /proc, 2 = the whole machine; other = processes outside this benchmark and time the hypervisor stole; DB ms/req = pg_stat_statements plan + execution time)\n`;
   if (!floor) return out;
   const besides = rows.some((r) => r.beside);
   out += besides
@@ -183,19 +224,18 @@ function table(rows: Row[], floor: Map<string, FloorRow> | null, workers: number
     const targetText = t ? `≥ ${t.rps}×${t.p99 ? `, p99 ≤ ${t.p99}×` : ''}` : '—';
     let cells = `| ${r.scenario.label} | ${r.scenario.floor} | ${f0(f.rps)} | ${f2(f.p99)} | ${f2(rps)} | ${f2(p99)} |`;
     if (besides) {
+      // Each round's page against the floor page measured just before it; the median of those ratios.
       const b = r.beside?.load;
-      const brps = b ? r.load.rps / b.rps : NaN;
-      const bp99 = b ? r.load.p99 / b.p99 : NaN;
+      const pairs = r.beside ? r.rounds.map((l, i) => [l, r.beside!.rounds[i]] as const) : [];
+      const brps = b ? median(pairs.map(([l, f]) => l.rps / f.rps)) : NaN;
+      const bp99 = b ? median(pairs.map(([l, f]) => l.p99 / f.p99)) : NaN;
       cells += ` ${f0(b?.rps)} | ${f2(b?.p99)} | ${f2(brps)} | ${f2(bp99)} | ${targetText} | ${judge(r, rps, p99)} | ${b ? judge(r, brps, bp99) : ''} |`;
     } else {
       cells += ` ${targetText} | ${judge(r, rps, p99)} |`;
     }
     out += cells + '\n';
   }
-  if (besides) out += '\n(floor run = the floor benchmark\'s median of 3, run first; beside = its page measured again on its kept data just before ours, the same way as ours)\n';
-  const fp = rows.find((r) => r.scenario.name === 'profile');
-  const nofp = rows.find((r) => r.scenario.name === 'profile-nofp');
-  if (fp && nofp) out += `\nturning the footprint write off gains ${(((nofp.load.rps / fp.load.rps) - 1) * 100).toFixed(1)} % (target ≤ 10 %)\n`;
+  if (besides) out += '\n(floor run = the floor benchmark\'s median of 3, run first; beside = its page measured again on its kept data just before ours in each round, the same way as ours: the median of its rounds, and the median of the rounds\' ratios)\n';
   return out;
 }
 
@@ -209,6 +249,7 @@ async function main() {
   const quietWait = Number(args.get('quiet-wait') ?? 120);
   const workers = Number(args.get('workers') ?? process.env.WEB_CONCURRENCY ?? 1);
   const pages = args.get('pages')?.split(',');
+  const roundsArg = args.get('rounds');
   const scenarios = SCENARIOS.filter((s) => !pages || pages.includes(s.name));
   if (!scenarios.length) throw new Error(`no such pages; choose from ${SCENARIOS.map((s) => s.name).join(', ')}`);
   const useWrk = args.get('loadgen') !== 'autocannon' && (await hasWrk());
@@ -229,7 +270,12 @@ async function main() {
     for (let attempt = 0; attempt <= MAX_RETRY; attempt++) {
       await waitForQuiet(pids, quietWait);
       await runLoad({ baseUrl, requests, connections, seconds: warmup, workDir: outDir, name: `${name}-warmup`, useWrk });
-      if (statsUrl) await withClient(statsUrl, (c) => resetStatements(c));
+      // As the floor does before each run: a checkpoint now, so that none falls inside the run
+      // (checkpoint_timeout is 15 minutes), and the statement counts from zero.
+      if (statsUrl) await withClient(statsUrl, async (c) => {
+        await c.query('CHECKPOINT').catch(() => undefined); // a role without pg_checkpoint: measured anyway
+        await resetStatements(c);
+      });
       let before = snapshot(pids);
       let loadgen: number | undefined;
       const load = await runLoad({ baseUrl, requests, connections, seconds, workDir: outDir, name, useWrk }, (pid) => {
@@ -261,6 +307,7 @@ async function main() {
     keptFloor = f.kept ?? null;
   }
 
+  const rounds = Number(roundsArg ?? (keptFloor ? 3 : 1));
   const bench = await openBenchDatabase().catch(async (err: unknown) => {
     await keptFloor?.close();
     throw err;
@@ -287,38 +334,75 @@ async function main() {
     const sessions = await logInAll(baseUrl, ids);
     console.log(`[bench] ${sessions.length} members logged in through the login form in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
-    const rows: Row[] = [];
+    // Every page must answer 200 before it is measured: a redirect to /login would look fast.
+    const active: { scenario: Scenario; requests: BenchRequest[] }[] = [];
     for (const scenario of scenarios) {
       const requests = shuffled(scenario.requests({ sessions, targets }));
       if (!requests.length) {
         console.log(`[bench] ${scenario.name}: nothing to load (no targets in this data set)`);
         continue;
       }
-      // Every page must answer 200 before it is measured: a redirect to /login would look fast.
       for (const r of requests.slice(0, 20)) {
         const res = await request(baseUrl, r.path, { headers: r.headers });
         if (res.status !== 200) throw new Error(`${scenario.name}: GET ${r.path} answered ${res.status}`);
       }
-      // The floor page this page is judged against, measured again just before it (--floor).
-      let beside: Row['beside'];
-      if (keptFloor && scenario.target) {
-        const floorApp = await keptFloor.startApp(scenario.floor);
-        try {
-          beside = await measure(`floor-${scenario.name}`, floorApp.baseUrl, [{ path: floorApp.path, headers: {} }], floorApp.pids);
-        } finally {
-          await floorApp.stop();
+      active.push({ scenario, requests });
+    }
+
+    // Each round loads every page once, and with --floor measures a page's floor page again just
+    // before it; the table has each page's median round, as the floor reports its median of 3.
+    type Measured = Awaited<ReturnType<typeof measure>>;
+    const runs = new Map<string, { ours: Measured[]; beside: Measured[] }>(active.map((a) => [a.scenario.name, { ours: [], beside: [] }]));
+    for (let round = 1; round <= rounds; round++) {
+      for (const { scenario, requests } of active) {
+        const mine = runs.get(scenario.name)!;
+        const tag = rounds > 1 ? ` (round ${round}/${rounds})` : '';
+        if (keptFloor && scenario.target) {
+          const floorApp = await keptFloor.startApp(scenario.floor);
+          try {
+            mine.beside.push(await measure(`floor-${scenario.name}-${round}`, floorApp.baseUrl, [{ path: floorApp.path, headers: {} }], floorApp.pids));
+          } finally {
+            await floorApp.stop();
+          }
+          const b = mine.beside[mine.beside.length - 1].load;
+          console.log(`[bench] ${scenario.name}${tag}: beside it, the floor's ${scenario.floor}: ${f0(b.rps)} req/s, p99 ${f2(b.p99)} ms`);
         }
-        console.log(`[bench] ${scenario.name}: beside it, the floor's ${scenario.floor}: ${f0(beside.load.rps)} req/s, p99 ${f2(beside.load.p99)} ms`);
+        const m = await measure(`${scenario.name}-${round}`, baseUrl, requests, { app: server.pid, pg: pgPid }, bench.url);
+        mine.ours.push(m);
+        console.log(`[bench] ${scenario.name}${tag}: ${f0(m.load.rps)} req/s, p50 ${f2(m.load.p50)} ms, p99 ${f2(m.load.p99)} ms, ${m.load.errors} errors, ${f2(m.stmts?.perRequest)} statements/req (${requests.length} distinct requests)`);
       }
-      const best = await measure(scenario.name, baseUrl, requests, { app: server.pid, pg: pgPid }, bench.url);
-      const { load, cores, stmts } = best;
-      if (stmts) fs.writeFileSync(path.join(outDir, `${scenario.name}.statements.txt`), stmts.top);
-      rows.push({ scenario, load, stmts, cores, distinct: requests.length, beside });
-      console.log(`[bench] ${scenario.name}: ${f0(load.rps)} req/s, p50 ${f2(load.p50)} ms, p99 ${f2(load.p99)} ms, ${load.errors} errors, ${f2(stmts?.perRequest)} statements/req (${requests.length} distinct requests)`);
+    }
+
+    const rows: Row[] = active.map(({ scenario, requests }) => {
+      const { ours, beside } = runs.get(scenario.name)!;
+      const pick = medianRun(ours);
+      if (pick.stmts) fs.writeFileSync(path.join(outDir, `${scenario.name}.statements.txt`), pick.stmts.top);
+      return {
+        scenario, load: medianLoad(ours.map((m) => m.load)), stmts: pick.stmts, cores: { ...pick.cores, rps: pick.load.rps }, distinct: requests.length,
+        beside: beside.length ? { load: medianLoad(beside.map((m) => m.load)), rounds: beside.map((m) => m.load) } : undefined,
+        rounds: ours.map((m) => m.load),
+      };
+    });
+
+    // The footprint write's cost: the profile page with and without it, from every round (one round:
+    // then once more in the order without, with — footprintGain).
+    let gain = '';
+    const fp = runs.get('profile')?.ours.map((m) => m.load);
+    const nofp = runs.get('profile-nofp')?.ours.map((m) => m.load);
+    if (fp?.length && nofp?.length) {
+      if (rounds === 1) {
+        for (const [name, list] of [['profile-nofp', nofp], ['profile', fp]] as const) {
+          const a = active.find((x) => x.scenario.name === name)!;
+          const m = await measure(`${name}-again`, baseUrl, a.requests, { app: server.pid, pg: pgPid });
+          list.push(m.load);
+          console.log(`[bench] ${name} again: ${f0(m.load.rps)} req/s, p99 ${f2(m.load.p99)} ms`);
+        }
+      }
+      gain = footprintGain({ fp, nofp });
     }
 
     const header = `Ashiato benchmark ${stamp} | ${os.cpus().length} x ${os.cpus()[0]?.model} | node ${process.version} | ${members.toLocaleString('en-US')} members | ${sessions.length} members logged in | ${useWrk ? 'wrk -t1' : 'autocannon'} ${connections} connections, ${seconds} s (+${warmup} s warm-up)\n\n`;
-    const summary = header + table(rows, floor, workers);
+    const summary = header + table(rows, floor, workers) + gain;
     fs.writeFileSync(path.join(outDir, 'summary.md'), summary + (floorSummary ? `\n\nFloor:\n\n${floorSummary}` : ''));
     fs.writeFileSync(path.join(outDir, 'summary.json'), JSON.stringify({ stamp, workers, connections, seconds, rows: rows.map((r) => ({ ...r, scenario: r.scenario.name, stmts: r.stmts && { ...r.stmts, top: undefined } })), floor: floor && [...floor.values()] }, null, 2));
     console.log(`\n${summary}\nraw files: ${path.relative(process.cwd(), outDir)}`);
