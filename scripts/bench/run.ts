@@ -164,6 +164,16 @@ type Row = {
 const f0 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? 'n/a' : Math.round(x).toLocaleString('en-US'));
 const f2 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(2));
 
+/** The list with the scenarios named `a` and `b` in each other's places. */
+function swapped<T extends { scenario: { name: string } }>(list: T[], a: string, b: string): T[] {
+  const i = list.findIndex((x) => x.scenario.name === a);
+  const j = list.findIndex((x) => x.scenario.name === b);
+  if (i < 0 || j < 0) return list;
+  const out = [...list];
+  [out[i], out[j]] = [out[j], out[i]];
+  return out;
+}
+
 const median = (xs: number[]) => {
   const v = [...xs].sort((a, b) => a - b);
   return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
@@ -185,14 +195,14 @@ function medianRun<T extends { load: LoadResult }>(runs: T[]): T {
 
 /**
  * What turning the footprint write off gains, from the profile page loaded with and without it in
- * alternation (each round: with, then without; a single round adds without, with — so that the
- * machine's drift over those minutes, a third within minutes here, weighs on both sides alike).
+ * alternation (with, without | without, with | …; a single round adds without, with) — so that the
+ * machine's drift over those minutes, a third within minutes here, weighs on both sides alike.
  */
 function footprintGain(runs: { fp: LoadResult[]; nofp: LoadResult[] }): string {
   const rate = (xs: LoadResult[]) => xs.reduce((a, x) => a + x.requests, 0) / xs.reduce((a, x) => a + x.seconds, 0);
   const gain = (rate(runs.nofp) / rate(runs.fp) - 1) * 100;
   const each = (xs: LoadResult[]) => xs.map((x) => f0(x.rps)).join(', ');
-  return `\nturning the footprint write off gains ${gain.toFixed(1)} % (target ≤ 10 %): with the write ${each(runs.fp)} req/s, without ${each(runs.nofp)} req/s (all requests over all seconds, each side)\n`;
+  return `\nturning the footprint write off gains ${gain.toFixed(1)} % (target ≤ 10 %): with the write ${each(runs.fp)} req/s, without ${each(runs.nofp)} req/s (all requests over all seconds, each side; rounds in the order with, without | without, with | …)\n`;
 }
 
 function table(rows: Row[], floor: Map<string, FloorRow> | null, workers: number): string {
@@ -354,7 +364,11 @@ async function main() {
     type Measured = Awaited<ReturnType<typeof measure>>;
     const runs = new Map<string, { ours: Measured[]; beside: Measured[] }>(active.map((a) => [a.scenario.name, { ours: [], beside: [] }]));
     for (let round = 1; round <= rounds; round++) {
-      for (const { scenario, requests } of active) {
+      // The profile page with and without its footprint write swap places every other round (with,
+      // without | without, with | …): a machine slowing down or speeding up over the rounds then
+      // weighs on both sides alike instead of always on the one measured second.
+      const order = round % 2 ? active : swapped(active, 'profile', 'profile-nofp');
+      for (const { scenario, requests } of order) {
         const mine = runs.get(scenario.name)!;
         const tag = rounds > 1 ? ` (round ${round}/${rounds})` : '';
         if (keptFloor && scenario.target) {

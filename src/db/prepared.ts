@@ -13,7 +13,9 @@ export type PreparedStatement = { name: string; text: string };
  * tells knex's 'query' listeners about it like any other query.
  */
 export async function runPrepared<T extends Record<string, unknown>>(db: Knex, statement: PreparedStatement, values: unknown[]): Promise<T[]> {
-  db.emit('query', { method: 'raw', sql: statement.text, bindings: values, prepared: statement.name });
+  // Emitted by the client as knex does for its own queries: a transaction's client passes it on to
+  // the knex instance's listeners too.
+  db.client.emit('query', { method: 'raw', sql: statement.text, bindings: values, prepared: statement.name });
   const conn = (await db.client.acquireConnection()) as pg.Client;
   try {
     const result = await conn.query<T>({ name: statement.name, text: statement.text, values });
