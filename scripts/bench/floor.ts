@@ -5,7 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { ROOT } from '../../src/paths.js';
 import { freePort } from '../../src/db/embedded.js';
-import { request } from './sessions.js';
+import { stopChild, waitUntilAnswering } from './child.js';
 
 // The floor benchmark (a minimal Express 5 + EJS + pg app, /work/shared/bench-floor) run in the same
 // sitting: its folder is read-only, so it runs from a copy that borrows this project's node_modules
@@ -90,14 +90,17 @@ async function keepFloor(copy: string, pgRoot: string, nUsers: number): Promise<
   await pgCtl(['-l', path.join(pgRoot, 'pg.log'), '-w', 'start']);
   const db = { host: '127.0.0.1', port: pgPort, user: 'bench', database: 'bench' };
   const client = new pg.Client(db);
-  await client.connect();
   try {
+    await client.connect();
     await client.query('CREATE EXTENSION IF NOT EXISTS pg_prewarm');
     // Indexes, then tables; not the footprint micro-benchmark's copies (fp_*), which no page reads.
     await client.query(`SELECT pg_prewarm(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i') AND c.relname !~ '^fp_' ORDER BY c.relkind = 'r', c.oid`);
+  } catch (err) {
+    await pgCtl(['-m', 'fast', '-w', 'stop']).catch(() => undefined); // runFloor then deletes its folder
+    throw err;
   } finally {
-    await client.end();
+    await client.end().catch(() => undefined);
   }
   const pgPid = Number(fs.readFileSync(path.join(pgRoot, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]) || undefined;
   return {
@@ -112,26 +115,8 @@ async function keepFloor(copy: string, pgRoot: string, nUsers: number): Promise<
         },
       });
       const baseUrl = `http://127.0.0.1:${port}`;
-      const stop = async () => {
-        if (app.exitCode !== null) return;
-        const exited = new Promise((r) => app.once('exit', r));
-        app.kill('SIGTERM');
-        await exited;
-      };
-      for (let i = 0; ; i++) {
-        if (app.exitCode !== null) throw new Error(`the floor app exited (${app.exitCode})`);
-        try {
-          await request(baseUrl, FLOOR_PATHS[page]);
-          break;
-        } catch {
-          if (i > 100) {
-            await stop();
-            throw new Error('the floor app did not start');
-          }
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      }
-      return { baseUrl, path: FLOOR_PATHS[page], pids: { app: app.pid!, pg: pgPid }, stop };
+      await waitUntilAnswering(app, baseUrl, FLOOR_PATHS[page], 'the floor app', { tries: 100 });
+      return { baseUrl, path: FLOOR_PATHS[page], pids: { app: app.pid!, pg: pgPid }, stop: () => stopChild(app) };
     },
     async close() {
       try {

@@ -29,6 +29,7 @@ import { benchPgDir, cliArgs, openBenchDatabase, withClient } from './database.j
 import { chooseMembers, chooseTargets, logInAll, request, type LoggedIn, type Targets } from './sessions.js';
 import { hasWrk, runLoad, type BenchRequest, type LoadResult } from './load.js';
 import { coresBetween, postmasterPid, snapshot } from './cpu.js';
+import { stopChild, waitUntilAnswering } from './child.js';
 import { runFloor, type FloorRow, type KeptFloor } from './floor.js';
 import { statementsSince, resetStatements, type StatementStats } from './statements.js';
 
@@ -114,22 +115,8 @@ async function startServer(url: string, workers: number, logFile: string, profil
     },
   });
   const baseUrl = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}); see ${logFile}`);
-    try {
-      if ((await request(baseUrl, '/readyz')).status === 200) return { child, baseUrl };
-    } catch { /* not listening yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`the server did not become ready; see ${logFile}`);
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
-  if (child.exitCode === null) child.kill('SIGKILL');
+  await waitUntilAnswering(child, baseUrl, '/readyz', `the server (see ${logFile})`, { ok: (status) => status === 200 });
+  return { child, baseUrl };
 }
 
 /**
@@ -421,7 +408,7 @@ async function main() {
     fs.writeFileSync(path.join(outDir, 'summary.json'), JSON.stringify({ stamp, workers, connections, seconds, rows: rows.map((r) => ({ ...r, scenario: r.scenario.name, stmts: r.stmts && { ...r.stmts, top: undefined } })), floor: floor && [...floor.values()] }, null, 2));
     console.log(`\n${summary}\nraw files: ${path.relative(process.cwd(), outDir)}`);
   } finally {
-    if (server) await stopServer(server);
+    if (server) await stopChild(server);
     await bench.stop();
     await keptFloor?.close();
   }
