@@ -28,6 +28,8 @@ const Env = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(15_000),
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   FOOTPRINT_BATCH_MS: z.coerce.number().int().min(0).max(60_000).default(100),
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(4),
+  DB_SESSION_POOL_MAX: z.coerce.number().int().min(1).max(100).default(2),
 });
 
 export type Config = {
@@ -58,6 +60,12 @@ export type Config = {
   webConcurrency: number;
   /** Footprints are written behind the page, in one statement per this many ms (0: each with its page). */
   footprintBatchMs: number;
+  /**
+   * Database connections of each process: the app's pool and the session store's. A few per
+   * database core, not one per request in flight — requests queue in the pool, in order, instead of
+   * as backends competing for the CPU (docs/performance.md, "Pool size").
+   */
+  dbPool: { max: number; sessionMax: number };
 };
 
 const DEV_SECRET = 'ashiato-development-secret-do-not-use-in-production';
@@ -96,5 +104,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     webConcurrency: e.WEB_CONCURRENCY,
     footprintBatchMs: e.FOOTPRINT_BATCH_MS,
+    dbPool: { max: e.DB_POOL_MAX, sessionMax: e.DB_SESSION_POOL_MAX },
   };
 }

@@ -27,7 +27,7 @@ async function main() {
   if (cluster.isWorker) return runWorker(config);
 
   const { url, embedded } = await resolveDatabase(config);
-  const db = createDb(url);
+  const db = createDb(url, { max: config.dbPool.max });
   const applied = await migrateLatest(db);
   if (applied.length) console.log(`[db] migrations applied: ${applied.join(', ')}`);
 
@@ -59,7 +59,7 @@ const TURN_BUDGET_MS = 2;
 
 /** The HTTP server of this process, and how to drain it. */
 async function serveHttp(config: Config, url: string, db: Db, jobs: JobQueue): Promise<Web> {
-  const sessionPool = createPgPool(url, 5);
+  const sessionPool = createPgPool(url, config.dbPool.sessionMax);
   const { app, ctx } = createApp({ config, db, sessionPool, clock: systemClock, jobs });
   const server = http.createServer(inTurns(app, TURN_BUDGET_MS));
   server.keepAliveTimeout = 5_000;
@@ -91,7 +91,7 @@ async function serveHttp(config: Config, url: string, db: Db, jobs: JobQueue): P
 /** A cluster worker: HTTP only, on the database the primary prepared (it passes DATABASE_URL). */
 async function runWorker(config: Config) {
   const url = config.databaseUrl!;
-  const db = createDb(url);
+  const db = createDb(url, { max: config.dbPool.max });
   const background = await startBackground({ connectionString: url, db, config, clock: systemClock, provider: providerFromConfig(config, db), work: false });
   const web = await serveHttp(config, url, db, background.queue);
   console.log(`[server] worker ${process.pid} listening`);
