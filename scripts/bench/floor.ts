@@ -37,7 +37,8 @@ export async function runFloor(resultsDir: string, loadgen: 'wrk' | 'autocannon'
   let pgRoot: string | undefined;
   let kept: KeptFloor | undefined;
   try {
-    fs.cpSync(FLOOR_DIR, copy, { recursive: true });
+    // Its sources only: a node_modules or results/ left there by running run.sh in place stays behind.
+    fs.cpSync(FLOOR_DIR, copy, { recursive: true, filter: (src) => !['node_modules', 'results'].includes(path.relative(FLOOR_DIR, src)) });
     fs.chmodSync(copy, 0o755);
     for (const f of fs.readdirSync(copy)) fs.chmodSync(path.join(copy, f), fs.statSync(path.join(copy, f)).isDirectory() ? 0o755 : 0o644);
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'));
