@@ -23,12 +23,16 @@ export function pgTimeouts(statementMs = DB_TIMEOUTS.statementMs) {
   };
 }
 
-/** One knex handle for the app. Timeouts keep a stuck database from holding requests forever. */
-export function createDb(connectionString: string, opts: { max?: number } = {}): Db {
+/**
+ * One knex handle for the app. Timeouts keep a stuck database from holding requests forever.
+ * `settings` are server settings every connection opens with (startup options, no extra round trip).
+ */
+export function createDb(connectionString: string, opts: { max?: number; settings?: Record<string, string>; applicationName?: string } = {}): Db {
+  const options = Object.entries(opts.settings ?? {}).map(([k, v]) => `-c ${k}=${v}`).join(' ');
   return knexFactory({
     client: 'pg',
     // knex marks a connection that errors while idle as disposed and replaces it on the next acquire.
-    connection: { connectionString, ...pgTimeouts(), application_name: 'ashiato' } as Knex.PgConnectionConfig,
+    connection: { connectionString, ...pgTimeouts(), application_name: opts.applicationName ?? 'ashiato', ...(options ? { options } : {}) } as Knex.PgConnectionConfig,
     pool: {
       min: 0,
       max: opts.max ?? 10,

@@ -23,6 +23,11 @@ export type FootprintWriterOptions = {
   /** A batch this large is written without waiting for the timer. */
   maxBatch?: number;
   onError?: (err: unknown, lost: number) => void;
+  /**
+   * `db` is the writer's own connection, opened with FOOTPRINT_CONNECTION_SETTINGS: a batch is then
+   * one statement, and never waits for or holds one of the pages' connections.
+   */
+  ownConnection?: boolean;
 };
 
 export function createFootprintWriter(db: Knex, opts: FootprintWriterOptions): FootprintWriter {
@@ -43,7 +48,7 @@ export function createFootprintWriter(db: Knex, opts: FootprintWriterOptions): F
     if (pending.length) {
       const batch = pending;
       pending = [];
-      tail = tail.then(() => recordVisits(db, batch).then(() => undefined, (err) => onError(err, batch.length)));
+      tail = tail.then(() => recordVisits(db, batch, { ownConnection: opts.ownConnection }).then(() => undefined, (err) => onError(err, batch.length)));
     }
     return tail;
   }
