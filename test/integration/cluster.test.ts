@@ -1,14 +1,12 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
-import { ROOT } from '../../src/paths.js';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
 import { freePort } from '../../src/db/embedded.js';
-import { TEST_SECRET } from '../support/app.js';
 import { waitFor } from '../support/wait.js';
+import { spawnServer } from '../support/server-process.js';
 
 // src/server.ts in cluster mode (WEB_CONCURRENCY): N HTTP workers on one port, background jobs worked
 // in the primary only, a dead worker replaced, SIGTERM drains everything and exits 0.
@@ -38,27 +36,18 @@ const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catc
 test('cluster mode › WEB_CONCURRENCY=2 starts two HTTP workers and one job runner, replaces a dead worker, and SIGTERM stops them all', async () => {
   database = await freshDatabase();
   const port = await freePort();
-  let log = '';
-  server = spawn(process.execPath, [path.join(ROOT, 'src', 'server.ts')], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env, // NODE_OPTIONS carries --import tsx from the test runner
-      NODE_ENV: 'test', DATABASE_URL: database.url, HOST: '127.0.0.1', PORT: String(port), WEB_CONCURRENCY: '2',
-      SESSION_SECRET: TEST_SECRET, SEED_DEMO: 'never', ARGON2_MEMORY_KIB: '19456', ARGON2_TIME_COST: '2',
-    },
-  });
-  server.stdout!.on('data', (d: Buffer) => { log += d.toString(); });
-  server.stderr!.on('data', (d: Buffer) => { log += d.toString(); });
+  const spawned = spawnServer(database.url, port, { WEB_CONCURRENCY: '2' });
+  server = spawned.child;
+  const log = spawned.log;
   const primary = server.pid!;
-  const workerPids = () => [...log.matchAll(/\[server\] worker (\d+) listening/g)].map((m) => Number(m[1]));
+  const workerPids = () => [...log().matchAll(/\[server\] worker (\d+) listening/g)].map((m) => Number(m[1]));
 
-  const until = (cond: () => boolean, what: string) => waitFor(async () => cond(), 60_000).catch(() => { throw new Error(`${what}:\n${log}`); });
-  await until(() => /Ashiato is running on .*\(2 worker processes\)/.test(log), 'the server did not start');
+  const until = (cond: () => boolean, what: string) => waitFor(async () => cond(), 60_000).catch(() => { throw new Error(`${what}:\n${log()}`); });
+  await until(() => /Ashiato is running on .*\(2 worker processes\)/.test(log()), 'the server did not start');
   const workers = workerPids();
-  assert.equal(workers.length, 2, log);
+  assert.equal(workers.length, 2, log());
   assert.deepEqual(childPids(primary).sort(), [...workers].sort(), 'the workers are the primary\'s only children');
-  const runners = [...log.matchAll(/background jobs are worked in process (\d+)/g)].map((m) => Number(m[1]));
+  const runners = [...log().matchAll(/background jobs are worked in process (\d+)/g)].map((m) => Number(m[1]));
   assert.deepEqual(runners, [primary], 'jobs are worked in the primary only');
   for (let i = 0; i < 6; i++) assert.equal(await get(port, '/healthz'), 200);
   assert.equal(await get(port, '/readyz'), 200);
@@ -72,7 +61,7 @@ test('cluster mode › WEB_CONCURRENCY=2 starts two HTTP workers and one job run
 
   const exited = new Promise<number | null>((resolve) => server!.once('exit', (code) => resolve(code)));
   server.kill('SIGTERM');
-  assert.equal(await exited, 0, log);
+  assert.equal(await exited, 0, log());
   for (const pid of current) assert.equal(alive(pid), false, `worker ${pid} still running`);
-  assert.equal((log.match(/worker \d+ stopped/g) ?? []).length, 2, log);
+  assert.equal((log().match(/worker \d+ stopped/g) ?? []).length, 2, log());
 });

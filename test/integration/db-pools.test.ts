@@ -1,16 +1,15 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import http from 'node:http';
-import path from 'node:path';
 import pg from 'pg';
-import { ROOT } from '../../src/paths.js';
 import { loadConfig } from '../../src/config.js';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
 import { freePort } from '../../src/db/embedded.js';
 import { TEST_SECRET } from '../support/app.js';
 import { waitFor } from '../support/wait.js';
+import { spawnServer } from '../support/server-process.js';
 
 // DB_POOL_MAX and DB_SESSION_POOL_MAX: how many connections one server process opens, however
 // many requests are in flight (README, Configuration; docs/performance.md, "Pool size").
@@ -39,20 +38,10 @@ function get(port: number, urlPath: string, cookie?: string): Promise<number> {
 test('server › 40 requests in flight open no more connections than DB_POOL_MAX and DB_SESSION_POOL_MAX', async () => {
   database = await freshDatabase();
   const port = await freePort();
-  let log = '';
-  server = spawn(process.execPath, [path.join(ROOT, 'src', 'server.ts')], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env, // NODE_OPTIONS carries --import tsx from the test runner
-      NODE_ENV: 'test', DATABASE_URL: database.url, HOST: '127.0.0.1', PORT: String(port), WEB_CONCURRENCY: '1',
-      SESSION_SECRET: TEST_SECRET, SEED_DEMO: 'never', ARGON2_MEMORY_KIB: '19456', ARGON2_TIME_COST: '2',
-      DB_POOL_MAX: '2', DB_SESSION_POOL_MAX: '1',
-    },
-  });
-  server.stdout!.on('data', (d: Buffer) => { log += d.toString(); });
-  server.stderr!.on('data', (d: Buffer) => { log += d.toString(); });
-  await waitFor(async () => /Ashiato is running on/.test(log), 60_000).catch(() => { throw new Error(`the server did not start:\n${log}`); });
+  const spawned = spawnServer(database.url, port, { WEB_CONCURRENCY: '1', DB_POOL_MAX: '2', DB_SESSION_POOL_MAX: '1' });
+  server = spawned.child;
+  const log = spawned.log;
+  await waitFor(async () => /Ashiato is running on/.test(log()), 60_000).catch(() => { throw new Error(`the server did not start:\n${log()}`); });
 
   // Requests wait on locks, so each holds its connection and the pools grow as far as they may:
   // /dev/sms reads sms_outbox through the app's pool; a signed session cookie makes express-session
@@ -83,5 +72,5 @@ test('server › 40 requests in flight open no more connections than DB_POOL_MAX
   }
   const exited = new Promise<number | null>((resolve) => server!.once('exit', (code) => resolve(code)));
   server.kill('SIGTERM');
-  assert.equal(await exited, 0, log);
+  assert.equal(await exited, 0, log());
 });
