@@ -9,8 +9,7 @@ import { inTurns } from './http/turns.js';
 import { startBackground } from './jobs/background.js';
 import type { JobQueue } from './jobs/queue.js';
 import { providerFromConfig } from './features/sms/providers.js';
-import { FOOTPRINT_CONNECTION_SETTINGS } from './features/footprints/queries.js';
-import { createFootprintWriter } from './features/footprints/writer.js';
+import { openFootprintWriter } from './features/footprints/writer.js';
 import { createPasswordHasher } from './features/accounts/passwords.js';
 import { systemClock } from './lib/clock.js';
 import { demoLoginText, demoLoginsPresent, seedDemo } from '../seeds/demo.js';
@@ -62,12 +61,8 @@ const TURN_BUDGET_MS = 2;
 /** The HTTP server of this process, and how to drain it. */
 async function serveHttp(config: Config, url: string, db: Db, jobs: JobQueue): Promise<Web> {
   const sessionPool = createPgPool(url, config.dbPool.sessionMax);
-  // Footprint batches go over a connection of their own, opened with the batch's settings: one
-  // round trip per batch, never one of the pages' connections (src/features/footprints/writer.ts).
-  const footprintDb = config.footprintBatchMs > 0
-    ? createDb(url, { max: 1, settings: FOOTPRINT_CONNECTION_SETTINGS, applicationName: 'ashiato-footprints' })
-    : null;
-  const footprints = footprintDb ? createFootprintWriter(footprintDb, { delayMs: config.footprintBatchMs, ownConnection: true }) : undefined;
+  // Footprint batches go over a connection of their own (src/features/footprints/writer.ts).
+  const footprints = config.footprintBatchMs > 0 ? openFootprintWriter(url, { delayMs: config.footprintBatchMs }) : undefined;
   const { app, ctx } = createApp({ config, db, sessionPool, clock: systemClock, jobs, footprints });
   const server = http.createServer(inTurns(app, TURN_BUDGET_MS));
   server.keepAliveTimeout = 5_000;
@@ -91,7 +86,6 @@ async function serveHttp(config: Config, url: string, db: Db, jobs: JobQueue): P
       await closed;
       // Footprints of the last pages are written before the pools close.
       await ctx.footprints.close();
-      await footprintDb?.destroy().catch(() => undefined);
       await sessionPool.end().catch(() => undefined);
     },
   };

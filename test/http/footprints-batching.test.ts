@@ -4,9 +4,7 @@ import { startTestApp, loggedInAgent, type TestApp } from '../support/app.js';
 import { createMember } from '../support/factories.js';
 import { footprintRows, lifetimeVisitsOf, navigate } from '../support/footprints.js';
 import { createDiary } from '../support/diaries.js';
-import { createFootprintWriter } from '../../src/features/footprints/writer.js';
-import { FOOTPRINT_CONNECTION_SETTINGS } from '../../src/features/footprints/queries.js';
-import { createDb } from '../../src/db/knex.js';
+import { createFootprintWriter, openFootprintWriter } from '../../src/features/footprints/writer.js';
 
 // Footprints written behind the page (FOOTPRINT_BATCH_MS, the production default 100 ms): the page
 // answers at once, and the visits a process gathered are written by one statement. Here the timer
@@ -89,26 +87,26 @@ test('footprint writer › a full batch is written without waiting for the timer
 });
 
 test('footprint writer › on its own connection (as the server runs it) a batch is one statement, with the generic plan and asynchronous commit', async () => {
-  const own = createDb(app.database.url, { max: 1, settings: FOOTPRINT_CONNECTION_SETTINGS, applicationName: 'ashiato-footprints-test' });
+  const writer = openFootprintWriter(app.database.url, { delayMs: 3_600_000 });
+  const own = writer.db;
   try {
     const settings = await own.raw("SELECT current_setting('plan_cache_mode') AS plan, current_setting('synchronous_commit') AS commit");
     assert.deepEqual(settings.rows[0], { plan: 'force_generic_plan', commit: 'off' }, 'the connection opens with the batch\'s settings');
     const owner = await createMember(app.db);
     const [v1, v2] = [await createMember(app.db), await createMember(app.db)];
-    const writer = createFootprintWriter(own, { delayMs: 3_600_000, ownConnection: true });
     await writer.record({ ownerId: owner.id, visitorId: v1.id, at: app.clock.now() });
     await writer.record({ ownerId: owner.id, visitorId: v2.id, at: app.clock.now() });
     await writer.record({ ownerId: owner.id, visitorId: v1.id, at: app.clock.now() });
     const sent: string[] = [];
     const listen = (q: { sql: string }) => { sent.push(q.sql); };
     own.on('query', listen);
-    await writer.close();
+    await writer.flush();
     own.off('query', listen);
     assert.equal(sent.length, 1, `one round trip, no BEGIN/SET/COMMIT around it: ${sent.map((q) => q.slice(0, 30)).join(' | ')}`);
     assert.equal((await footprintRows(app.db, owner.id, v1.id))[0].visit_count, 2);
     assert.equal((await footprintRows(app.db, owner.id, v2.id))[0].visit_count, 1);
     assert.equal(await lifetimeVisitsOf(app.db, owner.id), 3);
   } finally {
-    await own.destroy();
+    await writer.close();
   }
 });

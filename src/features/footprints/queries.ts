@@ -40,7 +40,7 @@ export async function recordVisits(db: Knex, visits: Visit[], opts: { ownConnect
 }
 
 /**
- * How the footprint writer's own connection is opened (src/server.ts): the batch statement's generic
+ * How the footprint writer's own connection is opened (openFootprintWriter): the batch statement's generic
  * plan, and asynchronous commit (which the statement also sets for itself).
  */
 export const FOOTPRINT_CONNECTION_SETTINGS = { plan_cache_mode: 'force_generic_plan', synchronous_commit: 'off' };

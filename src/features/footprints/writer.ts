@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { recordVisits, type Visit } from './queries.js';
+import { createDb } from '../../db/knex.js';
+import { FOOTPRINT_CONNECTION_SETTINGS, recordVisits, type Visit } from './queries.js';
 
 /**
  * Writes footprints behind the pages (CONTEXT.md, "Written behind the page, in batches"): a page
@@ -23,12 +24,27 @@ export type FootprintWriterOptions = {
   /** A batch this large is written without waiting for the timer. */
   maxBatch?: number;
   onError?: (err: unknown, lost: number) => void;
-  /**
-   * `db` is the writer's own connection, opened with FOOTPRINT_CONNECTION_SETTINGS: a batch is then
-   * one statement, and never waits for or holds one of the pages' connections.
-   */
+  /** `db` is the writer's own connection (openFootprintWriter): a batch is then one statement. */
   ownConnection?: boolean;
 };
+
+/**
+ * The server's writer: batches go over a connection of its own, opened with
+ * FOOTPRINT_CONNECTION_SETTINGS — one round trip a batch, never waiting for or holding one of the
+ * pages' few connections (DB_POOL_MAX). `close()` writes what is pending, then closes it.
+ */
+export function openFootprintWriter(connectionString: string, opts: Omit<FootprintWriterOptions, 'ownConnection'>): FootprintWriter & { db: Knex } {
+  const db = createDb(connectionString, { max: 1, settings: FOOTPRINT_CONNECTION_SETTINGS, applicationName: 'ashiato-footprints' });
+  const writer = createFootprintWriter(db, { ...opts, ownConnection: true });
+  return {
+    ...writer,
+    db,
+    async close() {
+      await writer.close();
+      await db.destroy().catch(() => undefined);
+    },
+  };
+}
 
 export function createFootprintWriter(db: Knex, opts: FootprintWriterOptions): FootprintWriter {
   const maxBatch = opts.maxBatch ?? 500;
