@@ -47,7 +47,8 @@ partial+=("$base.dump.partial")
 "$PG_DUMP" --format=custom --snapshot="$snapshot" --file="$base.dump.partial" "$DATABASE_URL"
 say 'COMMIT;'
 say '\q'
-wait "$SNAPSHOT_PID" 2>/dev/null || true
+# bash unsets SNAPSHOT_PID once the coprocess has exited (psql may quit before we get here).
+wait "${SNAPSHOT_PID:-}" 2>/dev/null || true
 
 if [[ -d "$uploads" ]]; then
   partial+=("$target/uploads-$stamp.tar.gz.partial")
