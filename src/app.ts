@@ -9,16 +9,17 @@ import { PUBLIC_DIR, VIEWS_DIR } from './paths.js';
 import { createSessionMiddleware } from './http/session.js';
 import { localeMiddleware } from './http/render.js';
 import { originGate, useVisitorTokens, verifyCsrfToken } from './http/csrf.js';
-import { multipartBody } from './http/uploads.js';
+import { multipartOnlyOnUploadRoutes } from './http/uploads.js';
 import { loadMember } from './http/auth.js';
 import { createLimiter } from './http/rate-limit.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
+import { refuseNulCharacters } from './http/input-guard.js';
 import { createPasswordHasher } from './features/accounts/passwords.js';
 import { localDiskStorage } from './features/photos/storage.js';
 import { pcRoutes } from './routes/pc.js';
 import { adminRoutes } from './routes/admin.js';
 import { mobileRoutes } from './routes/mobile.js';
-import { FORM_BODY_LIMITS, mobileLinkLocals, sendCarrierBrowsersToMobile, shiftJisFormBody } from './http/mobile.js';
+import { FORM_BODY_LIMITS, mobileLinkLocals, routerPages, sendCarrierBrowsersToMobile, shiftJisFormBody, shiftJisQuery } from './http/mobile.js';
 import { recordingQueue } from './jobs/queue.js';
 import { createFootprintWriter } from './features/footprints/writer.js';
 
@@ -47,6 +48,7 @@ export function createApp(deps: AppDeps) {
       communityCreations: createLimiter(db, 'community_creations', limits.communityCreations),
       communityJoins: createLimiter(db, 'community_joins', limits.communityJoins),
       communityTopics: createLimiter(db, 'community_topics', limits.communityTopics),
+      reports: createLimiter(db, 'reports', limits.reports),
     },
   };
 
@@ -112,9 +114,13 @@ export function createApp(deps: AppDeps) {
   app.use((req, res, next) => (publicNames.has(req.path.split('/', 2)[1]) ? serveStatic(req, res, next) : next()));
 
   // The feature-phone site: carrier browsers opening PC pages go to their /m/ twins (no session needed).
-  const mobile = mobileRoutes(ctx);
-  app.use(sendCarrierBrowsersToMobile(mobile.hasPage));
-  app.use(mobileLinkLocals(mobile.hasPage));
+  // Which PC page has a mobile twin is read from both route tables (mobileUrlFor).
+  const pc = pcRoutes(ctx);
+  const mobile = mobileRoutes(ctx, routerPages(pc));
+  app.use(sendCarrierBrowsersToMobile(mobile.sitePages));
+  app.use(mobileLinkLocals(mobile.sitePages));
+  // Their query strings are Shift_JIS like their forms: `req.query` is read from those bytes (MOBILE.md).
+  app.use(shiftJisQuery);
 
   app.use(createSessionMiddleware(config, deps.sessionPool));
   app.use(localeMiddleware);
@@ -126,16 +132,19 @@ export function createApp(deps: AppDeps) {
   // Carrier browsers post Shift_JIS to /m/: decoded first, with the same limits (src/http/MOBILE.md).
   forms.use(shiftJisFormBody);
   forms.use(express.urlencoded({ extended: false, ...FORM_BODY_LIMITS }));
-  // Multipart too, so that verifyCsrfToken sees its `_csrf`; files are refused until it matched.
-  forms.use(multipartBody);
+  // Multipart only on the routes that take files, which parse it and check its token themselves;
+  // anywhere else it is refused unread (src/features/photos/CONTEXT.md).
+  forms.use(multipartOnlyOnUploadRoutes([['/m', mobile.router], ['', pc]]));
   forms.use(verifyCsrfToken);
   app.use((req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? next() : forms(req, res, next)));
   app.use(loadMember(db, clock));
+  // After loadMember, so that the 400 page shows the member's own header (input-guard.ts).
+  app.use(refuseNulCharacters);
 
   app.use('/m', mobile.router);
   // The back office: its own route table, guarded once where it is mounted (routes/admin.ts).
   app.use('/admin', adminRoutes(ctx));
-  app.use(pcRoutes(ctx));
+  app.use(pc);
 
   app.use(notFoundHandler);
   app.use(errorHandler);

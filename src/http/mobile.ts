@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { formatShortDateTime } from '../lib/dates.js';
-import { encodeShiftJis, parseShiftJisForm } from './shift-jis.js';
+import { encodeShiftJis, encodeShiftJisComponent, parseShiftJisForm, parseShiftJisQuery } from './shift-jis.js';
 import { readCookie } from './cookies.js';
 
 // The feature-phone surface (/m/): which requests belong to it, which handsets get Shift_JIS, how a
@@ -51,6 +51,33 @@ export function shiftJisFormBody(req: Request, res: Response, next: NextFunction
 }
 
 /**
+ * Query strings from carrier browsers on /m/ (GET forms: the two searches; links the handset
+ * escaped) carry Shift_JIS bytes too: `req.query` is read from them as the form body is, by the
+ * same decision (`usesShiftJis`). Express 5 parses `req.query` in a getter on every read; this
+ * request gets its own value instead, before any handler reads it.
+ */
+export function shiftJisQuery(req: Request, _res: Response, next: NextFunction) {
+  if (usesShiftJis(req)) {
+    const i = req.originalUrl.indexOf('?');
+    const query = i === -1 ? Object.create(null) : parseShiftJisQuery(req.originalUrl.slice(i + 1));
+    Object.defineProperty(req, 'query', { value: query, writable: true, configurable: true, enumerable: true });
+  }
+  next();
+}
+
+/**
+ * A query string for a link on a mobile page (`?q=猫&before=5`; '' when every value is empty),
+ * escaped in the charset the handset reads the page in, so that following it reads back the same
+ * values (shiftJisQuery). On a UTF-8 page, URLSearchParams' escapes.
+ */
+export function mobileQuery(req: Request, params: Record<string, string | number | undefined | null>): string {
+  const entries = Object.entries(params).filter((e): e is [string, string | number] => e[1] !== undefined && e[1] !== null && e[1] !== '');
+  if (!entries.length) return '';
+  if (!usesShiftJis(req)) return `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString()}`;
+  return `?${entries.map(([k, v]) => `${encodeShiftJisComponent(k)}=${encodeShiftJisComponent(String(v))}`).join('&')}`;
+}
+
+/**
  * The one inline style mobile pages use (`views/mobile/partials/file-input.ejs`: a browser's file
  * button is wider than a 240 px screen), allowed by its hash and nothing else: no stylesheet there.
  */
@@ -80,13 +107,15 @@ export function pcSwitchUrl(pcPath: string): string {
   return `/m/pc?back=${encodeURIComponent(pcPath)}`;
 }
 
-/** The locals every mobile page needs: the charset it is sent in and the way to the PC page. */
-export function mobileLocals(req: Request, pcPath?: string): { charset: string; pcUrl: string; mobilePath: string } {
+/** The locals every mobile page needs: the charset it is sent in, the way to the PC page, and to the
+ * PC-only page this one stands in for (mobileUrlFor). */
+export function mobileLocals(req: Request, pcPath?: string): { charset: string; pcUrl: string; mobilePath: string; pcOnlyUrl: string | null } {
   const path = req.originalUrl.split('?')[0];
   return {
     charset: usesShiftJis(req) ? 'Shift_JIS' : 'UTF-8',
     pcUrl: pcSwitchUrl(pcPath ?? (path.slice(2) || '/')),
     mobilePath: path,
+    pcOnlyUrl: pcOnlyUrl(req),
   };
 }
 
@@ -111,23 +140,92 @@ export function renderMobile(res: Response, view: string, data: Record<string, u
 export const SURFACE_COOKIE = 'surface';
 
 /** PC paths a handset may fetch as they are: photos (images on mobile pages), the locale switch,
- * health checks; admin and development pages are PC-only. */
-const NOT_REDIRECTED = /^\/(photos|locale|admin|dev|healthz|readyz)(\/|$)/;
+ * health checks; admin and development pages are PC-only; and files, which are not pages
+ * (`/favicon.ico`, `/robots.txt`, `/.well-known/…`: a name with an extension) — a handset asking
+ * for one gets the file or a 404, never a page. */
+const NOT_REDIRECTED = /^\/(photos|locale|admin|dev|healthz|readyz|\.well-known)(\/|$)|\/[^/]*\.[A-Za-z0-9]+$/;
 
-export type MobilePages = (pcPath: string) => boolean;
+/** Where a path leads when nothing nearer does: the mobile home (which sends visitors on to the landing). */
+const MOBILE_HOME = '/m/home';
+
+/** The query parameter naming the PC page a mobile page stands in for (`/m/settings?pc=%2Fsettings%2Ffeeds`). */
+const PC_ONLY_PARAM = 'pc';
+
+/** Which GET page of a route table serves a path: its pattern, or undefined. */
+export type PageTable = (path: string) => string | undefined;
+
+/** Both sites' GET pages: what decides every way from a PC URL to the mobile site. */
+export type SitePages = { pc: PageTable; mobile: PageTable };
+
+/**
+ * A route table's GET pages (`/members/:id/diaries`) as the router matches them: the first pattern,
+ * in the table's order, that matches the path (`/communities/new` is listed before `/communities/:id`).
+ */
+export function pageTable(patterns: readonly string[]): PageTable {
+  const compiled = patterns.map((p) => ({ p, re: new RegExp(`^${p.split('/').map((s) => (s.startsWith(':') ? '[^/]+' : s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/')}/?$`, 'i') }));
+  return (path) => compiled.find((c) => c.re.test(path))?.p;
+}
+
+/** The GET page patterns of an Express router, in its order (the PC table is read this way). */
+export function routerPages(router: { stack: unknown[] }): string[] {
+  return (router.stack as { route?: { path?: unknown; methods?: Record<string, boolean> } }[])
+    .flatMap((layer) => (layer.route?.methods?.get && typeof layer.route.path === 'string' ? [layer.route.path] : []));
+}
+
+/**
+ * A URL of this site, as a browser would read it: one leading `/` — `//host` and `/\host` name
+ * another host (browsers read `\` as `/`) — and no whitespace or control characters, which
+ * browsers drop (`/\t/host` is `//host`).
+ */
+export function isLocalUrl(url: string): boolean {
+  return /^\/(?![\/\\])/.test(url) && !/[\x00-\x20\x7f]/.test(url);
+}
 
 function splitUrl(url: string): { path: string; rest: string } {
   const i = url.search(/[?#]/);
   return i === -1 ? { path: url, rest: '' } : { path: url.slice(0, i), rest: url.slice(i) };
 }
 
-/** The mobile twin of a local PC URL: the same path under /m/ where the mobile site has that page,
- * otherwise the mobile home (which sends visitors to the mobile landing). */
-export function mobileUrlFor(hasPage: MobilePages, url: string): string {
-  if (!/^\/(?![\/\\])/.test(url) || isMobilePath(splitUrl(url).path) || url.startsWith('/m?')) return url;
+/** Has this PC path a page of the same route on the mobile site? (`/communities/new` has none,
+ * though `/m/communities/:id` would match it.) Mobile-only pages (`/diaries/5/comments`) are twins too. */
+function hasTwin(pages: SitePages, path: string): boolean {
+  const mobile = pages.mobile(path);
+  if (!mobile) return false;
+  const pc = pages.pc(path);
+  return pc === undefined || pc === mobile;
+}
+
+/**
+ * The one answer to "where is this PC URL on the mobile site?", for the carrier browsers' redirect,
+ * every PC page's 「モバイル版」 link and PC handlers' redirects on /m/. Always a path of this site:
+ * - a page with a twin: the same path under /m/, query and fragment kept (`/messages/new?to=2`);
+ * - a PC page without one (`/communities/new`, `/settings/feeds`): the nearest page above it that
+ *   has one (`/m/communities`, `/m/settings`), or the mobile home, with `?pc=<the PC URL>` so that
+ *   the page says the PC site has it and links there;
+ * - anything else — no page on either site, or not a path of this site (`//host`, `/\host`,
+ *   `https://…`) — the mobile home.
+ */
+export function mobileUrlFor(pages: SitePages, url: string): string {
+  if (!isLocalUrl(url)) return MOBILE_HOME;
   const { path, rest } = splitUrl(url);
+  if (isMobilePath(path)) return url;
   if (path === '/') return `/m/${rest}`;
-  return hasPage(path) ? `/m${path}${rest}` : '/m/home';
+  if (hasTwin(pages, path)) return `/m${path}${rest}`;
+  if (!pages.pc(path)) return MOBILE_HOME;
+  const marker = `?${PC_ONLY_PARAM}=${encodeURIComponent(path + rest.split('#')[0])}`;
+  const segments = path.split('/').filter(Boolean);
+  for (let n = segments.length - 1; n > 0; n--) {
+    const up = `/${segments.slice(0, n).join('/')}`;
+    if (hasTwin(pages, up)) return `/m${up}${marker}`;
+  }
+  return `${MOBILE_HOME}${marker}`;
+}
+
+/** On a mobile page that stands in for a PC-only page (mobileUrlFor's `?pc=`): the way to that page, or null. */
+export function pcOnlyUrl(req: Request): string | null {
+  const i = req.originalUrl.indexOf('?');
+  const pc = i === -1 ? null : new URLSearchParams(req.originalUrl.slice(i + 1)).get(PC_ONLY_PARAM);
+  return pc && isLocalUrl(pc) && !isMobilePath(splitUrl(pc).path) ? pcSwitchUrl(pc) : null;
 }
 
 function hasCookie(req: Request, name: string, value: string): boolean {
@@ -135,19 +233,19 @@ function hasCookie(req: Request, name: string, value: string): boolean {
 }
 
 /** Carrier browsers opening a PC page (GET) are sent to its mobile twin, unless they chose the PC site. */
-export function sendCarrierBrowsersToMobile(hasPage: MobilePages) {
+export function sendCarrierBrowsersToMobile(pages: SitePages) {
   return (req: Request, res: Response, next: NextFunction) => {
     if ((req.method !== 'GET' && req.method !== 'HEAD') || isMobilePath(req.path) || NOT_REDIRECTED.test(req.path)) return next();
     res.vary('User-Agent');
     if (!isCarrierBrowser(req.get('user-agent')) || hasCookie(req, SURFACE_COOKIE, 'pc')) return next();
-    res.redirect(302, mobileUrlFor(hasPage, req.originalUrl));
+    res.redirect(302, mobileUrlFor(pages, req.originalUrl));
   };
 }
 
-/** For PC pages: the link to the same page on the mobile site (every page's footer). */
-export function mobileLinkLocals(hasPage: MobilePages) {
+/** For PC pages: the link to the same page on the mobile site (every page's footer), query kept. */
+export function mobileLinkLocals(pages: SitePages) {
   return (req: Request, res: Response, next: NextFunction) => {
-    if (!isMobilePath(req.path)) res.locals.mobileUrl = mobileUrlFor(hasPage, req.path);
+    if (!isMobilePath(req.path)) res.locals.mobileUrl = mobileUrlFor(pages, req.originalUrl);
     next();
   };
 }
@@ -157,19 +255,13 @@ export function mobileLinkLocals(hasPage: MobilePages) {
  * on this response those become their mobile twins (`/m/diaries/5`). HTTP/1.0 browsers (early
  * i-mode) do not know 303, which came with HTTP/1.1: they get 302, which they follow with a GET.
  */
-export function mobileRedirects(hasPage: MobilePages) {
+export function mobileRedirects(pages: SitePages) {
   return (req: Request, res: Response, next: NextFunction) => {
     const redirect = res.redirect.bind(res) as (status: number, url: string) => void;
     res.redirect = ((a: number | string, b?: string) => {
       const [status, url] = typeof a === 'number' ? [a, b!] : [302, a];
-      redirect(status === 303 && req.httpVersion === '1.0' ? 302 : status, mobileUrlFor(hasPage, url));
+      redirect(status === 303 && req.httpVersion === '1.0' ? 302 : status, mobileUrlFor(pages, url));
     }) as Response['redirect'];
     next();
   };
-}
-
-/** A matcher for route patterns like `/members/:id/diaries` (literal segments and `:params`). */
-export function routeMatcher(patterns: string[]): MobilePages {
-  const res = patterns.map((p) => new RegExp(`^${p.split('/').map((s) => (s.startsWith(':') ? '[^/]+' : s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/')}/?$`));
-  return (path) => res.some((re) => re.test(path));
 }

@@ -6,12 +6,13 @@ import iconv from 'iconv-lite';
 
 const ENCODING = 'Shift_JIS';
 
-/** What a character Shift_JIS cannot hold becomes: 〓 (geta), the customary Japanese stand-in. */
+/** What a carrier emoji or a broken byte sequence from a handset becomes: 〓 (geta), the customary Japanese stand-in. */
 export const GETA = '\u3013';
 
 /**
  * Characters that look the same but have a different code point in Shift_JIS (Unicode's
- * JIS X 0208 mapping vs Windows-31J): a Mac's 〜 becomes the ～ the handset knows, and so on.
+ * JIS X 0208 mapping vs Windows-31J): a Mac's 〜 is shown as the ～ the handset knows, and so on.
+ * Only in text a page shows: a form field gets the character itself (see fitShiftJis).
  */
 const LOOKALIKES: Record<string, string> = {
   '\u301C': '\uFF5E', // 〜 wave dash → ～
@@ -24,7 +25,7 @@ const LOOKALIKES: Record<string, string> = {
   '\u00A0': ' ', // no-break space
 };
 
-/** Marks that only shape the character before them (emoji variation selectors, joiners, skin tones): dropped. */
+/** Marks that only shape the character before them (emoji variation selectors, joiners, skin tones): not shown. */
 const SHAPING = /^[\uFE00-\uFE0F\u200B-\u200D\u2060\u{1F3FB}-\u{1F3FF}\u{E0020}-\u{E007F}]$/u;
 
 let encodable: Set<number> | null = null;
@@ -42,19 +43,54 @@ function encodableSet(): Set<number> {
   return set;
 }
 
-/** The text with every character Shift_JIS cannot hold replaced (look-alike, or 〓), so that
- * encoding it loses nothing else: the markup is ASCII and stays intact. */
-export function fitShiftJis(text: string): string {
-  const set = encodableSet();
-  return text.replace(/[^\x00-\x7f]/gu, (ch) => {
-    if (set.has(ch.codePointAt(0)!)) return ch;
-    if (ch in LOOKALIKES) return LOOKALIKES[ch];
-    return SHAPING.test(ch) ? '' : GETA;
+/** A character as a numeric character reference: the browser shows the character, or sends the reference back. */
+function reference(ch: string): string {
+  return `&#${ch.codePointAt(0)};`;
+}
+
+/** In text the page only shows: the look-alike where there is one, shaping marks left out, else the reference. */
+function shown(ch: string): string {
+  if (ch in LOOKALIKES) return LOOKALIKES[ch];
+  return SHAPING.test(ch) ? '' : reference(ch);
+}
+
+const NON_ASCII = /[^\x00-\x7f]/gu;
+const TEXTAREA = /<textarea\b[^>]*>([^<]*)<\/textarea>/gi;
+
+/** Where the page's textareas hold their text, as [start, end) offsets. */
+function textareaSpans(html: string): [number, number][] {
+  return [...html.matchAll(TEXTAREA)].map((m) => {
+    const start = m.index! + m[0].length - m[1].length - '</textarea>'.length;
+    return [start, start + m[1].length];
   });
 }
 
-export function encodeShiftJis(text: string): Buffer {
-  return iconv.encode(fitShiftJis(text), ENCODING);
+/** Is the character at `offset` in what a form sends back: inside a tag (an attribute value) or a textarea's text? */
+function inFormField(html: string, offset: number, textareas: [number, number][]): boolean {
+  return html.lastIndexOf('<', offset) > html.lastIndexOf('>', offset) || textareas.some(([start, end]) => offset >= start && offset < end);
+}
+
+/**
+ * A rendered page with every character Shift_JIS cannot hold written as a numeric character
+ * reference (`&#127843;`), so that encoding loses nothing and the markup (ASCII) is intact.
+ * Inside tags and textareas — what a form re-sends — every such character is a reference, so a
+ * handset saving the form sends each one back exactly (`&#…;`, which decodeShiftJis reads). In text
+ * the page only shows, look-alikes read better on a handset (〜 → ～) and shaping marks are left out.
+ * Our templates escape `<`, `>` and `&` in member text, so a `<` always starts a tag, and an escaped
+ * `&amp;` stays as it is: only non-ASCII characters are touched. (Where a character sits is looked
+ * up only for the rare one Shift_JIS cannot hold: pages cost what they cost before.)
+ */
+export function fitShiftJis(html: string): string {
+  const set = encodableSet();
+  let textareas: [number, number][] | undefined;
+  return html.replace(NON_ASCII, (ch: string, offset: number) => {
+    if (set.has(ch.codePointAt(0)!)) return ch;
+    return inFormField(html, offset, (textareas ??= textareaSpans(html))) ? reference(ch) : shown(ch);
+  });
+}
+
+export function encodeShiftJis(html: string): Buffer {
+  return iconv.encode(fitShiftJis(html), ENCODING);
 }
 
 /** A numeric character reference → its character, when it names one a member could type. */
@@ -65,16 +101,18 @@ function fromReference(ref: string, dec: string | undefined, hex: string | undef
 }
 
 /**
- * Bytes a handset sent → text. A browser submitting a Shift_JIS form sends what Shift_JIS cannot
- * hold (〜, emoji) as numeric character references (`&#128512;`): those become the characters again.
- * Carrier emoji arrive in the private use area (e.g. DoCoMo's F89F → U+E63E), which no other
- * browser can show, and broken sequences as U+FFFD: both become 〓.
+ * Bytes a handset sent → text. Carrier emoji arrive as bytes in the private use area (e.g.
+ * DoCoMo's F89F → U+E63E), which no other browser can show, and broken sequences as U+FFFD: both
+ * become 〓. A browser submitting a Shift_JIS form sends what Shift_JIS cannot hold (〜, 𠮷, emoji)
+ * as numeric character references (`&#128512;`), and so does a handset for the references our
+ * pages put in its fields (fitShiftJis): those become the characters again — after the 〓 step, so
+ * that a stored character the page sent as a reference (even a private-use one) comes back as it was.
  */
 export function decodeShiftJis(bytes: Buffer): string {
   return iconv
     .decode(bytes, ENCODING)
-    .replace(/&#(?:(\d{1,7})|[xX]([0-9a-fA-F]{1,6}));/g, fromReference)
-    .replace(/[\uE000-\uF8FF\uFFFD]/g, GETA);
+    .replace(/[\uE000-\uF8FF\uFFFD]/g, GETA)
+    .replace(/&#(?:(\d{1,7})|[xX]([0-9a-fA-F]{1,6}));/g, fromReference);
 }
 
 /** A latin1 string (one char per byte, as busboy hands back fields when told to) decoded as Shift_JIS. */
@@ -117,20 +155,19 @@ export class TooManyParametersError extends Error {
   }
 }
 
-/**
- * A urlencoded body whose percent-escapes are Shift_JIS bytes → fields, as body-parser would shape
- * them (a repeated name becomes an array; no nesting). More than `parameterLimit` fields → 413.
- */
-export function parseShiftJisForm(body: Buffer, parameterLimit: number): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = Object.create(null);
+type Fields = Record<string, string | string[]>;
+
+/** `name=value&…` with Shift_JIS bytes behind the escapes → fields; `tooMany` is told when a field passes the limit. */
+function parsePairs(bytes: Buffer, limit: number, tooMany: () => 'stop'): Fields {
+  const out: Fields = Object.create(null);
   let count = 0;
   let start = 0;
-  while (start <= body.length) {
-    let end = body.indexOf(AMP, start);
-    if (end === -1) end = body.length;
+  while (start <= bytes.length) {
+    let end = bytes.indexOf(AMP, start);
+    if (end === -1) end = bytes.length;
     if (end > start) {
-      if (++count > parameterLimit) throw new TooManyParametersError();
-      const pair = body.subarray(start, end);
+      if (++count > limit && tooMany() === 'stop') break;
+      const pair = bytes.subarray(start, end);
       const eq = pair.indexOf(EQ);
       const name = decodeShiftJis(unescapeBytes(eq === -1 ? pair : pair.subarray(0, eq)));
       const value = eq === -1 ? '' : decodeShiftJis(unescapeBytes(pair.subarray(eq + 1)));
@@ -139,5 +176,42 @@ export function parseShiftJisForm(body: Buffer, parameterLimit: number): Record<
     }
     start = end + 1;
   }
+  return out;
+}
+
+/**
+ * A urlencoded body whose percent-escapes are Shift_JIS bytes → fields, as body-parser would shape
+ * them (a repeated name becomes an array; no nesting). More than `parameterLimit` fields → 413.
+ */
+export function parseShiftJisForm(body: Buffer, parameterLimit: number): Fields {
+  return parsePairs(body, parameterLimit, () => {
+    throw new TooManyParametersError();
+  });
+}
+
+/** The fields Express's simple query parser (node:querystring) reads at most; the rest are ignored. */
+const QUERY_PARAMETER_LIMIT = 1000;
+
+/**
+ * A query string from a handset (a GET form, or a link whose escapes it made) → fields, shaped as
+ * Express's simple query parser shapes them, but with the escapes read as Shift_JIS bytes and
+ * character references turned back into characters, exactly as a form body is. Bytes the handset
+ * sent unescaped arrive one character per byte (Node reads the request line as latin1).
+ */
+export function parseShiftJisQuery(query: string): Fields {
+  return parsePairs(Buffer.from(query, 'latin1'), QUERY_PARAMETER_LIMIT, () => 'stop');
+}
+
+const UNRESERVED = /^[A-Za-z0-9\-_.~]$/;
+
+/**
+ * A value for a link's query string on a Shift_JIS page, escaped as the handset's own form would
+ * send it: Shift_JIS bytes, and a character reference for what Shift_JIS cannot hold.
+ */
+export function encodeShiftJisComponent(text: string): string {
+  const set = encodableSet();
+  const bytes = iconv.encode(text.replace(NON_ASCII, (ch) => (set.has(ch.codePointAt(0)!) ? ch : reference(ch))), ENCODING);
+  let out = '';
+  for (const b of bytes) out += UNRESERVED.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
   return out;
 }

@@ -1,9 +1,9 @@
 import { Router, type Request, type RequestHandler } from 'express';
 import type { AppContext } from '../context.js';
 import { requireGuest, requireMember } from '../http/auth.js';
-import { mobileRedirects, routeMatcher, type MobilePages } from '../http/mobile.js';
+import { mobileRedirects, pageTable, type SitePages } from '../http/mobile.js';
 import { limitBy } from '../http/rate-limit.js';
-import { acceptFiles } from '../http/uploads.js';
+import { acceptFiles, uploadRoute } from '../http/uploads.js';
 import { registrationHandlers } from '../features/accounts/registration-handlers.js';
 import { loginHandlers } from '../features/accounts/login-handlers.js';
 import { settingsHandlers } from '../features/accounts/settings-handlers.js';
@@ -36,16 +36,19 @@ import { reportHandlers } from '../features/moderation/report-handlers.js';
  * and PC redirects are turned into /m/ ones); where the data differs (page sizes, long texts in
  * parts), a mobile handler sits beside the PC one in its feature folder.
  */
-export function mobileRoutes(ctx: AppContext) {
+export function mobileRoutes(ctx: AppContext, pcPages: readonly string[]) {
   const r = Router();
   const pages: string[] = [];
+  // A POST that takes files: its multipart body is parsed there and nowhere else (http/uploads.ts).
+  const upload = uploadRoute(r);
   /** A GET page: registered, and remembered so that PC URLs can find their mobile twin. */
   const page = (path: string, ...handlers: RequestHandler[]) => {
     pages.push(path);
     r.get(path, ...handlers);
   };
-  let matcher: MobilePages = () => false;
-  const hasPage: MobilePages = (path) => matcher(path);
+  // Both sites' pages, for every way from a PC URL to this site (mobileUrlFor); the mobile table is
+  // complete once every page below is registered.
+  const sitePages: SitePages = { pc: pageTable(pcPages), mobile: () => undefined };
 
   const mobileSite = mobileSiteHandlers(ctx);
   const site = siteHandlers(ctx);
@@ -59,7 +62,7 @@ export function mobileRoutes(ctx: AppContext) {
   // Leaving for the PC site: before the redirect mapping below, which would send it back here.
   r.get('/pc', mobileSite.switchToPc);
   r.use(mobileSite.forgetPcChoice);
-  r.use(mobileRedirects(hasPage));
+  r.use(mobileRedirects(sitePages));
 
   // ─── Open to visitors ───
   page('/', site.landing);
@@ -133,7 +136,7 @@ export function mobileRoutes(ctx: AppContext) {
   page('/search/members', requireMember, mProfiles.search);
   page('/photos/:id', requireMember, mPhotos.show);
   page('/profile/photos', requireMember, profilePhotos.show);
-  r.post('/profile/photos', requireMember, acceptFiles('photo', 1), profilePhotos.upload);
+  upload('/profile/photos', acceptFiles('photo', 1), requireMember, profilePhotos.upload);
   r.post('/profile/photos/:id/main', requireMember, profilePhotos.makeMain);
   r.post('/profile/photos/:id/delete', requireMember, profilePhotos.remove);
 
@@ -148,7 +151,7 @@ export function mobileRoutes(ctx: AppContext) {
   const diaryLimit = limitBy(ctx.limiters.diaries, (req) => `member:${req.member?.id}`, 'validation.diary.limit');
   const commentLimit = limitBy(ctx.limiters.comments, (req) => `member:${req.member?.id}`, 'validation.comment.limit');
   page('/diaries/new', requireMember, diaries.showNew);
-  r.post('/diaries', requireMember, acceptFiles('photos', 1), diaryLimit, diaries.create);
+  upload('/diaries', acceptFiles('photos', 1), requireMember, diaryLimit, diaries.create);
   page('/diaries/friends', requireMember, mDiaries.friends);
   page('/diaries/comments', requireMember, mDiaries.newComments);
   page('/diaries/:id', requireMember, mDiaries.show);
@@ -183,7 +186,7 @@ export function mobileRoutes(ctx: AppContext) {
   page('/communities/:id/events', requireMember, mCommunities.events);
   page('/communities/:id/topics/:topicId', requireMember, mCommunities.topic);
   page('/communities/:id/topics/:topicId/comments', requireMember, mCommunities.comments);
-  r.post('/communities/:id/topics/:topicId/comments', requireMember, acceptFiles('photos', 1), boardCommentLimit, mCommunities.addComment);
+  upload('/communities/:id/topics/:topicId/comments', acceptFiles('photos', 1), requireMember, boardCommentLimit, mCommunities.addComment);
   r.post('/communities/:id/topics/:topicId/comments/:number/delete', requireMember, board.deleteComment);
   r.post('/communities/:id/topics/:topicId/participants', requireMember, events.join);
   r.post('/communities/:id/topics/:topicId/participants/cancel', requireMember, events.cancel);
@@ -206,8 +209,8 @@ export function mobileRoutes(ctx: AppContext) {
   // ─── Reports (通報) ───
   const reports = reportHandlers(ctx);
   page('/reports/new', requireMember, reports.show);
-  r.post('/reports', requireMember, reports.create);
+  r.post('/reports', requireMember, limitBy(ctx.limiters.reports, perMember, 'reports.limit'), reports.create);
 
-  matcher = routeMatcher(pages);
-  return { router: r, hasPage };
+  sitePages.mobile = pageTable(pages);
+  return { router: r, sitePages };
 }

@@ -11,7 +11,7 @@ import { siteHandlers } from '../features/site/handlers.js';
 import { profileHandlers } from '../features/profiles/handlers.js';
 import { photoHandlers } from '../features/photos/handlers.js';
 import { profilePhotoHandlers } from '../features/photos/profile-handlers.js';
-import { acceptFiles } from '../http/uploads.js';
+import { acceptFiles, uploadRoute } from '../http/uploads.js';
 import { friendHandlers } from '../features/friends/handlers.js';
 import { blockHandlers } from '../features/blocks/handlers.js';
 import { feedHandlers } from '../features/feeds/handlers.js';
@@ -30,6 +30,8 @@ import { MAX_POST_PHOTOS } from '../features/communities/board-service.js';
 /** Every URL of the PC site, in one readable list. */
 export function pcRoutes(ctx: AppContext): Router {
   const r = Router();
+  // A POST that takes files: its multipart body is parsed there and nowhere else (http/uploads.ts).
+  const upload = uploadRoute(r);
   const site = siteHandlers(ctx);
   const reg = registrationHandlers(ctx);
   const login = loginHandlers(ctx);
@@ -112,7 +114,7 @@ export function pcRoutes(ctx: AppContext): Router {
   const profilePhotos = profilePhotoHandlers(ctx);
   r.get('/photos/:id/:variant', requireMember, photos.serve);
   r.get('/profile/photos', requireMember, profilePhotos.show);
-  r.post('/profile/photos', requireMember, acceptFiles('photo', 1), profilePhotos.upload);
+  upload('/profile/photos', acceptFiles('photo', 1), requireMember, profilePhotos.upload);
   r.post('/profile/photos/:id/main', requireMember, profilePhotos.makeMain);
   r.post('/profile/photos/:id/delete', requireMember, profilePhotos.remove);
 
@@ -122,12 +124,12 @@ export function pcRoutes(ctx: AppContext): Router {
 
   // ─── Diaries ───
   r.get('/diaries/new', requireMember, diaries.showNew);
-  r.post('/diaries', requireMember, acceptFiles('photos', MAX_DIARY_PHOTOS), diaryLimit, diaries.create);
+  upload('/diaries', acceptFiles('photos', MAX_DIARY_PHOTOS), requireMember, diaryLimit, diaries.create);
   r.get('/diaries/friends', requireMember, diaryLists.friends);
   r.get('/diaries/comments', requireMember, diaryLists.newComments);
   r.get('/diaries/:id', requireMember, diaries.show);
   r.get('/diaries/:id/edit', requireMember, diaries.showEdit);
-  r.post('/diaries/:id/edit', requireMember, acceptFiles('photos', MAX_DIARY_PHOTOS), diaries.update);
+  upload('/diaries/:id/edit', acceptFiles('photos', MAX_DIARY_PHOTOS), requireMember, diaries.update);
   r.get('/diaries/:id/delete', requireMember, diaries.showDelete);
   r.post('/diaries/:id/delete', requireMember, diaries.remove);
   r.post('/diaries/:id/comments', requireMember, commentLimit, diaries.addComment);
@@ -155,7 +157,7 @@ export function pcRoutes(ctx: AppContext): Router {
   r.get('/communities', requireMember, communities.mine);
   r.get('/communities/search', requireMember, communities.search);
   r.get('/communities/new', requireMember, communities.showNew);
-  r.post('/communities', requireMember, acceptFiles('photo', 1), communityCreateLimit, communities.create);
+  upload('/communities', acceptFiles('photo', 1), requireMember, communityCreateLimit, communities.create);
   r.get('/communities/:id', requireMember, communities.show);
   r.get('/communities/:id/members', requireMember, communities.members);
   r.get('/communities/:id/join', requireMember, communities.showJoin);
@@ -166,7 +168,7 @@ export function pcRoutes(ctx: AppContext): Router {
   r.post('/communities/:id/offers/:targetId/accept', requireMember, communityAdmin.answerOffer);
   r.post('/communities/:id/offers/:targetId/decline', requireMember, communityAdmin.answerOffer);
   r.get('/communities/:id/manage', requireMember, communityAdmin.settings);
-  r.post('/communities/:id/manage', requireMember, acceptFiles('photo', 1), communityAdmin.update);
+  upload('/communities/:id/manage', acceptFiles('photo', 1), requireMember, communityAdmin.update);
   r.get('/communities/:id/manage/requests', requireMember, communityAdmin.requests);
   r.get('/communities/:id/manage/members', requireMember, communityAdmin.members);
   r.get('/communities/:id/manage/bans', requireMember, communityAdmin.bans);
@@ -181,12 +183,12 @@ export function pcRoutes(ctx: AppContext): Router {
   r.post('/communities/:id/offers/:targetId/cancel', requireMember, communityAdmin.cancelOffer);
   r.get('/communities/:id/topics', requireMember, board.topics);
   r.get('/communities/:id/topics/new', requireMember, board.showNewTopic);
-  r.post('/communities/:id/topics', requireMember, postPhotos, topicLimit, board.createTopic);
+  upload('/communities/:id/topics', postPhotos, requireMember, topicLimit, board.createTopic);
   r.get('/communities/:id/events', requireMember, events.events);
   r.get('/communities/:id/events/new', requireMember, board.showNewEvent);
-  r.post('/communities/:id/events', requireMember, postPhotos, topicLimit, board.createEvent);
+  upload('/communities/:id/events', postPhotos, requireMember, topicLimit, board.createEvent);
   r.get('/communities/:id/topics/:topicId', requireMember, board.topic);
-  r.post('/communities/:id/topics/:topicId/comments', requireMember, postPhotos, boardCommentLimit, board.addComment);
+  upload('/communities/:id/topics/:topicId/comments', postPhotos, requireMember, boardCommentLimit, board.addComment);
   r.post('/communities/:id/topics/:topicId/comments/:number/delete', requireMember, board.deleteComment);
   r.get('/communities/:id/topics/:topicId/delete', requireMember, board.showDeleteTopic);
   r.post('/communities/:id/topics/:topicId/delete', requireMember, board.deleteTopic);
@@ -210,7 +212,7 @@ export function pcRoutes(ctx: AppContext): Router {
   // ─── Reports (通報) to the operators ───
   const reports = reportHandlers(ctx);
   r.get('/reports/new', requireMember, reports.show);
-  r.post('/reports', requireMember, reports.create);
+  r.post('/reports', requireMember, limitBy(ctx.limiters.reports, perMember, 'reports.limit'), reports.create);
   // A community's managers: reports about posts on their board, and deleting those posts.
   const managerReports = managerReportHandlers(ctx);
   r.get('/communities/:id/manage/reports', requireMember, managerReports.list);

@@ -68,14 +68,15 @@ test('shift_jis › au (KDDI-) and SoftBank handsets get Shift_JIS too; a smartp
   assert.match(phone.text, /charset=UTF-8/);
 });
 
-test('shift_jis › characters Shift_JIS cannot hold become 〓 (or their Shift_JIS look-alike); the rest and the markup are intact', async () => {
+test('shift_jis › characters Shift_JIS cannot hold go as character references (or their Shift_JIS look-alike), never 〓; the rest and the markup are intact', async () => {
   const m = await createMember(app.db);
   const title = '絵文字😀と𠮷野家〜と①髙';
   const { id } = await createDiary(app.db, m.id, { title, body: `<b>太字</b>👍🏻ですね−\n"引用"&` });
   const h = await loggedInHandset(app, m, DOCOMO_UA);
   const res = await h.get(`/m/diaries/${id}`);
-  assert.match(res.text, /<h1>絵文字〓と〓野家～と①髙<\/h1>/);
-  assert.match(res.text, /&lt;b&gt;太字&lt;\/b&gt;〓ですね－<br>\n&quot;引用&quot;&amp;/);
+  assert.match(res.text, /<h1>絵文字&#128512;と&#134071;野家～と①髙<\/h1>/);
+  assert.match(res.text, /&lt;b&gt;太字&lt;\/b&gt;&#128077;ですね－<br>\n&quot;引用&quot;&amp;/);
+  assert.doesNotMatch(res.text, /〓/);
   assert.doesNotMatch(res.text, /[^\x00-\x7f]\?|\?[^\x00-\x7f]/, 'no question-mark mojibake next to Japanese text');
   assert.match(res.text, /<\/html>\s*$/);
   // The stored text is untouched; the PC page still shows it all.
@@ -112,7 +113,7 @@ test('shift_jis › a multipart diary with one photo from a handset: Shift_JIS f
   assert.equal(img.headers.get('content-type'), 'image/jpeg');
 });
 
-test('shift_jis › two photos in one mobile post are refused (one photo per post)', async () => {
+test('shift_jis › two photos in one mobile post are refused on the form, the text kept (one photo per post)', async () => {
   const m = await createMember(app.db);
   const h = await loggedInHandset(app, m, SMARTPHONE_UA);
   await h.get('/m/diaries/new');
@@ -121,8 +122,10 @@ test('shift_jis › two photos in one mobile post are refused (one photo per pos
     { name: 'visibility', value: 'members' }, { name: 'photos', filename: 'a.jpg', data: await jpeg(50, 50) }, { name: 'photos', filename: 'b.jpg', data: await jpeg(50, 50) },
   ]);
   const res = await h.request('POST', '/m/diaries', { body, headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` } });
-  assert.equal(res.status, 400);
-  assert.match(res.text, /accesskey="0"/, 'the mobile error page');
+  assert.equal(res.status, 422);
+  assert.match(res.text, /写真は3枚までです/);
+  assert.match(res.text, /name="title" type="text" maxlength="200" value="t"/, 'the mobile form again, the text kept');
+  assert.equal(await app.db('diaries').where({ author_id: m.id }).first(), undefined);
 });
 
 test('shift_jis › registration in three steps from a handset: a Shift_JIS nickname arrives intact, the member lands on the mobile home', async () => {

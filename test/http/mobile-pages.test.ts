@@ -1,9 +1,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { Handset, loggedInHandset, DOCOMO_UA, SMARTPHONE_UA, type HandsetRes } from '../support/mobile.js';
-import { seedMobileContent, type MobileSeed } from '../support/mobile-seed.js';
+import crypto from 'node:crypto';
+import iconv from 'iconv-lite';
+import { Handset, formValues, loggedInHandset, DOCOMO_UA, SMARTPHONE_UA, type HandsetRes } from '../support/mobile.js';
+import { japaneseText, seedMobileContent, type MobileSeed } from '../support/mobile-seed.js';
 import { MANY_LOGINS } from '../support/communities.js';
+import { BOUNDARY } from '../support/multipart.js';
 import { splitText } from '../../src/lib/text-parts.js';
 import { MOBILE_BUDGET } from '../../src/http/mobile-budget.js';
 
@@ -12,6 +15,12 @@ import { MOBILE_BUDGET } from '../../src/http/mobile-budget.js';
 // carrier browser (Shift_JIS) and a smartphone (UTF-8) alike.
 
 const BUDGET = 10 * 1024;
+/**
+ * Pages allowed past the budget, and by how much: a form sent back with an error echoes what the
+ * member typed, all of it (src/http/MOBILE.md, "The size budget"). Only that text may pass it: the
+ * page's frame stays within the budget.
+ */
+const ECHOES_INPUT = { status: 422, allowance: (echoed: string, charset: string) => iconv.encode(echoed, charset).length };
 
 let app: TestApp;
 let seed: MobileSeed;
@@ -27,9 +36,10 @@ after(async () => {
   await app.close();
 });
 
-function assertMobilePage(res: HandsetRes, path: string) {
-  assert.equal(res.status, 200, `${path}: ${res.status} ${res.text.slice(0, 300)}`);
-  assert.ok(res.bytes.length <= BUDGET, `${path}: ${res.bytes.length} bytes > ${BUDGET}`);
+function assertMobilePage(res: HandsetRes, path: string, echo?: { text: string }) {
+  assert.equal(res.status, echo ? ECHOES_INPUT.status : 200, `${path}: ${res.status} ${res.text.slice(0, 300)}`);
+  const budget = BUDGET + (echo ? ECHOES_INPUT.allowance(echo.text, res.charset) : 0);
+  assert.ok(res.bytes.length <= budget, `${path}: ${res.bytes.length} bytes > ${budget}`);
   assert.doesNotMatch(res.text, /<script/i, `${path}: script`);
   assert.doesNotMatch(res.text, /<link[^>]+stylesheet/i, `${path}: external stylesheet`);
   assert.doesNotMatch(res.text, /<style|@font-face|\sstyle="(?!max-width:100%")/i, `${path}: styles (one inline style: the file input's width)`);
@@ -126,4 +136,26 @@ test('mobile pages › lists show 10 with a link to the next 10; a 10,000-charac
   assert.ok(pages[0].includes(body[0].slice(0, 30)), 'the first part starts the body');
   assert.ok(pages[parts - 1].includes(body[body.length - 1].slice(-30)), 'the last part ends it');
   assert.match(pages[parts - 1], /<textarea name="body"/, 'the comment form comes after the last part');
+});
+
+test('mobile pages › a diary form sent back with an error keeps all 10,000 characters: the one page allowed past the budget, by exactly that text', async () => {
+  const body = japaneseText(10_000, 2);
+  for (const ua of [DOCOMO_UA, SMARTPHONE_UA]) {
+    const h = await loggedInHandset(app, seed.me, ua);
+    await h.get('/m/diaries/new');
+    // As the form sends it: multipart (it has a photo field), the fields in the page's charset.
+    const charset = h.isCarrier ? 'Shift_JIS' : 'utf-8';
+    const fields = { _csrf: h.lastToken!, submission_key: crypto.randomUUID(), title: '', body, visibility: 'members' };
+    const multipart = Buffer.concat([
+      ...Object.entries(fields).flatMap(([name, value]) => [Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n`), iconv.encode(value, charset), Buffer.from('\r\n')]),
+      Buffer.from(`--${BOUNDARY}--\r\n`),
+    ]);
+    const res = await h.send('POST', '/m/diaries', { body: multipart, headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` } });
+    assert.match(res.text, /タイトルを入力してください/);
+    assert.equal(formValues(res.text, '/m/diaries').body, body, `${ua}: the text is kept`);
+    assertMobilePage(res, `${ua} POST /m/diaries (422)`, { text: body });
+    assert.ok(res.bytes.length > BUDGET, 'past the budget: the case this allowance is for');
+    sizes.push({ path: 'POST /m/diaries (422, 10,000 characters)', sjis: ua === DOCOMO_UA ? res.bytes.length : 0, utf8: ua === DOCOMO_UA ? 0 : res.bytes.length });
+  }
+  assert.equal(Number((await app.db('diaries').where({ author_id: seed.me.id, title: '' }).count({ c: '*' }))[0].c), 0);
 });

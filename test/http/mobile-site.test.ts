@@ -9,6 +9,7 @@ import { createDiary } from '../support/diaries.js';
 import { makeFriends } from '../support/friends.js';
 import { assertNoInternals, withQuietConsole } from '../support/faults.js';
 import { DOCOMO_UA, SMARTPHONE_UA, Handset, loggedInHandset } from '../support/mobile.js';
+import { countMemberSessions } from '../../src/features/accounts/queries.js';
 
 // The mobile site as a whole: redirects between the surfaces, links to the other version, CSRF on
 // its forms (SECURITY 16–17), sessions in cookies only, and error pages in the mobile style.
@@ -24,8 +25,9 @@ test('redirects › a carrier browser opening a PC page is sent to the same page
   const cases: [string, string][] = [
     ['/', '/m/'], ['/login', '/m/login'], ['/login?next=%2Fhome', '/m/login?next=%2Fhome'], [`/diaries/${id}`, `/m/diaries/${id}`],
     [`/members/${m.id}/diaries?before=x`, `/m/members/${m.id}/diaries?before=x`], ['/communities/search?q=%E7%8C%AB', '/m/communities/search?q=%E7%8C%AB'],
-    // No mobile twin: the mobile home (which sends visitors on to the mobile landing).
-    ['/settings/feeds', '/m/home'], ['/no/such/page', '/m/home'],
+    // No mobile twin: the nearest mobile page, which says the PC site has it; no page at all: the
+    // mobile home (which sends visitors on to the mobile landing). mobile-twins.test.ts has more.
+    ['/settings/feeds', '/m/settings?pc=%2Fsettings%2Ffeeds'], ['/no/such/page', '/m/home'],
   ];
   for (const [from, to] of cases) {
     const res = await h.get(from);
@@ -65,7 +67,7 @@ test('links › every PC page links to its mobile twin, and every mobile page to
   const { id } = await createDiary(app.db, m.id);
   const pc = await loggedInAgent(app, m);
   assert.match((await pc.get(`/diaries/${id}`)).text, new RegExp(`href="/m/diaries/${id}">モバイル版`));
-  assert.match((await pc.get('/settings/feeds')).text, /href="\/m\/home">モバイル版/);
+  assert.match((await pc.get('/settings/feeds')).text, /href="\/m\/settings\?pc=%2Fsettings%2Ffeeds">モバイル版/);
   assert.match((await new Agent(app.baseUrl).get('/')).text, /href="\/m\/">モバイル版/);
   const h = await loggedInHandset(app, m, SMARTPHONE_UA);
   assert.match((await h.get(`/m/diaries/${id}`)).text, new RegExp(`href="/m/pc\\?back=%2Fdiaries%2F${id}">PC版`));
@@ -86,6 +88,24 @@ test('csrf › a handset with no Origin or Sec-Fetch headers is accepted with th
   assert.equal(Number((await app.db('diaries').where({ author_id: m.id }).count({ c: '*' }))[0].c), 0);
   const ok = await h.post('/m/diaries', fields());
   assert.equal(ok.status, 303);
+});
+
+test('csrf › a handset that keeps no cookies is told that cookies are needed, not that the page expired', async () => {
+  const m = await createMember(app.db);
+  const h = new Handset(app.baseUrl, DOCOMO_UA);
+  await h.get('/m/login');
+  h.cookies.clear();
+  const res = await h.post('/m/login', { phone: m.phone, password: m.password });
+  assert.equal(res.status, 403);
+  assert.match(res.text, /Cookie（クッキー）が必要です/);
+  assert.doesNotMatch(res.text, /有効期限/);
+  assert.match(res.headers.get('content-type') ?? '', /Shift_JIS/);
+  assert.equal(await countMemberSessions(app.db, m.id), 0);
+  // With cookies, a stale token is still an expired page.
+  await h.get('/m/login');
+  const stale = await h.post('/m/login', { phone: m.phone, password: m.password }, { token: 'x'.repeat(32) });
+  assert.equal(stale.status, 403);
+  assert.match(stale.text, /ページの有効期限が切れました/);
 });
 
 test('csrf › a cross-site POST to a mobile form is refused even with a valid token', async () => {

@@ -51,9 +51,11 @@ export class Handset extends Agent {
   }
 }
 
-/** Percent-encodes the bytes of `text` in `charset`, as a form submission does (space → +). */
+/** Percent-encodes the bytes of `text` in `charset`, as a form submission does (space → +); what
+ * the charset cannot hold goes as a numeric character reference (`&#127843;`), as browsers send it. */
 export function encodeIn(text: string, charset: string): string {
-  return [...iconv.encode(text, charset)].map((b) => (/[A-Za-z0-9*\-._]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : b === 0x20 ? '+' : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+  const held = text.replace(/[^\x00-\x7f]/gu, (ch) => (iconv.encode(ch, charset).toString('latin1') === '?' ? `&#${ch.codePointAt(0)};` : ch));
+  return [...iconv.encode(held, charset)].map((b) => (/[A-Za-z0-9*\-._]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : b === 0x20 ? '+' : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
 }
 
 /** A handset logged in through the mobile login form. */
@@ -62,4 +64,31 @@ export async function loggedInHandset(app: { baseUrl: string }, member: { phone:
   const res = await h.post('/m/login', { phone: member.phone, password: member.password }, { tokenFrom: '/m/login' });
   if (res.status !== 303) throw new Error(`mobile login failed with ${res.status}`);
   return h;
+}
+
+/** Attribute values and textarea text as a browser reads them: entities and character references resolved. */
+function unescapeHtml(text: string): string {
+  const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+  return text.replace(/&(?:#(\d+)|#[xX]([0-9a-fA-F]+)|(\w+));/g, (ref, dec, hex, name) => (dec || hex ? String.fromCodePoint(dec ? Number(dec) : parseInt(hex, 16)) : (named[name] ?? ref)));
+}
+
+/**
+ * The fields the form posting to `action` would send as the page stands, as a browser reads them
+ * from the (decoded) page: inputs with their values, each select's selected option, textareas.
+ */
+export function formValues(html: string, action: string): Record<string, string> {
+  const form = new RegExp(`<form[^>]*action="${action.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"[^>]*>([\\s\\S]*?)</form>`).exec(html);
+  if (!form) throw new Error(`no form posting to ${action}`);
+  const attr = (tag: string, name: string) => new RegExp(`\\s${name}="([^"]*)"`).exec(tag)?.[1];
+  const fields: Record<string, string> = {};
+  for (const [tag] of form[1].matchAll(/<input\b[^>]*>/g)) {
+    const name = attr(tag, 'name');
+    if (name && !/type="(submit|file)"/.test(tag)) fields[name] = unescapeHtml(attr(tag, 'value') ?? '');
+  }
+  for (const [, open, options] of form[1].matchAll(/(<select\b[^>]*>)([\s\S]*?)<\/select>/g)) {
+    const chosen = /<option\b[^>]*\sselected[^>]*>/.exec(options)?.[0] ?? /<option\b[^>]*>/.exec(options)?.[0] ?? '';
+    fields[attr(open, 'name')!] = unescapeHtml(attr(chosen, 'value') ?? '');
+  }
+  for (const [, open, text] of form[1].matchAll(/(<textarea\b[^>]*>)([^<]*)<\/textarea>/g)) fields[attr(open, 'name')!] = unescapeHtml(text.replace(/^\n/, ''));
+  return fields;
 }

@@ -3,12 +3,13 @@ import type { Request, Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { render, type FieldErrors } from '../../http/render.js';
 import { notFound } from '../../http/errors.js';
-import { commentWindow, inMemoryPage, MOBILE_BUDGET, pageLinks, textPage } from '../../http/mobile-budget.js';
-import { uploadedFiles } from '../../http/uploads.js';
+import { commentWindow, inMemoryPage, keysetLinks, MOBILE_BUDGET, pageLinks, textPage } from '../../http/mobile-budget.js';
+import { mobileQuery } from '../../http/mobile.js';
+import { fileErrors, uploadedFiles } from '../../http/uploads.js';
+import { parseSearchQuery } from '../../lib/forms.js';
 import { tokyoDate } from '../../lib/dates.js';
 import { keysetPage } from '../../lib/pages.js';
 import { prefectureName } from '../../lib/prefectures.js';
-import { budgetPages } from '../../lib/text-parts.js';
 import { fieldErrors } from '../accounts/schemas.js';
 import { photoUrl } from '../photos/variants.js';
 import { isManager } from './access.js';
@@ -52,8 +53,8 @@ export function mobileCommunityHandlers(ctx: AppContext) {
     const viewerId = req.member!.id;
     const window = commentWindow(req.query, topic.last_comment_number);
     // A topic hidden by staff shows the operators' notice alone: no comments, no form.
-    const rows = topic.hidden_at ? [] : await commentRows(db, topic.id, viewerId, { limit: L + 1, after: window.after });
-    const shown = budgetPages(rows, (c) => (c.deleted_at || c.hidden || c.hidden_at ? 0 : c.body.length), MOBILE_BUDGET.pageText, L)[0] ?? [];
+    const rows = topic.hidden_at ? [] : await commentRows(db, topic.id, viewerId, { limit: window.limit, after: window.from });
+    const { shown, commentPart, older, newer } = window.page(rows, (c) => (c.deleted_at || c.hidden || c.hidden_at ? 0 : c.body.length));
     const photos = await postPhotos(db, topic.id, shown.filter((c) => !c.deleted_at && !c.hidden && !c.hidden_at).map((c) => c.id));
     const manager = isManager(community.viewer_role);
     communityPage(req, res, 'topic-comments', community, {
@@ -61,8 +62,9 @@ export function mobileCommunityHandlers(ctx: AppContext) {
       pcPath: `/communities/${community.id}/topics/${topic.id}`,
       topic,
       comments: shown.map((c) => topicCommentView(c, viewerId, manager, (id) => photos.filter((p) => p.comment_id === id).map((p) => ({ id: p.photo_id, url: photoUrl(p.photo_id, 'm120') })))),
-      older: window.older(shown[0]?.number),
-      newer: window.newer(shown[shown.length - 1]?.number, rows.length > shown.length),
+      commentPart,
+      older,
+      newer,
       canComment: !!community.viewer_role && !topic.hidden_at,
       commentValues: { submission_key: crypto.randomUUID(), ...form.values },
       commentErrors: form.errors,
@@ -79,19 +81,19 @@ export function mobileCommunityHandlers(ctx: AppContext) {
       ]);
       const page = keysetPage(rows, L, (last) => pageLink({ before_at: new Date(last.joined_at).toISOString(), before_id: last.id }));
       render(res, 'mobile/communities/mine', {
-        title: req.t('communities.mine.title'), communities: page.items.map((c) => ({ ...c, manages: isManager(c.role) })), total, offers, next: page.next,
+        title: req.t('communities.mine.title'), communities: page.items.map((c) => ({ ...c, manages: isManager(c.role) })), total, offers, ...keysetLinks(req, page.next),
       });
     },
 
     /** Search by words and category, 10 a page. */
     async search(req: Request, res: Response) {
-      const query = CommunitySearchQuery.parse(req.query);
+      const { data: query, typed, error } = parseSearchQuery(CommunitySearchQuery, req.query);
       const before = query.before_count !== undefined && query.before_id ? { count: query.before_count, id: query.before_id } : undefined;
-      const rows = await q.searchCommunities(db, { words: q.searchWords(query.q), category: query.category, before, limit: L + 1 });
-      const page = keysetPage(rows, L, (last) => pageLink({ q: query.q, category: query.category, before_count: last.member_count, before_id: last.id }));
-      render(res, 'mobile/communities/search', {
+      const rows = error ? [] : await q.searchCommunities(db, { words: q.searchWords(query.q), category: query.category, before, limit: L + 1 });
+      const page = keysetPage(rows, L, (last) => mobileQuery(req, { q: query.q, category: query.category, before_count: last.member_count, before_id: last.id }));
+      render(res.status(error ? 422 : 200), 'mobile/communities/search', {
         title: req.t(query.category && !query.q ? `communities.category.${query.category}` : 'communities.search.title'),
-        q: query.q, category: query.category ?? '', categories: COMMUNITY_CATEGORIES, results: page.items, next: page.next,
+        q: error ? typed : query.q, qError: error, category: query.category ?? '', categories: COMMUNITY_CATEGORIES, results: page.items, ...keysetLinks(req, page.next),
       });
     },
 
@@ -112,6 +114,8 @@ export function mobileCommunityHandlers(ctx: AppContext) {
         topics,
         events,
         offer: offers.find((o) => o.community_id === community.id) ?? null,
+        // A community is its owner's content: the report form refuses their own (moderation/targets.ts).
+        canReport: community.viewer_role !== 'owner',
       });
     },
 
@@ -120,7 +124,7 @@ export function mobileCommunityHandlers(ctx: AppContext) {
       const community = await readableCommunity(ctx, req);
       const rows = await topicsPage(db, community.id, req.member!.id, { limit: L + 1, before: keyset(req.query) });
       const page = keysetPage(rows, L, (last) => pageLink({ before_at: new Date(last.last_activity_at).toISOString(), before_id: last.id }));
-      communityPage(req, res, 'topics', community, { title: req.t('communities.topics.title', { name: community.name }), topics: page.items, next: page.next });
+      communityPage(req, res, 'topics', community, { title: req.t('communities.topics.title', { name: community.name }), topics: page.items, ...keysetLinks(req, page.next) });
     },
 
     /** Events to come (or past), 10 a page. */
@@ -130,7 +134,7 @@ export function mobileCommunityHandlers(ctx: AppContext) {
       const after = query.after_date && query.after_id ? { date: query.after_date, id: query.after_id } : undefined;
       const rows = await eventsPage(db, community.id, req.member!.id, { today: tokyoDate(ctx.clock.now()), past: !!query.past, limit: L + 1, after });
       const page = keysetPage(rows, L, (last) => pageLink({ past: query.past, after_date: last.event_date, after_id: last.id }));
-      communityPage(req, res, 'events', community, { title: req.t('communities.events.title', { name: community.name }), past: !!query.past, events: page.items, next: page.next });
+      communityPage(req, res, 'events', community, { title: req.t('communities.events.title', { name: community.name }), past: !!query.past, events: page.items, ...keysetLinks(req, page.next) });
     },
 
     /** A topic in parts, its photos as thumbnails, an event's facts and buttons; comments on their own pages. */
@@ -170,7 +174,9 @@ export function mobileCommunityHandlers(ctx: AppContext) {
     async addComment(req: Request, res: Response) {
       const { community, topic } = await readableTopic(req);
       const form = CommentForm.safeParse(req.body);
-      if (!form.success) return topicComments(req, res, 422, { values: req.body, errors: fieldErrors(form.error) });
+      // One photo per comment on a phone: a second one, or one too large, is said next to the field.
+      const errors = fileErrors(req, form.success ? {} : fieldErrors(form.error), (reason) => `photos.error.${reason}`);
+      if (!form.success || Object.keys(errors).length) return topicComments(req, res, 422, { values: req.body, errors });
       const files = uploadedFiles(req).map((f) => f.buffer);
       const result = await board.addComment(ctx, { communityId: community.id, topicId: topic.id, authorId: req.member!.id, form: form.data, files, at: ctx.clock.now() });
       if (!result.ok) return topicComments(req, res, 422, { values: req.body, errors: postError(result.reason, 'photoReason' in result ? result.photoReason : undefined) });

@@ -3,9 +3,8 @@ import type { Request, Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { render, type FieldErrors } from '../../http/render.js';
 import { notFound } from '../../http/errors.js';
-import { commentWindow, MOBILE_BUDGET, textPage } from '../../http/mobile-budget.js';
+import { commentWindow, keysetLinks, MOBILE_BUDGET, textPage } from '../../http/mobile-budget.js';
 import { IdParam } from '../../lib/forms.js';
-import { budgetPages } from '../../lib/text-parts.js';
 import { fieldErrors } from '../accounts/schemas.js';
 import { recordFootprintOnView } from '../footprints/record.js';
 import { photoUrl } from '../photos/variants.js';
@@ -33,21 +32,22 @@ export function mobileDiaryHandlers(ctx: AppContext) {
     return diary;
   }
 
-  /** A page of comments (from `?after=N`), and the comment form; re-rendered with a 422 when a comment needs fixing. */
+  /** A page of comments (commentWindow: `?after=N`, `?before=N`, the latest), and the comment form; re-rendered with a 422 when a comment needs fixing. */
   async function commentsPage(req: Request, res: Response, status: number, form: { values: Record<string, unknown>; errors: FieldErrors } = { values: {}, errors: {} }) {
     const viewer = req.member!;
     const diary = await readableDiary(req);
     const window = commentWindow(req.query, diary.last_comment_no);
-    const rows = await commentsOf(db, diary.id, viewer.id, { afterNumber: window.after, limit: MOBILE_BUDGET.list + 1 });
-    const shown = budgetPages(rows, (c) => (c.deleted_at || c.hidden ? 0 : c.body.length), MOBILE_BUDGET.pageText, MOBILE_BUDGET.list)[0] ?? [];
+    const rows = await commentsOf(db, diary.id, viewer.id, { afterNumber: window.from, limit: window.limit });
+    const { shown, commentPart, older, newer } = window.page(rows, (c) => (c.deleted_at || c.hidden ? 0 : c.body.length));
     if (status === 200) await diaries.markDiaryRead(db, diary, viewer.id);
     render(res.status(status), 'mobile/diaries/comments', {
       title: diary.hidden_at ? req.t('moderation.hidden') : diary.title,
       pcPath: `/diaries/${diary.id}`,
       diary,
       comments: shown.map((c) => commentView(c, viewer.id, diary.author_id)),
-      older: window.older(shown[0]?.number),
-      newer: window.newer(shown[shown.length - 1]?.number, rows.length > shown.length),
+      commentPart,
+      older,
+      newer,
       commentValues: { submission_key: crypto.randomUUID(), ...form.values },
       commentErrors: form.errors,
     });
@@ -90,7 +90,7 @@ export function mobileDiaryHandlers(ctx: AppContext) {
     /** Friends' latest diaries and external entries, 10 a page. */
     async friends(req: Request, res: Response) {
       const page = await friendsFeedPage(db, req.member!.id, DiaryListQuery.parse(req.query), MOBILE_BUDGET.list);
-      render(res, 'mobile/diaries/friends', { title: req.t('diaries.friends.title'), items: page.items, next: page.next });
+      render(res, 'mobile/diaries/friends', { title: req.t('diaries.friends.title'), items: page.items, ...keysetLinks(req, page.next) });
     },
 
     /** A member's diaries, 10 a page (the month archive stays on the PC site). */
@@ -101,7 +101,7 @@ export function mobileDiaryHandlers(ctx: AppContext) {
       const page = await authorDiaryPage(db, author.id, viewer.id, DiaryListQuery.parse({ ...req.query, month: undefined }), MOBILE_BUDGET.list);
       render(res, 'mobile/diaries/list', {
         title: req.t('diaries.list.title', { nickname: author.nickname }),
-        author, isSelf: author.id === viewer.id, diaries: page.diaries, next: page.next,
+        author, isSelf: author.id === viewer.id, diaries: page.diaries, ...keysetLinks(req, page.next),
       });
     },
 

@@ -10,7 +10,7 @@ export function mobileFootprintHandlers(ctx: AppContext) {
   const { db, clock } = ctx;
   return {
     async visitors(req: Request, res: Response) {
-      const page = await visitorsOf(db, req.member!.id, clock.now(), { limit: MOBILE_BUDGET.footprints, markChecked: isCountableView(req) });
+      const page = await visitorsOf(db, req.member!.id, clock.now(), { limit: MOBILE_BUDGET.footprints, markChecked: isCountableView(req, ctx.config.publicOrigin) });
       render(res, 'mobile/footprints/list', {
         title: req.t('footprints.title'), tab: 'visitors', emptyText: req.t('footprints.empty'), footprints: page.items, lifetimeVisits: page.lifetimeVisits,
       });

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { render } from '../../http/render.js';
 import { notFound } from '../../http/errors.js';
-import { inMemoryPage, MOBILE_BUDGET, pageLinks } from '../../http/mobile-budget.js';
+import { inMemoryPage, keysetLinks, MOBILE_BUDGET, pageLinks } from '../../http/mobile-budget.js';
 import { IdParam } from '../../lib/forms.js';
 import { friendListPage } from './list.js';
 import { receivedRequests, sentRequests } from './queries.js';
@@ -19,7 +19,7 @@ export function mobileFriendHandlers(ctx: AppContext) {
       if (!page) throw notFound();
       render(res, 'mobile/friends/list', {
         title: req.t('friends.list.title', { nickname: page.owner.nickname }),
-        owner: page.owner, isSelf: page.owner.id === req.member!.id, friends: page.friends, next: page.next,
+        owner: page.owner, isSelf: page.owner.id === req.member!.id, friends: page.friends, ...keysetLinks(req, page.next),
       });
     },
 

@@ -2,11 +2,11 @@ import type { Request, Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { render } from '../../http/render.js';
 import { notFound } from '../../http/errors.js';
-import { MOBILE_BUDGET, textPage } from '../../http/mobile-budget.js';
+import { keysetLinks, MOBILE_BUDGET, textPage } from '../../http/mobile-budget.js';
 import { IdParam } from '../../lib/forms.js';
 import { keysetPage } from '../../lib/pages.js';
 import { unreadMessageCount } from './counts.js';
-import { earlierInChain, folderPage, heldMessage, sendableMember, type Folder } from './queries.js';
+import { earlierInChain, folderPage, heldMessage, sendableMember, withProfileLink, type Folder } from './queries.js';
 import { FolderQuery } from './schemas.js';
 import * as messages from './service.js';
 
@@ -28,7 +28,7 @@ export function mobileMessageHandlers(ctx: AppContext) {
         unreadMessageCount(db, req.member!.id),
       ]);
       const page = keysetPage(rows, MOBILE_BUDGET.list, (last) => `?before=${encodeURIComponent(new Date(last.created_at).toISOString())}&before_id=${last.id}`);
-      render(res, 'mobile/messages/folder', { title: req.t(`messages.folder.${folder}`), folder, folderPaths: FOLDER_PATHS, messages: page.items, unread, next: page.next });
+      render(res, 'mobile/messages/folder', { title: req.t(`messages.folder.${folder}`), folder, folderPaths: FOLDER_PATHS, messages: page.items.map(withProfileLink), unread, ...keysetLinks(req, page.next) });
     };
   }
 

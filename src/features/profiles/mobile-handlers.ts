@@ -1,7 +1,9 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { render } from '../../http/render.js';
-import { inMemoryPage, MOBILE_BUDGET, pageLinks, PartQuery, textPage } from '../../http/mobile-budget.js';
+import { inMemoryPage, keysetLinks, MOBILE_BUDGET, pageLinks, PartQuery, textPage } from '../../http/mobile-budget.js';
+import { mobileQuery } from '../../http/mobile.js';
+import { parseSearchQuery } from '../../lib/forms.js';
 import { excerpt } from '../../lib/text-parts.js';
 import { keysetPage } from '../../lib/pages.js';
 import { formatTextHtml } from '../../lib/text.js';
@@ -74,10 +76,10 @@ export function mobileProfileHandlers(ctx: AppContext) {
 
     /** Member search by nickname, 10 a page. */
     async search(req: Request, res: Response) {
-      const query = MemberSearchQuery.parse(req.query);
+      const { data: query, typed, error } = parseSearchQuery(MemberSearchQuery, req.query);
       const rows = query.q ? await searchMembers(db, { viewerId: req.member!.id, q: query.q, before: query.before, limit: MOBILE_BUDGET.list + 1 }) : [];
-      const page = keysetPage(rows, MOBILE_BUDGET.list, (last) => `?q=${encodeURIComponent(query.q)}&before=${last.id}`);
-      render(res, 'mobile/profiles/search', { title: req.t('search.members.title'), q: query.q, results: page.items, next: page.next });
+      const page = keysetPage(rows, MOBILE_BUDGET.list, (last) => mobileQuery(req, { q: query.q, before: last.id }));
+      render(res.status(error ? 422 : 200), 'mobile/profiles/search', { title: req.t('search.members.title'), q: error ? typed : query.q, qError: error, results: page.items, ...keysetLinks(req, page.next) });
     },
   };
 }
