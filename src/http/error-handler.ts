@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { ZodError } from 'zod';
 import { HttpError } from './errors.js';
 import { isDatabaseUnavailable } from '../db/knex.js';
 import { isMessageKey, translator, pickLocale } from '../i18n/index.js';
@@ -15,17 +16,37 @@ export function notFoundHandler(_req: Request, _res: Response, next: NextFunctio
 
 type BodyParserError = { status?: number; statusCode?: number; type?: string; expose?: boolean };
 
+/** PostgreSQL refusing a value's characters: a NUL (22021) or one the encoding lacks (22P05). */
+const BAD_CHARACTER_CODES = new Set(['22021', '22P05']);
+
+/**
+ * What a request sent that its handler should have refused: a schema's `parse` failing on request
+ * input, or text PostgreSQL cannot store. The client gets a 400; the log gets one line naming the
+ * kind, never the statement or the values.
+ */
+function badInputKind(err: unknown): string | null {
+  if (err instanceof ZodError) return `invalid ${err.issues.map((i) => i.path.join('.') || '(input)').join(', ')}`;
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && BAD_CHARACTER_CODES.has(code)) return `database refused the characters (${code})`;
+  return null;
+}
+
 /** One error handler: known errors become their status page, the database being away becomes 503,
  * anything else is logged with its stack and shown as a plain 500 page with no details. */
 export function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction) {
   let status = 500;
   let messageKey = 'errors.internal';
   let retryAfter: number | undefined;
+  const badInput = err instanceof HttpError ? null : badInputKind(err);
 
   if (err instanceof HttpError) {
     status = err.status;
     messageKey = err.messageKey ?? messageKey;
     retryAfter = err.retryAfterSeconds;
+  } else if (badInput) {
+    status = 400;
+    messageKey = 'errors.badRequest';
+    console.warn(`[bad input] ${req.method} ${req.path}: ${badInput}`);
   } else if (isDatabaseUnavailable(err)) {
     status = 503;
     messageKey = 'errors.unavailable';
@@ -40,8 +61,10 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
   else if (status === 503) console.warn(`[unavailable] ${req.method} ${req.path}: ${(err as Error)?.message}`);
 
   if (res.headersSent) return;
+  // An error page may carry the member's header; none is worth keeping in a cache.
+  res.set('Cache-Control', 'no-store');
   if (retryAfter !== undefined) res.set('Retry-After', String(retryAfter));
-  const t = req.t ?? translator(pickLocale(undefined, req.get('accept-language')));
+  const t = req.t ?? translator(pickLocale(undefined, req));
   res.status(status);
   res.render(errorView(req), {
     t,

@@ -39,6 +39,7 @@ export const en: Record<keyof typeof ja, string> = {
   'form.birthDate.hint': 'Cannot be changed later. You must be 18 or older.',
   'form.agree': 'I agree to the terms',
   'form.errorSummary': 'Please check what you entered.',
+  'flash.error': 'Error: ',
 
   'login.title': 'Log in',
   'login.submit': 'Log in',
@@ -46,7 +47,6 @@ export const en: Record<keyof typeof ja, string> = {
   'login.error.missing': 'Enter your mobile number and password.',
   'login.error.invalid': 'The mobile number or password is not correct.',
   'login.error.throttled': 'Too many login attempts. Please wait a while and try again.',
-  'login.error.suspended': 'This account is suspended.',
 
   'register.title': 'Sign up',
   'register.steps': 'Step {step} of 3',
@@ -133,6 +133,7 @@ export const en: Record<keyof typeof ja, string> = {
   'validation.password.long': 'Use at most 200 characters.',
   'validation.password.common': 'This password is too common and easy to guess. Choose another.',
   'validation.password.wrongCurrent': 'Your current password is not correct.',
+  'validation.password.throttled': 'Too many wrong passwords. Please wait a while and try again.',
   'validation.nickname.required': 'Enter a nickname.',
   'validation.nickname.long': 'Use at most 20 characters.',
   'validation.birthDate.invalid': 'Enter a valid date of birth.',
@@ -262,7 +263,7 @@ export const en: Record<keyof typeof ja, string> = {
   "validation.diary.title.newline": "The title must be one line.",
   "validation.diary.body.required": "Write something.",
   "validation.diary.body.long": "Use at most 10,000 characters.",
-  "validation.diary.photos.tooMany": "A diary can have at most 3 photos.",
+  "validation.diary.photos.tooMany": "Up to 3 photos.",
   "validation.diary.duplicate": "You posted the same diary less than 5 minutes ago.",
   "validation.diary.limit": "You have posted too many diaries. Please try again later.",
   "validation.comment.required": "Write a comment.",
@@ -550,6 +551,9 @@ export const en: Record<keyof typeof ja, string> = {
   "mobile.photo": "Photo",
   "mobile.diary.photo": "Photo (one, up to 10 MB)",
   "mobile.report": "Report",
+  "mobile.pcOnly": "This page is on the PC site.",
+  "mobile.pcOnly.open": "Open it there",
+  "mobile.first": "First",
 
   // ─── friends / blocks ───
   "friends.nav": "Friends",
@@ -602,6 +606,8 @@ export const en: Record<keyof typeof ja, string> = {
   "blocks.unblocked": "Unblocked.",
   "validation.text.required": "This cannot be empty.",
   "validation.text.long": "This is too long.",
+  "validation.search.long": "The search words are too long. Please shorten them.",
+  "validation.search.invalid": "Please enter one set of search words.",
   "validation.friends.message": "Use at most 500 characters.",
   "validation.introduction.required": "Write something.",
   "validation.introduction.long": "Use at most 1,000 characters.",
@@ -677,7 +683,8 @@ export const en: Record<keyof typeof ja, string> = {
   'photos.error.unsupported': 'Choose a JPEG, PNG or WebP image.',
   'photos.error.unreadable': 'This image could not be read. Check that it is not damaged, or convert it to JPEG and try again.',
   'photos.error.tooManyPixels': 'The image has too many pixels (40 megapixels at most).',
-  'photos.error.tooLarge': 'The file is too large. Photos can be up to 10 MB.',
+  'photos.error.tooLarge': 'Choose a photo of 10 MB or less.',
+  'photos.error.tooMany': 'Choose one photo at a time.',
   'photos.error.full': 'You can have up to 3 profile photos. Delete one to add another.',
 
   // ─── footprints ───
@@ -706,6 +713,7 @@ export const en: Record<keyof typeof ja, string> = {
   'errors.forbidden': 'You are not allowed to do this.',
   'errors.crossSite': 'Requests from other sites are not accepted. Open the page again and retry.',
   'errors.csrf': 'This page has expired. Open it again and retry.',
+  'errors.cookiesNeeded': 'This needs cookies. Turn cookies on in your browser settings, then open the page again and retry.',
   'errors.notFound': 'This page does not exist or you cannot see it.',
   'errors.tooLarge': 'What was sent is too large.',
   'errors.tooManyRequests': 'Too many requests in a short time. Please wait a while.',

@@ -19,13 +19,12 @@ export function isMessageKey(key: string): key is MessageKey {
   return key in ja;
 }
 
-/** The cookie wins; otherwise the first of Accept-Language we speak; otherwise Japanese. */
-export function pickLocale(cookie: string | undefined, acceptLanguage: string | undefined): Locale {
+/** What pickLocale needs of a request: Express's `req.acceptsLanguages`, which weighs q-values. */
+export type LanguageNegotiator = { acceptsLanguages(...languages: string[]): string | false };
+
+/** The cookie wins; otherwise the language of ours the browser prefers most by its q-values
+ * (`en;q=0.1, ja;q=0.9` is Japanese, whatever the order); otherwise (none of ours, no header) Japanese. */
+export function pickLocale(cookie: string | undefined, req: LanguageNegotiator): Locale {
   if (cookie === 'ja' || cookie === 'en') return cookie;
-  for (const part of (acceptLanguage ?? '').split(',')) {
-    const tag = part.split(';')[0].trim().toLowerCase();
-    if (tag.startsWith('ja')) return 'ja';
-    if (tag.startsWith('en')) return 'en';
-  }
-  return 'ja';
+  return req.acceptsLanguages('ja', 'en') === 'en' ? 'en' : 'ja';
 }

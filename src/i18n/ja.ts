@@ -38,6 +38,7 @@ export const ja = {
   'form.birthDate.hint': '登録後は変更できません。18歳以上の方のみ登録できます。',
   'form.agree': '利用規約に同意します',
   'form.errorSummary': '入力内容を確認してください。',
+  'flash.error': 'エラー：',
 
   'login.title': 'ログイン',
   'login.submit': 'ログイン',
@@ -45,7 +46,6 @@ export const ja = {
   'login.error.missing': '携帯電話番号とパスワードを入力してください。',
   'login.error.invalid': '携帯電話番号またはパスワードが正しくありません。',
   'login.error.throttled': 'ログインの試行が多すぎます。しばらく待ってからお試しください。',
-  'login.error.suspended': 'このアカウントは利用停止中です。',
 
   'register.title': '新規登録',
   'register.steps': 'ステップ {step} / 3',
@@ -132,6 +132,7 @@ export const ja = {
   'validation.password.long': 'パスワードは200文字以内にしてください。',
   'validation.password.common': 'よく使われていて推測されやすいパスワードです。別のものにしてください。',
   'validation.password.wrongCurrent': '現在のパスワードが正しくありません。',
+  'validation.password.throttled': 'パスワードの入力に何度も失敗したため、しばらく受け付けられません。時間をおいてお試しください。',
   'validation.nickname.required': 'ニックネームを入力してください。',
   'validation.nickname.long': 'ニックネームは20文字以内にしてください。',
   'validation.birthDate.invalid': '生年月日を正しく入力してください。',
@@ -261,7 +262,7 @@ export const ja = {
   "validation.diary.title.newline": "タイトルに改行は使えません。",
   "validation.diary.body.required": "本文を入力してください。",
   "validation.diary.body.long": "本文は10,000文字以内にしてください。",
-  "validation.diary.photos.tooMany": "写真は1つの日記に3枚までです。",
+  "validation.diary.photos.tooMany": "写真は3枚までです。",
   "validation.diary.duplicate": "同じ内容の日記が5分以内に投稿されています。",
   "validation.diary.limit": "日記の投稿が多すぎます。時間をおいてお試しください。",
   "validation.comment.required": "コメントを入力してください。",
@@ -549,6 +550,9 @@ export const ja = {
   "mobile.photo": "写真",
   "mobile.diary.photo": "写真（1枚・10MBまで）",
   "mobile.report": "通報",
+  "mobile.pcOnly": "このページはPC版にあります。",
+  "mobile.pcOnly.open": "PC版で開く",
+  "mobile.first": "最初へ",
 
   // ─── friends / blocks ───
   "friends.nav": "マイミク",
@@ -601,6 +605,8 @@ export const ja = {
   "blocks.unblocked": "ブロックを解除しました。",
   "validation.text.required": "入力してください。",
   "validation.text.long": "長すぎます。",
+  "validation.search.long": "検索する言葉が長すぎます。短くしてください。",
+  "validation.search.invalid": "検索する言葉をひとつ入力してください。",
   "validation.friends.message": "メッセージは500文字以内にしてください。",
   "validation.introduction.required": "紹介文を入力してください。",
   "validation.introduction.long": "紹介文は1,000文字以内にしてください。",
@@ -676,7 +682,8 @@ export const ja = {
   'photos.error.unsupported': 'JPEG・PNG・WebP形式の画像を選んでください。',
   'photos.error.unreadable': 'この画像は読み込めませんでした。壊れていないか確認するか、JPEG形式に変換してお試しください。',
   'photos.error.tooManyPixels': '画像の画素数が大きすぎます（4,000万画素まで）。',
-  'photos.error.tooLarge': 'ファイルが大きすぎます。写真は10MBまでです。',
+  'photos.error.tooLarge': '10MBまでの写真を選んでください。',
+  'photos.error.tooMany': '写真は1枚ずつ選んでください。',
   'photos.error.full': 'プロフィール写真は3枚までです。追加するには、どれかを削除してください。',
 
   // ─── footprints ───
@@ -705,6 +712,7 @@ export const ja = {
   'errors.forbidden': 'この操作を行う権限がありません。',
   'errors.crossSite': '外部のサイトからの送信は受け付けていません。もう一度ページを開いてからお試しください。',
   'errors.csrf': 'ページの有効期限が切れました。もう一度ページを開いてからお試しください。',
+  'errors.cookiesNeeded': 'この操作にはCookie（クッキー）が必要です。ブラウザの設定でCookieを有効にしてから、もう一度ページを開いてお試しください。',
   'errors.notFound': 'お探しのページは存在しないか、表示する権限がありません。',
   'errors.tooLarge': '送信されたデータが大きすぎます。',
   'errors.tooManyRequests': '短時間にたくさんのリクエストがありました。しばらく待ってからお試しください。',

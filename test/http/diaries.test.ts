@@ -50,7 +50,8 @@ test('diaries › bad input is a 422 with the form kept; a 4th photo and a non-i
   assert.match(textOf(long.text), /10,000文字以内/);
   const photo = await jpeg(100, 100);
   const four = await postDiary(agent, { title: '写真4枚', body: 'x' }, [photo, photo, photo, photo]);
-  assert.equal(four.status, 400, 'more files than the form allows');
+  assert.equal(four.status, 422, 'more files than the form allows: the form again');
+  assert.match(four.text, /value="写真4枚"/);
   const notImage = await postDiary(agent, { title: '画像じゃない', body: 'x' }, [Buffer.from('<html><script>alert(1)</script></html>')]);
   assert.equal(notImage.status, 422);
   assert.match(notImage.text, /value="画像じゃない"/);

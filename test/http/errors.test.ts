@@ -57,3 +57,35 @@ test('errors › 400 and 413 pages, PC and mobile, show no stack, parser message
   }
   assert.equal((await agent.get('/home')).status, 200);
 });
+
+test('errors › text PostgreSQL cannot store (a NUL: 22021) or a schema refusing request input is a 400 page, logged as one line without SQL', async () => {
+  // The backstop behind input-guard.ts and the handlers' schemas: routes of a small app that let
+  // such input through, rendered with the real app's views and error handler.
+  const { default: express } = await import('express');
+  const { z } = await import('zod');
+  const { errorHandler } = await import('../../src/http/error-handler.js');
+  const { listenOnLoopback, withQuietConsole } = await import('../support/faults.js');
+  const { app: real } = (await import('../../src/app.js')).createApp({ config: app.config, db: app.db, sessionPool: undefined as never });
+  const mini = express();
+  mini.set('views', real.get('views'));
+  mini.set('view engine', 'ejs');
+  mini.engine('ejs', (real as unknown as { engines: Record<string, never> }).engines['.ejs']);
+  mini.get('/nul', async (req) => { await app.db.raw('select ?::text as t', [String(req.query.text)]); });
+  mini.get('/schema', (req) => { z.object({ q: z.string() }).parse(req.query); });
+  mini.use(errorHandler);
+  const server = await listenOnLoopback(mini);
+  try {
+    await withQuietConsole(async (logged) => {
+      for (const path of ['/nul?text=a%00b', '/schema?q=a&q=b']) {
+        const res = await new Agent(server.baseUrl).get(path);
+        assert.equal(res.status, 400, path);
+        assert.match(textOf(res.text), /リクエストが正しくありません/, path);
+        assertNoInternals(res.text, path);
+      }
+      assert.equal(logged.length, 2);
+      for (const line of logged) assert.doesNotMatch(line, /\[error\]|select|a\u0000b|\.ts:\d+/i);
+    });
+  } finally {
+    await server.close();
+  }
+});

@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import type { AppContext } from '../../context.js';
 import type { FieldErrors } from '../../http/render.js';
 import { forbidden, notFound } from '../../http/errors.js';
-import { uploadedFiles } from '../../http/uploads.js';
+import { fileErrors, uploadedFiles } from '../../http/uploads.js';
 import { tokyoDate } from '../../lib/dates.js';
 import { PREFECTURES, prefectureName } from '../../lib/prefectures.js';
 import { formatTextHtml } from '../../lib/text.js';
@@ -55,7 +55,9 @@ export function boardHandlers(ctx: AppContext) {
   async function createPost(req: Request, res: Response, kind: 'topic' | 'event') {
     const community = await postingCommunity(req);
     const form = (kind === 'event' ? eventFormFor(today()) : TopicForm).safeParse(req.body);
-    if (!form.success) return topicForm(req, res, community, kind, 422, req.body, fieldErrors(form.error));
+    // Too many photos or one too large: the form again with everything typed (uploads.ts).
+    const errors = fileErrors(req, form.success ? {} : fieldErrors(form.error), photoError);
+    if (!form.success || Object.keys(errors).length) return topicForm(req, res, community, kind, 422, req.body, errors);
     const event = kind === 'event' ? (form.data as EventForm) : undefined;
     const files = uploadedFiles(req).map((f) => f.buffer);
     const result = await board.createTopic(ctx, { communityId: community.id, authorId: req.member!.id, form: form.data, event, files, at: ctx.clock.now() });
@@ -143,7 +145,8 @@ export function boardHandlers(ctx: AppContext) {
       const topic = await visibleTopic(db, community.id, idParam(req, 'topicId'), req.member!.id);
       if (!topic) throw notFound();
       const form = CommentForm.safeParse(req.body);
-      if (!form.success) return topicPage(req, res, 422, { values: req.body, errors: fieldErrors(form.error) });
+      const errors = fileErrors(req, form.success ? {} : fieldErrors(form.error), photoError);
+      if (!form.success || Object.keys(errors).length) return topicPage(req, res, 422, { values: req.body, errors });
       const files = uploadedFiles(req).map((f) => f.buffer);
       const result = await board.addComment(ctx, { communityId: community.id, topicId: topic.id, authorId: req.member!.id, form: form.data, files, at: ctx.clock.now() });
       if (!result.ok) return topicPage(req, res, 422, { values: req.body, errors: postError(result.reason, 'photoReason' in result ? result.photoReason : undefined) });

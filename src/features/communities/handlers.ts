@@ -3,7 +3,8 @@ import type { Request, Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { render, type FieldErrors } from '../../http/render.js';
 import { forbidden, notFound } from '../../http/errors.js';
-import { uploadedFiles } from '../../http/uploads.js';
+import { fileErrors, uploadedFiles } from '../../http/uploads.js';
+import { parseSearchQuery } from '../../lib/forms.js';
 import { tokyoDate } from '../../lib/dates.js';
 import { formatTextHtml } from '../../lib/text.js';
 import { fieldErrors } from '../accounts/schemas.js';
@@ -53,14 +54,15 @@ export function communityHandlers(ctx: AppContext) {
 
     /** Search by words and category; with neither, every community, largest first. */
     async search(req: Request, res: Response) {
-      const query = CommunitySearchQuery.parse(req.query);
+      const { data: query, typed, error } = parseSearchQuery(CommunitySearchQuery, req.query);
       const before = query.before_count !== undefined && query.before_id ? { count: query.before_count, id: query.before_id } : undefined;
-      const rows = await q.searchCommunities(db, { words: q.searchWords(query.q), category: query.category, before, limit: LIST_PAGE + 1 });
+      const rows = error ? [] : await q.searchCommunities(db, { words: q.searchWords(query.q), category: query.category, before, limit: LIST_PAGE + 1 });
       const list = rows.slice(0, LIST_PAGE);
       const last = list[list.length - 1];
-      render(res, 'pc/communities/search', {
+      render(res.status(error ? 422 : 200), 'pc/communities/search', {
         title: req.t(query.category && !query.q ? `communities.category.${query.category}` : 'communities.search.title'),
-        q: query.q,
+        q: error ? typed : query.q,
+        qError: error,
         category: query.category ?? '',
         categories: COMMUNITY_CATEGORIES,
         results: q.withPhotoUrls(list),
@@ -74,7 +76,9 @@ export function communityHandlers(ctx: AppContext) {
 
     async create(req: Request, res: Response) {
       const form = CommunityForm.safeParse(req.body);
-      if (!form.success) return newPage(req, res, 422, req.body, fieldErrors(form.error));
+      // The one community photo: a second file, or one too large, is said next to the field.
+      const errors = fileErrors(req, form.success ? {} : fieldErrors(form.error), (reason) => `photos.error.${reason}`);
+      if (!form.success || Object.keys(errors).length) return newPage(req, res, 422, req.body, errors);
       const photo = uploadedFiles(req)[0]?.buffer ?? null;
       const result = await communities.createCommunity(ctx, { ownerId: req.member!.id, form: form.data, photo, at: ctx.clock.now() });
       if (!result.ok) return newPage(req, res, 422, req.body, { photo: photoError(result.photoReason) });
@@ -131,7 +135,7 @@ export function communityHandlers(ctx: AppContext) {
       const result = await communities.joinCommunity(db, { communityId: community.id, memberId: req.member!.id, message: form.data.message, at: ctx.clock.now() });
       if (!result.ok) {
         if (result.reason === 'banned') throw forbidden('communities.join.refused.banned');
-        return redirectWith(req, res, `/communities/${community.id}`, req.t(`communities.join.refused.${result.reason === 'not_found' ? 'already_member' : result.reason}`));
+        return redirectWith(req, res, `/communities/${community.id}`, req.t(`communities.join.refused.${result.reason === 'not_found' ? 'already_member' : result.reason}`), 'error');
       }
       redirectWith(req, res, `/communities/${community.id}`, req.t(result.state === 'joined' ? 'communities.join.joined' : 'communities.join.requested'));
     },

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { AppContext } from '../../context.js';
 import type { FieldErrors } from '../../http/render.js';
 import { forbidden, notFound } from '../../http/errors.js';
-import { uploadedFiles } from '../../http/uploads.js';
+import { fileErrors, uploadedFiles } from '../../http/uploads.js';
 import type { MessageKey } from '../../i18n/index.js';
 import { fieldErrors } from '../accounts/schemas.js';
 import * as manage from './management-service.js';
@@ -84,7 +84,8 @@ export function managementHandlers(ctx: AppContext) {
     async update(req: Request, res: Response) {
       const community = await managedCommunity(ctx, req);
       const form = CommunityEditForm.safeParse(req.body);
-      if (!form.success) return managePage(req, res, 'settings', 422, { values: { ...req.body, photo_id: community.photo_id }, errors: fieldErrors(form.error) });
+      const errors = fileErrors(req, form.success ? {} : fieldErrors(form.error), (reason) => `photos.error.${reason}`);
+      if (!form.success || Object.keys(errors).length) return managePage(req, res, 'settings', 422, { values: { ...req.body, photo_id: community.photo_id }, errors });
       const photo = uploadedFiles(req)[0]?.buffer ?? null;
       const result = await updateCommunity(ctx, { communityId: community.id, actorId: req.member!.id, form: form.data, photo, at: at() });
       if (!result.ok) {
@@ -144,7 +145,7 @@ export function managementHandlers(ctx: AppContext) {
       const result = await manage.answerOffer(db, { communityId: community.id, offerId: idParam(req, 'targetId'), memberId: req.member!.id, accept, at: at() });
       if (!result.ok && result.reason === 'not_found') throw notFound();
       const key = !result.ok ? `communities.offers.refused.${result.reason}` : !accept ? 'communities.offers.declined' : `communities.offers.accepted.${result.role}`;
-      redirectWith(req, res, `/communities/${community.id}`, req.t(key as MessageKey));
+      redirectWith(req, res, `/communities/${community.id}`, req.t(key as MessageKey), result.ok ? 'success' : 'error');
     },
   };
 }

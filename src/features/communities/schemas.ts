@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IdParam, plainText } from '../../lib/forms.js';
+import { IdParam, plainText, searchText } from '../../lib/forms.js';
 import { isValidDate } from '../../lib/dates.js';
 import { COMMUNITY_CATEGORIES } from './categories.js';
 
@@ -89,7 +89,7 @@ const optionalTime = z.string().datetime({ offset: true }).optional().catch(unde
 
 /** Search and the category lists: words, an allowlisted category, and the keyset of the next page. */
 export const CommunitySearchQuery = z.object({
-  q: z.string().optional().catch(undefined).transform((v) => (v ?? '').normalize('NFKC').trim().slice(0, 100)),
+  q: searchText(100).transform((v) => v.normalize('NFKC').trim().slice(0, 100)),
   category: z.enum(COMMUNITY_CATEGORIES).optional().catch(undefined),
   before_count: optionalCount,
   before_id: optionalId,

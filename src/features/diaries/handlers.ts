@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { render, type FieldErrors } from '../../http/render.js';
 import { notFound } from '../../http/errors.js';
-import { uploadedFiles } from '../../http/uploads.js';
+import { fileErrors, uploadedFiles } from '../../http/uploads.js';
 import { IdParam } from '../../lib/forms.js';
 import { formatTextHtml } from '../../lib/text.js';
 import { fieldErrors, DIARY_VISIBILITIES } from '../accounts/schemas.js';
@@ -76,7 +76,9 @@ export function diaryHandlers(ctx: AppContext) {
 
     async create(req: Request, res: Response) {
       const form = DiaryForm.safeParse(req.body);
-      if (!form.success) return formPage(req, res, 422, { values: req.body, errors: fieldErrors(form.error) });
+      // Too many photos or one too large: the form again with everything typed (uploads.ts).
+      const errors = fileErrors(req, form.success ? {} : fieldErrors(form.error), photoError);
+      if (!form.success || Object.keys(errors).length) return formPage(req, res, 422, { values: req.body, errors });
       const files = uploadedFiles(req).map((f) => f.buffer);
       const result = await diaries.publishDiary(ctx, { authorId: req.member!.id, form: form.data, files, at: ctx.clock.now() });
       if (!result.ok) {
@@ -99,7 +101,8 @@ export function diaryHandlers(ctx: AppContext) {
     async update(req: Request, res: Response) {
       const diary = await ownDiary(req, { editable: true });
       const form = DiaryEditForm.safeParse(req.body);
-      if (!form.success) return formPage(req, res, 422, { values: req.body, errors: fieldErrors(form.error), diary, photos: await currentPhotos(diary.id) });
+      const errors = fileErrors(req, form.success ? {} : fieldErrors(form.error), photoError);
+      if (!form.success || Object.keys(errors).length) return formPage(req, res, 422, { values: req.body, errors, diary, photos: await currentPhotos(diary.id) });
       const files = uploadedFiles(req).map((f) => f.buffer);
       const result = await diaries.updateDiary(ctx, { authorId: req.member!.id, diaryId: diary.id, form: form.data, files, at: ctx.clock.now() });
       if (!result.ok) {

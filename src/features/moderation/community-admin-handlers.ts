@@ -5,10 +5,11 @@ import { fieldErrors } from '../accounts/schemas.js';
 import * as actions from './actions.js';
 import { deleteCommunity, reassignOwner } from './community-actions.js';
 import { adminPage, auditLines, idParam, redirectWith, NO_FORM, sentForm, type FormState } from './admin-pages.js';
-import { communityForStaff, communityPeople, searchCommunitiesForStaff } from './admin-queries.js';
+import { communityForStaff, communityPeople, ownerlessCommunities, searchCommunitiesForStaff } from './admin-queries.js';
 import { auditPage } from './audit.js';
 import { reportsInCommunity } from './reports.js';
 import { OwnerForm, ReasonForm, SearchQuery } from './schemas.js';
+import { parseSearchQuery } from '../../lib/forms.js';
 
 /** Community search and detail: suspend (hide) and restore, delete, a new owner. */
 export function communityAdminHandlers(ctx: AppContext) {
@@ -41,14 +42,16 @@ export function communityAdminHandlers(ctx: AppContext) {
       const result = suspend ? await actions.hideContent(db, input) : await actions.restoreContent(db, input);
       if (!result.ok && result.reason === 'not_found') throw notFound();
       const message = result.ok ? (suspend ? 'admin.done.suspendCommunity' : 'admin.done.restoreCommunity') : (suspend ? 'admin.refused.alreadyHidden' : 'admin.refused.notHidden');
-      redirectWith(req, res, back(id), req.t(message));
+      redirectWith(req, res, back(id), req.t(message), result.ok ? 'success' : 'error');
     };
   }
 
   return {
     async search(req: Request, res: Response) {
-      const { q } = SearchQuery.parse(req.query);
-      adminPage(req, res, 'communities/search', { title: req.t('admin.communities.title'), q, results: q ? await searchCommunitiesForStaff(db, q) : [] });
+      const { data: { q }, typed, error } = parseSearchQuery(SearchQuery, req.query);
+      // Without a query the page lists what needs the operators: communities left without an owner.
+      const [results, ownerless] = await Promise.all([q ? searchCommunitiesForStaff(db, q) : [], q ? [] : ownerlessCommunities(db)]);
+      adminPage(req, res, 'communities/search', { title: req.t('admin.communities.title'), q: error ? typed : q, qError: error, results, ownerless }, error ? 422 : 200);
     },
 
     show: (req: Request, res: Response) => detailPage(req, res, 200),

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { notFound } from '../../http/errors.js';
+import { parseSearchQuery } from '../../lib/forms.js';
 import { tokyoDate } from '../../lib/dates.js';
 import { fieldErrors } from '../accounts/schemas.js';
 import * as actions from './actions.js';
@@ -39,9 +40,9 @@ export function memberAdminHandlers(ctx: AppContext) {
 
   return {
     async search(req: Request, res: Response) {
-      const { q } = SearchQuery.parse(req.query);
+      const { data: { q }, typed, error } = parseSearchQuery(SearchQuery, req.query);
       const rows = q ? await searchMembersForStaff(db, q) : [];
-      adminPage(req, res, 'members/search', { title: req.t('admin.members.title'), q, results: rows.map((m) => ({ ...m, phone: maskedPhone(m.phone) })) });
+      adminPage(req, res, 'members/search', { title: req.t('admin.members.title'), q: error ? typed : q, qError: error, results: rows.map((m) => ({ ...m, phone: maskedPhone(m.phone) })) }, error ? 422 : 200);
     },
 
     show: (req: Request, res: Response) => detailPage(req, res, 200),
@@ -65,7 +66,7 @@ export function memberAdminHandlers(ctx: AppContext) {
       if (!form.success) return detailPage(req, res, 422, sentForm(req, 'unsuspend', fieldErrors(form.error)));
       const result = await actions.unsuspendMember(db, { staffId: req.member!.id, memberId: id, reason: form.data.reason, at: ctx.clock.now() });
       if (!result.ok && result.reason === 'not_found') throw notFound();
-      redirectWith(req, res, back(id), req.t(result.ok ? 'admin.done.unsuspend' : 'admin.refused.notSuspended'));
+      redirectWith(req, res, back(id), req.t(result.ok ? 'admin.done.unsuspend' : 'admin.refused.notSuspended'), result.ok ? 'success' : 'error');
     },
 
     /** Admins only (the route says so): the one way a birth date changes. */

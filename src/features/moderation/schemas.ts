@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IdParam, plainText } from '../../lib/forms.js';
+import { IdParam, plainText, searchText } from '../../lib/forms.js';
 import { isValidDate, parseTokyoDateTimeLocal } from '../../lib/dates.js';
 
 // What members report, and what staff submit in the back office. Messages are catalog keys.
@@ -48,7 +48,7 @@ export type BirthDateForm = z.infer<typeof BirthDateForm>;
 export const OwnerForm = z.object({ member_id: z.coerce.number({ error: 'validation.admin.memberId' }).int('validation.admin.memberId').positive('validation.admin.memberId').max(Number.MAX_SAFE_INTEGER, 'validation.admin.memberId'), reason });
 export type OwnerForm = z.infer<typeof OwnerForm>;
 
-export const SearchQuery = z.object({ q: z.string().max(100).optional().transform((v) => (v ?? '').trim()) }).catch({ q: '' });
+export const SearchQuery = z.object({ q: searchText(100).transform((v) => v.trim()) });
 
 export const PageQuery = z.object({ before: IdParam.optional() }).catch({});
 

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { render, type FieldErrors } from '../../http/render.js';
 import { notFound } from '../../http/errors.js';
-import { uploadedFiles } from '../../http/uploads.js';
+import { fileErrors, uploadedFiles } from '../../http/uploads.js';
 import { PhotoFile, PhotoIdParams } from './schemas.js';
 import { photoUrl } from './variants.js';
 import { MAX_PROFILE_PHOTOS, profilePhotosOf } from './profile-queries.js';
@@ -33,6 +33,8 @@ export function profilePhotoHandlers(ctx: AppContext) {
     show: (req: Request, res: Response) => page(req, res),
 
     async upload(req: Request, res: Response) {
+      const refused = fileErrors(req, {}, (reason) => `photos.error.${reason}`);
+      if (Object.keys(refused).length) return page(req, res, 422, refused);
       const file = PhotoFile.safeParse(uploadedFiles(req)[0]);
       if (!file.success) return page(req, res, 422, { photo: 'photos.error.required' });
       const result = await addProfilePhoto(ctx, req.member!.id, file.data.buffer);

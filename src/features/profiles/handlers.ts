@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { render } from '../../http/render.js';
+import { parseSearchQuery } from '../../lib/forms.js';
 import { PREFECTURES } from '../../lib/prefectures.js';
 import { formatTextHtml } from '../../lib/text.js';
 import { fieldErrors } from '../accounts/schemas.js';
@@ -45,13 +46,14 @@ export function profileHandlers(ctx: AppContext) {
     },
 
     async search(req: Request, res: Response) {
-      const query = MemberSearchQuery.parse(req.query);
+      const { data: query, typed, error } = parseSearchQuery(MemberSearchQuery, req.query);
       const rows = query.q ? await searchMembers(db, { viewerId: req.member!.id, q: query.q, before: query.before, limit: SEARCH_PAGE + 1 }) : [];
       const results = rows.slice(0, SEARCH_PAGE);
       const avatars = await avatarsFor(db, results.map((r) => r.id));
-      render(res, 'pc/profiles/search', {
+      render(res.status(error ? 422 : 200), 'pc/profiles/search', {
         title: req.t('search.members.title'),
-        q: query.q,
+        q: error ? typed : query.q,
+        qError: error,
         results,
         avatars,
         nextBefore: rows.length > SEARCH_PAGE ? results[results.length - 1].id : null,

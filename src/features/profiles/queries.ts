@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Visibility } from './schemas.js';
 import { runPrepared } from '../../db/prepared.js';
+import { foldForSearch } from '../../lib/search-text.js';
 
 export type ProfileView = {
   id: number; nickname: string; friend_count: number; relationship: number;
@@ -63,20 +64,24 @@ export function saveProfile(db: Knex, memberId: number, values: Record<string, u
     .merge({ ...values, updated_at: at });
 }
 
-/** Nickname search (Japanese or English), newest members first, keyset-paginated by id. Members
+/** Nickname search (Japanese or English), newest members first, keyset-paginated by id. The query
+ * is one piece of text, folded as the stored nickname_search is (foldForSearch: NFKC, case, kana);
+ * 1–2 characters are also asked of the search_grams() index, as community search does. Members
  * who blocked the viewer, or whom the viewer blocked, are not found. */
 export function searchMembers(db: Knex, input: { viewerId: number; q: string; before?: number; limit: number }) {
-  const like = `%${input.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const folded = foldForSearch(input.q);
+  const like = `%${folded.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const q = db('members as m')
     .select('m.id', 'm.nickname')
     .where('m.status', 'active')
-    .whereILike('m.nickname', like)
+    .whereRaw('m.nickname_search LIKE ?', [like])
     .whereRaw(
       'NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = m.id AND b.blocked_id = ?) OR (b.blocker_id = ? AND b.blocked_id = m.id))',
       [input.viewerId, input.viewerId],
     )
     .orderBy('m.id', 'desc')
     .limit(input.limit);
+  if ([...folded].length <= 2) q.whereRaw('search_grams(m.nickname_search) @> ARRAY[?]::text[]', [folded]);
   if (input.before) q.where('m.id', '<', input.before);
   return q as unknown as Promise<{ id: number; nickname: string }[]>;
 }

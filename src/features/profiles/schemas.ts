@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { plainText } from '../../lib/forms.js';
+import { plainText, searchText } from '../../lib/forms.js';
 import { DIARY_VISIBILITIES } from '../accounts/schemas.js';
 
 export const VISIBILITIES = DIARY_VISIBILITIES;
@@ -31,7 +31,7 @@ export const ProfileForm = z.object({
 export type ProfileForm = z.infer<typeof ProfileForm>;
 
 export const MemberSearchQuery = z.object({
-  q: z.string().max(200).optional().transform((v) => (v ?? '').normalize('NFKC').trim().slice(0, 50)),
+  q: searchText(50).transform((v) => v.normalize('NFKC').trim().slice(0, 50)),
   before: z.coerce.number().int().positive().optional().catch(undefined),
 });
 
