@@ -13,9 +13,11 @@ const Env = z.object({
   EMBEDDED_PG_PORT: z.coerce.number().int().default(54329),
   PUBLIC_ORIGIN: z.string().url().optional(),
   SESSION_SECRET: z.string().min(32).optional(),
-  TRUST_PROXY: z.string().default('loopback'),
+  // No proxy is believed unless named: X-Forwarded-For from anyone else is the client's own claim.
+  TRUST_PROXY: z.string().default('false'),
   SMS_PROVIDER: z.enum(['console', 'twilio']).optional(),
-  SMS_DAILY_CAP: z.coerce.number().int().min(0).default(1000),
+  SMS_DAILY_ALARM: z.coerce.number().int().min(1).default(1000),
+  SMS_DAILY_CAP: z.coerce.number().int().min(0).default(10_000),
   TWILIO_ACCOUNT_SID: z.string().optional(),
   TWILIO_AUTH_TOKEN: z.string().optional(),
   TWILIO_FROM: z.string().optional(),
@@ -45,6 +47,9 @@ export type Config = {
   trustProxy: string;
   sms: {
     provider: 'console' | 'twilio';
+    /** Past this many SMS in a Tokyo day the operators are alarmed (log, dashboard); sending goes on. */
+    dailyAlarm: number;
+    /** The hard stop: past it nothing is sent that day. */
     dailyCap: number;
     twilio: { accountSid?: string; authToken?: string; from?: string; baseUrl: string };
   };
@@ -74,6 +79,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = Env.parse(env);
   const isProduction = e.NODE_ENV === 'production';
   if (isProduction && !e.SESSION_SECRET) throw new Error('SESSION_SECRET (32+ characters) is required in production');
+  // Without it the origin check of form posts would compare with the request's own Host header.
+  if (isProduction && !e.PUBLIC_ORIGIN) throw new Error('PUBLIC_ORIGIN (the site\'s address, e.g. https://ashiato.example.jp) is required in production: form posts must come from it');
   const uploadsDir = path.resolve(e.UPLOADS_DIR);
   // Files under public/ would be served by express.static, bypassing the photo access rules.
   if (isWithin(PUBLIC_DIR, uploadsDir)) throw new Error('UPLOADS_DIR must be outside public/');
@@ -94,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY,
     sms: {
       provider,
+      dailyAlarm: Math.min(e.SMS_DAILY_ALARM, e.SMS_DAILY_CAP),
       dailyCap: e.SMS_DAILY_CAP,
       twilio: { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN, from: e.TWILIO_FROM, baseUrl: e.TWILIO_BASE_URL },
     },

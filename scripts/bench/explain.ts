@@ -54,7 +54,7 @@ async function main() {
   };
   // Footprints written with their page (FOOTPRINT_BATCH_MS=0), so that the recording statement is
   // among the page's statements here; under load it carries a batch of visits instead of one.
-  const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'bench-explain-secret-bench-explain-secret', SMS_PROVIDER: 'console', UPLOADS_DIR: path.join(ROOT, '.data', 'bench', 'uploads'), FOOTPRINT_BATCH_MS: '0' });
+  const config = loadConfig({ NODE_ENV: 'production', PUBLIC_ORIGIN: 'http://127.0.0.1', SESSION_SECRET: 'bench-explain-secret-bench-explain-secret', SMS_PROVIDER: 'console', UPLOADS_DIR: path.join(ROOT, '.data', 'bench', 'uploads'), FOOTPRINT_BATCH_MS: '0' });
   const { app } = createApp({ config, db, sessionPool, clock: systemClock });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -4,14 +4,26 @@ import type { Clock } from '../lib/clock.js';
 import { findSessionMember } from '../features/accounts/queries.js';
 import { destroySession, SESSION_LIMITS } from './session.js';
 import { notFound } from './errors.js';
+import { render } from './render.js';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** This request's session was a staff member's and has just ended by a timeout (see requireStaff). */
+      staffSessionEnded?: boolean;
+    }
+  }
+}
 
 /**
  * Loads the logged-in member on every request and enforces the timeouts express-session cannot:
  * an absolute lifetime from login, and an idle limit (shorter for staff). A member who is no longer
- * active (suspended, withdrawn) loses the session here too.
+ * active (suspended, withdrawn) loses the session here too. Whatever is sent to a logged-in member
+ * is never stored by a browser or proxy (a shared computer's back button, a disk cache).
  */
 export function loadMember(db: Db, clock: Clock) {
-  return async (req: Request, _res: Response, next: NextFunction) => {
+  return async (req: Request, res: Response, next: NextFunction) => {
     const s = req.session;
     if (!s?.memberId) return next();
     const now = clock.now().getTime();
@@ -20,10 +32,13 @@ export function loadMember(db: Db, clock: Clock) {
     const idleLimit = member && member.role !== 'member' ? SESSION_LIMITS.staffIdleMs : SESSION_LIMITS.memberIdleMs;
     const expired = !s.loginAt || now - s.loginAt > SESSION_LIMITS.absoluteMs || !s.lastSeenAt || now - s.lastSeenAt > idleLimit;
     if (!member || member.status !== 'active' || expired) {
+      // Only an active staff member's own session, ended by the 30 idle minutes, earns the back office's "log in again".
+      req.staffSessionEnded = !!member && member.status === 'active' && member.role !== 'member' && !!s.lastSeenAt && now - s.lastSeenAt > idleLimit;
       await destroySession(req);
       return next();
     }
     req.member = { id: member.id, nickname: member.nickname, role: member.role };
+    res.set('Cache-Control', 'no-store');
     // Saving the session on every request would write a row per page view: last-seen moves once a minute.
     if (now - s.lastSeenAt! > SESSION_LIMITS.lastSeenResolutionMs) s.lastSeenAt = now;
     next();
@@ -49,8 +64,15 @@ export function requireGuest(req: Request, res: Response, next: NextFunction) {
  * page that does not exist, for every /admin/ URL. Admin pages are never cached or indexed.
  */
 export function requireStaff(req: Request, res: Response, next: NextFunction) {
+  const staffHeaders = { 'Cache-Control': 'no-store', 'X-Robots-Tag': 'noindex, nofollow' };
+  // Staff whose session just ended by a timeout (30 minutes idle) are told so, with the way back:
+  // their own signed session said they were staff, so the page reveals nothing to anyone else.
+  if (!req.member && req.staffSessionEnded) {
+    res.set(staffHeaders);
+    return render(res.status(401), 'pc/errors/session-ended', { title: req.t('admin.sessionEnded.title'), loginUrl: `/login?next=${encodeURIComponent(req.originalUrl)}` });
+  }
   if (!req.member || req.member.role === 'member') return next(notFound());
-  res.set({ 'Cache-Control': 'no-store', 'X-Robots-Tag': 'noindex, nofollow' });
+  res.set(staffHeaders);
   next();
 }
 

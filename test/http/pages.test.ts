@@ -88,6 +88,16 @@ test('pages › English via Accept-Language or the footer link (a cookie), Japan
   assert.match((await agent.get('/')).text, /<html lang="ja">/);
 });
 
+test('pages › Accept-Language is weighed by its q-values: en;q=0.1, ja;q=0.9 gets Japanese, on PC, mobile and error pages', async () => {
+  const header = { 'accept-language': 'en;q=0.1, ja;q=0.9' };
+  assert.match((await new Agent(app.baseUrl).get('/login', header)).text, /<html lang="ja">/);
+  assert.match((await new Agent(app.baseUrl).get('/m/login', header)).text, /<html lang="ja">/);
+  const missing = await new Agent(app.baseUrl).get('/no-such-page', header);
+  assert.equal(missing.status, 404);
+  assert.match(textOf(missing.text), /ページが見つかりません/);
+  assert.match((await new Agent(app.baseUrl).get('/login', { 'accept-language': 'ja;q=0.2, en;q=0.8' })).text, /<html lang="en">/);
+});
+
 test('pages › bad bodies never produce a 500', async () => {
   const m = await createMember(app.db);
   const agent = await loggedInAgent(app, m);
@@ -157,7 +167,7 @@ test('health › with the database unreachable: /healthz 200, /readyz 503, pages
 });
 
 test('production › __Host- Secure cookie, HSTS, and no /dev/sms', async () => {
-  const config = testConfig({ NODE_ENV: 'production', SMS_PROVIDER: 'console' });
+  const config = testConfig({ NODE_ENV: 'production', SMS_PROVIDER: 'console', PUBLIC_ORIGIN: 'https://ashiato.example.jp' });
   const pool = createPgPool(app.database.url, 2);
   const { app: prod } = createApp({ config, db: app.db, sessionPool: pool });
   const server = http.createServer(prod);

@@ -74,6 +74,22 @@ test('SSRF › 127.0.0.1, 10.x, 169.254.x, [::1], IPv4-mapped loopback and local
   assert.equal(server.requests.length, 0, 'nothing reached the local server');
 });
 
+test('SSRF › IPv6 forms that embed a loopback or private IPv4 address are refused by the check itself, not later by the OS', async () => {
+  // IPv4-compatible (::/96), IPv4-mapped in every spelling, IPv4-translated (::ffff:0:0:0/96),
+  // NAT64 (64:ff9b::/96 and the local-use 64:ff9b:1::/48), 6to4 (2002::/16), Teredo, and the rest
+  // of the space outside global unicast (2000::/3).
+  const embedded = ['::127.0.0.1', '::7f00:1', '::1.2.3.4', '::a00:1', '::ffff:127.0.0.1', '::ffff:7f00:1', '0:0:0:0:0:ffff:127.0.0.1',
+    '0:0:0:0:0:ffff:7f00:1', '::ffff:0:127.0.0.1', '::ffff:0:7f00:1', '::ffff:0:a00:1', '64:ff9b::127.0.0.1', '64:ff9b::7f00:1',
+    '64:ff9b:1::a00:1', '2002:7f00:1::1', '2002:c0a8:101::1', '2001:0:4136:e378:8000:63bf:80ff:fffe', '100::1', '3fff::1', '4000::1', 'fec0::1'];
+  for (const a of embedded) assert.equal(isPublicAddress(a), false, a);
+  const port = server.port;
+  const deny: FetchOptions = { allowPrivateAddresses: false };
+  for (const host of ['[::127.0.0.1]', '[::ffff:127.0.0.1]', '[::ffff:7f00:1]', '[0:0:0:0:0:ffff:127.0.0.1]', '[::ffff:0:127.0.0.1]', '[64:ff9b::127.0.0.1]', '[2002:7f00:1::1]']) {
+    assert.equal(await refusal(`http://${host}:${port}/feed`, deny), 'refused_address', host);
+  }
+  assert.equal(server.requests.length, 0, 'nothing reached the local server');
+});
+
 test('SSRF › a hostname resolving to loopback is refused; with one public and one private answer too', async () => {
   const resolve: ResolveHost = async (h) => (h === 'mixed.example' ? [{ address: '93.184.216.34', family: 4 }, { address: '127.0.0.1', family: 4 }] : [{ address: '127.0.0.1', family: 4 }]);
   const before = server.requests.length;

@@ -11,15 +11,36 @@ export type ResolveHost = (hostname: string) => Promise<ResolvedAddress[]>;
 export const systemResolve: ResolveHost = async (hostname) =>
   (await dns.promises.lookup(hostname, { all: true, verbatim: true })).map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
 
+/** The only IPv6 space with public hosts; everything outside it is special, reserved or embeds IPv4. */
+const GLOBAL_UNICAST = ipaddr.parseCIDR('2000::/3');
+
 /**
  * Public unicast only: private, loopback, link-local, multicast, unspecified, carrier-grade NAT,
  * documentation, benchmarking, unique-local and every other special range are refused. IPv6 forms
- * that carry an IPv4 address (IPv4-mapped, NAT64, 6to4, Teredo) are refused too, except
- * IPv4-mapped ones, which are judged as the IPv4 address they map.
+ * that carry an IPv4 address (IPv4-compatible `::a.b.c.d`, IPv4-translated, NAT64, 6to4, Teredo)
+ * are refused too, except IPv4-mapped ones, which are judged as the IPv4 address they map. IPv6 is
+ * an allowlist (2000::/3, then ipaddr.js's special ranges inside it): a range ipaddr.js does not
+ * name, such as IPv4-compatible `::7f00:1`, would otherwise count as "unicast".
  */
 export function isPublicAddress(address: string): boolean {
-  if (!ipaddr.isValid(address)) return false;
-  return ipaddr.process(address).range() === 'unicast';
+  const canonical = canonicalIPv6(address) ?? address;
+  if (!ipaddr.isValid(canonical)) return false;
+  const ip = ipaddr.process(canonical);
+  if (ip.kind() === 'ipv6' && !ip.match(GLOBAL_UNICAST)) return false;
+  return ip.range() === 'unicast';
+}
+
+/**
+ * An IPv6 literal as the connection will read it (`::1.2.3.4` is `::102:304`, IPv4-compatible;
+ * ipaddr.js would read it as IPv4-mapped `::ffff:1.2.3.4`); a zone id or garbage → '' (refused).
+ */
+function canonicalIPv6(address: string): string | null {
+  if (!net.isIPv6(address)) return null;
+  try {
+    return new URL(`http://[${address}]/`).hostname.slice(1, -1);
+  } catch {
+    return '';
+  }
 }
 
 export class AddressRefused extends Error {
