@@ -34,6 +34,7 @@ export type RateLimitSpecs = {
   communityCreations: { points: number; duration: number };
   communityJoins: { points: number; duration: number };
   communityTopics: { points: number; duration: number };
+  reports: { points: number; duration: number };
 };
 
 export const DEFAULT_LIMITS: RateLimitSpecs = {
@@ -50,6 +51,8 @@ export const DEFAULT_LIMITS: RateLimitSpecs = {
   communityCreations: { points: 5, duration: 24 * 60 * 60 },
   communityJoins: { points: 50, duration: 24 * 60 * 60 },
   communityTopics: { points: 30, duration: 24 * 60 * 60 },
+  /** Reports (通報) filed per hour: enough for a wave of spam, not for flooding the queue. */
+  reports: { points: 10, duration: 60 * 60 },
 };
 
 /** What handlers are built from. */
@@ -59,5 +62,6 @@ export type AppContext = AccountsContext & {
   photoStorage: PhotoStorage;
   footprints: FootprintWriter;
   limiters: { loginPerIp: RateLimiterPostgres; smsRequestsPerIp: RateLimiterPostgres; friendRequests: RateLimiterPostgres; diaries: RateLimiterPostgres; comments: RateLimiterPostgres; messages: RateLimiterPostgres;
-    communityCreations: RateLimiterPostgres; communityJoins: RateLimiterPostgres; communityTopics: RateLimiterPostgres };
+    communityCreations: RateLimiterPostgres; communityJoins: RateLimiterPostgres; communityTopics: RateLimiterPostgres;
+    reports: RateLimiterPostgres };
 };

@@ -15,7 +15,12 @@ after(async () => { await app.close(); });
 test('dashboard › members by status, sign-ups per Tokyo day for 14 days, open reports, SMS sent today against the cap', async () => {
   app.clock.set(new Date('2030-06-15T03:00:00Z')); // 12:00 on 15 June in Tokyo
   try {
-    const at = (iso: string) => app.db('members').where({ id: app.db.raw('(SELECT max(id) FROM members)') }).update({ created_at: new Date(iso) });
+    // created_at never changes (migration 061): the newest account is dated as a data import
+    // would date it, with triggers off for this one statement.
+    const at = (iso: string) => app.db.transaction(async (trx) => {
+      await trx.raw('SET LOCAL session_replication_role = replica');
+      await trx('members').where({ id: trx.raw('(SELECT max(id) FROM members)') }).update({ created_at: new Date(iso) });
+    });
     await createMember(app.db); await at('2030-06-14T15:00:00Z'); // 00:00 on the 15th in Tokyo
     await createMember(app.db); await at('2030-06-14T14:59:00Z'); // 23:59 on the 14th in Tokyo
     await createMember(app.db); await at('2030-06-02T01:00:00Z'); // the 2nd: the first of the 14 days
@@ -76,4 +81,17 @@ test('notices › staff write a notice for later; home shows it from its start u
   } finally {
     app.clock.set(new Date());
   }
+});
+
+test('dashboard › past the daily SMS alarm the dashboard warns, before the hard stop is reached', async (t) => {
+  const alarmed = await startTestApp({ env: { SMS_DAILY_ALARM: '40', SMS_DAILY_CAP: '5000' }, database: app.database });
+  t.after(() => alarmed.close());
+  alarmed.clock.set(new Date('2031-03-03T03:00:00Z'));
+  const { agent } = await staffAgent(alarmed, 'moderator');
+  await alarmed.db('sms_daily_counts').insert({ day: '2031-03-03', sent: 39 });
+  assert.doesNotMatch(textOf((await agent.get('/admin/')).text), /警告の目安/);
+  await alarmed.db('sms_daily_counts').where({ day: '2031-03-03' }).update({ sent: 41 });
+  const text = textOf((await agent.get('/admin/')).text);
+  assert.match(text, /41通 \/ 1日の上限 5000通/);
+  assert.match(text, /警告の目安（40通）を超えました/);
 });

@@ -6,7 +6,8 @@ import { createMember } from '../support/factories.js';
 import { createDiary } from '../support/diaries.js';
 import { createMessage } from '../support/messages.js';
 import { createCommunity } from '../support/communities.js';
-import { adminPost, staffAgent } from '../support/moderation.js';
+import { adminPost, createReport, staffAgent } from '../support/moderation.js';
+import { loggedInHandset } from '../support/mobile.js';
 
 // Reports (通報): the form behind every "通報する" link, what a reporter may report, duplicates, and
 // the queue staff work from.
@@ -152,4 +153,60 @@ test('admin views › member text with markup is inert: nicknames, titles, bodie
     assert.doesNotMatch(res.text, /href="javascript:/, path);
   }
   assert.match((await staff.get(`/admin/reports/diary/${diary.id}`)).text, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+});
+
+test('reports › past the posting limit more reports are refused with a 429 and nothing stored, on PC and /m/ alike', async () => {
+  const limited = await startTestApp({ database: app.database, limits: { reports: { points: 3, duration: 3600 } } });
+  try {
+    const me = await createMember(app.db);
+    const agent = await loggedInAgent(limited, me);
+    const handset = await loggedInHandset(limited, me);
+    const targets = await Promise.all(Array.from({ length: 5 }, () => createMember(app.db)));
+    const pc = (i: number) => agent.post('/reports', { type: 'member', id: String(targets[i].id), category: 'spam', body: '' }, { tokenFrom: `/reports/new?type=member&id=${targets[i].id}` });
+    const mobile = (i: number) => handset.post('/m/reports', { type: 'member', id: String(targets[i].id), category: 'spam', body: '' }, { tokenFrom: `/m/reports/new?type=member&id=${targets[i].id}` });
+    assert.equal((await pc(0)).status, 303);
+    assert.equal((await mobile(1)).status, 303);
+    assert.equal((await pc(2)).status, 303);
+    const refusedOnMobile = await mobile(3);
+    assert.equal(refusedOnMobile.status, 429);
+    assert.match(refusedOnMobile.text, /通報が多すぎます/);
+    const refusedOnPc = await pc(4);
+    assert.equal(refusedOnPc.status, 429);
+    assert.ok(Number(refusedOnPc.headers.get('retry-after')) > 0);
+    assert.match(textOf(refusedOnPc.text), /通報が多すぎます/);
+    assert.deepEqual((await reports({ reporter_id: me.id })).map((r) => r.target_id), [targets[0].id, targets[1].id, targets[2].id]);
+  } finally {
+    await limited.close();
+  }
+});
+
+test('admin queue › long texts are cut to 200 characters with a link to the report, where they are whole', async () => {
+  const author = await createMember(app.db, { nickname: '長文の人' });
+  const reporter = await createMember(app.db, { nickname: '長文の通報者' });
+  const body = `${'長い日記の本文。'.repeat(100)}日記のおわり`;
+  const reason = `${'理由の説明です。'.repeat(100)}理由のおわり`;
+  const diary = await createDiary(app.db, author.id, { title: '長い日記', body });
+  await createReport(app.db, { reporterId: reporter.id, type: 'diary', targetId: diary.id, reportedMemberId: author.id, category: 'other', body: reason, snapshot: body });
+  const gone = await createDiary(app.db, author.id, { title: '消えた日記', body: 'x' });
+  await createReport(app.db, { reporterId: reporter.id, type: 'diary', targetId: gone.id, reportedMemberId: author.id, snapshot: `${'消える前の本文。'.repeat(100)}スナップショットのおわり` });
+  await app.db('diaries').where({ id: gone.id }).del();
+  const { agent: staff } = await staffAgent(app, 'moderator');
+
+  const queue = await staff.get('/admin/reports');
+  assert.equal(queue.status, 200);
+  const text = textOf(queue.text);
+  for (const end of ['日記のおわり', '理由のおわり', 'スナップショットのおわり']) assert.doesNotMatch(text, new RegExp(end), end);
+  assert.match(text, new RegExp(`${'長い日記の本文。'.repeat(25)}…`));
+  assert.match(text, new RegExp(`${'理由の説明です。'.repeat(25)}…`));
+  assert.ok(queue.text.length < 30_000, `the queue page stays small (${queue.text.length} bytes)`);
+  for (const id of [diary.id, gone.id]) assert.match(queue.text, new RegExp(`<a href="/admin/reports/diary/${id}">続きを見る</a>`), String(id));
+
+  const whole = textOf((await staff.get(`/admin/reports/diary/${diary.id}`)).text);
+  assert.match(whole, /日記のおわり/);
+  assert.match(whole, /理由のおわり/);
+
+  assert.equal((await adminPost(staff, `/admin/reports/diary/${diary.id}/dismiss`, {}, `/admin/reports/diary/${diary.id}`)).status, 303);
+  const closed = await staff.get('/admin/reports?status=closed');
+  assert.doesNotMatch(textOf(closed.text), /理由のおわり/);
+  assert.match(closed.text, new RegExp(`<a href="/admin/reports/diary/${diary.id}">続きを見る</a>`));
 });

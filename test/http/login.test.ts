@@ -136,7 +136,8 @@ test('login › a raised argon2 cost re-hashes the password at the next login', 
 test('login › per IP: past the limit every spelling of the path is 429, and it recovers after the window', async () => {
   // Its own app with a small window, so that the attempts surely fit inside it on a busy machine
   // (production: 25 per 5 minutes; the mechanism is the same).
-  const limited = await startTestApp({ limits: { loginPerIp: { points: 5, duration: 3 } }, database: app.database });
+  // Behind a proxy on loopback (TRUST_PROXY), so that X-Forwarded-For names the client's address.
+  const limited = await startTestApp({ env: { TRUST_PROXY: 'loopback' }, limits: { loginPerIp: { points: 5, duration: 3 } }, database: app.database });
   try {
     const ip = '198.51.100.77';
     const agent = new Agent(limited.baseUrl);
@@ -161,9 +162,12 @@ test('login › per IP: past the limit every spelling of the path is 429, and it
   }
 });
 
-test('login › per account: after 5 failures the number is blocked for growing times, even with the right password', async () => {
+test('login › per account: after 5 failures the number is blocked for growing times, even with the right password', async (t) => {
   const m = await createMember(app.db);
-  const agent = new Agent(app.baseUrl);
+  // Each attempt from another address (believed from the proxy on loopback): the block is the account's.
+  const proxied = await startTestApp({ env: { TRUST_PROXY: 'loopback' }, database: app.database });
+  t.after(() => proxied.close());
+  const agent = new Agent(proxied.baseUrl);
   await agent.get('/login');
   for (let i = 0; i < 5; i++) {
     const res = await agent.post('/login', { phone: m.phone, password: `wrong ${i} password` }, { headers: { 'x-forwarded-for': `10.1.0.${i}` } });
@@ -179,6 +183,33 @@ test('login › per account: after 5 failures the number is blocked for growing 
   const again = await agent.post('/login', { phone: m.phone, password: m.password }, { headers: { 'x-forwarded-for': '10.1.0.11' } });
   assert.equal(again.status, 429);
   assert.ok(Number(again.headers.get('retry-after')) > 30, `second block ${again.headers.get('retry-after')}s`);
+});
+
+test('login › 30 wrong passwords sent at once for one number are limited as if sent one by one', async () => {
+  // A database of its own and a per-IP limit out of the way: only the per-account throttle is under test.
+  const burst = await startTestApp({ limits: { loginPerIp: { points: 1000, duration: 60 } } });
+  try {
+    const m = await createMember(burst.db);
+    let checked = 0;
+    const verify = burst.ctx.passwords.verify;
+    burst.ctx.passwords.verify = async (hash, password) => { checked++; return verify(hash, password); };
+    const agent = new Agent(burst.baseUrl);
+    await agent.get('/login');
+    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => agent.post('/login', { phone: m.phone, password: `wrong guess ${i}` })));
+    const statuses = results.map((r) => r.status);
+    const refused = statuses.filter((s) => s === 429).length;
+    assert.equal(statuses.filter((s) => s === 401).length + refused, 30, statuses.join(' '));
+    assert.ok(checked <= 5, `${checked} passwords were checked`);
+    assert.equal(statuses.filter((s) => s === 401).length, checked);
+    assert.ok(refused >= 25, statuses.join(' '));
+    assert.match(textOf(results.find((r) => r.status === 429)!.text), /ログインの試行が多すぎます/);
+    // One by one afterwards: still blocked, even with the right password, and nothing more is checked.
+    const right = await agent.post('/login', { phone: m.phone, password: m.password });
+    assert.equal(right.status, 429);
+    assert.ok(checked <= 5);
+  } finally {
+    await burst.close();
+  }
 });
 
 test('login › a suspended member is told so only after the right password', async () => {

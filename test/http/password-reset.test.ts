@@ -4,6 +4,7 @@ import { startTestApp, loggedInAgent, codeIn, type TestApp } from '../support/ap
 import { Agent, textOf } from '../support/agent.js';
 import { createMember, uniquePhone } from '../support/factories.js';
 import { formatJapaneseMobile } from '../../src/lib/phone.js';
+import { tokyoDate } from '../../src/lib/dates.js';
 
 let app: TestApp;
 before(async () => { app = await startTestApp(); });
@@ -66,4 +67,45 @@ test('password reset › a logged-in member is sent home; a visitor without a co
   const agent = await loggedInAgent(app, m);
   assert.equal((await agent.get('/password-reset')).location, '/home');
   assert.equal((await new Agent(app.baseUrl).get('/password-reset/code')).location, '/password-reset');
+});
+
+test('password reset › once the day\'s SMS hard stop is reached, a registered and an unknown number get the same answer', async () => {
+  const m = await createMember(app.db);
+  const day = tokyoDate(app.clock.now());
+  await app.db('sms_daily_counts').insert({ day, sent: app.config.sms.dailyCap }).onConflict('day').merge();
+  try {
+    const ask = (phone: string) => new Agent(app.baseUrl).post('/password-reset', { phone }, { tokenFrom: '/password-reset' });
+    const registered = await ask(formatJapaneseMobile(m.phone));
+    const unknown = await ask(formatJapaneseMobile(uniquePhone()));
+    assert.equal(registered.status, unknown.status);
+    assert.equal(registered.status, 429);
+    const strip = (s: string) => s.replace(/name="_csrf" value="[^"]+"/g, '').replace(/value="[^"]*"/g, '');
+    assert.equal(strip(registered.text), strip(unknown.text));
+    assert.deepEqual(await app.deliverSms(), []);
+  } finally {
+    await app.db('sms_daily_counts').where({ day }).delete();
+  }
+});
+
+test('password reset › past the daily SMS alarm codes are still sent, and the operators are told once in the log', async (t) => {
+  const alarmed = await startTestApp({ env: { SMS_DAILY_ALARM: '2' }, database: app.database });
+  t.after(() => alarmed.close());
+  const day = tokyoDate(alarmed.clock.now());
+  await alarmed.db('sms_daily_counts').insert({ day, sent: 1 }).onConflict('day').merge();
+  const warn = t.mock.method(console, 'warn', () => undefined);
+  try {
+    for (let i = 0; i < 2; i++) {
+      const m = await createMember(alarmed.db);
+      const res = await new Agent(alarmed.baseUrl).post('/password-reset', { phone: m.phone }, { tokenFrom: '/password-reset' });
+      assert.equal(res.status, 303, `reset ${i + 1}`);
+      const [sms] = await alarmed.deliverSms();
+      assert.equal(sms.phone, m.phone);
+    }
+    const alarms = warn.mock.calls.map((c) => String(c.arguments[0])).filter((line) => /SMS_DAILY_ALARM/.test(line));
+    assert.equal(alarms.length, 1, 'one line when the alarm is crossed');
+    assert.match(alarms[0], /\[sms\].*2/);
+    assert.doesNotMatch(alarms[0], /\+81/, 'no phone number in the log');
+  } finally {
+    await alarmed.db('sms_daily_counts').where({ day }).delete();
+  }
 });

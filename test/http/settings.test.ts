@@ -4,6 +4,7 @@ import { startTestApp, loggedInAgent, codeIn, type TestApp } from '../support/ap
 import { Agent, textOf } from '../support/agent.js';
 import { createMember, uniquePhone } from '../support/factories.js';
 import { formatJapaneseMobile } from '../../src/lib/phone.js';
+import { loggedInHandset } from '../support/mobile.js';
 
 let app: TestApp;
 before(async () => { app = await startTestApp(); });
@@ -140,4 +141,43 @@ test('settings › withdrawal needs the password and the confirmation, then the 
   assert.equal(Number(sessions[0].c), 0);
   const login = await new Agent(app.baseUrl).post('/login', { phone: m.phone, password: m.password }, { tokenFrom: '/login' });
   assert.equal(login.status, 401);
+});
+
+test('settings › wrong current passwords are throttled like logins: password change, phone change and withdrawal, PC and /m/', async () => {
+  const m = await createMember(app.db);
+  const agent = await loggedInAgent(app, m);
+  const handset = await loggedInHandset(app, m);
+  const verify = app.ctx.passwords.verify;
+  let checked = 0;
+  app.ctx.passwords.verify = async (hash, password) => { checked++; return verify(hash, password); };
+  try {
+    for (let i = 0; i < 5; i++) {
+      const res = await agent.post('/settings/password', { current_password: `wrong guess ${i}`, password: 'another fine password' }, { tokenFrom: '/settings/password' });
+      assert.equal(res.status, 422, `try ${i + 1}`);
+    }
+    const blocked = await agent.post('/settings/password', { current_password: m.password, password: 'another fine password' }, { tokenFrom: '/settings/password' });
+    assert.equal(blocked.status, 429, 'even the right password waits');
+    assert.ok(Number(blocked.headers.get('retry-after')) > 0);
+    assert.match(textOf(blocked.text), /何度も失敗したため/);
+    assert.match(blocked.text, /name="current_password"/, 'the form is shown again');
+    const newPhone = formatJapaneseMobile(uniquePhone());
+    const phone = await agent.post('/settings/phone', { current_password: m.password, phone: newPhone }, { tokenFrom: '/settings/phone' });
+    assert.equal(phone.status, 429);
+    assert.match(phone.text, new RegExp(`value="${newPhone}"`), 'the number typed is kept');
+    const withdraw = await agent.post('/settings/withdraw', { current_password: 'yet another guess', confirm: 'yes' }, { tokenFrom: '/settings/withdraw' });
+    assert.equal(withdraw.status, 429);
+    const mobile = await handset.post('/m/settings/withdraw', { current_password: m.password, confirm: 'yes' }, { tokenFrom: '/m/settings/withdraw' });
+    assert.equal(mobile.status, 429);
+    assert.match(mobile.text, /何度も失敗したため/);
+    // The login with this number waits too: one throttle per account.
+    const login = await new Agent(app.baseUrl).post('/login', { phone: m.phone, password: m.password }, { tokenFrom: '/login' });
+    assert.equal(login.status, 429);
+    assert.equal(checked, 5, 'no password was checked while blocked');
+    const row = await account(m.id);
+    assert.equal(row.status, 'active');
+    assert.equal(row.phone, m.phone);
+    assert.equal(await app.db('phone_verifications').where({ member_id: m.id }).count<{ c: string }[]>({ c: '*' }).then((r) => Number(r[0].c)), 0);
+  } finally {
+    app.ctx.passwords.verify = verify;
+  }
 });

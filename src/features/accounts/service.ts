@@ -1,5 +1,4 @@
 import type { Knex } from 'knex';
-import type { RateLimiterPostgres } from 'rate-limiter-flexible';
 import type { Config } from '../../config.js';
 import type { Clock } from '../../lib/clock.js';
 import type { JobQueue } from '../../jobs/queue.js';
@@ -7,17 +6,15 @@ import { isAtLeastYearsOld, tokyoDate } from '../../lib/dates.js';
 import { normalizeJapaneseMobile } from '../../lib/phone.js';
 import { liftExpiredSuspensions } from '../moderation/actions.js';
 import type { PasswordHasher } from './passwords.js';
+import { clearPasswordThrottle, throttledPasswordCheck, type PasswordThrottle, type Throttled } from './password-throttle.js';
 import * as q from './queries.js';
 import { checkCode, requestCode, verifiedRegistration, type CheckCodeResult, type RequestCodeResult } from './verification.js';
 
-export type AccountsContext = {
+export type AccountsContext = PasswordThrottle & {
   config: Config;
   clock: Clock;
   jobs: JobQueue;
   passwords: PasswordHasher;
-  /** Per-account login throttle: failures counted, then growing blocks. */
-  loginFailures: RateLimiterPostgres;
-  loginBlocks: RateLimiterPostgres;
 };
 
 export const MIN_AGE = 18;
@@ -82,35 +79,28 @@ export type LoginResult =
   | { ok: true; memberId: number }
   | { ok: false; reason: 'invalid' }
   | { ok: false; reason: 'suspended'; until: Date | null; suspensionReason: string | null }
-  | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
-
-const FREE_FAILURES = 5;
-const MAX_BLOCK_SECONDS = 30 * 60;
+  | Throttled;
 
 /**
  * Phone + password. Unknown number and wrong password take the same path and the same time (a
- * dummy hash is verified). After 5 failures for one number, each further failure blocks that number
- * for twice as long as the last (30 s, 60 s, … up to 30 min) — for unknown numbers too.
+ * dummy hash is verified). Each attempt goes through the account's throttle before any check
+ * (password-throttle.ts): after 5 failures for one number, each further attempt waits for a block
+ * twice as long as the last (30 s, 60 s, … up to 30 min) — for unknown numbers too.
  */
 export async function authenticate(db: Knex, ctx: AccountsContext, input: { phone: string; password: string }): Promise<LoginResult> {
   const phone = normalizeJapaneseMobile(input.phone);
   const accountKey = phone ?? `raw:${input.phone.slice(0, 40)}`;
-  const block = await ctx.loginBlocks.get(accountKey);
-  if (block && block.consumedPoints > 0 && block.msBeforeNext > 0) {
-    return { ok: false, reason: 'throttled', retryAfterSeconds: Math.ceil(block.msBeforeNext / 1000) };
-  }
-  const row = phone ? await q.findCredentialsByPhone(db, phone) : undefined;
-  let valid = false;
-  if (row) valid = await ctx.passwords.verify(row.password_hash, input.password);
-  else await ctx.passwords.verifyDummy(input.password);
-
-  if (!row || !valid) {
-    const failures = await ctx.loginFailures.penalty(accountKey, 1);
-    const over = failures.consumedPoints - FREE_FAILURES;
-    if (over >= 0) await ctx.loginBlocks.block(accountKey, Math.min(30 * 2 ** over, MAX_BLOCK_SECONDS));
-    return { ok: false, reason: 'invalid' };
-  }
-  await ctx.loginFailures.delete(accountKey);
+  // The account is read only for an attempt the throttle lets through.
+  const found: { row?: q.CredentialRow } = {};
+  const attempt = await throttledPasswordCheck(ctx, accountKey, async () => {
+    found.row = phone ? await q.findCredentialsByPhone(db, phone) : undefined;
+    if (found.row) return ctx.passwords.verify(found.row.password_hash, input.password);
+    await ctx.passwords.verifyDummy(input.password);
+    return false;
+  });
+  if (!attempt.ok) return attempt;
+  const row = found.row;
+  if (!row || !attempt.valid) return { ok: false, reason: 'invalid' };
   if (row.status === 'suspended') {
     // After the right password only: the member learns why, and until when. A suspension whose
     // end has come is lifted here, not only by the maintenance job.
@@ -155,7 +145,6 @@ export async function completePasswordReset(
     await q.updatePasswordHash(trx, memberId, hash);
     await q.deleteMemberSessions(trx, memberId);
   });
-  await ctx.loginFailures.delete(result.phone);
-  await ctx.loginBlocks.delete(result.phone);
+  await clearPasswordThrottle(ctx, result.phone);
   return result;
 }

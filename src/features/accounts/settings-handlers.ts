@@ -11,6 +11,14 @@ import { codeRefusal, codeRequestRefusal } from './messages.js';
 import { notFound } from '../../http/errors.js';
 import { rotateCsrfSecret } from '../../http/csrf.js';
 
+/** Too many wrong current passwords for this account (the login throttle): the form again, told to wait. */
+const THROTTLED = { current_password: 'validation.password.throttled' };
+
+function waitFor(res: Response, throttled: { retryAfterSeconds: number }): number {
+  res.set('Retry-After', String(throttled.retryAfterSeconds));
+  return 429;
+}
+
 export function settingsHandlers(ctx: AppContext) {
   const { db } = ctx;
 
@@ -62,7 +70,10 @@ export function settingsHandlers(ctx: AppContext) {
       const result = await settings.changePassword(db, ctx, {
         memberId: req.member!.id, currentPassword: form.data.current_password, newPassword: form.data.password, keepSid: req.sessionID,
       });
-      if (!result.ok) return passwordPage(req, res, 422, {}, { current_password: 'validation.password.wrongCurrent' });
+      if (!result.ok) {
+        if (result.reason === 'throttled') return passwordPage(req, res, waitFor(res, result), {}, THROTTLED);
+        return passwordPage(req, res, 422, {}, { current_password: 'validation.password.wrongCurrent' });
+      }
       req.session.flash = req.t('settings.password.done');
       res.redirect(303, '/settings');
     },
@@ -77,6 +88,7 @@ export function settingsHandlers(ctx: AppContext) {
         memberId: req.member!.id, currentPassword: form.data.current_password, phone: form.data.phone, ip: req.ip ?? '',
       });
       if (!result.ok) {
+        if (result.reason === 'throttled') return phonePage(req, res, waitFor(res, result), values, THROTTLED);
         if (result.reason === 'wrong_password') return phonePage(req, res, 422, values, { current_password: 'validation.password.wrongCurrent' });
         if (result.reason === 'same_number') return phonePage(req, res, 422, values, { phone: 'validation.phone.same' });
         if (result.retryAfterSeconds) res.set('Retry-After', String(result.retryAfterSeconds));
@@ -124,7 +136,10 @@ export function settingsHandlers(ctx: AppContext) {
       const form = WithdrawForm.safeParse(req.body);
       if (!form.success) return withdrawPage(req, res, 422, withoutPasswords(req.body), fieldErrors(form.error));
       const result = await settings.withdrawMember(db, ctx, { memberId: req.member!.id, currentPassword: form.data.current_password });
-      if (!result.ok) return withdrawPage(req, res, 422, withoutPasswords(req.body), { current_password: 'validation.password.wrongCurrent' });
+      if (!result.ok) {
+        if (result.reason === 'throttled') return withdrawPage(req, res, waitFor(res, result), withoutPasswords(req.body), THROTTLED);
+        return withdrawPage(req, res, 422, withoutPasswords(req.body), { current_password: 'validation.password.wrongCurrent' });
+      }
       await destroySession(req);
       res.clearCookie(sessionCookieName(ctx.config), { path: '/', httpOnly: true, sameSite: 'lax', secure: ctx.config.isProduction });
       res.redirect(303, '/?withdrawn=1');

@@ -1,16 +1,29 @@
 import type { Knex } from 'knex';
 import * as q from './queries.js';
 import type { AccountsContext } from './service.js';
+import { throttledPasswordCheck, type Throttled } from './password-throttle.js';
 import { checkCode, requestCode, type CheckCodeResult, type RequestCodeResult } from './verification.js';
 import type { AccountSettingsForm } from './schemas.js';
+import { releaseWithdrawingMember } from './withdrawal-service.js';
 
 export async function updateAccountSettings(db: Knex, memberId: number, form: AccountSettingsForm) {
   await db('members').where({ id: memberId }).update({ nickname: form.nickname, default_diary_visibility: form.default_diary_visibility });
 }
 
-async function currentPasswordMatches(db: Knex, ctx: AccountsContext, memberId: number, password: string): Promise<boolean> {
-  const row = await q.findCredentialsById(db, memberId);
-  return !!row && (await ctx.passwords.verify(row.password_hash, password));
+type WrongPassword = { ok: false; reason: 'wrong_password' };
+
+/**
+ * The current password, checked through the login throttle of the member's number (SECURITY 51):
+ * someone holding a stolen session gets no more guesses here than at the login form.
+ */
+async function checkCurrentPassword(db: Knex, ctx: AccountsContext, memberId: number, password: string): Promise<{ ok: true } | WrongPassword | Throttled> {
+  const account = await q.findAccount(db, memberId);
+  const attempt = await throttledPasswordCheck(ctx, account?.phone ?? `member:${memberId}`, async () => {
+    const row = await q.findCredentialsById(db, memberId);
+    return !!row && (await ctx.passwords.verify(row.password_hash, password));
+  });
+  if (!attempt.ok) return attempt;
+  return attempt.valid ? { ok: true } : { ok: false, reason: 'wrong_password' };
 }
 
 /** Needs the current password. Other sessions end: whoever knew the old password is out. */
@@ -18,8 +31,9 @@ export async function changePassword(
   db: Knex,
   ctx: AccountsContext,
   input: { memberId: number; currentPassword: string; newPassword: string; keepSid: string },
-): Promise<{ ok: true } | { ok: false; reason: 'wrong_password' }> {
-  if (!(await currentPasswordMatches(db, ctx, input.memberId, input.currentPassword))) return { ok: false, reason: 'wrong_password' };
+): Promise<{ ok: true } | WrongPassword | Throttled> {
+  const current = await checkCurrentPassword(db, ctx, input.memberId, input.currentPassword);
+  if (!current.ok) return current;
   const hash = await ctx.passwords.hash(input.newPassword);
   await db.transaction(async (trx) => {
     await q.updatePasswordHash(trx, input.memberId, hash);
@@ -28,7 +42,7 @@ export async function changePassword(
   return { ok: true };
 }
 
-export type StartPhoneChangeResult = RequestCodeResult | { ok: false; reason: 'wrong_password' } | { ok: false; reason: 'same_number' };
+export type StartPhoneChangeResult = RequestCodeResult | WrongPassword | Throttled | { ok: false; reason: 'same_number' };
 
 /** Re-authentication with the password, then an SMS code to the new number. A number that already
  * has an account gets an SMS saying so; the screen is the same. */
@@ -37,7 +51,8 @@ export async function startPhoneChange(
   ctx: AccountsContext,
   input: { memberId: number; currentPassword: string; phone: string; ip: string },
 ): Promise<StartPhoneChangeResult> {
-  if (!(await currentPasswordMatches(db, ctx, input.memberId, input.currentPassword))) return { ok: false, reason: 'wrong_password' };
+  const current = await checkCurrentPassword(db, ctx, input.memberId, input.currentPassword);
+  if (!current.ok) return current;
   const account = await q.findAccount(db, input.memberId);
   if (account?.phone === input.phone) return { ok: false, reason: 'same_number' };
   const taken = await q.phoneHasAccount(db, input.phone);
@@ -80,16 +95,21 @@ export function logOutOtherDevices(db: Knex, memberId: number, keepSid: string) 
 
 /**
  * 退会: the account becomes unusable at once (every session ends), the number is released so it can
- * register again, and the member's content is hidden by their status everywhere it is shown.
+ * register again, and the member's content is hidden by their status everywhere it is shown. What
+ * others count or wait on (friendships, memberships, owned communities, event seats) is released in
+ * the same transaction (withdrawal-service.ts).
  */
 export async function withdrawMember(
   db: Knex,
   ctx: AccountsContext,
   input: { memberId: number; currentPassword: string },
-): Promise<{ ok: true } | { ok: false; reason: 'wrong_password' }> {
-  if (!(await currentPasswordMatches(db, ctx, input.memberId, input.currentPassword))) return { ok: false, reason: 'wrong_password' };
+): Promise<{ ok: true } | WrongPassword | Throttled> {
+  const current = await checkCurrentPassword(db, ctx, input.memberId, input.currentPassword);
+  if (!current.ok) return current;
   await db.transaction(async (trx) => {
-    await trx('members').where({ id: input.memberId }).update({ status: 'withdrawn', withdrawn_at: ctx.clock.now(), phone: null });
+    const at = ctx.clock.now();
+    await releaseWithdrawingMember(trx, input.memberId, at);
+    await trx('members').where({ id: input.memberId }).update({ status: 'withdrawn', withdrawn_at: at, phone: null });
     await q.deleteMemberSessions(trx, input.memberId);
   });
   return { ok: true };

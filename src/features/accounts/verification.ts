@@ -5,12 +5,14 @@ import type { Clock } from '../../lib/clock.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { hmac, safeEqual, sixDigitCode } from '../../lib/secrets.js';
 import { translator } from '../../i18n/index.js';
-import { enqueueSms, reserveDailySms, type SmsKind } from '../sms/service.js';
+import { enqueueSms, reserveDailySms, smsSentOn, type SmsKind } from '../sms/service.js';
+import { tokyoDate } from '../../lib/dates.js';
 
 // SMS codes (SPEC §1): 6 digits, 10 minutes, single use, bound to the number and to the browser
 // session (the verification id lives only in that session), void after 5 wrong tries, stored as an
 // HMAC. Limits: one code per number per 60 s, 5 per number per 24 h, 10 per IP per hour, and a
-// global daily cap. Every limit is checked under advisory locks so concurrent requests cannot slip by.
+// global daily hard stop far above the operators' alarm (sms/service.ts). Every limit is checked
+// under advisory locks so concurrent requests cannot slip by.
 
 export const CODE_LIMITS = {
   ttlMs: 10 * 60_000,
@@ -64,9 +66,12 @@ export async function requestCode(
       .count<{ count: string }[]>({ count: '*' });
     if (Number(perIp) >= CODE_LIMITS.perIpPerHour) return { ok: false as const, reason: 'ip_limit' as const };
 
-    if (input.sms && !(await reserveDailySms(trx, now, ctx.config.sms.dailyCap))) {
-      return { ok: false as const, reason: 'global_cap' as const };
-    }
+    // The day's hard stop answers alike whether or not an SMS would go: a password reset for a
+    // number without an account must not be told apart from one with an account.
+    const withinDailyCap = input.sms
+      ? await reserveDailySms(trx, now, { alarm: ctx.config.sms.dailyAlarm, cap: ctx.config.sms.dailyCap })
+      : (await smsSentOn(trx, tokyoDate(now))) < ctx.config.sms.dailyCap;
+    if (!withinDailyCap) return { ok: false as const, reason: 'global_cap' as const };
 
     // A code is made even when none is sent (a number that already has an account): the next step
     // then behaves exactly as for a new number, and nobody can answer it.

@@ -3,7 +3,7 @@ import type { AppContext } from '../../context.js';
 import { tokyoDate } from '../../lib/dates.js';
 import { smsSentOn } from '../sms/service.js';
 import { adminPage, auditLines } from './admin-pages.js';
-import { memberCounts, signupsPerDay } from './admin-queries.js';
+import { memberCounts, ownerlessCommunityCount, signupsPerDay } from './admin-queries.js';
 import { auditPage } from './audit.js';
 import { openReportCount } from './reports.js';
 import { AuditQuery } from './schemas.js';
@@ -16,12 +16,14 @@ export function adminHandlers(ctx: AppContext) {
   return {
     async dashboard(req: Request, res: Response) {
       const now = ctx.clock.now();
+      const ownerless = await ownerlessCommunityCount(db); // 管理人不在: owners who withdrew with nobody to take over
       const [members, signups, openReports, smsToday] = await Promise.all([
         memberCounts(db), signupsPerDay(db, now, 14), openReportCount(db), smsSentOn(db, tokyoDate(now)),
       ]);
       adminPage(req, res, 'dashboard', {
+        ownerless,
         title: req.t('admin.dashboard.title'),
-        members, signups, openReports, sms: { sent: smsToday, cap: ctx.config.sms.dailyCap },
+        members, signups, openReports, sms: { sent: smsToday, cap: ctx.config.sms.dailyCap, alarm: ctx.config.sms.dailyAlarm, alarmed: smsToday >= ctx.config.sms.dailyAlarm },
       });
     },
 

@@ -5,19 +5,32 @@ import { SmsProviderError, type SmsProvider } from './providers.js';
 
 export type SmsKind = 'register_code' | 'register_existing' | 'reset_code' | 'change_phone_code' | 'change_phone_existing';
 
+export type DailySmsLimits = { alarm: number; cap: number };
+
 /**
  * Takes one unit of today's global SMS budget (Asia/Tokyo day). Atomic: concurrent requests cannot
- * overshoot the cap. Returns false when the cap is reached: nothing is sent.
+ * overshoot the cap. Returns false when the cap — the hard stop — is reached: nothing is sent.
+ *
+ * The per-number and per-IP limits are what keep one attacker small; this budget only bounds the
+ * bill. So the operators are alarmed well before it (one log line when today's count reaches
+ * `alarm`, and a warning on the back office's dashboard), and the stop itself is set far higher,
+ * so that a cheaply run-up count does not shut registration and password reset for the day.
  */
-export async function reserveDailySms(trx: Knex, at: Date, cap: number): Promise<boolean> {
-  if (cap <= 0) return false;
+export async function reserveDailySms(trx: Knex, at: Date, limits: DailySmsLimits): Promise<boolean> {
+  if (limits.cap <= 0) return false;
+  const day = tokyoDate(at);
   const { rows } = await trx.raw(
     `INSERT INTO sms_daily_counts (day, sent) VALUES (?, 1)
      ON CONFLICT (day) DO UPDATE SET sent = sms_daily_counts.sent + 1 WHERE sms_daily_counts.sent < ?
      RETURNING sent`,
-    [tokyoDate(at), cap],
+    [day, limits.cap],
   );
-  return rows.length === 1;
+  if (rows.length !== 1) return false;
+  const sent = Number(rows[0].sent);
+  // Each count is returned to one request only, so each line is written once a day.
+  if (sent === limits.alarm) console.warn(`[sms] alarm: ${sent} SMS on ${day} (Tokyo) reached SMS_DAILY_ALARM=${limits.alarm}; sending stops at SMS_DAILY_CAP=${limits.cap}`);
+  if (sent === limits.cap) console.error(`[sms] hard stop: ${sent} SMS on ${day} (Tokyo) reached SMS_DAILY_CAP=${limits.cap}; no more SMS are sent today`);
+  return true;
 }
 
 export function smsSentOn(db: Knex, day: string): Promise<number> {
