@@ -42,6 +42,11 @@ import * as m050 from './050_photos_owner_recent_idx.js';
 import * as m051 from './051_member_relationship_plpgsql.js';
 import * as m052 from './052_community_managers_idx.js';
 import * as m053 from './053_diaries_author_created_visibility_idx.js';
+import * as m060 from './060_friend_count_trigger.js';
+import * as m061 from './061_members_created_at_immutable.js';
+import * as m063 from './063_search_fold.js';
+import * as m064 from './064_members_nickname_search.js';
+import * as m065 from './065_friend_request_declined_at.js';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -91,4 +96,9 @@ export const migrations: [string, Migration][] = [
   ['051_member_relationship_plpgsql', m051],
   ['052_community_managers_idx', m052],
   ['053_diaries_author_created_visibility_idx', m053],
+  ['060_friend_count_trigger', m060],
+  ['061_members_created_at_immutable', m061],
+  ['063_search_fold', m063],
+  ['064_members_nickname_search', m064],
+  ['065_friend_request_declined_at', m065],
 ];

@@ -29,7 +29,6 @@ export async function seedDemo(db: Knex, passwords: PasswordHasher): Promise<boo
     const [sakura, taro, hanako] = ids;
     for (const [a, b] of [[sakura, taro], [sakura, hanako]]) {
       await trx('friendships').insert([{ member_id: a, friend_id: b }, { member_id: b, friend_id: a }]);
-      await trx('members').whereIn('id', [a, b]).increment('friend_count', 1);
     }
     await trx('profiles').insert({ member_id: sakura, prefecture: 13, hobbies: '猫、散歩、写真', self_introduction: 'はじめまして、さくらです。\n週末は猫と公園を散歩しています。' });
     await trx('diaries').insert([

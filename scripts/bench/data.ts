@@ -112,6 +112,7 @@ function steps(s: Sizes, passwordHash: string): Step[] {
         INSERT INTO friendships (member_id, friend_id, created_at)
         SELECT a, b, t FROM kept UNION ALL SELECT b, a, t FROM kept`,
     },
+    // The trigger of migration 060 keeps friend_count when triggers run; under replica it does not.
     { name: 'friend counts', sql: `UPDATE members m SET friend_count = c.n FROM (SELECT member_id, count(*) AS n FROM friendships GROUP BY 1) c WHERE m.id = c.member_id` },
     { name: 'drop candidates', sql: 'DROP TABLE bench_pairs' },
     {

@@ -1,11 +1,8 @@
 import type { Knex } from 'knex';
 
-/** Two members become friends directly in the database (both rows, both counters). */
+/** Two members become friends directly in the database (both rows; the counters follow them). */
 export async function makeFriends(db: Knex, a: number, b: number): Promise<void> {
-  await db.transaction(async (trx) => {
-    await trx('friendships').insert([{ member_id: a, friend_id: b }, { member_id: b, friend_id: a }]);
-    await trx('members').whereIn('id', [a, b]).increment('friend_count', 1);
-  });
+  await db('friendships').insert([{ member_id: a, friend_id: b }, { member_id: b, friend_id: a }]);
 }
 
 export async function friendRows(db: Knex, a: number, b: number): Promise<number> {

@@ -75,14 +75,28 @@ export async function closeEvent(db: Db, input: { topicId: number; actorId: numb
  * A member who leaves the community (or is removed or banned) gives up their places in its events
  * that are still to come, inside the caller's transaction; waitlists move up as on a cancellation.
  */
-export async function withdrawFromEvents(trx: Knex, communityId: number, memberId: number, today: string): Promise<void> {
-  const rows = await trx('community_event_participants as p')
+export function withdrawFromEvents(trx: Knex, communityId: number, memberId: number, today: string): Promise<void> {
+  return leaveEventsToCome(trx, memberId, today, communityId);
+}
+
+/**
+ * A suspended or withdrawn member gives up their places in every event still to come, in whatever
+ * community, inside the caller's transaction; each waitlist moves up as on a cancellation.
+ */
+export function releaseEventPlaces(trx: Knex, memberId: number, today: string): Promise<void> {
+  return leaveEventsToCome(trx, memberId, today);
+}
+
+async function leaveEventsToCome(trx: Knex, memberId: number, today: string, communityId?: number): Promise<void> {
+  const q = trx('community_event_participants as p')
     .join('community_events as e', 'e.topic_id', 'p.topic_id')
     .select('p.topic_id')
-    .where({ 'p.member_id': memberId, 'e.community_id': communityId })
+    .where({ 'p.member_id': memberId })
     .where('e.event_date', '>=', today)
     .orderBy('p.topic_id');
-  for (const { topic_id } of rows) {
+  if (communityId !== undefined) q.where('e.community_id', communityId);
+  // Event rows are locked one at a time in topic order, after any community lock the caller holds.
+  for (const { topic_id } of await q) {
     const event = await lockEvent(trx, Number(topic_id));
     if (event) await leaveEvent(trx, event, memberId);
   }

@@ -1,8 +1,10 @@
 import type { Knex } from 'knex';
 import { isBlockedEitherWay } from '../blocks/queries.js';
-import { areFriends, openRequest } from './queries.js';
+import { areFriends, openRequest, standingDeclineAt } from './queries.js';
 
 export const FRIEND_LIMIT = 1000;
+/** A new request to someone who declined you within this many days is refused silently (SPEC §4). */
+export const QUIET_AFTER_DECLINE_DAYS = 30;
 
 export type SendRequestResult =
   | { ok: true }
@@ -24,8 +26,13 @@ export async function sendFriendRequest(db: Knex, input: { requesterId: number; 
   if (theirs?.status === 'pending') return { ok: false, reason: 'they_requested' };
   if (me.friend_count >= FRIEND_LIMIT) return { ok: false, reason: 'limit_self' };
   if (them.friend_count >= FRIEND_LIMIT) return { ok: false, reason: 'limit_other' };
+  // Declined within 30 days: the request is made already declined, as mixi did — the requester sees
+  // it waiting like any other, the recipient is never shown it (their list and count are 'pending').
+  const since = new Date(input.at.getTime() - QUIET_AFTER_DECLINE_DAYS * 24 * 60 * 60 * 1000);
+  const declinedAt = await standingDeclineAt(db, requesterId, recipientId, since);
+  const quieted = declinedAt ? { status: 'declined', responded_at: input.at, declined_at: declinedAt } : {};
   try {
-    await db('friend_requests').insert({ requester_id: requesterId, recipient_id: recipientId, message: input.message, created_at: input.at });
+    await db('friend_requests').insert({ requester_id: requesterId, recipient_id: recipientId, message: input.message, created_at: input.at, ...quieted });
   } catch (err) {
     if ((err as { constraint?: string }).constraint === 'friend_requests_open_pair_key') return { ok: false, reason: 'already_requested' };
     throw err;
@@ -36,7 +43,8 @@ export async function sendFriendRequest(db: Knex, input: { requesterId: number; 
 export type AcceptResult = { ok: true; friendId: number } | { ok: false; reason: 'not_found' | 'limit_self' | 'limit_other' | 'unavailable' };
 
 /**
- * Accepting makes both friendship rows and moves both counters in one transaction. The two member
+ * Accepting makes both friendship rows in one transaction; the database moves both counters with
+ * them (a trigger, migration 060) and its CHECK refuses a 1,001st. The two member
  * rows are locked in id order, so concurrent accepts (of this request, or of others involving the
  * same members) serialise: one friendship, counts never past 1,000, no deadlock.
  */
@@ -70,7 +78,6 @@ export async function acceptFriendRequest(db: Knex, input: { requestId: number; 
       { member_id: requesterId, friend_id: input.recipientId, created_at: input.at },
       { member_id: input.recipientId, friend_id: requesterId, created_at: input.at },
     ]);
-    await trx('members').whereIn('id', [requesterId, input.recipientId]).increment('friend_count', 1);
     // A crossing request the other way is answered by this friendship too.
     await trx('friend_requests')
       .where({ requester_id: input.recipientId, recipient_id: requesterId })
@@ -89,9 +96,10 @@ class Rollback extends Error {
   }
 }
 
-/** The requester is not told: their request keeps looking pending to them. */
+/** The requester is not told: their request keeps looking pending to them. declined_at stays on the
+ * row when it is later cancelled, and quiets the requester's new requests for 30 days. */
 export async function declineFriendRequest(db: Knex, input: { requestId: number; recipientId: number; at: Date }): Promise<boolean> {
-  const n = await db('friend_requests').where({ id: input.requestId, recipient_id: input.recipientId, status: 'pending' }).update({ status: 'declined', responded_at: input.at });
+  const n = await db('friend_requests').where({ id: input.requestId, recipient_id: input.recipientId, status: 'pending' }).update({ status: 'declined', responded_at: input.at, declined_at: input.at });
   return n === 1;
 }
 
@@ -103,14 +111,13 @@ export async function cancelFriendRequest(db: Knex, input: { requestId: number; 
   return n === 1;
 }
 
-/** Ends a friendship inside the caller's transaction: both rows, both counters, both introductions. */
+/** Ends a friendship inside the caller's transaction: both rows (the counters follow), both introductions. */
 export async function removeFriendship(trx: Knex, a: number, b: number): Promise<boolean> {
   const removed = await trx('friendships')
     .where({ member_id: a, friend_id: b })
     .orWhere({ member_id: b, friend_id: a })
     .delete();
   if (removed === 0) return false;
-  await trx('members').whereIn('id', [a, b]).decrement('friend_count', 1);
   await trx('introductions').where({ subject_id: a, author_id: b }).orWhere({ subject_id: b, author_id: a }).delete();
   return true;
 }
@@ -120,6 +127,28 @@ export async function endFriendship(db: Knex, memberId: number, friendId: number
     await trx('members').select('id').whereIn('id', [memberId, friendId]).orderBy('id').forUpdate();
     return removeFriendship(trx, memberId, friendId);
   });
+}
+
+/**
+ * Withdrawal (退会), inside the caller's transaction: every friendship of the member ends (both
+ * rows; the database moves every friend's count), introductions both ways go, and open requests
+ * both ways are cancelled. The member and all their friends are locked first, in id order — the
+ * order accepts and blocks lock in — so a concurrent accept cannot deadlock with it.
+ */
+export async function endEveryFriendship(trx: Knex, memberId: number, at: Date): Promise<number> {
+  await trx('members')
+    .select('id')
+    .where('id', memberId)
+    .orWhereIn('id', trx('friendships').select('friend_id').where({ member_id: memberId }))
+    .orderBy('id')
+    .forUpdate();
+  const removed = await trx('friendships').where({ member_id: memberId }).orWhere({ friend_id: memberId }).delete();
+  await trx('introductions').where({ subject_id: memberId }).orWhere({ author_id: memberId }).delete();
+  await trx('friend_requests')
+    .where((q) => q.where({ requester_id: memberId }).orWhere({ recipient_id: memberId }))
+    .whereIn('status', ['pending', 'declined'])
+    .update({ status: 'cancelled', responded_at: at });
+  return removed / 2;
 }
 
 export type IntroductionResult = { ok: true } | { ok: false; reason: 'not_friends' };

@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import type { Db } from '../../db/knex.js';
+import { tokyoDate } from '../../lib/dates.js';
 import { deleteMemberSessions } from '../accounts/queries.js';
+import { releaseEventPlaces } from '../communities/event-service.js';
 import { writeAudit } from './audit.js';
 import { resolveReports } from './reports.js';
 import { lockHiddenState, setHiddenState, type HideableType } from './targets.js';
@@ -70,7 +72,8 @@ const suspension = (m: SuspensionState) => ({ status: m.status, suspended_until:
 
 /**
  * Suspends a member until a moment or indefinitely (until null), or changes a running suspension.
- * Every session of theirs ends in the same transaction: their next request is a visitor's.
+ * Every session of theirs ends in the same transaction: their next request is a visitor's; their
+ * places in events still to come are given up (the waitlists move up).
  * Staff are not suspended here: their role is taken away first (npm run admin:grant).
  */
 export async function suspendMember(db: Db, input: Act & { memberId: number; until: Date | null }): Promise<ActionResult<'staff'>> {
@@ -81,6 +84,9 @@ export async function suspendMember(db: Db, input: Act & { memberId: number; unt
     const after = { status: 'suspended', suspended_until: input.until, suspension_reason: input.reason };
     await trx('members').where({ id: input.memberId }).update(after);
     const sessions = await deleteMemberSessions(trx, input.memberId);
+    // A seat held by someone who can neither come to the page nor cancel goes to the waitlist;
+    // friendships, memberships and roles stay for when the suspension ends (accounts/CONTEXT.md).
+    await releaseEventPlaces(trx, input.memberId, tokyoDate(input.at));
     await resolveReports(trx, { type: 'member', id: input.memberId, status: 'actioned', by: input.staffId, at: input.at });
     await writeAudit(trx, {
       staffId: input.staffId, action: 'member.suspend', targetType: 'member', targetId: input.memberId, subjectMemberId: input.memberId,

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { tokyoDate } from '../../lib/dates.js';
 import { normalizeJapaneseMobile } from '../../lib/phone.js';
+import { foldForSearch } from '../../lib/search-text.js';
 import { searchWords } from '../communities/queries.js';
 
 // What the back office reads about members and communities. Staff see every member whatever their
@@ -59,7 +60,7 @@ export function searchMembersForStaff(db: Knex, q: string, limit = 50): Promise<
   return db('members as m')
     .select(MEMBER_COLUMNS)
     .where((w) => {
-      w.whereILike('m.nickname', `%${escapeLike(q)}%`);
+      w.whereRaw('m.nickname_search LIKE ?', [`%${escapeLike(foldForSearch(q))}%`]);
       if (phone) w.orWhere('m.phone', phone);
       if (id) w.orWhere('m.id', id);
     })
@@ -107,6 +108,18 @@ export function searchCommunitiesForStaff(db: Knex, q: string, limit = 50): Prom
   if (/^\d{1,15}$/.test(q)) return query.where('c.id', Number(q)) as unknown as Promise<StaffCommunityRow[]>;
   for (const word of searchWords(q)) query.whereRaw('c.search_text LIKE ?', [`%${escapeLike(word)}%`]);
   return query as unknown as Promise<StaffCommunityRow[]>;
+}
+
+/** 管理人不在: communities left without an owner (their owner withdrew and no active member remained), newest first. */
+export function ownerlessCommunities(db: Knex, limit = 50): Promise<StaffCommunityRow[]> {
+  return communities(db).whereNull('o.member_id').orderBy('c.id', 'desc').limit(limit) as unknown as Promise<StaffCommunityRow[]>;
+}
+
+export async function ownerlessCommunityCount(db: Knex): Promise<number> {
+  const [row] = await db('communities as c')
+    .whereNotExists(db('community_members as o').select(db.raw('1')).whereRaw('o.community_id = c.id').where('o.role', 'owner'))
+    .count<{ c: string }[]>({ c: '*' });
+  return Number(row.c);
 }
 
 export function communityForStaff(db: Knex, id: number): Promise<StaffCommunityRow | undefined> {
