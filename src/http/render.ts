@@ -1,9 +1,10 @@
 import type { NextFunction, Request, Response } from 'express';
 import { pickLocale, translator, type Locale, type Translate } from '../i18n/index.js';
-import { formatDateTime } from '../lib/dates.js';
+import { formatDateTime, formatDay } from '../lib/dates.js';
 import { formatTextHtml } from '../lib/text.js';
 import { csrfToken } from './csrf.js';
 import { readCookie } from './cookies.js';
+import { takeFlash } from './flash.js';
 import { isMobileRequest, renderMobile } from './mobile.js';
 
 export type ViewMember = { id: number; nickname: string; role: 'member' | 'moderator' | 'admin' };
@@ -23,7 +24,7 @@ export const LOCALE_COOKIE = 'lang';
 
 export function localeMiddleware(req: Request, _res: Response, next: NextFunction) {
   const cookie = readCookie(req.get('cookie'), LOCALE_COOKIE);
-  req.locale = pickLocale(cookie, req.get('accept-language'));
+  req.locale = pickLocale(cookie, req);
   req.t = translator(req.locale);
   next();
 }
@@ -46,7 +47,7 @@ export function render(res: Response, view: string, locals: Record<string, unkno
     csrfToken: req.session ? { toString: () => csrfToken(req) } : '',
     currentPath: req.path,
     flash: takeFlash(req),
-    fmt: { dateTime: (d: Date) => formatDateTime(d, req.locale), textHtml: formatTextHtml },
+    fmt: { dateTime: (d: Date) => formatDateTime(d, req.locale), date: (day: string) => formatDay(day, req.locale), textHtml: formatTextHtml },
     errors: {},
     values: {},
     title: '',
@@ -58,11 +59,4 @@ export function render(res: Response, view: string, locals: Record<string, unkno
   // On the mobile site the page comes from views/mobile/ and goes out in the handset's charset.
   if (isMobileRequest(req)) return renderMobile(res, view, data);
   res.render(view, data);
-}
-
-function takeFlash(req: Request): string | null {
-  const f = req.session?.flash;
-  if (!f) return null;
-  delete req.session.flash;
-  return f;
 }

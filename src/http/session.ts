@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import type { SessionMemberRow } from '../features/accounts/queries.js';
 import { SessionStore } from './session-store.js';
 import { readCookie } from './cookies.js';
+import type { Flash } from './flash.js';
 
 declare module 'express-session' {
   interface SessionData {
@@ -16,7 +17,8 @@ declare module 'express-session' {
     registration?: { verificationId: string; phone: string; verified?: boolean };
     reset?: { verificationId: string };
     phoneChange?: { verificationId: string; phone: string };
-    flash?: string;
+    /** The next page's message (http/flash.ts); a bare string is a success. */
+    flash?: string | Flash;
     /** The member row, read with the session row by SessionStore; never stored. */
     loadedMember?: SessionMemberRow;
   }

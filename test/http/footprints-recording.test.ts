@@ -5,7 +5,7 @@ import { startTestApp, loggedInAgent, type TestApp } from '../support/app.js';
 import type { Agent } from '../support/agent.js';
 import { createMember } from '../support/factories.js';
 import { exactRequest, footprintRows, lifetimeVisitsOf, navigate, SAME_SITE_NAVIGATION } from '../support/footprints.js';
-import { recordFootprintOnView } from '../../src/features/footprints/record.js';
+import { isCountableView, recordFootprintOnView } from '../../src/features/footprints/record.js';
 import { tokyoDate } from '../../src/lib/dates.js';
 
 // SECURITY 31: only a member's own click (or typed URL) on someone else's page leaves a footprint.
@@ -44,15 +44,46 @@ test('GET /members/:id › a typed or bookmarked URL (Sec-Fetch-Site: none) coun
   assert.equal((await footprintRows(app.db, owner.id, visitor.id)).length, 1);
 });
 
-test('GET /members/:id › a feature phone GET without Sec-Fetch headers counts', async () => {
+test('GET /members/:id › a feature phone following a link on this site (no Sec-Fetch headers, a Referer from here) counts', async () => {
   const { owner, visitor, agent, path } = await visitorAndOwner();
-  const phone = { headers: { 'user-agent': 'DoCoMo/2.0 P903i(c100;TB;W24H12)' } };
+  const phone = { headers: { 'user-agent': 'DoCoMo/2.0 P903i(c100;TB;W24H12)', referer: `${app.baseUrl}/m/friends` } };
   // A carrier browser is sent to the mobile twin of the page (SPEC §9); that page counts the visit.
   assert.equal((await exactRequest(agent, path, phone)).status, 302);
   const res = await exactRequest(agent, `/m${path}`, phone);
   assert.equal(res.status, 200);
   assert.equal((await footprintRows(app.db, owner.id, visitor.id)).length, 1);
 });
+
+test('GET /members/:id › an old PC browser (no Sec-Fetch headers) following a link on this site counts', async () => {
+  const { owner, visitor, agent, path } = await visitorAndOwner();
+  assert.equal((await exactRequest(agent, path, { headers: { referer: `${app.baseUrl}/home` } })).status, 200);
+  assert.equal((await footprintRows(app.db, owner.id, visitor.id)).length, 1);
+});
+
+// Browsers without Sec-Fetch headers (feature phones, old browsers) still send the Lax session
+// cookie on a top-level navigation from another site: only a Referer from this site tells it apart.
+const OLD_BROWSER = 'Mozilla/4.0 (compatible; MSIE 8.0; Windows NT 6.1)';
+const DOCOMO = 'DoCoMo/2.0 P903i(c100;TB;W24H12)';
+const notCountedWithoutSecFetch: [string, string, Record<string, string>][] = [
+  ['an old browser following a link on another site (foreign Referer)', '', { 'user-agent': OLD_BROWSER, referer: 'https://evil.example/who-are-you' }],
+  ['an old browser following a link on another site that drops the Referer', '', { 'user-agent': OLD_BROWSER }],
+  ['an old browser with a Referer from a look-alike origin', '', { 'user-agent': OLD_BROWSER, referer: 'http://127.0.0.1.evil.example/' }],
+  ['an old browser with a malformed Referer', '', { 'user-agent': OLD_BROWSER, referer: 'not a url' }],
+  ['a feature phone following a link on another site (foreign Referer)', '/m', { 'user-agent': DOCOMO, referer: 'http://evil.example/m/' }],
+  ['a feature phone with no Referer (typed URL, or a link that drops it)', '/m', { 'user-agent': DOCOMO }],
+];
+
+for (const [name, prefix, headers] of notCountedWithoutSecFetch) {
+  test(`GET ${prefix}/members/:id › ${name} shows nothing to the owner`, async () => {
+    const { owner, visitor, agent, path } = await visitorAndOwner();
+    assert.equal((await exactRequest(agent, `${prefix}${path}`, { headers })).status, 200, 'the page itself is shown');
+    assert.deepEqual(await footprintRows(app.db, owner.id, visitor.id), []);
+    assert.equal(await lifetimeVisitsOf(app.db, owner.id), 0);
+    // The same browser following a link on this site does count, so the story could fail.
+    assert.equal((await exactRequest(agent, `${prefix}${path}`, { headers: { ...headers, referer: `${app.baseUrl}${prefix}/home` } })).status, 200);
+    assert.equal((await footprintRows(app.db, owner.id, visitor.id)).length, 1, 'a link on this site afterwards is recorded');
+  });
+}
 
 const notCounted: [string, (agent: Agent, path: string) => Promise<{ status: number }>][] = [
   ['a cross-site navigation', (a, p) => exactRequest(a, p, { headers: { ...SAME_SITE_NAVIGATION, 'sec-fetch-site': 'cross-site' } })],
@@ -102,6 +133,15 @@ function fakeNavigation(memberId: number): Request {
   const headers: Record<string, string> = SAME_SITE_NAVIGATION;
   return { method: 'GET', member: { id: memberId, nickname: 'x', role: 'member' }, get: (name: string) => headers[name.toLowerCase()] } as unknown as Request;
 }
+
+test('isCountableView › without Sec-Fetch headers, the Referer must come from PUBLIC_ORIGIN when it is set', () => {
+  const request = (headers: Record<string, string>) => ({ method: 'GET', protocol: 'http', get: (name: string) => headers[name.toLowerCase()] }) as unknown as Request;
+  const host = { host: 'internal:3000' };
+  assert.equal(isCountableView(request({ ...host, referer: 'https://ashiato.example/home' }), 'https://ashiato.example'), true);
+  assert.equal(isCountableView(request({ ...host, referer: 'http://internal:3000/home' }), 'https://ashiato.example'), false);
+  assert.equal(isCountableView(request({ ...host, referer: 'http://internal:3000/home' }), undefined), true, 'unset: the request\'s own origin');
+  assert.equal(isCountableView(request({ ...host, referer: 'https://ashiato.example/home', 'sec-fetch-dest': 'image' }), 'https://ashiato.example'), false);
+});
 
 test('recordFootprintOnView › the recording statement itself refuses a blocked pair, either way', async () => {
   const { owner, visitor } = await visitorAndOwner();

@@ -4,9 +4,10 @@ import { startTestApp, loggedInAgent, type TestApp } from '../support/app.js';
 import { textOf } from '../support/agent.js';
 import { createMember } from '../support/factories.js';
 import { friendCountOf, friendRows, makeFriends } from '../support/friends.js';
+import { loggedInHandset } from '../support/mobile.js';
 
 let app: TestApp;
-before(async () => { app = await startTestApp(); });
+before(async () => { app = await startTestApp({ limits: { loginPerIp: { points: 1000, duration: 60 } } }); });
 after(async () => { await app.close(); });
 
 async function requestBetween(requesterId: number, recipientId: number) {
@@ -101,6 +102,92 @@ test('friends › a declined request still looks pending to the requester, and i
   assert.match(textOf(again.text), /すでに申請中/);
 });
 
+/** A asks B; B declines; A cancels the (still "waiting") request: A may send a new one. */
+async function declinedAndCancelled(nickname = 'しつこい') {
+  const a = await createMember(app.db, { nickname });
+  const b = await createMember(app.db);
+  const alice = await loggedInAgent(app, a);
+  const bell = await loggedInAgent(app, b);
+  await alice.post(`/members/${b.id}/friend-request`, { message: '' }, { tokenFrom: `/members/${b.id}/friend-request` });
+  const first = await requestBetween(a.id, b.id);
+  assert.equal((await bell.post(`/friends/requests/${first.id}/decline`, {}, { tokenFrom: '/friends/requests' })).status, 303);
+  assert.equal((await alice.post(`/friends/requests/${first.id}/cancel`, {}, { tokenFrom: '/friends/requests' })).status, 303);
+  return { a, b, alice, bell };
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+
+test('POST /members/:id/friend-request › within 30 days of a decline, a new request is refused silently: the requester sees it waiting, the recipient sees nothing (PC and /m/)', async () => {
+  const { a, b } = await declinedAndCancelled('またきた');
+  app.clock.advance(29 * DAY);
+  const [alice, bell] = [await loggedInAgent(app, a), await loggedInAgent(app, b)];
+  const again = await alice.post(`/members/${b.id}/friend-request`, { message: 'もう一度' }, { tokenFrom: `/members/${b.id}/friend-request` });
+  assert.equal(again.status, 303, 'the same answer as any request');
+  assert.match(textOf((await alice.follow(again)).text), /マイミク申請中/);
+  assert.match(textOf((await alice.get('/friends/requests')).text), /承認待ち/);
+  // The recipient: not in the list, not in the count, on PC and on the phone.
+  assert.doesNotMatch(textOf((await bell.get('/friends/requests')).text), /またきた/);
+  assert.doesNotMatch(textOf((await bell.get('/home')).text), /マイミク申請が\s*\d+件/);
+  const phone = await loggedInHandset(app, b);
+  assert.doesNotMatch((await phone.get('/m/friends/requests')).text, /またきた/);
+  const row = await requestBetween(a.id, b.id);
+  assert.equal(row.status, 'declined');
+  assert.equal(row.message, 'もう一度');
+  // A second try while this one is open is "already requested", as for any open request.
+  const third = await alice.post(`/members/${b.id}/friend-request`, { message: '' }, { tokenFrom: `/members/${b.id}/friend-request` });
+  assert.equal(third.status, 422);
+  assert.match(textOf(third.text), /すでに申請中/);
+});
+
+test('POST /m/members/:id/friend-request › a handset re-requesting within 30 days of a decline is refused silently too', async () => {
+  const { a, b, bell } = await declinedAndCancelled('けいたい');
+  const phone = await loggedInHandset(app, a);
+  const again = await phone.post(`/m/members/${b.id}/friend-request`, { message: '' }, { tokenFrom: `/m/members/${b.id}/friend-request` });
+  assert.equal(again.status, 303);
+  assert.equal((await requestBetween(a.id, b.id)).status, 'declined');
+  assert.doesNotMatch(textOf((await bell.get('/friends/requests')).text), /けいたい/);
+  assert.match((await phone.get('/m/friends/requests')).text, /承認待ち/);
+});
+
+test('POST /members/:id/friend-request › after 30 days a new request reaches the recipient again', async () => {
+  const { a, b } = await declinedAndCancelled('ひとつき後');
+  app.clock.advance(30 * DAY + 60 * 1000);
+  const [alice, bell] = [await loggedInAgent(app, a), await loggedInAgent(app, b)];
+  const again = await alice.post(`/members/${b.id}/friend-request`, { message: '' }, { tokenFrom: `/members/${b.id}/friend-request` });
+  assert.equal(again.status, 303);
+  assert.equal((await requestBetween(a.id, b.id)).status, 'pending');
+  assert.match(textOf((await bell.get('/friends/requests')).text), /ひとつき後/);
+});
+
+test('POST /members/:id/friend-request › a block and unblock within the 30 days does not lift the decline; the decliner may still ask', async () => {
+  const { a, b, alice, bell } = await declinedAndCancelled('ぶろっく後');
+  await bell.post(`/members/${a.id}/block`, {}, { tokenFrom: `/members/${a.id}` });
+  assert.equal((await alice.post(`/members/${b.id}/friend-request`, { message: '' })).status, 404, 'blocked: 404 as before');
+  await bell.post(`/members/${a.id}/unblock`, {}, { tokenFrom: '/blocks' });
+  const again = await alice.post(`/members/${b.id}/friend-request`, { message: '' }, { tokenFrom: `/members/${b.id}/friend-request` });
+  assert.equal(again.status, 303);
+  assert.equal((await requestBetween(a.id, b.id)).status, 'declined', 'still quiet after the unblock');
+  // The one who declined changed their mind: their own request reaches the other as usual.
+  const theirs = await bell.post(`/members/${a.id}/friend-request`, { message: '' }, { tokenFrom: `/members/${a.id}/friend-request` });
+  assert.equal(theirs.status, 303);
+  assert.equal((await requestBetween(b.id, a.id)).status, 'pending');
+  const accepted = await alice.post(`/friends/requests/${(await requestBetween(b.id, a.id)).id}/accept`, {}, { tokenFrom: '/friends/requests' });
+  assert.equal(accepted.status, 303);
+  assert.equal(await friendRows(app.db, a.id, b.id), 2);
+});
+
+test('POST /members/:id/friend-request › a friendship made after a decline ends its quiet: after unfriending, a request reaches the other', async () => {
+  const { a, b, alice, bell } = await declinedAndCancelled('なかなおり');
+  await bell.post(`/members/${a.id}/friend-request`, { message: '' }, { tokenFrom: `/members/${a.id}/friend-request` });
+  await alice.post(`/friends/requests/${(await requestBetween(b.id, a.id)).id}/accept`, {}, { tokenFrom: '/friends/requests' });
+  assert.equal(await friendRows(app.db, a.id, b.id), 2);
+  await bell.post(`/members/${a.id}/unfriend`, {}, { tokenFrom: `/members/${a.id}/unfriend` });
+  assert.equal(await friendRows(app.db, a.id, b.id), 0);
+  await alice.post(`/members/${b.id}/friend-request`, { message: '' }, { tokenFrom: `/members/${b.id}/friend-request` });
+  assert.equal((await requestBetween(a.id, b.id)).status, 'pending');
+  assert.match(textOf((await bell.get('/friends/requests')).text), /なかなおり/);
+});
+
 test('friends › the requester can cancel; nobody else can touch a request (404)', async () => {
   const a = await createMember(app.db);
   const b = await createMember(app.db);
@@ -155,6 +242,30 @@ test('friends › the 1,001st friend is refused with a clear message, on either 
   assert.match(textOf(ask.text), /上限（1,000人）/);
   // The database refuses a 1,001st even if the service were bypassed
   await assert.rejects(app.db('members').where({ id: full.id }).increment('friend_count', 1), /members_friend_count_check/);
+});
+
+test('POST /friends/requests/:id/accept › a refusal at the 1,000 limit shows in the error banner, a success in the green one (PC and /m/)', async () => {
+  const full = await createMember(app.db);
+  const [p1, p2, ok] = [await createMember(app.db), await createMember(app.db), await createMember(app.db)];
+  const recipient = await createMember(app.db);
+  await app.db('members').where({ id: full.id }).update({ friend_count: 1000 });
+  await app.db('friend_requests').insert([{ requester_id: p1.id, recipient_id: full.id }, { requester_id: p2.id, recipient_id: full.id }, { requester_id: ok.id, recipient_id: recipient.id }]);
+  const banner = (html: string) => /<p class="(flash[^"]*)" role="(\w+)">([^<]*)<\/p>/.exec(html)?.slice(1);
+
+  const pc = await loggedInAgent(app, full);
+  const refused = await pc.post(`/friends/requests/${(await requestBetween(p1.id, full.id)).id}/accept`, {}, { tokenFrom: '/friends/requests' });
+  assert.deepEqual(banner((await pc.follow(refused)).text), ['flash flash-error', 'alert', 'エラー：マイミクは1,000人までです。承認できませんでした。']);
+
+  const phone = await loggedInHandset(app, full);
+  const mRefused = await phone.post(`/m/friends/requests/${(await requestBetween(p2.id, full.id)).id}/accept`, {}, { tokenFrom: '/m/friends/requests' });
+  assert.equal(mRefused.status, 303);
+  assert.match((await phone.follow(mRefused)).text, /<p>\*エラー：マイミクは1,000人までです。承認できませんでした。<\/p>/);
+  assert.equal(await friendRows(app.db, p1.id, full.id) + await friendRows(app.db, p2.id, full.id), 0);
+
+  const glad = await loggedInAgent(app, recipient);
+  const accepted = await glad.post(`/friends/requests/${(await requestBetween(ok.id, recipient.id)).id}/accept`, {}, { tokenFrom: '/friends/requests' });
+  assert.deepEqual(banner((await glad.follow(accepted)).text), ['flash', 'status', 'マイミクになりました。']);
+  assert.equal(await friendRows(app.db, ok.id, recipient.id), 2);
 });
 
 test('friends › the database refuses a one-way friendship', async () => {

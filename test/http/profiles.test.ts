@@ -4,6 +4,7 @@ import { startTestApp, loggedInAgent, type TestApp } from '../support/app.js';
 import { textOf } from '../support/agent.js';
 import { createMember } from '../support/factories.js';
 import { makeFriends } from '../support/friends.js';
+import { SMARTPHONE_UA, loggedInHandset } from '../support/mobile.js';
 
 let app: TestApp;
 before(async () => { app = await startTestApp(); });
@@ -162,6 +163,31 @@ test('member search › finds Japanese and English nicknames, hides blocked memb
   const second = await agent.get(next);
   assert.equal(names(second.text).length, 5);
   assert.ok(neko.id && english.id);
+});
+
+test('member search › folds kana and width on both sides: アイウ, あいう and ｱｲｳ find each other, ① is 1 (PC and /m/)', async () => {
+  const viewer = await createMember(app.db);
+  await createMember(app.db, { nickname: 'ｱｲｳ①' });
+  await createMember(app.db, { nickname: 'あいう1' });
+  await createMember(app.db, { nickname: 'ニャンコ先生' });
+  const agent = await loggedInAgent(app, viewer);
+  const phone = await loggedInHandset(app, viewer, SMARTPHONE_UA);
+  const found = async (q: string) => {
+    const pc = textOf((await agent.get(`/search/members?q=${encodeURIComponent(q)}`)).text);
+    const m = textOf((await phone.get(`/m/search/members?q=${encodeURIComponent(q)}`)).text);
+    const names = ['ｱｲｳ①', 'あいう1', 'ニャンコ先生'];
+    const onPc = names.filter((n) => pc.includes(n));
+    assert.deepEqual(names.filter((n) => m.includes(n)), onPc, `/m/ finds the same for ${q}`);
+    return onPc;
+  };
+  assert.deepEqual(await found('アイウ'), ['ｱｲｳ①', 'あいう1']);
+  assert.deepEqual(await found('ｱｲｳ'), ['ｱｲｳ①', 'あいう1']);
+  assert.deepEqual(await found('イ'), ['ｱｲｳ①', 'あいう1'], 'one kana');
+  // NFKC makes ① the digit 1 on both sides: either finds both (as community search always did).
+  assert.deepEqual(await found('①'), ['ｱｲｳ①', 'あいう1']);
+  assert.deepEqual(await found('う1'), ['ｱｲｳ①', 'あいう1']);
+  assert.deepEqual(await found('にゃんこ'), ['ニャンコ先生']);
+  assert.deepEqual(await found('ﾆｬﾝｺ'), ['ニャンコ先生']);
 });
 
 test('blocks › blocking from the profile ends the friendship and requests; both sides see 404; unblock restores', async () => {

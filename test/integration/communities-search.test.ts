@@ -24,6 +24,7 @@ before(async () => {
     ['天体観測の夕べ', '星を見ます', 'hobbies'],
     ['100%果汁の会', 'ジュースの話', 'food_drink'],
     ['ラーメン', '東京 の ラーメン 屋さんを巡る', 'food_drink'],
+    ['ニャンコ倶楽部', 'みんなで集まる', 'animals_pets'],
   ];
   for (const [name, description, category] of rows) await createCommunity(t.db, owner.id, { name, description, category });
   await t.db.raw('ANALYZE communities');
@@ -42,6 +43,16 @@ test('search › 「猫」 (one kanji) finds names and descriptions containing i
 test('search › 「ねこ」 (two kana) finds 「ねこ部」 and nothing that lacks the pair', async () => {
   assert.deepEqual(await names('ねこ'), ['ねこ部']);
   assert.deepEqual(await names('こ部'), ['ねこ部']);
+});
+
+test('search › hiragana and katakana find each other, full- and half-width alike', async () => {
+  assert.deepEqual(await names('にゃんこ'), ['ニャンコ倶楽部']);
+  assert.deepEqual(await names('ﾆｬﾝｺ'), ['ニャンコ倶楽部']);
+  assert.deepEqual(await names('ネコ'), ['ねこ部']);
+  assert.deepEqual(await names('ネ'), ['ねこ部'], 'one kana, through the unigram index');
+  assert.deepEqual(await names('かめら'), ['ｶﾒﾗ散歩']);
+  assert.deepEqual(await names('らーめん とうきょう'), [], 'kana never stands for kanji');
+  assert.deepEqual(await names('らーめん 東京'), ['ラーメン']);
 });
 
 test('search › English words match in either case, in names and descriptions', async () => {
@@ -80,7 +91,7 @@ test('search › the query\'s expressions match the indexes: bigrams for 1–2 c
     const { rows } = await trx.raw(`EXPLAIN (FORMAT JSON) ${sql}`, bindings as never);
     return JSON.stringify(rows[0]['QUERY PLAN']);
   });
-  for (const q of ['猫', 'ねこ', 'ja']) assert.match(await plan(q), /"Index Name":"communities_search_grams_idx"/, q);
+  for (const q of ['猫', 'ねこ', 'ネコ', 'ja']) assert.match(await plan(q), /"Index Name":"communities_search_grams_idx"/, q);
   for (const q of ['天体観測', 'python']) assert.match(await plan(q), /"Index Name":"communities_search_trgm_idx"/, q);
 });
 

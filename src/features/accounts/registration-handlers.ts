@@ -8,6 +8,7 @@ import { startMemberSession } from './login-session.js';
 import type { RequestCodeResult } from './verification.js';
 import { withoutPasswords } from './form-values.js';
 import { codeRefusal, codeRequestRefusal } from './messages.js';
+import { setFlash } from '../../http/flash.js';
 
 // Registration in three steps (SPEC §1): number → code → profile. The session carries the
 // verification id between steps, which binds the code to this browser.
@@ -93,7 +94,7 @@ export function registrationHandlers(ctx: AppContext) {
       if (!result.ok) {
         if (result.reason === 'under_age') return profileStep(res, 422, withoutPasswords(req.body), { birth_date: 'validation.birthDate.underAge' });
         delete req.session.registration;
-        req.session.flash = req.t(result.reason === 'phone_taken' ? 'register.phoneTaken' : 'register.expired');
+        setFlash(req, req.t(result.reason === 'phone_taken' ? 'register.phoneTaken' : 'register.expired'), 'error');
         return res.redirect(303, result.reason === 'phone_taken' ? '/login' : '/register');
       }
       await startMemberSession(req, ctx.clock, result.memberId, req.t('register.welcome', { nickname: form.data.nickname }));

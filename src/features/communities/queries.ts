@@ -3,6 +3,7 @@ import { photoUrl } from '../photos/variants.js';
 import { unlessHidden } from '../moderation/hidden.js';
 import { boardReadableSql, type CommunityRole } from './access.js';
 import { runPrepared } from '../../db/prepared.js';
+import { foldForSearch } from '../../lib/search-text.js';
 import type { CommunityCategory } from './categories.js';
 
 export type CommunityRow = {
@@ -145,11 +146,11 @@ export function withPhotoUrls<T extends { photo_id: number | null; hidden_at?: D
 }
 
 /**
- * The words of a search as the index stores text: NFKC, lower case, split on spaces; at most five.
- * (PostgreSQL's lower() folds the stored text; for Japanese and Latin text it agrees with JavaScript's.)
+ * The words of a search folded as the index stores text (foldForSearch: NFKC, lower case, katakana
+ * as hiragana), split on spaces; at most five.
  */
 export function searchWords(q: string): string[] {
-  const words = q.normalize('NFKC').toLowerCase().split(/\s+/).filter(Boolean);
+  const words = foldForSearch(q).split(/\s+/).filter(Boolean);
   return [...new Set(words)].slice(0, 5);
 }
 

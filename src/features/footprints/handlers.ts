@@ -10,7 +10,7 @@ export function footprintHandlers(ctx: AppContext) {
   return {
     async visitors(req: Request, res: Response) {
       // A prefetch or HEAD of this page must not clear the home page's count unseen.
-      const page = await visitorsOf(db, req.member!.id, clock.now(), { markChecked: isCountableView(req) });
+      const page = await visitorsOf(db, req.member!.id, clock.now(), { markChecked: isCountableView(req, ctx.config.publicOrigin) });
       render(res, 'pc/footprints/list', {
         title: req.t('footprints.title'),
         tab: 'visitors',

@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { render } from '../../http/render.js';
 import { notFound } from '../../http/errors.js';
+import { setFlash } from '../../http/flash.js';
 import { IdParam } from '../../lib/forms.js';
 import { isBlockedEitherWay } from '../blocks/queries.js';
 import { fieldErrors } from '../accounts/schemas.js';
@@ -66,7 +67,8 @@ export function friendHandlers(ctx: AppContext) {
         if (!(await q.requestBelongsTo(db, id.data, req.member!.id))) throw notFound();
         return res.redirect(303, '/friends/requests');
       }
-      req.session.flash = req.t(result.ok ? 'friends.accepted' : `friends.accept.refused.${result.reason}`);
+      if (result.ok) setFlash(req, req.t('friends.accepted'));
+      else setFlash(req, req.t(`friends.accept.refused.${result.reason}`), 'error');
       res.redirect(303, '/friends/requests');
     },
 

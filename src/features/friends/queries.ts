@@ -95,6 +95,24 @@ export function openRequest(db: Knex, requesterId: number, recipientId: number) 
   return db('friend_requests').select('id', 'status').where({ requester_id: requesterId, recipient_id: recipientId }).whereIn('status', ['pending', 'declined']).first();
 }
 
+/**
+ * When `recipient` last declined a request from `requester`, if after `since` and not since answered
+ * by a friendship between the two (a request either way accepted at or after it): the decline that still
+ * quiets new requests (service.ts, QUIET_AFTER_DECLINE_DAYS).
+ */
+export async function standingDeclineAt(db: Knex, requesterId: number, recipientId: number, since: Date): Promise<Date | null> {
+  const row = await db('friend_requests as r')
+    .max<{ at: Date | null }>('r.declined_at as at')
+    .where({ 'r.requester_id': requesterId, 'r.recipient_id': recipientId })
+    .where('r.declined_at', '>', since)
+    .whereNotExists((q) => q.select(db.raw('1')).from('friend_requests as a')
+      .where('a.status', 'accepted')
+      .whereRaw('a.responded_at >= r.declined_at')
+      .whereRaw('(a.requester_id, a.recipient_id) IN ((?, ?), (?, ?))', [requesterId, recipientId, recipientId, requesterId]))
+    .first();
+  return row?.at ?? null;
+}
+
 export type IntroductionRow = { author_id: number; nickname: string; body: string; updated_at: Date };
 
 /** SQL of introductionsAbout (the profile page puts it in its one statement). */

@@ -9,6 +9,7 @@ import { isMessageKey, type Translate } from '../../i18n/index.js';
 import type { AuditRow } from './audit.js';
 import type { TargetView } from './target-context.js';
 import { TARGET_TYPES } from './schemas.js';
+import { setFlash, type FlashKind } from '../../http/flash.js';
 
 // What the back office's pages share: rendering from views/admin/, the ids in their URLs, and the
 // few values every page formats the same way (masked phones, action names, member text).
@@ -41,8 +42,8 @@ export function targetParams(req: Request): z.infer<typeof TargetParams> {
 }
 
 /** Post / redirect / get with a message on the next page. */
-export function redirectWith(req: Request, res: Response, path: string, message: string) {
-  req.session.flash = message;
+export function redirectWith(req: Request, res: Response, path: string, message: string, kind: FlashKind = 'success') {
+  setFlash(req, message, kind);
   res.redirect(303, path);
 }
 
