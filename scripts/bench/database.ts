@@ -20,7 +20,7 @@ export const BENCH_DB_NAME = 'ashiato_bench';
 export const BENCH_PG_DIR = path.join(ROOT, '.data', 'bench', 'postgres');
 
 /**
- * The same server settings as the floor benchmark's cluster (/work/shared/bench-floor/run.sh), so
+ * The same server settings as the floor benchmark's cluster (bench-floor/run.sh, see floor.ts), so
  * that the ratios compare application code, not PostgreSQL tuning; plus pg_stat_statements, which
  * gives the statements and database time per request.
  */

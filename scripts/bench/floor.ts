@@ -7,11 +7,25 @@ import { ROOT } from '../../src/paths.js';
 import { freePort } from '../../src/db/embedded.js';
 import { stopChild, waitUntilAnswering } from './child.js';
 
-// The floor benchmark (a minimal Express 5 + EJS + pg app, /work/shared/bench-floor) run in the same
-// sitting: its folder is read-only, so it runs from a copy that borrows this project's node_modules
-// (the same express, ejs, pg and autocannon versions).
+// The floor benchmark (a minimal Express 5 + EJS + pg app, `shared/bench-floor` beside this
+// checkout) run in the same sitting: its folder is read-only, so it runs from a copy that borrows
+// this project's node_modules (the same express, ejs, pg and autocannon versions).
 
-export const FLOOR_DIR = process.env.BENCH_FLOOR_DIR ?? '/work/shared/bench-floor';
+/** Where the floor benchmark is: BENCH_FLOOR_DIR (a relative one from the checkout), else `../shared/bench-floor` beside the checkout. */
+export function floorDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(ROOT, env.BENCH_FLOOR_DIR || path.join('..', 'shared', 'bench-floor'));
+}
+
+export const FLOOR_DIR = floorDir();
+
+/** Why `--floor` cannot run with the floor benchmark at `dir`, or null when it can. */
+export function missingFloor(dir: string = FLOOR_DIR): string | null {
+  if (fs.existsSync(path.join(dir, 'run.sh'))) return null;
+  return `--floor needs the floor benchmark (the folder with its run.sh) at ${dir}, which is not there. `
+    + 'Put it in shared/bench-floor beside this checkout (../shared/bench-floor) or set BENCH_FLOOR_DIR to its folder; '
+    + 'it also needs Debian\'s PostgreSQL 15 binaries (apt-get install -y postgresql-15, or PGBIN). '
+    + 'Without --floor the benchmark measures our pages alone; --floor-from <results dir> reuses a floor run made before.';
+}
 
 export type FloorRow = { scenario: string; rps: number; p50: number; p99: number; errors: number; db_ms: number; stmts: number };
 
@@ -32,7 +46,8 @@ export type KeptFloor = {
 };
 
 export async function runFloor(resultsDir: string, loadgen: 'wrk' | 'autocannon', opts: { keep?: boolean } = {}): Promise<{ rows: FloorRow[]; summary: string; kept?: KeptFloor }> {
-  if (!fs.existsSync(path.join(FLOOR_DIR, 'run.sh'))) throw new Error(`no floor benchmark at ${FLOOR_DIR} (set BENCH_FLOOR_DIR)`);
+  const missing = missingFloor(FLOOR_DIR);
+  if (missing) throw new Error(missing);
   const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'ashiato-floor-'));
   let pgRoot: string | undefined;
   let kept: KeptFloor | undefined;

@@ -2,7 +2,8 @@
  * `npm run bench`: the production build on the bench data set (`npm run bench:data` first), many
  * logged-in members, each hot page loaded with wrk; prints req/s, p50, p99, errors, statements and
  * database time per request, and CPU per request. `--floor` first runs the floor benchmark
- * (/work/shared/bench-floor) in the same sitting and prints each page's ratio to its floor page.
+ * (../shared/bench-floor beside the checkout, or BENCH_FLOOR_DIR) in the same sitting and prints each
+ * page's ratio to its floor page.
  *
  *   npm run bench                                  all pages, 50 connections, 15 s each after 5 s warm-up
  *   npm run bench -- --floor                       …and the floor, with the ratios and targets; then 3 rounds of
@@ -30,7 +31,7 @@ import { chooseMembers, chooseTargets, logInAll, request, type LoggedIn, type Ta
 import { hasWrk, runLoad, type BenchRequest, type LoadResult } from './load.js';
 import { coresBetween, postmasterPid, snapshot } from './cpu.js';
 import { stopChild, waitUntilAnswering } from './child.js';
-import { runFloor, type FloorRow, type KeptFloor } from './floor.js';
+import { missingFloor, runFloor, type FloorRow, type KeptFloor } from './floor.js';
 import { statementsSince, resetStatements, type StatementStats } from './statements.js';
 
 /** A carrier browser of 2008 (i-mode): the mobile site answers it in Shift_JIS. */
@@ -107,6 +108,7 @@ async function startServer(url: string, workers: number, logFile: string, profil
       DATABASE_URL: url,
       HOST: '127.0.0.1',
       PORT: String(port),
+      PUBLIC_ORIGIN: `https://127.0.0.1:${port}`, // what sessions.ts logs in from
       SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
       SMS_PROVIDER: 'console',
       TRUST_PROXY: 'loopback',
@@ -257,6 +259,9 @@ async function main() {
   const scenarios = SCENARIOS.filter((s) => !pages || pages.includes(s.name));
   if (!scenarios.length) throw new Error(`no such pages; choose from ${SCENARIOS.map((s) => s.name).join(', ')}`);
   const useWrk = args.get('loadgen') !== 'autocannon' && (await hasWrk());
+  // Said before anything runs: a missing floor would otherwise end the run after minutes of setup.
+  const noFloor = args.has('floor') && !args.has('floor-from') ? missingFloor() : null;
+  if (noFloor) throw new Error(noFloor);
 
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
   const outDir = path.join(ROOT, '.data', 'bench', 'results', stamp);

@@ -4,29 +4,19 @@
  * made with this command by someone with access to the server. The change is written to the audit
  * log (no staff member: the command line), and the member's sessions end so that their next login
  * starts a session with the new privileges. In the container: `node dist/src/cli/admin-grant.js …`.
+ *
+ * It changes the database the server of this checkout uses, found from the same settings
+ * (DATABASE_URL, else the embedded PostgreSQL of EMBEDDED_PG_DIR on EMBEDDED_PG_PORT), says which
+ * one before changing it, and refuses when that server is not running: it never starts a database
+ * of its own, nor changes one that answers on the port but keeps its data in another checkout.
  */
-import pg from 'pg';
 import { loadConfig } from '../config.js';
 import { createDb } from '../db/knex.js';
-import { resolveDatabase } from '../db/database.js';
-import { migrateLatest } from '../db/migrate.js';
 import { setRole } from '../features/moderation/actions.js';
+import { findServersDatabase } from './servers-database.js';
 
 const ROLES = ['moderator', 'admin', 'member'] as const;
 type Role = (typeof ROLES)[number];
-
-/** The development server's embedded PostgreSQL, if it is already running (see db/embedded.ts). */
-async function runningEmbeddedUrl(port: number): Promise<string | null> {
-  const url = `postgres://postgres:ashiato-local@127.0.0.1:${port}/ashiato`;
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return url;
-  } catch {
-    return null;
-  }
-}
 
 async function main(): Promise<number> {
   const [idArg, roleArg = 'moderator'] = process.argv.slice(2);
@@ -35,12 +25,14 @@ async function main(): Promise<number> {
     console.error('usage: npm run admin:grant -- <member id> [moderator|admin|member]');
     return 2;
   }
-  const config = loadConfig();
-  const running = config.databaseUrl ? null : await runningEmbeddedUrl(config.embeddedPgPort);
-  const { url, embedded } = running ? { url: running, embedded: null } : await resolveDatabase(config);
-  const db = createDb(url, { max: 1 });
+  const found = await findServersDatabase(loadConfig());
+  if (!found.ok) {
+    console.error(`admin:grant: nothing changed. ${found.reason}`);
+    return 3;
+  }
+  console.log(`admin:grant: changing the ${found.description}`);
+  const db = createDb(found.url, { max: 1 });
   try {
-    await migrateLatest(db);
     const result = await setRole(db, { memberId, role: roleArg as Role, at: new Date() });
     if (!result.ok) {
       console.error(result.reason === 'unchanged' ? `member ${memberId} already has the role ${roleArg}` : `no active member with id ${memberId}`);
@@ -50,7 +42,6 @@ async function main(): Promise<number> {
     return 0;
   } finally {
     await db.destroy();
-    if (embedded) await embedded.stop();
   }
 }
 

@@ -111,6 +111,8 @@ function visitorToken(req: Request): string {
 export function verifyCsrfToken(req: Request, _res: Response, next: NextFunction) {
   if (SAFE.has(req.method)) return next();
   const submitted = (req.body as Record<string, unknown> | undefined)?._csrf ?? req.get('x-csrf-token');
-  if (!tokenMatches(req, submitted)) return next(forbidden('errors.csrf'));
+  // A request with no cookie at all cannot carry the session its token belongs to: the browser
+  // (often a handset) refuses cookies, and "the page has expired" would send it round in circles.
+  if (!tokenMatches(req, submitted)) return next(forbidden(req.get('cookie') ? 'errors.csrf' : 'errors.cookiesNeeded'));
   next();
 }

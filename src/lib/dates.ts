@@ -4,14 +4,6 @@ export const TOKYO = 'Asia/Tokyo';
 // Formatters are built once: constructing an Intl.DateTimeFormat costs far more than formatting
 // (it showed in the profile of every page that lists dates).
 const TOKYO_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: TOKYO, year: 'numeric', month: '2-digit', day: '2-digit' });
-const DATE_TIME = {
-  ja: new Intl.DateTimeFormat('ja-JP', { timeZone: TOKYO, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }),
-  en: new Intl.DateTimeFormat('en-GB', { timeZone: TOKYO, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }),
-};
-const SHORT_DATE_TIME = {
-  ja: new Intl.DateTimeFormat('ja-JP', { timeZone: TOKYO, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }),
-  en: new Intl.DateTimeFormat('en-GB', { timeZone: TOKYO, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }),
-};
 const TOKYO_MINUTE = new Intl.DateTimeFormat('en-CA', {
   timeZone: TOKYO, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
 });
@@ -24,17 +16,23 @@ const FIXED_OFFSET_SINCE = Date.UTC(1952, 0, 1);
 const OFFSET_MS = 9 * 3600 * 1000;
 const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 const hhmm = (c: Date) => `${pad2(c.getUTCHours())}:${pad2(c.getUTCMinutes())}`;
+// English dates name the month ("8 Dec 2026"): "08/12/2026" reads as 12 August to half the readers.
+const MONTHS_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const WEEKDAYS_EN = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const WEEKDAYS_JA = ['日', '月', '火', '水', '木', '金', '土'];
 
-/** The Tokyo wall clock of `at` (after 1951) as UTC fields of a shifted Date; null before. */
-function tokyoClock(at: Date): Date | null {
+/** The Tokyo wall clock of `at` as the UTC fields of a shifted Date: arithmetic after 1951, Intl before. */
+function tokyoClock(at: Date): Date {
   const ms = at.getTime();
-  return ms >= FIXED_OFFSET_SINCE ? new Date(ms + OFFSET_MS) : null;
+  if (ms >= FIXED_OFFSET_SINCE) return new Date(ms + OFFSET_MS);
+  const p = Object.fromEntries(TOKYO_MINUTE.formatToParts(at).map((x) => [x.type, x.value]));
+  return new Date(Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute)));
 }
 
 /** The calendar date in Tokyo as 'YYYY-MM-DD'. */
 export function tokyoDate(at: Date): string {
+  if (at.getTime() < FIXED_OFFSET_SINCE) return TOKYO_DAY.format(at);
   const c = tokyoClock(at);
-  if (!c) return TOKYO_DAY.format(at);
   return `${c.getUTCFullYear()}-${pad2(c.getUTCMonth() + 1)}-${pad2(c.getUTCDate())}`;
 }
 
@@ -56,12 +54,19 @@ export function isValidDate(value: string): boolean {
   return dt.getUTCFullYear() === y && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
 }
 
-/** A moment as members read it, in Tokyo: '2026/11/27 22:14' (ja), '27/11/2026, 22:14' (en). */
+/** A moment as members read it, in Tokyo: '2026/11/27 22:14' (ja), '27 Nov 2026, 22:14' (en). */
 export function formatDateTime(at: Date, locale: string): string {
   const c = tokyoClock(at);
-  if (!c) return DATE_TIME[locale === 'en' ? 'en' : 'ja'].format(at);
-  const y = c.getUTCFullYear(), mo = pad2(c.getUTCMonth() + 1), d = pad2(c.getUTCDate());
-  return locale === 'en' ? `${d}/${mo}/${y}, ${hhmm(c)}` : `${y}/${mo}/${d} ${hhmm(c)}`;
+  const y = c.getUTCFullYear(), mo = c.getUTCMonth(), d = c.getUTCDate();
+  return locale === 'en' ? `${d} ${MONTHS_EN[mo]} ${y}, ${hhmm(c)}` : `${y}/${pad2(mo + 1)}/${pad2(d)} ${hhmm(c)}`;
+}
+
+/** A calendar day ('YYYY-MM-DD', e.g. an event's date) with its weekday: '2026年12月22日(火)' (ja), 'Tue 22 Dec 2026' (en). */
+export function formatDay(day: string, locale: string): string {
+  if (!isValidDate(day)) return day;
+  const [y, m, d] = day.split('-').map(Number);
+  const weekday = new Date(Date.UTC(y, m - 1, d)).getUTCDay();
+  return locale === 'en' ? `${WEEKDAYS_EN[weekday]} ${d} ${MONTHS_EN[m - 1]} ${y}` : `${y}年${m}月${d}日(${WEEKDAYS_JA[weekday]})`;
 }
 
 /** 'YYYY-MM-DDTHH:mm' in Tokyo: the value of an <input type="datetime-local"> showing `at`. */
@@ -77,10 +82,9 @@ export function parseTokyoDateTimeLocal(value: string): Date | null {
   return new Date(`${m[1]}T${m[2]}:${m[3]}:${m[4] ?? '00'}+09:00`);
 }
 
-/** Month, day and time only ("05/01 12:34"), for the mobile site's narrow lines. */
+/** Month, day and time only ("05/01 12:34", "1 May, 12:34"), for the mobile site's narrow lines. */
 export function formatShortDateTime(at: Date, locale: string): string {
   const c = tokyoClock(at);
-  if (!c) return SHORT_DATE_TIME[locale === 'en' ? 'en' : 'ja'].format(at);
-  const mo = pad2(c.getUTCMonth() + 1), d = pad2(c.getUTCDate());
-  return locale === 'en' ? `${d}/${mo}, ${hhmm(c)}` : `${mo}/${d} ${hhmm(c)}`;
+  const mo = c.getUTCMonth(), d = c.getUTCDate();
+  return locale === 'en' ? `${d} ${MONTHS_EN[mo]}, ${hhmm(c)}` : `${pad2(mo + 1)}/${pad2(d)} ${hhmm(c)}`;
 }

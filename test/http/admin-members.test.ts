@@ -2,6 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApp, loggedInAgent, type TestApp } from '../support/app.js';
 import { Agent, textOf } from '../support/agent.js';
+import { Handset } from '../support/mobile.js';
 import { createMember } from '../support/factories.js';
 import { adminPost, auditRows, staffAgent } from '../support/moderation.js';
 import { countMemberSessions } from '../../src/features/accounts/queries.js';
@@ -43,6 +44,8 @@ test('suspension › ends every session of the member at once; at login they see
   assert.match(text, /利用停止中/);
   assert.match(text, /2099\/05\/11 00:00まで/);
   assert.match(text, /理由：迷惑行為の繰り返し/);
+  assert.equal(text.match(/利用停止中/g)?.length, 1, 'the suspension is said once, with its date and reason');
+  assert.doesNotMatch(text, /入力内容/, 'nothing was wrong with what they typed');
   // A wrong password learns nothing about the suspension.
   const wrong = await tryLogin({ phone: member.phone, password: 'not the password at all' });
   assert.equal(wrong.res.status, 401);
@@ -76,6 +79,11 @@ test('suspension › indefinitely, with an empty date; bad input is a 422 with t
   assert.equal((await adminPost(staff, `/admin/members/${member.id}/suspend`, { until: '', reason: '無期限' })).status, 303);
   const { res } = await tryLogin(member);
   assert.match(textOf(res.text), /無期限の利用停止中/);
+  assert.equal(textOf(res.text).match(/利用停止中/g)?.length, 1, 'said once');
+  const handset = new Handset(app.baseUrl);
+  const mobile = await handset.post('/m/login', { phone: member.phone, password: member.password }, { tokenFrom: '/m/login' });
+  assert.equal(mobile.status, 403);
+  assert.equal(textOf(mobile.text).match(/利用停止中/g)?.length, 1, 'said once on the mobile site too');
   const other = await createMember(app.db, { role: 'moderator' });
   const refused = await adminPost(staff, `/admin/members/${other.id}/suspend`, { until: '', reason: 'x' });
   assert.equal(refused.status, 422);
@@ -135,7 +143,8 @@ test('birth date › only an admin changes it; an under-18 date is refused by th
 test('member search › by nickname, id, or the number in any spelling; the number is shown masked', async () => {
   const member = await createMember(app.db, { phone: '+819076543210', nickname: 'さがされる人' });
   const { agent: staff } = await staffAgent(app, 'moderator');
-  for (const q of ['090-7654-3210', '０９０７６５４３２１０', '+81 90 7654 3210', String(member.id), 'さがされる']) {
+  // The nickname in katakana or half-width kana finds it too (search folds kana, issue 17 item 15).
+  for (const q of ['090-7654-3210', '０９０７６５４３２１０', '+81 90 7654 3210', String(member.id), 'さがされる', 'サガサレル', 'ｻｶﾞｻﾚﾙ']) {
     const res = await staff.get(`/admin/members?q=${encodeURIComponent(q)}`);
     assert.equal(res.status, 200);
     const text = textOf(res.text);

@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { loggedInAgent, startTestApp, type TestApp } from '../support/app.js';
 import { textOf } from '../support/agent.js';
 import { createMember } from '../support/factories.js';
-import { addMember, createCommunity, createEvent, MANY_LOGINS } from '../support/communities.js';
-import { tokyoDate } from '../../src/lib/dates.js';
+import { addMember, createCommunity, createEvent, createTopic, MANY_LOGINS } from '../support/communities.js';
+import { loggedInHandset } from '../support/mobile.js';
+import { formatDay, tokyoDate } from '../../src/lib/dates.js';
 
 // SPEC §6 events: a date, a prefecture, a deadline, a capacity; join and cancel; a waitlist in
 // order that moves up on a cancellation; nobody joins after the deadline or once closed.
@@ -41,7 +42,7 @@ test('events › the organiser creates an event; the page shows its date, place,
   assert.deepEqual(row, { event_date: inDays(10), date_note: '19時〜', prefecture: 27, deadline: inDays(5), capacity: 20, participant_count: 0 });
   assert.equal((await app.db('community_topics').select('kind', 'author_id').where({ id: topicId }).first()).kind, 'event');
   const page = textOf((await boss.follow(res)).text);
-  for (const s of ['新年会', inDays(10), '19時〜', '大阪府', '0人 / 定員20人', '募集中']) assert.match(page, new RegExp(s));
+  for (const s of ['新年会', formatDay(inDays(10), 'ja'), '19時〜', '大阪府', '0人 / 定員20人', '募集中']) assert.ok(page.includes(s), s);
   const list = textOf((await boss.get(`/communities/${id}/events`)).text);
   assert.match(list, /新年会/);
   assert.match(list, /大阪府/);
@@ -126,6 +127,46 @@ test('events › after the deadline nobody joins; once the organiser closes it, 
   const refused = await b.agent.post(`/communities/${id}/topics/${closing}/participants`, {}, { tokenFrom: `/communities/${id}/topics/${closing}` });
   assert.match(textOf((await b.agent.follow(refused)).text), /締め切られています/);
   assert.equal((await people(closing)).length, 0);
+});
+
+test('events › dates read 2099年12月22日(火) on every event page (PC and mobile), Tue 22 Dec 2099 in English', async () => {
+  const { id, owner, members } = await community(1);
+  const topicId = await createEvent(app.db, id, owner.id, { event_date: '2099-12-22', deadline: '2099-12-20', capacity: 5, title: '忘年会' });
+  const { m, agent } = members[0];
+  const path = `/communities/${id}/topics/${topicId}`;
+  for (const url of [path, `/communities/${id}/events`, `/communities/${id}`]) {
+    const text = textOf((await agent.get(url)).text);
+    assert.match(text, /2099年12月22日\(火\)/, url);
+    assert.doesNotMatch(text, /2099-12-22/, url);
+  }
+  assert.match(textOf((await agent.get(path)).text), /2099年12月20日\(日\)/, 'the deadline too');
+  const handset = await loggedInHandset(app, m);
+  for (const url of [`/m${path}`, `/m/communities/${id}/events`, `/m/communities/${id}`]) {
+    const text = textOf((await handset.get(url)).text);
+    assert.match(text, /2099年12月22日\(火\)/, url);
+    assert.doesNotMatch(text, /2099-12-22/, url);
+  }
+  agent.cookies.set('lang', 'en');
+  const english = textOf((await agent.get(path)).text);
+  assert.match(english, /Tue 22 Dec 2099/);
+  assert.match(english, /Sun 20 Dec 2099/);
+  assert.match(english, /\b\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}, \d{2}:\d{2}\b/, 'moments name their month too');
+  assert.doesNotMatch(english, /\d{2}\/\d{2}\/\d{4}/, 'never the ambiguous 08/12/2026');
+});
+
+test('events › an event, its form and its deletion sit under the イベント tab; a topic under 掲示板', async () => {
+  const { id, owner, boss } = await community(0);
+  const eventId = await createEvent(app.db, id, owner.id, { event_date: '2099-12-22', deadline: '2099-12-20' });
+  const topicId = await createTopic(app.db, id, owner.id);
+  const current = (html: string) => [...html.matchAll(/<a href="([^"]+)" aria-current="page">/g)].map((x) => x[1]);
+  for (const url of [`/communities/${id}/topics/${eventId}`, `/communities/${id}/events/new`, `/communities/${id}/topics/${eventId}/delete`, `/communities/${id}/events`]) {
+    const res = await boss.get(url);
+    assert.equal(res.status, 200, url);
+    assert.deepEqual(current(res.text), [`/communities/${id}/events`], url);
+  }
+  for (const url of [`/communities/${id}/topics/${topicId}`, `/communities/${id}/topics/new`, `/communities/${id}/topics`]) {
+    assert.deepEqual(current((await boss.get(url)).text), [`/communities/${id}/topics`], url);
+  }
 });
 
 test('events › only community members join (403); the past-events list; cross-site join is 403', async () => {

@@ -47,6 +47,8 @@ test('feeds settings › a fourth feed or the same URL twice is a 422 with the f
   for (const n of [1, 2, 3]) assert.equal((await agent.post('/settings/feeds', { url: `https://b${n}.example.jp/rss` }, { tokenFrom: '/settings/feeds' })).status, 303);
   const full = await agent.get('/settings/feeds');
   assert.match(textOf(full.text), /登録できるのは3件までです/);
+  assert.doesNotMatch(full.text, /<form method="post" action="\/settings\/feeds" /, 'no add form at the limit, only the line saying so');
+  assert.doesNotMatch(full.text, /name="url"/);
 
   const fourth = await agent.post('/settings/feeds', { url: 'https://b4.example.jp/rss' }, { tokenFrom: '/settings/feeds' });
   assert.equal(fourth.status, 422);
@@ -55,6 +57,7 @@ test('feeds settings › a fourth feed or the same URL twice is a 422 with the f
 
   const [first] = await app.db('external_feeds').select('id').where({ member_id: m.id, slot: 1 });
   await agent.post(`/settings/feeds/${first.id}/delete`, {}, { tokenFrom: '/settings/feeds' });
+  assert.match((await agent.get('/settings/feeds')).text, /name="url"/, 'below the limit the add form is back');
   const again = await agent.post('/settings/feeds', { url: 'https://b2.example.jp/rss' }, { tokenFrom: '/settings/feeds' });
   assert.equal(again.status, 422);
   assert.match(textOf(again.text), /このURLはすでに登録されています/);

@@ -4,6 +4,7 @@ import { startTestApp, loggedInAgent, type TestApp } from '../support/app.js';
 import { textOf } from '../support/agent.js';
 import { createMember } from '../support/factories.js';
 import { copyOf, createMessage, postMessage, sentId, subjectsIn } from '../support/messages.js';
+import { loggedInHandset } from '../support/mobile.js';
 import { unreadMessageCount } from '../../src/features/messages/counts.js';
 
 let app: TestApp;
@@ -180,4 +181,22 @@ test('messages › folders are 20 a page, newest first, with a link to the next 
   assert.equal((await reader.get('/messages?before=nonsense&before_id=-1')).status, 200, 'odd paging is the first page');
   const sender = await loggedInAgent(app, a);
   assert.equal(subjectsIn((await sender.get('/messages/sent')).text).length, 20);
+});
+
+test('messages › the inbox names each sender with a link to their profile (PC and mobile); a withdrawn sender is plain text', async () => {
+  const { a, b, reader } = await twoMembers(['さえ', 'しおり']);
+  const gone = await createMember(app.db, { nickname: '退会した人' });
+  await createMessage(app.db, a.id, b.id, { subject: 'やあ' });
+  await createMessage(app.db, gone.id, b.id, { subject: 'さようなら' });
+  await app.db('members').where({ id: gone.id }).update({ status: 'withdrawn', withdrawn_at: new Date() });
+  const inbox = (await reader.get('/messages')).text;
+  assert.match(inbox, new RegExp(`<a href="/members/${a.id}">さえ</a>`));
+  assert.match(textOf(inbox), /退会した人/);
+  assert.doesNotMatch(inbox, new RegExp(`href="/members/${gone.id}"`));
+  const sent = (await (await loggedInAgent(app, a)).get('/messages/sent')).text;
+  assert.match(sent, new RegExp(`<a href="/members/${b.id}">しおり</a>`), 'the sent folder names the recipient the same way');
+  const handset = await loggedInHandset(app, b);
+  const mobile = (await handset.get('/m/messages')).text;
+  assert.match(mobile, new RegExp(`<a href="/m/members/${a.id}">さえ</a>`));
+  assert.doesNotMatch(mobile, new RegExp(`href="/m/members/${gone.id}"`));
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDateTime, formatShortDateTime, isAtLeastYearsOld, isValidDate, tokyoDate } from '../../src/lib/dates.js';
+import { formatDateTime, formatDay, formatShortDateTime, isAtLeastYearsOld, isValidDate, tokyoDate } from '../../src/lib/dates.js';
 
 test('isAtLeastYearsOld › turns 18 on the birthday, not a day before', () => {
   assert.equal(isAtLeastYearsOld('2008-11-26', '2026-11-26', 18), true);
@@ -28,9 +28,12 @@ test('isValidDate › rejects impossible dates', () => {
 test('formatDateTime, formatShortDateTime, tokyoDate › write what Intl writes for Tokyo, in both languages, for any moment', () => {
   const intl = (locale: string, opts: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat(locale, { timeZone: 'Asia/Tokyo', ...opts });
   const full = { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' } as const;
+  // English as en-GB writes it with the month's name ('8 Dec 2026, 22:14'), whose September is 'Sept'.
+  const named = { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } as const;
+  const sep = (f: Intl.DateTimeFormat) => ({ format: (at: Date) => f.format(at).replace('Sept', 'Sep') });
   const expected = {
-    ja: intl('ja-JP', { year: 'numeric', ...full }), en: intl('en-GB', { year: 'numeric', ...full }),
-    jaShort: intl('ja-JP', full), enShort: intl('en-GB', full),
+    ja: intl('ja-JP', { year: 'numeric', ...full }), en: sep(intl('en-GB', { year: 'numeric', ...named })),
+    jaShort: intl('ja-JP', full), enShort: sep(intl('en-GB', named)),
     day: intl('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit' }),
   };
   // Around midnight and the turn of a year in Tokyo, across the end of Japan's summer times
@@ -52,5 +55,27 @@ test('formatDateTime, formatShortDateTime, tokyoDate › write what Intl writes 
     assert.equal(tokyoDate(at), expected.day.format(at), at.toISOString());
   }
   assert.equal(formatDateTime(new Date('2026-12-31T15:00:00Z'), 'ja'), '2027/01/01 00:00');
-  assert.equal(formatDateTime(new Date('2026-12-31T15:00:00Z'), 'en'), '01/01/2027, 00:00');
+  assert.equal(formatDateTime(new Date('2026-12-31T15:00:00Z'), 'en'), '1 Jan 2027, 00:00');
+});
+
+test('formatDateTime, formatShortDateTime › English dates name the month: 8 Dec 2026, never the ambiguous 08/12/2026', () => {
+  const at = new Date('2026-12-08T13:14:00Z');
+  assert.equal(formatDateTime(at, 'en'), '8 Dec 2026, 22:14');
+  assert.equal(formatShortDateTime(at, 'en'), '8 Dec, 22:14');
+  assert.equal(formatDateTime(at, 'ja'), '2026/12/08 22:14');
+  assert.equal(formatShortDateTime(at, 'ja'), '12/08 22:14');
+  assert.equal(formatDateTime(new Date('2026-09-08T01:00:00Z'), 'en'), '8 Sep 2026, 10:00');
+});
+
+test('formatDay › a calendar day with its weekday: 2026年12月22日(火), Tue 22 Dec 2026', () => {
+  assert.equal(formatDay('2026-12-22', 'ja'), '2026年12月22日(火)');
+  assert.equal(formatDay('2026-12-22', 'en'), 'Tue 22 Dec 2026');
+  assert.equal(formatDay('2027-01-03', 'ja'), '2027年1月3日(日)');
+  assert.equal(formatDay('2024-02-29', 'en'), 'Thu 29 Feb 2024');
+  // Every weekday as Intl names it, over a few years of days.
+  const weekdayJa = new Intl.DateTimeFormat('ja-JP', { timeZone: 'UTC', weekday: 'short' });
+  for (let d = Date.UTC(2025, 0, 1); d < Date.UTC(2028, 0, 1); d += 86_400_000 * 5) {
+    const day = new Date(d).toISOString().slice(0, 10);
+    assert.match(formatDay(day, 'ja'), new RegExp(`\\(${weekdayJa.format(new Date(d))}\\)$`), day);
+  }
 });

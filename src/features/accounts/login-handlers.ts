@@ -33,7 +33,8 @@ export function loginHandlers(ctx: AppContext) {
           res.set('Retry-After', String(result.retryAfterSeconds));
           return loginPage(res, 429, values, { _form: 'login.error.throttled' });
         }
-        if (result.reason === 'suspended') return loginPage(res, 403, values, { _form: 'login.error.suspended' }, suspensionNotice(req.t, req.locale, result));
+        // The notice alone says it (until when, why): no second "suspended" line, no "check your input".
+        if (result.reason === 'suspended') return loginPage(res, 403, values, {}, suspensionNotice(req.t, req.locale, result));
         // Unknown number and wrong password: one status, one message.
         return loginPage(res, 401, values, { _form: 'login.error.invalid' });
       }

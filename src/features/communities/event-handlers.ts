@@ -45,7 +45,7 @@ export function eventHandlers(ctx: AppContext) {
       if (!result.ok) {
         if (result.reason === 'not_found') throw notFound();
         if (result.reason === 'not_member') throw forbidden('communities.post.refused.not_member');
-        return redirectWith(req, res, path, req.t(`communities.events.refused.${result.reason}`));
+        return redirectWith(req, res, path, req.t(`communities.events.refused.${result.reason}`), 'error');
       }
       redirectWith(req, res, path, req.t(result.status === 'going' ? 'communities.events.joined' : 'communities.events.waitlisted'));
     },

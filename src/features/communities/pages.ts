@@ -8,6 +8,7 @@ import { isManager } from './access.js';
 import { COMMUNITY_CATEGORIES } from './categories.js';
 import { communityFor, type CommunityView } from './queries.js';
 import { BOARD_VISIBILITIES, JOIN_POLICIES, TOPIC_CREATIONS } from './schemas.js';
+import { setFlash, type FlashKind } from '../../http/flash.js';
 
 // What every community page shares: finding the community in the URL as the viewer stands towards
 // it, the 404s for what the viewer may not see, and the header with the community's tabs.
@@ -39,6 +40,15 @@ export async function managedCommunity(ctx: AppContext, req: Request): Promise<C
   return community;
 }
 
+/** The header tab a page sits under: an event (its page, form and deletion) under イベント, other topics under 掲示板. */
+function sectionOf(view: string, locals: Record<string, unknown>): string {
+  if (view === 'show' || view === 'join' || view === 'leave') return 'top';
+  if (view.startsWith('manage')) return 'manage';
+  if (!view.startsWith('topic')) return view;
+  const event = locals.kind === 'event' || (locals.topic as { kind?: string } | undefined)?.kind === 'event';
+  return event ? 'events' : 'topics';
+}
+
 /** Renders a page of views/pc/communities with the community header's values. */
 export function communityPage(req: Request, res: Response, view: string, community: CommunityView, locals: Record<string, unknown> = {}, status = 200) {
   render(res.status(status), `pc/communities/${view}`, {
@@ -48,6 +58,7 @@ export function communityPage(req: Request, res: Response, view: string, communi
     isManager: isManager(community.viewer_role),
     isOwner: community.viewer_role === 'owner',
     tab: view,
+    section: sectionOf(view, locals),
     ...locals,
   });
 }
@@ -59,8 +70,8 @@ export function pageLink(params: Record<string, string | number | undefined | nu
 }
 
 /** Post / redirect / get with a message for the next page. */
-export function redirectWith(req: Request, res: Response, path: string, message: string) {
-  req.session.flash = message;
+export function redirectWith(req: Request, res: Response, path: string, message: string, kind: FlashKind = 'success') {
+  setFlash(req, message, kind);
   res.redirect(303, path);
 }
 

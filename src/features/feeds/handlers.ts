@@ -15,10 +15,13 @@ export function feedHandlers(ctx: AppContext) {
   async function page(req: Request, res: Response, status = 200, form: { values?: Record<string, unknown>; errors?: Record<string, string> } = {}) {
     const memberId = req.member!.id;
     const [feeds, visibility] = await Promise.all([q.feedsOf(db, memberId), q.externalBlogVisibility(db, memberId)]);
+    const canAdd = feeds.length < FEEDS_PER_MEMBER;
     render(res.status(status), 'pc/feeds/settings', {
       title: req.t('feeds.settings.title'),
       feeds,
-      canAdd: feeds.length < FEEDS_PER_MEMBER,
+      canAdd,
+      // At the limit the form goes, a line says why; a refused URL still comes back in its form.
+      showAddForm: canAdd || Boolean(form.errors?.url),
       visibilities: DIARY_VISIBILITIES,
       values: { external_blog_visibility: visibility, ...form.values },
       errors: form.errors ?? {},

@@ -8,7 +8,7 @@ import { IdParam } from '../../lib/forms.js';
 import { formatTextHtml } from '../../lib/text.js';
 import { fieldErrors } from '../accounts/schemas.js';
 import { unreadMessageCount } from './counts.js';
-import { earlierInChain, folderPage, heldMessage, sendableMember, type Folder, type HeldMessage } from './queries.js';
+import { earlierInChain, folderPage, heldMessage, sendableMember, withProfileLink, type Folder, type HeldMessage } from './queries.js';
 import { FolderQuery, MESSAGE_SUBJECT_MAX, MessageForm, MessageTarget } from './schemas.js';
 import * as messages from './service.js';
 
@@ -78,7 +78,7 @@ export function messageHandlers(ctx: AppContext) {
       const last = list[list.length - 1];
       render(res, 'pc/messages/folder', {
         title: req.t(`messages.folder.${folder}`),
-        folder, folderPaths: FOLDER_PATHS, messages: list, unread, isFirstPage: !before,
+        folder, folderPaths: FOLDER_PATHS, messages: list.map(withProfileLink), unread, isFirstPage: !before,
         next: rows.length > MESSAGES_PAGE ? `?before=${encodeURIComponent(new Date(last.created_at).toISOString())}&before_id=${last.id}` : null,
       });
     };

@@ -11,6 +11,11 @@ export type Box = 'received' | 'sent';
 /** The other side of a message as the viewer sees them; `status` decides whether to link them. */
 type OtherSide = { other_id: number; other_nickname: string; other_status: string };
 
+/** A folder row whose other side is named with a link to their profile while they are an active member (as on the message page). */
+export function withProfileLink<T extends OtherSide>(row: T): T & { other_linked: boolean } {
+  return { ...row, other_linked: row.other_status === 'active' };
+}
+
 /** hidden_at: staff hid the message (subject and body come out empty; views show the notice). */
 export type FolderRow = OtherSide & { id: number; box: Box; subject: string; created_at: Date; unread: boolean; hidden_at: Date | null };
 

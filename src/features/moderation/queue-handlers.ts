@@ -9,8 +9,23 @@ import { closedReports, openReportGroups, reportsOn } from './reports.js';
 import { OptionalReasonForm, ReasonForm, ReportQueueQuery, type TargetType } from './schemas.js';
 import { loadTargets, targetKey } from './target-context.js';
 import { isHideable } from './targets.js';
+import { excerpt } from '../../lib/text-parts.js';
 
 const QUEUE_PAGE = 50;
+/** In the queue each text is cut to this many characters; the whole of it is on the report's page. */
+const QUEUE_TEXT_CHARS = 200;
+
+/** A text as the queue shows it: shortened (on one line) when long, and whether it was cut. */
+function queueText(text: string): { text: string; cut: boolean } {
+  const short = excerpt(text, QUEUE_TEXT_CHARS);
+  return { text: short, cut: [...text.replace(/\s+/g, ' ').trim()].length > QUEUE_TEXT_CHARS };
+}
+
+/** A report with its reason cut for the queue. */
+function queueReport<R extends { body: string }>(r: R) {
+  const body = queueText(r.body);
+  return { ...r, body: body.text, bodyCut: body.cut };
+}
 
 /** The reports queue and what staff do with one reported thing: dismiss, hide, restore. */
 export function queueHandlers(ctx: AppContext) {
@@ -52,7 +67,7 @@ export function queueHandlers(ctx: AppContext) {
       const result = hide ? await actions.hideContent(db, input) : await actions.restoreContent(db, input);
       if (!result.ok && result.reason === 'not_found') throw notFound();
       const message = result.ok ? (hide ? 'admin.done.hide' : 'admin.done.restore') : (hide ? 'admin.refused.alreadyHidden' : 'admin.refused.notHidden');
-      redirectWith(req, res, back(type, id), req.t(message));
+      redirectWith(req, res, back(type, id), req.t(message), result.ok ? 'success' : 'error');
     };
   }
 
@@ -62,7 +77,7 @@ export function queueHandlers(ctx: AppContext) {
       const { status } = ReportQueueQuery.parse(req.query);
       if (status === 'closed') {
         const closed = await closedReports(db, QUEUE_PAGE);
-        return adminPage(req, res, 'reports/queue', { title: req.t('admin.reports.title'), status, groups: [], closed });
+        return adminPage(req, res, 'reports/queue', { title: req.t('admin.reports.title'), status, groups: [], closed: closed.map(queueReport) });
       }
       const groups = await openReportGroups(db, QUEUE_PAGE);
       const targetsOf = groups.map((g) => ({ type: g.target_type, id: g.target_id }));
@@ -75,7 +90,18 @@ export function queueHandlers(ctx: AppContext) {
           const key = targetKey(g.target_type, g.target_id);
           const target = targets.get(key);
           const mine = reports.filter((r) => targetKey(r.target_type, r.target_id) === key);
-          return { ...g, target: target ? withBodyHtml(target) : null, reports: mine, snapshot: mine[0]?.snapshot ?? '' };
+          // Long texts are cut here, with a link to the report's page where they are whole.
+          const body = target ? queueText(target.body) : null;
+          const snapshot = queueText(mine[0]?.snapshot ?? '');
+          return {
+            ...g,
+            target: target ? withBodyHtml({ ...target, body: body!.text }) : null,
+            bodyCut: !!body?.cut,
+            reports: mine.map(queueReport),
+            snapshot: snapshot.text,
+            snapshotCut: snapshot.cut,
+            link: back(g.target_type, g.target_id),
+          };
         }),
       });
     },
@@ -87,7 +113,7 @@ export function queueHandlers(ctx: AppContext) {
       const form = OptionalReasonForm.safeParse(req.body);
       if (!form.success) return targetPage(req, res, 422, sentForm(req, 'dismiss', fieldErrors(form.error)));
       const result = await actions.dismissReports(db, { staffId: req.member!.id, type, id, reason: form.data.reason, at: ctx.clock.now() });
-      if (!result.ok) return redirectWith(req, res, back(type, id), req.t('admin.refused.noOpenReports'));
+      if (!result.ok) return redirectWith(req, res, back(type, id), req.t('admin.refused.noOpenReports'), 'error');
       redirectWith(req, res, '/admin/reports', req.t('admin.done.dismiss'));
     },
 
