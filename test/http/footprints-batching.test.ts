@@ -5,6 +5,7 @@ import { createMember } from '../support/factories.js';
 import { footprintRows, lifetimeVisitsOf, navigate } from '../support/footprints.js';
 import { createDiary } from '../support/diaries.js';
 import { createFootprintWriter, openFootprintWriter } from '../../src/features/footprints/writer.js';
+import { waitFor } from '../support/wait.js';
 
 // Footprints written behind the page (FOOTPRINT_BATCH_MS, the production default 100 ms): the page
 // answers at once, and the visits a process gathered are written by one statement. Here the timer
@@ -72,6 +73,84 @@ test('footprint writer › a failed batch is reported and dropped, the next batc
   // After close a visit is written at once.
   await writer.record({ ownerId: owner.id, visitorId: visitor.id, at: app.clock.now() });
   assert.equal((await footprintRows(app.db, owner.id, visitor.id))[0].visit_count, 2);
+});
+
+// The database "blinks": every footprint statement fails as a restart or a terminated connection
+// makes it fail (SQLSTATE 57P01, admin_shutdown), until the trigger is dropped.
+async function blinkFootprints(on: boolean) {
+  if (on) {
+    await app.db.raw(`CREATE OR REPLACE FUNCTION test_footprint_blink() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'terminating connection due to administrator command' USING ERRCODE = 'admin_shutdown'; END $$`);
+    await app.db.raw('CREATE TRIGGER test_footprint_blink BEFORE INSERT ON footprint_counters FOR EACH STATEMENT EXECUTE FUNCTION test_footprint_blink()');
+  } else {
+    await app.db.raw('DROP TRIGGER IF EXISTS test_footprint_blink ON footprint_counters');
+  }
+}
+
+test('footprint writer › a batch the database could not take is kept and written once it is back, each visit once', async () => {
+  const [owner, other, visitor] = [await createMember(app.db), await createMember(app.db), await createMember(app.db)];
+  const retries: number[] = [];
+  const lost: number[] = [];
+  const writer = createFootprintWriter(app.db, { delayMs: 3_600_000, onRetry: (_e, waiting) => retries.push(waiting), onError: (_e, n) => lost.push(n) });
+  await blinkFootprints(true);
+  try {
+    await writer.record({ ownerId: owner.id, visitorId: visitor.id, at: new Date() });
+    await writer.record({ ownerId: owner.id, visitorId: visitor.id, at: new Date() });
+    await writer.flush();
+    assert.deepEqual(retries, [2], 'the failed batch is kept, not dropped');
+    // Visits during the outage wait with it (no statement per visit while it is down).
+    await writer.record({ ownerId: other.id, visitorId: visitor.id, at: new Date() });
+    await writer.record({ ownerId: owner.id, visitorId: visitor.id, at: new Date() });
+    assert.equal(writer.stats.waiting, 4);
+    assert.equal((await footprintRows(app.db, owner.id, visitor.id)).length, 0);
+  } finally {
+    await blinkFootprints(false);
+  }
+  // The backoff timer writes them by itself (100 ms, 200 ms, …): nobody calls flush.
+  await waitFor(async () => writer.stats.waiting === 0 && writer.stats.written === 4, 10_000);
+  assert.deepEqual(lost, [], 'nothing given up');
+  assert.equal((await footprintRows(app.db, owner.id, visitor.id))[0].visit_count, 3, 'each visit counted once');
+  assert.equal((await footprintRows(app.db, other.id, visitor.id))[0].visit_count, 1);
+  assert.equal(await lifetimeVisitsOf(app.db, owner.id), 3);
+  assert.equal(await lifetimeVisitsOf(app.db, other.id), 1);
+  await writer.close();
+});
+
+test('footprint writer › past its bound (60 s, 50,000 visits) a database that stays away costs the oldest visits, logged and counted', async () => {
+  const [owner, visitor] = [await createMember(app.db), await createMember(app.db)];
+  let clock = Date.now();
+  const lost: number[] = [];
+  const writer = createFootprintWriter(app.db, { delayMs: 3_600_000, maxWaiting: 3, now: () => clock, onRetry: () => undefined, onError: (_e, n) => lost.push(n) });
+  await blinkFootprints(true);
+  try {
+    for (let i = 0; i < 5; i++) await writer.record({ ownerId: owner.id, visitorId: visitor.id, at: new Date(clock) });
+    await writer.flush();
+    assert.deepEqual(lost, [2], 'beyond maxWaiting the oldest two are given up');
+    assert.equal(writer.stats.waiting, 3);
+    clock += 61_000;
+    await writer.record({ ownerId: owner.id, visitorId: visitor.id, at: new Date(clock) });
+    await writer.flush();
+    assert.deepEqual(lost, [2, 3], 'a minute later the three old ones are given up, the new one kept');
+    assert.equal(writer.stats.dropped, 5);
+  } finally {
+    await blinkFootprints(false);
+  }
+  await writer.close();
+  assert.equal(writer.stats.waiting, 0);
+  assert.equal((await footprintRows(app.db, owner.id, visitor.id))[0].visit_count, 1, 'the kept visit is written by close()');
+});
+
+test('footprint writer › close() (the SIGTERM drain) keeps trying while the database blinks', async () => {
+  const [owner, visitor] = [await createMember(app.db), await createMember(app.db)];
+  const writer = createFootprintWriter(app.db, { delayMs: 3_600_000, onRetry: () => undefined });
+  await blinkFootprints(true);
+  await writer.record({ ownerId: owner.id, visitorId: visitor.id, at: new Date() });
+  const closing = writer.close();
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal((await footprintRows(app.db, owner.id, visitor.id)).length, 0);
+  await blinkFootprints(false);
+  await closing;
+  assert.equal((await footprintRows(app.db, owner.id, visitor.id))[0].visit_count, 1);
 });
 
 test('footprint writer › a full batch is written without waiting for the timer', async () => {
