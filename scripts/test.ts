@@ -12,11 +12,10 @@ import path from 'node:path';
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
 import pg from 'pg';
-import PgBoss from 'pg-boss';
-import { createDb } from '../src/db/knex.js';
-import { migrateLatest } from '../src/db/migrate.js';
+import { prepareDatabase } from '../src/db/prepare.js';
 import { freePort, startEmbeddedPostgres, type EmbeddedServer } from '../src/db/embedded.js';
 import { ROOT } from '../src/paths.js';
+import { TEST_SECRET } from '../test/support/secret.js';
 
 const TEMPLATE = 'ashiato_test_template';
 
@@ -30,21 +29,17 @@ function findTests(dir: string): string[] {
   return out.sort();
 }
 
-async function prepareTemplate(adminUrl: string): Promise<void> {
+/** Migrates the template as the owner and returns the URL of the app's role (src/db/roles.ts) on it. */
+async function prepareTemplate(adminUrl: string): Promise<string> {
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE}`);
   await admin.query(`CREATE DATABASE ${TEMPLATE}`);
   await admin.end();
-  const url = withDatabase(adminUrl, TEMPLATE);
-  const db = createDb(url, { max: 2 });
-  await migrateLatest(db);
-  await db.destroy();
-  // pg-boss creates its schema on first start; doing it here means every copy has it.
-  const boss = new PgBoss({ connectionString: url, schema: 'pgboss', supervise: false, schedule: false });
-  boss.on('error', () => undefined);
-  await boss.start();
-  await boss.stop({ graceful: false, wait: true });
+  // Migrations, pg-boss's schema and queues, and the app role with its grants: every copy has them,
+  // and the tests' pages connect as that role, so passing tests prove its grants suffice.
+  const { appUrl } = await prepareDatabase(withDatabase(adminUrl, TEMPLATE), { secret: TEST_SECRET });
+  return appUrl;
 }
 
 export function withDatabase(url: string, database: string): string {
@@ -76,7 +71,7 @@ async function main() {
   };
 
   try {
-    await prepareTemplate(adminUrl);
+    process.env.TEST_PG_APP_URL = await prepareTemplate(adminUrl);
     process.env.TEST_PG_ADMIN_URL = adminUrl;
     process.env.TEST_TEMPLATE_DB = TEMPLATE;
     process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --import tsx`.trim();

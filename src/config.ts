@@ -2,26 +2,38 @@ import path from 'node:path';
 import { z } from 'zod';
 import { PUBLIC_DIR } from './paths.js';
 import { isWithin } from './lib/files.js';
+import { ConfigError, describeIssues, readFileVariables } from './config-errors.js';
+import { compileBodyTemplate, type BodyFormat } from './lib/body-template.js';
 
 // The environment is parsed once, here. Every variable is documented in README.md.
 const Env = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   HOST: z.string().default('127.0.0.1'),
   DATABASE_URL: z.string().optional(),
+  // The app's own login role (README, "Database roles"); unset: the migrations keep one themselves.
+  DATABASE_APP_URL: z.string().optional(),
   EMBEDDED_PG_DIR: z.string().default('.data/postgres'),
   EMBEDDED_PG_PORT: z.coerce.number().int().default(54329),
   PUBLIC_ORIGIN: z.string().url().optional(),
   SESSION_SECRET: z.string().min(32).optional(),
   // No proxy is believed unless named: X-Forwarded-For from anyone else is the client's own claim.
   TRUST_PROXY: z.string().default('false'),
-  SMS_PROVIDER: z.enum(['console', 'twilio']).optional(),
+  SMS_PROVIDER: z.enum(['console', 'twilio', 'http']).optional(),
   SMS_DAILY_ALARM: z.coerce.number().int().min(1).default(1000),
   SMS_DAILY_CAP: z.coerce.number().int().min(0).default(10_000),
   TWILIO_ACCOUNT_SID: z.string().optional(),
   TWILIO_AUTH_TOKEN: z.string().optional(),
   TWILIO_FROM: z.string().optional(),
   TWILIO_BASE_URL: z.string().url().default('https://api.twilio.com'),
+  // SMS_PROVIDER=http: checked in smsHttpConfig below, whose messages never echo a value (a URL or
+  // a header may carry a token).
+  SMS_HTTP_URL: z.string().optional(),
+  SMS_HTTP_FORMAT: z.enum(['json', 'form']).default('json'),
+  SMS_HTTP_BODY: z.string().optional(),
+  SMS_HTTP_AUTH_HEADER: z.string().optional(),
+  SMS_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(10_000),
+  SMS_HTTP_ID_FIELD: z.string().optional(),
   ARGON2_MEMORY_KIB: z.coerce.number().int().min(19456).default(65536),
   ARGON2_TIME_COST: z.coerce.number().int().min(2).default(3),
   SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
@@ -40,18 +52,22 @@ export type Config = {
   port: number;
   host: string;
   databaseUrl?: string;
+  /** The role pages, jobs and sessions connect as; DATABASE_URL is the owner's (migrations). */
+  databaseAppUrl?: string;
   embeddedPgDir: string;
   embeddedPgPort: number;
   publicOrigin?: string;
   sessionSecret: string;
   trustProxy: string;
   sms: {
-    provider: 'console' | 'twilio';
+    provider: 'console' | 'twilio' | 'http';
     /** Past this many SMS in a Tokyo day the operators are alarmed (log, dashboard); sending goes on. */
     dailyAlarm: number;
     /** The hard stop: past it nothing is sent that day. */
     dailyCap: number;
     twilio: { accountSid?: string; authToken?: string; from?: string; baseUrl: string };
+    /** SMS_PROVIDER=http: one POST per message to an operator-chosen gateway (README, "SMS"). */
+    http: { url?: string; format: BodyFormat; body: string; authHeader?: { name: string; value: string }; timeoutMs: number; idField?: string };
   };
   argon2: { memoryCost: number; timeCost: number };
   seedDemo: boolean;
@@ -76,24 +92,36 @@ export type Config = {
 const DEV_SECRET = 'ashiato-development-secret-do-not-use-in-production';
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const e = Env.parse(env);
+  // Every bad variable is reported at once, one line each (config-errors.ts); secrets may come from files.
+  const files = readFileVariables(env);
+  const parsed = Env.safeParse(files.env);
+  if (!parsed.success || files.problems.length) {
+    throw new ConfigError([...files.problems, ...(parsed.success ? [] : describeIssues(Env.shape, parsed.error, files.env))]);
+  }
+  const e = parsed.data;
   const isProduction = e.NODE_ENV === 'production';
-  if (isProduction && !e.SESSION_SECRET) throw new Error('SESSION_SECRET (32+ characters) is required in production');
+  const problems: string[] = [];
+  if (isProduction && !e.SESSION_SECRET) problems.push('SESSION_SECRET: required in production (32+ characters)');
   // Without it the origin check of form posts would compare with the request's own Host header.
-  if (isProduction && !e.PUBLIC_ORIGIN) throw new Error('PUBLIC_ORIGIN (the site\'s address, e.g. https://ashiato.example.jp) is required in production: form posts must come from it');
+  if (isProduction && !e.PUBLIC_ORIGIN) problems.push('PUBLIC_ORIGIN: required in production (the site\'s address, e.g. https://ashiato.example.jp): form posts must come from it');
   const uploadsDir = path.resolve(e.UPLOADS_DIR);
   // Files under public/ would be served by express.static, bypassing the photo access rules.
-  if (isWithin(PUBLIC_DIR, uploadsDir)) throw new Error('UPLOADS_DIR must be outside public/');
+  if (isWithin(PUBLIC_DIR, uploadsDir)) problems.push(`UPLOADS_DIR: expected a folder outside public/, got ${JSON.stringify(e.UPLOADS_DIR)}`);
   const provider = e.SMS_PROVIDER ?? (isProduction ? 'twilio' : 'console');
-  if (provider === 'twilio' && !(e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN && e.TWILIO_FROM)) {
-    throw new Error('SMS_PROVIDER=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM');
+  if (provider === 'twilio') {
+    for (const name of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const) {
+      if (!e[name]) problems.push(`${name}: required with SMS_PROVIDER=twilio${e.SMS_PROVIDER ? '' : ' (the default in production)'}`);
+    }
   }
+  const smsHttp = smsHttpConfig(e, provider === 'http', isProduction, problems);
+  if (problems.length) throw new ConfigError(problems);
   return {
     env: e.NODE_ENV,
     isProduction,
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    databaseAppUrl: e.DATABASE_APP_URL || undefined,
     embeddedPgDir: e.EMBEDDED_PG_DIR,
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     publicOrigin: e.PUBLIC_ORIGIN?.replace(/\/$/, ''),
@@ -104,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       dailyAlarm: Math.min(e.SMS_DAILY_ALARM, e.SMS_DAILY_CAP),
       dailyCap: e.SMS_DAILY_CAP,
       twilio: { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN, from: e.TWILIO_FROM, baseUrl: e.TWILIO_BASE_URL },
+      http: smsHttp,
     },
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST },
     seedDemo: e.SEED_DEMO === 'auto',
@@ -114,4 +143,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     footprintBatchMs: e.FOOTPRINT_BATCH_MS,
     dbPool: { max: e.DB_POOL_MAX, sessionMax: e.DB_SESSION_POOL_MAX },
   };
+}
+
+const SMS_HTTP_DEFAULT_BODY = { json: '{"to":"{{e164}}","text":"{{text}}"}', form: 'to={{e164}}&text={{text}}' };
+
+/** SMS_HTTP_*: checked only when that provider is chosen, and at boot, not at the first SMS. */
+function smsHttpConfig(e: z.infer<typeof Env>, chosen: boolean, isProduction: boolean, problems: string[]): Config['sms']['http'] {
+  const body = e.SMS_HTTP_BODY ?? SMS_HTTP_DEFAULT_BODY[e.SMS_HTTP_FORMAT];
+  const out: Config['sms']['http'] = { url: e.SMS_HTTP_URL, format: e.SMS_HTTP_FORMAT, body, timeoutMs: e.SMS_HTTP_TIMEOUT_MS, idField: e.SMS_HTTP_ID_FIELD };
+  if (!chosen) return out;
+  let url: URL | null = null;
+  try { url = new URL(e.SMS_HTTP_URL ?? ''); } catch { /* reported below */ }
+  if (!e.SMS_HTTP_URL) problems.push('SMS_HTTP_URL: required with SMS_PROVIDER=http (the gateway\'s address, https:// in production)');
+  else if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) problems.push('SMS_HTTP_URL: expected an https:// address (value not shown)');
+  // The number, the code and the token would cross the network in clear.
+  else if (isProduction && url.protocol !== 'https:') problems.push('SMS_HTTP_URL: expected an https:// address in production');
+  try { compileBodyTemplate(e.SMS_HTTP_FORMAT, body); } catch (err) { problems.push(`SMS_HTTP_BODY: ${(err as Error).message} (SMS_HTTP_FORMAT=${e.SMS_HTTP_FORMAT})`); }
+  if (e.SMS_HTTP_AUTH_HEADER !== undefined) {
+    const m = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+):[ \t]*(\S(?:.*\S)?)[ \t]*$/.exec(e.SMS_HTTP_AUTH_HEADER);
+    if (!m || /[\r\n]/.test(e.SMS_HTTP_AUTH_HEADER)) problems.push('SMS_HTTP_AUTH_HEADER: expected one header line, "Name: value" (e.g. "Authorization: Bearer …"; value not shown)');
+    else out.authHeader = { name: m[1], value: m[2] };
+  }
+  return out;
 }

@@ -1,9 +1,10 @@
 import cluster from 'node:cluster';
 import http from 'node:http';
 import { loadConfig, type Config } from './config.js';
+import { CONFIG_ERROR_HEADING, configErrorLines } from './config-errors.js';
 import { createDb, createPgPool, type Db } from './db/knex.js';
 import { resolveDatabase } from './db/database.js';
-import { migrateLatest } from './db/migrate.js';
+import { prepareDatabase } from './db/prepare.js';
 import { createApp } from './app.js';
 import { inTurns } from './http/turns.js';
 import { startBackground } from './jobs/background.js';
@@ -24,19 +25,23 @@ import { demoLoginText, demoLoginsPresent, seedDemo } from '../seeds/demo.js';
 type Web = { stop: () => Promise<void> };
 
 async function main() {
-  const config = loadConfig();
+  const config = loadConfigOrExit();
   if (cluster.isWorker) return runWorker(config);
 
-  const { url, embedded } = await resolveDatabase(config);
-  const db = createDb(url, { max: config.dbPool.max });
-  const applied = await migrateLatest(db);
+  // Two roles (src/db/roles.ts): the owner migrates and keeps the footprint partitions; everything
+  // else connects as the app's role, which only reads and writes rows.
+  const { url: ownerUrl, embedded } = await resolveDatabase(config);
+  const { applied, appUrl: url } = await prepareDatabase(ownerUrl, { appUrl: config.databaseAppUrl, secret: config.sessionSecret });
   if (applied.length) console.log(`[db] migrations applied: ${applied.join(', ')}`);
+  console.log(`[db] the app connects as "${decodeURIComponent(new URL(url).username)}"`);
+  const owner = createDb(ownerUrl, { max: 1, applicationName: 'ashiato-owner' });
+  const db = createDb(url, { max: config.dbPool.max });
 
   if (!config.isProduction && config.seedDemo) {
     if (await seedDemo(db, createPasswordHasher(config))) console.log('[seed] demo members created');
   }
 
-  const background = await startBackground({ connectionString: url, db, config, clock: systemClock, provider: providerFromConfig(config, db) });
+  const background = await startBackground({ connectionString: url, db, owner, config, clock: systemClock, provider: providerFromConfig(config, db) });
   console.log(`[jobs] background jobs are worked in process ${process.pid}`);
   const web = config.webConcurrency > 1 ? await forkWorkers(config, url) : await serveHttp(config, url, db, background.queue);
 
@@ -51,6 +56,7 @@ async function main() {
     await web.stop();
     await background.stop().catch((err) => console.warn(`[jobs] stop: ${err.message}`));
     await db.destroy().catch(() => undefined);
+    await owner.destroy().catch(() => undefined);
     if (embedded) await embedded.stop().catch(() => undefined);
   });
 }
@@ -91,9 +97,9 @@ async function serveHttp(config: Config, url: string, db: Db, jobs: JobQueue): P
   };
 }
 
-/** A cluster worker: HTTP only, on the database the primary prepared (it passes DATABASE_URL). */
+/** A cluster worker: HTTP only, as the app's role the primary prepared (it passes DATABASE_APP_URL). */
 async function runWorker(config: Config) {
-  const url = config.databaseUrl!;
+  const url = config.databaseAppUrl!;
   const db = createDb(url, { max: config.dbPool.max });
   const background = await startBackground({ connectionString: url, db, config, clock: systemClock, provider: providerFromConfig(config, db), work: false });
   const web = await serveHttp(config, url, db, background.queue);
@@ -108,7 +114,9 @@ async function runWorker(config: Config) {
 /** Forks the workers, replaces any that dies, and on stop asks each to drain and waits for it. */
 async function forkWorkers(config: Config, url: string): Promise<Web> {
   let stopping = false;
-  const fork = () => cluster.fork({ DATABASE_URL: url });
+  // The app role's URL; its _FILE variable cleared, or the worker would see both (config-errors.ts).
+  // Workers never get the owner's URL: they only read and write rows.
+  const fork = () => cluster.fork({ DATABASE_APP_URL: url, DATABASE_APP_URL_FILE: '', DATABASE_URL: '', DATABASE_URL_FILE: '' });
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
     console.error(`[server] worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
@@ -154,6 +162,16 @@ function onShutdown(config: Config, stop: () => Promise<void>) {
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.removeAllListeners(signal);
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** A wrong setting: one line per variable on stderr and exit 1, without a stack (nothing has started yet). */
+function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    console.error([CONFIG_ERROR_HEADING, ...configErrorLines(err)].join('\n'));
+    process.exit(1);
+  }
 }
 
 main().catch((err) => {

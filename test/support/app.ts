@@ -11,7 +11,9 @@ import { consoleProvider } from '../../src/features/sms/providers.js';
 import { deliverSms } from '../../src/features/sms/service.js';
 import { freshDatabase, type TestDatabase } from './db.js';
 
-export const TEST_SECRET = 'test-secret-test-secret-test-secret-0123456789';
+import { TEST_SECRET } from './secret.js';
+
+export { TEST_SECRET };
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({
@@ -29,18 +31,21 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 
 export type TestApp = Awaited<ReturnType<typeof startTestApp>>;
 
-/** The real app on a fresh database, listening on a loopback port. */
+/**
+ * The real app on a fresh database, listening on a loopback port. The app connects as the app's
+ * role, as in production (src/db/roles.ts); `db` is the owner's handle, for factories and checks.
+ */
 export async function startTestApp(opts: { env?: Record<string, string>; limits?: Partial<RateLimitSpecs>; database?: TestDatabase } = {}) {
   const database = opts.database ?? (await freshDatabase());
   const config = testConfig(opts.env);
   const clock = manualClock(new Date());
   const jobs = recordingQueue();
-  const sessionPool: pg.Pool = createPgPool(database.url, 5);
-  const { app, ctx } = createApp({ config, db: database.db, sessionPool, clock, jobs, limits: opts.limits });
+  const sessionPool: pg.Pool = createPgPool(database.appUrl, 5);
+  const { app, ctx } = createApp({ config, db: database.appDb, sessionPool, clock, jobs, limits: opts.limits });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const provider = consoleProvider(database.db);
+  const provider = consoleProvider(database.appDb);
 
   return {
     baseUrl,
@@ -56,7 +61,7 @@ export async function startTestApp(opts: { env?: Record<string, string>; limits?
       const out: { phone: string; body: string }[] = [];
       for (const j of pending) {
         const { messageId } = j.data as { messageId: number };
-        await deliverSms(database.db, provider, config.sessionSecret, messageId, clock.now());
+        await deliverSms(database.appDb, provider, config.sessionSecret, messageId, clock.now());
         const row = await database.db('sms_outbox').select('phone', 'body').orderBy('id', 'desc').first();
         out.push(row);
       }
