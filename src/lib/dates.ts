@@ -36,6 +36,12 @@ export function tokyoDate(at: Date): string {
   return `${c.getUTCFullYear()}-${pad2(c.getUTCMonth() + 1)}-${pad2(c.getUTCDate())}`;
 }
 
+/** The day after a Tokyo date, at 00:00 Tokyo: a suspension "until 5 May" ends as 6 May begins. */
+export function endOfTokyoDay(day: string): Date {
+  const d = new Date(`${day}T00:00:00+09:00`);
+  return new Date(d.getTime() + 24 * 3600_000);
+}
+
 /** Is `birthDate` ('YYYY-MM-DD') at least `years` before `on` ('YYYY-MM-DD')? Feb 29 births turn a year
  * older on Mar 1 in common years, as Japanese law counts it. */
 export function isAtLeastYearsOld(birthDate: string, on: string, years: number): boolean {

@@ -61,10 +61,10 @@ test('admin:grant › no one is staff at first; the command grants a role, audit
 
 test('admin:grant › without DATABASE_URL it changes the embedded PostgreSQL the server of this checkout runs, and says which', async () => {
   const own = await startOwnPostgres();
-  const db = createDb(own.appUrl, { max: 1 });
+  const db = createDb(own.ownerUrl, { max: 1 });
   try {
     const m = await createMember(db);
-    const { port } = new URL(own.appUrl);
+    const { port } = new URL(own.ownerUrl);
     const dataDir = await dataDirOf(own.url('postgres'));
     const granted = await grantWith({ EMBEDDED_PG_DIR: dataDir, EMBEDDED_PG_PORT: port }, String(m.id), 'moderator');
     assert.equal(granted.code, 0, granted.out);

@@ -13,7 +13,8 @@ import type { TargetType } from './schemas.js';
 
 export type ActionResult<R extends string = never> = { ok: true } | { ok: false; reason: 'not_found' | R };
 
-type Act = { staffId: number; reason: string; at: Date };
+/** staffId null: no staff member, the command line (npm run ashiato) or the system. */
+type Act = { staffId: number | null; reason: string; at: Date };
 
 /** Closes the open reports of a target with nothing done. */
 export async function dismissReports(db: Db, input: Act & { type: TargetType; id: number }): Promise<ActionResult> {
@@ -161,7 +162,7 @@ export async function changeBirthDate(db: Db, input: Act & { memberId: number; b
 
 /** Grants or takes away a staff role (the admin:grant command). The member's sessions end: their
  * next login starts a session with the new privileges (SECURITY 5). */
-export async function setRole(db: Db, input: { memberId: number; role: 'member' | 'moderator' | 'admin'; at: Date }): Promise<ActionResult<'unchanged'>> {
+export async function setRole(db: Db, input: { memberId: number; role: 'member' | 'moderator' | 'admin'; at: Date; reason?: string }): Promise<ActionResult<'unchanged'>> {
   return db.transaction(async (trx) => {
     const m = await trx('members').select('role', 'status').where({ id: input.memberId }).forUpdate().first();
     if (!m || m.status !== 'active') return { ok: false, reason: 'not_found' };
@@ -170,7 +171,7 @@ export async function setRole(db: Db, input: { memberId: number; role: 'member' 
     await deleteMemberSessions(trx, input.memberId);
     await writeAudit(trx, {
       staffId: null, action: 'member.role', targetType: 'member', targetId: input.memberId, subjectMemberId: input.memberId,
-      reason: 'npm run admin:grant', before: { role: m.role }, after: { role: input.role }, at: input.at,
+      reason: input.reason ?? 'npm run admin:grant', before: { role: m.role }, after: { role: input.role }, at: input.at,
     });
     return { ok: true };
   });

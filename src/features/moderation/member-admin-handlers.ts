@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { notFound } from '../../http/errors.js';
 import { parseSearchQuery } from '../../lib/forms.js';
-import { tokyoDate } from '../../lib/dates.js';
+import { endOfTokyoDay, tokyoDate } from '../../lib/dates.js';
 import { fieldErrors } from '../accounts/schemas.js';
 import * as actions from './actions.js';
 import { adminPage, auditLines, idParam, maskedPhone, redirectWith, NO_FORM, sentForm, type FormState } from './admin-pages.js';
@@ -10,12 +10,6 @@ import { memberActivityCounts, memberForStaff, searchMembersForStaff } from './a
 import { auditPage } from './audit.js';
 import { reportsAbout } from './reports.js';
 import { BirthDateForm, OptionalReasonForm, SearchQuery, SuspendForm } from './schemas.js';
-
-/** The day after a Tokyo date, at 00:00 Tokyo: a suspension "until 5 May" ends as 6 May begins. */
-function endOfTokyoDay(day: string): Date {
-  const d = new Date(`${day}T00:00:00+09:00`);
-  return new Date(d.getTime() + 24 * 3600_000);
-}
 
 /** Member search and the member detail page, with suspension and birth-date correction. */
 export function memberAdminHandlers(ctx: AppContext) {

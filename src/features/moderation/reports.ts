@@ -90,7 +90,7 @@ export async function openReportCount(db: Knex): Promise<number> {
 }
 
 /** Closes the open reports of a target: 'dismissed' (nothing to do) or 'actioned' (staff acted). Returns how many. */
-export async function resolveReports(trx: Knex, input: { type: TargetType; id: number; status: 'dismissed' | 'actioned'; by: number; at: Date }): Promise<number> {
+export async function resolveReports(trx: Knex, input: { type: TargetType; id: number; status: 'dismissed' | 'actioned'; by: number | null; at: Date }): Promise<number> {
   return trx('reports')
     .where({ target_type: input.type, target_id: input.id, status: 'open' })
     .update({ status: input.status, resolved_at: input.at, resolved_by: input.by });
