@@ -95,3 +95,17 @@ export function expireStaleSms(db: Knex, at: Date) {
 export function recentOutbox(db: Knex, limit = 50) {
   return db('sms_outbox').select('id', 'phone', 'body', 'created_at').orderBy('id', 'desc').limit(limit);
 }
+
+/** Messages still queued and within a code's life (10 minutes), locked for the caller's transaction:
+ * what an operator may hand to the sending job again (`npm run ashiato -- sms resend`). */
+export function lockResendableSms(trx: Knex, at: Date, opts: { id?: number } = {}): Promise<{ id: number; kind: string; attempts: number }[]> {
+  const q = trx('sms_messages')
+    .select('id', 'kind', 'attempts')
+    .where({ status: 'queued' })
+    .where('created_at', '>=', new Date(at.getTime() - 10 * 60_000))
+    .orderBy('id')
+    .limit(1000)
+    .forUpdate();
+  if (opts.id) q.where({ id: opts.id });
+  return q.then((rows) => rows.map((r) => ({ id: Number(r.id), kind: r.kind, attempts: Number(r.attempts) })));
+}
