@@ -6,7 +6,8 @@
 #   DATABASE_URL=postgres://… UPLOADS_DIR=/app/uploads scripts/backup.sh /var/backups/ashiato
 #
 # Writes ashiato-<UTC time>.dump, ashiato-<UTC time>.counts and uploads-<UTC time>.tar.gz; files
-# appear under their final names only when complete. PG_BIN picks the PostgreSQL client programs.
+# appear under their final names only when complete. Refuses (exit 1, no backup written) when the
+# database has photos but UPLOADS_DIR is missing or empty. PG_BIN picks the PostgreSQL client programs.
 set -euo pipefail
 source "$(dirname "$0")/backup-common.sh"
 
@@ -43,6 +44,14 @@ while read -r -t 600 line <&"${SNAPSHOT[0]}"; do
 done
 [[ "${line:-}" == '-- end of counts' ]] || die "counting rows failed"
 
+# A backup without the photos the database points at would restore as broken images: refuse it
+# before dumping, whatever the cause (a wrong UPLOADS_DIR, an unmounted volume).
+photos=$(sed -n 's/^public\.photos|//p' "$base.counts.partial")
+if (( ${photos:-0} > 0 )); then
+  [[ -d "$uploads" ]] || die "BACKUP REFUSED: the database has $photos photo(s) but there is no uploads folder at $uploads; set UPLOADS_DIR to the app's photo folder"
+  [[ -n "$(find "$uploads" -type f -print -quit)" ]] || die "BACKUP REFUSED: the database has $photos photo(s) but the uploads folder $uploads is empty; set UPLOADS_DIR to the app's photo folder (is its volume mounted?)"
+fi
+
 partial+=("$base.dump.partial")
 "$PG_DUMP" --format=custom --snapshot="$snapshot" --file="$base.dump.partial" "$DATABASE_URL"
 say 'COMMIT;'
@@ -55,7 +64,7 @@ if [[ -d "$uploads" ]]; then
   tar -C "$uploads" -czf "$target/uploads-$stamp.tar.gz.partial" .
   mv "$target/uploads-$stamp.tar.gz.partial" "$target/uploads-$stamp.tar.gz"
 else
-  echo "$(basename "$0"): no uploads folder at $uploads; database only" >&2
+  echo "$(basename "$0"): no uploads folder at $uploads and no photos in the database; database only" >&2
 fi
 mv "$base.counts.partial" "$base.counts"
 mv "$base.dump.partial" "$base.dump" # last: a .dump always has its .counts

@@ -686,6 +686,7 @@ export const en: Record<keyof typeof ja, string> = {
   'photos.error.tooLarge': 'Choose a photo of 10 MB or less.',
   'photos.error.tooMany': 'Choose one photo at a time.',
   'photos.error.full': 'You can have up to 3 profile photos. Delete one to add another.',
+  'photos.error.storageFull': 'Photos cannot be saved right now: the space for photos is full. What you typed is kept here; send it again later, or send it without the photo.',
 
   // ─── footprints ───
   'footprints.title': 'Footprints',

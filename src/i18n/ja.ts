@@ -685,6 +685,7 @@ export const ja = {
   'photos.error.tooLarge': '10MBまでの写真を選んでください。',
   'photos.error.tooMany': '写真は1枚ずつ選んでください。',
   'photos.error.full': 'プロフィール写真は3枚までです。追加するには、どれかを削除してください。',
+  'photos.error.storageFull': '写真の保存場所がいっぱいのため、いまは写真を保存できません。入力した内容はそのまま残っています。しばらくしてからもう一度送信するか、写真を外して送信してください。',
 
   // ─── footprints ───
   'footprints.title': '足あと',

@@ -9,6 +9,7 @@ import PgBoss from 'pg-boss';
 import { ROOT } from '../../src/paths.js';
 import { createDb, type Db } from '../../src/db/knex.js';
 import { recordFootprint } from '../../src/features/footprints/queries.js';
+import { newStorageKey, PHOTO_VARIANTS, variantKey } from '../../src/features/photos/variants.js';
 import { createMember } from '../support/factories.js';
 import { makeFriends } from '../support/friends.js';
 import { createDiary } from '../support/diaries.js';
@@ -186,5 +187,90 @@ test('backups › a pg_dump older than the server is refused with what to instal
     assert.equal(fs.existsSync(path.join(work, 'refused')), false, 'nothing written');
   } finally {
     await suite.drop();
+  }
+});
+
+// Issue 18 item 8: a backup cannot silently miss photos. These tests add photo rows, so they run
+// last and remove them again.
+
+/** A photo row for `ownerId`, as the app stores it; its files are written under `uploads` when given. */
+async function addPhoto(ownerId: number, uploads?: string): Promise<string> {
+  const key = newStorageKey();
+  await db('photos').insert({ owner_id: ownerId, kind: 'profile', storage_key: key, width: 40, height: 40 });
+  if (uploads) {
+    for (const variant of PHOTO_VARIANTS) {
+      const file = path.join(uploads, variantKey(key, variant));
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, crypto.randomBytes(256));
+    }
+  }
+  return key;
+}
+
+test('backups › backup.sh refuses (exit 1, no backup written) when the database has photos but UPLOADS_DIR is missing or empty', async (t: TestContext) => {
+  if (target.skip) return t.skip(target.skip);
+  const owner = await createMember(db);
+  await addPhoto(owner.id);
+  try {
+    const empty = path.join(work, 'empty-uploads');
+    fs.mkdirSync(path.join(empty, 'ab'), { recursive: true }); // folders, but no file
+    for (const [uploads, message] of [
+      [path.join(work, 'wrong-uploads'), /BACKUP REFUSED: the database has 1 photo\(s\) but there is no uploads folder at .*wrong-uploads; set UPLOADS_DIR/],
+      [empty, /BACKUP REFUSED: the database has 1 photo\(s\) but the uploads folder .*empty-uploads is empty/],
+    ] as const) {
+      const backups = path.join(work, `refused-${path.basename(uploads)}`);
+      const run = await script('backup.sh', { DATABASE_URL: target.url, UPLOADS_DIR: uploads }, backups);
+      assert.equal(run.code, 1, run.out);
+      assert.match(run.out, message);
+      assert.deepEqual(fs.readdirSync(backups), [], 'no dump, no counts, no archive, no partial file');
+    }
+  } finally {
+    await db('photos').where({ owner_id: owner.id }).delete();
+  }
+});
+
+test('backups › the drill compares photo rows with the photos in the uploads archive and fails when one has no files', async (t: TestContext) => {
+  if (target.skip) return t.skip(target.skip);
+  const owner = await createMember(db);
+  const full = path.join(work, 'photo-uploads');
+  const partial = path.join(work, 'photo-uploads-partial');
+  const kept = await addPhoto(owner.id, full);
+  const other = await addPhoto(owner.id, full);
+  fs.cpSync(path.join(full, kept.slice(0, 2)), path.join(partial, kept.slice(0, 2)), { recursive: true });
+  const drill = (backups: string) => script('restore-drill.sh', { DATABASE_URL: target.url, DRILL_DATABASE: `drill_${crypto.randomBytes(4).toString('hex')}` }, backups);
+  try {
+    // Every photo's files in the archive: the drill says so and passes.
+    const good = path.join(work, 'photos-good');
+    assert.equal((await script('backup.sh', { DATABASE_URL: target.url, UPLOADS_DIR: full }, good)).code, 0);
+    const passed = await drill(good);
+    assert.equal(passed.code, 0, passed.out);
+    assert.match(passed.out, /photos: 2 in the dump, 2 of them in the uploads archive/);
+    assert.match(passed.out, /restore drill passed: \d+ tables, every row count matches, 2 photo\(s\) with their files/);
+
+    // A folder that is not empty but not the whole store (one photo's files only): the backup runs,
+    // the drill catches it and names the photo.
+    const short = path.join(work, 'photos-short');
+    assert.equal((await script('backup.sh', { DATABASE_URL: target.url, UPLOADS_DIR: partial }, short)).code, 0);
+    const failed = await drill(short);
+    assert.equal(failed.code, 1, failed.out);
+    assert.match(failed.out, /photos: 2 in the dump, 1 of them in the uploads archive/);
+    assert.match(failed.out, new RegExp(`no files for photo ${other}`));
+    assert.match(failed.out, /RESTORE DRILL FAILED: 1 photo\(s\) in the dump have no files in the uploads archive/);
+
+    // No archive at all next to a dump with photos: failed too.
+    const none = path.join(work, 'photos-none');
+    fs.cpSync(good, none, { recursive: true });
+    for (const name of fs.readdirSync(none).filter((n) => n.startsWith('uploads-'))) fs.rmSync(path.join(none, name));
+    const missing = await drill(none);
+    assert.equal(missing.code, 1, missing.out);
+    assert.match(missing.out, /RESTORE DRILL FAILED: 2 photo\(s\) in the dump have no files/);
+
+    // The photo was deleted on the site after the dump: its absence is reported, not a failure.
+    await db('photos').where({ storage_key: other }).delete();
+    const deleted = await drill(short);
+    assert.equal(deleted.code, 0, deleted.out);
+    assert.match(deleted.out, /photos deleted from the site since the dump, so absent from the archive: 1/);
+  } finally {
+    await db('photos').where({ owner_id: owner.id }).delete();
   }
 });

@@ -17,6 +17,7 @@ import { participantsOf, participationOf } from './event-queries.js';
 import { communityPage, idParam, pageLink, photoError, readableCommunity, redirectWith } from './pages.js';
 import type { CommunityView } from './queries.js';
 import { CommentForm, CommentsPageQuery, eventFormFor, TimePageQuery, TopicForm, type EventForm } from './schemas.js';
+import { refusalStatus } from '../photos/service.js';
 
 const TOPICS_PAGE = 30;
 const COMMENTS_PAGE = 50;
@@ -61,7 +62,7 @@ export function boardHandlers(ctx: AppContext) {
     const event = kind === 'event' ? (form.data as EventForm) : undefined;
     const files = uploadedFiles(req).map((f) => f.buffer);
     const result = await board.createTopic(ctx, { communityId: community.id, authorId: req.member!.id, form: form.data, event, files, at: ctx.clock.now() });
-    if (!result.ok) return topicForm(req, res, community, kind, 422, req.body, postError(result.reason, 'photoReason' in result ? result.photoReason : undefined));
+    if (!result.ok) return topicForm(req, res, community, kind, refusalStatus(result), req.body, postError(result.reason, 'photoReason' in result ? result.photoReason : undefined));
     res.redirect(303, `/communities/${community.id}/topics/${result.topicId}`);
   }
 
@@ -149,7 +150,7 @@ export function boardHandlers(ctx: AppContext) {
       if (!form.success || Object.keys(errors).length) return topicPage(req, res, 422, { values: req.body, errors });
       const files = uploadedFiles(req).map((f) => f.buffer);
       const result = await board.addComment(ctx, { communityId: community.id, topicId: topic.id, authorId: req.member!.id, form: form.data, files, at: ctx.clock.now() });
-      if (!result.ok) return topicPage(req, res, 422, { values: req.body, errors: postError(result.reason, 'photoReason' in result ? result.photoReason : undefined) });
+      if (!result.ok) return topicPage(req, res, refusalStatus(result), { values: req.body, errors: postError(result.reason, 'photoReason' in result ? result.photoReason : undefined) });
       res.redirect(303, `/communities/${community.id}/topics/${topic.id}#comment-${result.number}`);
     },
 

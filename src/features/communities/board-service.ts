@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Db } from '../../db/knex.js';
-import { processPhotos, type PhotoProblem } from '../diaries/service.js';
+import { photoProblem, processPhotos, type PhotoProblem } from '../diaries/service.js';
 import type { ProcessedPhoto } from '../photos/pipeline.js';
 import { insertPhoto } from '../photos/queries.js';
 import { removePhotoFiles, storePhotos } from '../photos/service.js';
@@ -84,6 +84,7 @@ export async function createTopic(
       await attachPhotos(trx, { authorId: input.authorId, topicId, commentId: null }, keys, processed.photos);
       return { ok: true, topicId };
     }),
+    photoProblem,
   );
   return !result.ok && result.reason === 'twin' ? { ok: true, topicId: result.topicId } : (result as TopicResult);
 }
@@ -133,6 +134,7 @@ export async function addComment(ctx: Ctx, input: { communityId: number; topicId
       await attachPhotos(trx, { authorId: input.authorId, topicId: input.topicId, commentId: Number(row.id) }, keys, processed.photos);
       return { ok: true, number };
     }),
+    photoProblem,
   );
   return !result.ok && result.reason === 'twin' ? { ok: true, number: result.number } : (result as CommentResult);
 }

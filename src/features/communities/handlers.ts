@@ -15,6 +15,7 @@ import { communityPage, loadCommunity, pageLink, photoError, redirectWith, SETTI
 import * as q from './queries.js';
 import { CommunityForm, CommunitySearchQuery, JoinForm, TimePageQuery } from './schemas.js';
 import * as communities from './service.js';
+import { refusalStatus } from '../photos/service.js';
 
 const LIST_PAGE = 30;
 const MEMBERS_PAGE = 50;
@@ -81,7 +82,7 @@ export function communityHandlers(ctx: AppContext) {
       if (!form.success || Object.keys(errors).length) return newPage(req, res, 422, req.body, errors);
       const photo = uploadedFiles(req)[0]?.buffer ?? null;
       const result = await communities.createCommunity(ctx, { ownerId: req.member!.id, form: form.data, photo, at: ctx.clock.now() });
-      if (!result.ok) return newPage(req, res, 422, req.body, { photo: photoError(result.photoReason) });
+      if (!result.ok) return newPage(req, res, refusalStatus(result), req.body, { photo: photoError(result.photoReason) });
       redirectWith(req, res, `/communities/${result.communityId}`, req.t('communities.created'));
     },
 

@@ -11,6 +11,7 @@ import * as q from './queries.js';
 import { CommunityEditForm, MemberIdForm, OfferForm, TimePageQuery } from './schemas.js';
 import { answerJoinRequest, updateCommunity } from './service.js';
 import type { CommunityView } from './queries.js';
+import { refusalStatus } from '../photos/service.js';
 
 const PAGE = 50;
 
@@ -90,7 +91,7 @@ export function managementHandlers(ctx: AppContext) {
       const result = await updateCommunity(ctx, { communityId: community.id, actorId: req.member!.id, form: form.data, photo, at: at() });
       if (!result.ok) {
         if (result.reason === 'not_manager') throw notFound();
-        return managePage(req, res, 'settings', 422, { values: { ...req.body, photo_id: community.photo_id }, errors: { photo: photoError(result.photoReason) } });
+        return managePage(req, res, 'settings', refusalStatus(result), { values: { ...req.body, photo_id: community.photo_id }, errors: { photo: photoError(result.photoReason) } });
       }
       redirectWith(req, res, `/communities/${community.id}`, req.t('communities.manage.saved'));
     },

@@ -22,6 +22,7 @@ import { participantsOf, participationOf } from './event-queries.js';
 import { communityPage, idParam, loadCommunity, managedCommunity, pageLink, readableCommunity } from './pages.js';
 import * as q from './queries.js';
 import { CommentForm, CommunitySearchQuery, EventsQuery, TimePageQuery } from './schemas.js';
+import { refusalStatus } from '../photos/service.js';
 
 // Communities on the mobile site: lists 10 at a time, long texts in parts, a topic's comments a
 // budget of text per page, one photo per comment. Joining, leaving, events and join requests are
@@ -179,7 +180,7 @@ export function mobileCommunityHandlers(ctx: AppContext) {
       if (!form.success || Object.keys(errors).length) return topicComments(req, res, 422, { values: req.body, errors });
       const files = uploadedFiles(req).map((f) => f.buffer);
       const result = await board.addComment(ctx, { communityId: community.id, topicId: topic.id, authorId: req.member!.id, form: form.data, files, at: ctx.clock.now() });
-      if (!result.ok) return topicComments(req, res, 422, { values: req.body, errors: postError(result.reason, 'photoReason' in result ? result.photoReason : undefined) });
+      if (!result.ok) return topicComments(req, res, refusalStatus(result), { values: req.body, errors: postError(result.reason, 'photoReason' in result ? result.photoReason : undefined) });
       res.redirect(303, `/m/communities/${community.id}/topics/${topic.id}/comments?after=${result.number - 1}`);
     },
 

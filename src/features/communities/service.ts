@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Db } from '../../db/knex.js';
 import { tokyoDate } from '../../lib/dates.js';
-import { processPhotos, type PhotoProblem } from '../diaries/service.js';
+import { photoProblem, processPhotos, type PhotoProblem } from '../diaries/service.js';
 import { insertPhoto } from '../photos/queries.js';
 import { removePhotoFiles, storePhotos } from '../photos/service.js';
 import type { PhotoStorage } from '../photos/storage.js';
@@ -44,6 +44,7 @@ export async function createCommunity(ctx: Ctx, input: { ownerId: number; form: 
       if (keys.length) await setCommunityPhoto(trx, communityId, input.ownerId, keys[0], processed.photos[0]);
       return { ok: true, communityId };
     }),
+    photoProblem,
   );
   return !result.ok && result.reason === 'twin' ? { ok: true, communityId: result.communityId } : (result as CreateResult);
 }
@@ -78,6 +79,7 @@ export async function updateCommunity(ctx: Ctx, input: { communityId: number; ac
       else if (remove_photo) replaced = await removeCommunityPhoto(trx, input.communityId);
       return { ok: true };
     }),
+    photoProblem,
   );
   if (result.ok && replaced) await removePhotoFiles(ctx.photoStorage, replaced);
   return result;

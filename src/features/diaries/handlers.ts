@@ -13,6 +13,7 @@ import { loadDiaryPage, photosOf, visibleDiary } from './queries.js';
 import { CommentForm, DiaryEditForm, DiaryForm } from './schemas.js';
 import { commentView } from './comment-view.js';
 import * as diaries from './service.js';
+import { refusalStatus } from '../photos/service.js';
 
 function diaryId(req: Request): number {
   const id = IdParam.safeParse(req.params.id);
@@ -83,7 +84,7 @@ export function diaryHandlers(ctx: AppContext) {
       const result = await diaries.publishDiary(ctx, { authorId: req.member!.id, form: form.data, files, at: ctx.clock.now() });
       if (!result.ok) {
         const errors: FieldErrors = result.reason === 'photo' ? { photos: photoError(result.photoReason) } : { _form: 'validation.diary.duplicate' };
-        return formPage(req, res, 422, { values: req.body, errors });
+        return formPage(req, res, refusalStatus(result), { values: req.body, errors });
       }
       res.redirect(303, `/diaries/${result.diaryId}`);
     },
@@ -107,7 +108,7 @@ export function diaryHandlers(ctx: AppContext) {
       const result = await diaries.updateDiary(ctx, { authorId: req.member!.id, diaryId: diary.id, form: form.data, files, at: ctx.clock.now() });
       if (!result.ok) {
         if (result.reason === 'not_found') throw notFound();
-        return formPage(req, res, 422, { values: req.body, errors: { photos: photoError(result.photoReason) }, diary, photos: await currentPhotos(diary.id) });
+        return formPage(req, res, refusalStatus(result), { values: req.body, errors: { photos: photoError(result.photoReason) }, diary, photos: await currentPhotos(diary.id) });
       }
       req.session.flash = req.t('diaries.saved');
       res.redirect(303, `/diaries/${diary.id}`);

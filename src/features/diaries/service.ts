@@ -3,7 +3,7 @@ import type { Db } from '../../db/knex.js';
 import { registerPhotoAccess } from '../photos/access.js';
 import { processPhoto, type ProcessedPhoto, type PhotoRefusal } from '../photos/pipeline.js';
 import { insertPhoto } from '../photos/queries.js';
-import { removePhotoFiles, storePhotos } from '../photos/service.js';
+import { removePhotoFiles, storePhotos, type StorageRefusal } from '../photos/service.js';
 import type { PhotoStorage } from '../photos/storage.js';
 import { mayViewDiaryPhoto, visibleDiary } from './queries.js';
 import type { CommentForm, DiaryEditForm, DiaryForm } from './schemas.js';
@@ -15,7 +15,10 @@ const DUPLICATE_WINDOW_MS = 5 * 60_000;
 
 type Ctx = { db: Db; photoStorage: PhotoStorage };
 
-export type PhotoProblem = { ok: false; reason: 'photo'; photoReason: PhotoRefusal | 'tooMany' };
+export type PhotoProblem = { ok: false; reason: 'photo'; photoReason: PhotoRefusal | StorageRefusal | 'tooMany' };
+
+/** A full uploads storage, said like any other photo problem (storePhotos' `refused`). */
+export const photoProblem = (photoReason: StorageRefusal): PhotoProblem => ({ ok: false, reason: 'photo', photoReason });
 
 /** Decodes and re-encodes every uploaded photo before anything is written. */
 export async function processPhotos(files: Buffer[], room: number): Promise<{ ok: true; photos: ProcessedPhoto[] } | PhotoProblem> {
@@ -77,6 +80,7 @@ export async function publishDiary(ctx: Ctx, input: { authorId: number; form: Di
       await attachPhotos(trx, input.authorId, diaryId, keys, processed.photos, processed.photos.map((_, i) => i + 1));
       return { ok: true, diaryId };
     }),
+    photoProblem,
   );
   return !result.ok && result.reason === 'twin' ? { ok: true, diaryId: result.diaryId } : (result as PublishResult);
 }
@@ -111,6 +115,7 @@ export async function updateDiary(ctx: Ctx, input: { authorId: number; diaryId: 
       await attachPhotos(trx, input.authorId, input.diaryId, keys, processed.photos, free);
       return { ok: true };
     }),
+    photoProblem,
   );
   if (result.ok) for (const key of removedKeys) await removePhotoFiles(ctx.photoStorage, key);
   return result;

@@ -7,6 +7,7 @@ import { PhotoFile, PhotoIdParams } from './schemas.js';
 import { photoUrl } from './variants.js';
 import { MAX_PROFILE_PHOTOS, profilePhotosOf } from './profile-queries.js';
 import { addProfilePhoto, deleteProfilePhoto, makeMainProfilePhoto } from './profile-service.js';
+import { refusalStatus } from './service.js';
 
 export function profilePhotoHandlers(ctx: AppContext) {
   const { db } = ctx;
@@ -38,7 +39,7 @@ export function profilePhotoHandlers(ctx: AppContext) {
       const file = PhotoFile.safeParse(uploadedFiles(req)[0]);
       if (!file.success) return page(req, res, 422, { photo: 'photos.error.required' });
       const result = await addProfilePhoto(ctx, req.member!.id, file.data.buffer);
-      if (!result.ok) return page(req, res, 422, { photo: `photos.error.${result.reason}` });
+      if (!result.ok) return page(req, res, refusalStatus(result), { photo: `photos.error.${result.reason}` });
       req.session.flash = req.t('photos.profile.added');
       res.redirect(303, '/profile/photos');
     },

@@ -3,7 +3,7 @@ import type { PhotoStorage } from './storage.js';
 import { registerPhotoAccess } from './access.js';
 import { processPhoto, type PhotoRefusal } from './pipeline.js';
 import { deleteOwnPhoto, insertPhoto } from './queries.js';
-import { removePhotoFiles, storePhoto } from './service.js';
+import { removePhotoFiles, storePhoto, type StorageRefusal } from './service.js';
 import * as q from './profile-queries.js';
 
 // Profile photos: up to three, one of them main (SPEC §2). The first one becomes main; deleting
@@ -13,7 +13,7 @@ registerPhotoAccess('profile', q.mayViewProfilePhoto);
 
 type Ctx = { db: Db; photoStorage: PhotoStorage };
 
-export type AddProfilePhotoResult = { ok: true; photoId: number } | { ok: false; reason: PhotoRefusal | 'full' };
+export type AddProfilePhotoResult = { ok: true; photoId: number } | { ok: false; reason: PhotoRefusal | StorageRefusal | 'full' };
 
 export async function addProfilePhoto(ctx: Ctx, memberId: number, input: Buffer): Promise<AddProfilePhotoResult> {
   // Checked first so that a fourth photo is refused without decoding it; checked again under the
@@ -35,6 +35,7 @@ export async function addProfilePhoto(ctx: Ctx, memberId: number, input: Buffer)
       await q.insertProfilePhoto(trx, { member_id: memberId, photo_id: photoId, position, is_main: current.length === 0 });
       return { ok: true, photoId };
     }),
+    (reason) => ({ ok: false, reason }),
   );
 }
 

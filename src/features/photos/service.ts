@@ -2,16 +2,28 @@ import type { PhotoStorage } from './storage.js';
 import type { ProcessedPhoto } from './pipeline.js';
 import { PHOTO_CONTENT_TYPE, newStorageKey, photoPrefix, variantKey } from './variants.js';
 
+/** Why storage refused files it was asked to keep: the uploads disk (or quota) is full. */
+export type StorageRefusal = 'storageFull';
+
+/** ENOSPC / EDQUOT: nothing the member did; the form is answered with 503 and kept (refusalStatus). */
+export function isStorageFull(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
 /**
  * Stores processed photos' files under new generated keys, then runs `record` — the owning
  * feature's transaction, which inserts the photos rows (with those keys) and its own rows. Files are
- * written first so that a committed row always has its files; if `record` throws or refuses
- * (`ok: false`), the files are removed again and nothing remains.
+ * written first so that a committed row always has its files; if writing or `record` throws, or
+ * `record` refuses (`ok: false`), the files written so far are removed again and nothing remains.
+ * A full disk is not an error of the site but a refusal: `refused('storageFull')` is the answer,
+ * so the feature shows its form again with everything typed (CONTEXT.md, "A full disk").
  */
 export async function storePhotos<T extends { ok: boolean }>(
   storage: PhotoStorage,
   photos: ProcessedPhoto[],
   record: (storageKeys: string[]) => Promise<T>,
+  refused: (reason: StorageRefusal) => T,
 ): Promise<T> {
   const keys = photos.map(() => newStorageKey());
   let result: T;
@@ -19,6 +31,13 @@ export async function storePhotos<T extends { ok: boolean }>(
     for (const [i, photo] of photos.entries()) {
       for (const v of photo.variants) await storage.put(variantKey(keys[i], v.variant), v.data, PHOTO_CONTENT_TYPE);
     }
+  } catch (err) {
+    for (const key of keys) await removePhotoFiles(storage, key);
+    if (!isStorageFull(err)) throw err;
+    console.warn(`[photos] the uploads storage is full (${(err as NodeJS.ErrnoException).code}): a post with ${photos.length} photo(s) was refused`);
+    return refused('storageFull');
+  }
+  try {
     result = await record(keys);
   } catch (err) {
     for (const key of keys) await removePhotoFiles(storage, key);
@@ -29,8 +48,16 @@ export async function storePhotos<T extends { ok: boolean }>(
 }
 
 /** One photo: see storePhotos. */
-export function storePhoto<T extends { ok: boolean }>(storage: PhotoStorage, photo: ProcessedPhoto, record: (storageKey: string) => Promise<T>): Promise<T> {
-  return storePhotos(storage, [photo], (keys) => record(keys[0]));
+export function storePhoto<T extends { ok: boolean }>(storage: PhotoStorage, photo: ProcessedPhoto, record: (storageKey: string) => Promise<T>, refused: (reason: StorageRefusal) => T): Promise<T> {
+  return storePhotos(storage, [photo], (keys) => record(keys[0]), refused);
+}
+
+/**
+ * The status of a form shown again because of a refused result: 503 when the storage was full
+ * (the site's problem, worth an operator's alert; the member may try again later), else 422.
+ */
+export function refusalStatus(result: { reason?: unknown; photoReason?: unknown }): 422 | 503 {
+  return result.reason === 'storageFull' || result.photoReason === 'storageFull' ? 503 : 422;
 }
 
 /**
