@@ -11,13 +11,14 @@ import { ensureFootprintPartitions, pruneFootprints } from '../features/footprin
 import type { FetchOptions } from '../features/feeds/fetcher.js';
 import { startFeedPolling } from './feeds.js';
 import { pgTimeouts } from '../db/knex.js';
+import { SMS_RETRY } from './queues.js';
 
 // Background work on pg-boss (PostgreSQL is the queue): SMS sending with retries, external blog
 // polling (jobs/feeds.ts), and periodic maintenance. The web process only ever calls `queue.send`.
 
 export type Background = { queue: JobQueue; stop: () => Promise<void>; boss: PgBoss };
 
-export const SMS_RETRY = { retryLimit: 5, retryDelay: 5, retryBackoff: true };
+export { SMS_RETRY };
 
 export async function startBackground(opts: {
   connectionString: string;
@@ -25,6 +26,11 @@ export async function startBackground(opts: {
   config: Config;
   clock: Clock;
   provider: SmsProvider;
+  /**
+   * The owner's handle (DATABASE_URL) for the footprint partitions, which are tables: made each
+   * month and dropped after 90 days, which the app's role may not do. Defaults to `db`.
+   */
+  owner?: Knex;
   /** false in the web-only role: jobs can be sent but are worked elsewhere. */
   work?: boolean;
   retry?: { retryLimit: number; retryDelay: number; retryBackoff: boolean };
@@ -39,17 +45,16 @@ export async function startBackground(opts: {
   const working = opts.work !== false;
   const boss = new PgBoss({
     connectionString: opts.connectionString, schema: 'pgboss', max: working ? 4 : 2, application_name: working ? 'ashiato-jobs' : 'ashiato-jobs-send',
-    supervise: working, schedule: working, ...pgTimeouts(60_000),
+    supervise: working, schedule: working, migrate: false, ...pgTimeouts(60_000),
   });
   boss.on('error', (err) => console.warn(`[jobs] ${err.message}`));
   await boss.start();
   const retry = opts.retry ?? SMS_RETRY;
-  await boss.createQueue('sms.send', { name: 'sms.send', ...retry, expireInSeconds: 60 });
-  await boss.createQueue('maintenance', { name: 'maintenance', retryLimit: 0 });
-  await boss.createQueue('footprints.prune', { name: 'footprints.prune', retryLimit: 2, retryDelay: 600 });
+  // The queues exist: the owner made them with pg-boss's schema (jobs/queues.ts).
   // A fresh install, or a server down over a month end, has this month's footprint partition
   // before the first request (rows would otherwise wait in the default partition).
-  await ensureFootprintPartitions(opts.db, opts.clock.now());
+  const partitionsDb = opts.owner ?? opts.db;
+  if (working) await ensureFootprintPartitions(partitionsDb, opts.clock.now());
 
   await startFeedPolling(boss, {
     db: opts.db, clock: opts.clock, work: working, pollingIntervalSeconds: opts.pollingIntervalSeconds,
@@ -70,7 +75,7 @@ export async function startBackground(opts: {
     });
     await boss.schedule('maintenance', '*/5 * * * *');
     // Daily: the prune scans the oldest footprint partition, too much work for every 5 minutes.
-    await boss.work('footprints.prune', async () => ({ result: await pruneFootprints(opts.db, opts.clock.now()) }));
+    await boss.work('footprints.prune', async () => ({ result: await pruneFootprints(partitionsDb, opts.clock.now()) }));
     await boss.schedule('footprints.prune', '30 4 * * *', undefined, { tz: 'Asia/Tokyo' });
   }
 

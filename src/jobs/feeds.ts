@@ -12,8 +12,7 @@ export const FEED_POLL_QUEUE = { name: 'feeds.poll', retryLimit: 2, retryDelay: 
 const POLL_WORKERS = 4;
 
 export async function startFeedPolling(boss: PgBoss, opts: { db: Knex; clock: Clock; fetch: FetchOptions; work: boolean; pollingIntervalSeconds?: number }) {
-  await boss.createQueue('feeds.sweep', { name: 'feeds.sweep', retryLimit: 0 });
-  await boss.createQueue('feeds.poll', FEED_POLL_QUEUE);
+  // Its queues are made by the owner (jobs/queues.ts).
   if (!opts.work) return;
   const deps = { db: opts.db, now: () => opts.clock.now(), fetch: opts.fetch };
   for (let i = 0; i < POLL_WORKERS; i++) {

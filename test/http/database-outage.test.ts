@@ -26,6 +26,7 @@ const config = testConfig();
 
 let pgServer: OwnPostgres;
 let db: Db;
+let owner: Db;
 let sessionPool: pg.Pool;
 let background: Background;
 let site: Awaited<ReturnType<typeof listenOnLoopback>>;
@@ -33,9 +34,11 @@ let member: Awaited<ReturnType<typeof createMember>>;
 
 before(async () => {
   pgServer = await startOwnPostgres();
+  // The app's role, as the server connects; the owner only for the footprint partitions.
   db = createDb(pgServer.appUrl);
+  owner = createDb(pgServer.ownerUrl, { max: 1 });
   sessionPool = createPgPool(pgServer.appUrl, 5);
-  background = await startBackground({ connectionString: pgServer.appUrl, db, config, clock: systemClock, provider: consoleProvider(db) });
+  background = await startBackground({ connectionString: pgServer.appUrl, db, owner, config, clock: systemClock, provider: consoleProvider(db) });
   const { app } = createApp({ config, db, sessionPool, clock: systemClock, jobs: background.queue });
   site = await listenOnLoopback(app);
   member = await createMember(db, { nickname: 'あしあと太郎' });
@@ -46,6 +49,7 @@ after(async () => {
   await background?.stop().catch(() => undefined);
   await sessionPool?.end().catch(() => undefined);
   await db?.destroy();
+  await owner?.destroy();
   await pgServer?.remove();
 });
 
@@ -72,7 +76,7 @@ test('pools › knex, the session store and pg-boss all carry statement and idle
 test('terminated › every server connection of the app killed while idle: the next request succeeds', async () => {
   const agent = await loggedInAgent(site, member);
   await greets(agent); // the knex and session pools now hold idle connections
-  const admin = new pg.Client({ connectionString: pgServer.appUrl });
+  const admin = new pg.Client({ connectionString: pgServer.ownerUrl });
   await admin.connect();
   try {
     const { rows } = await admin.query<{ pid: number }>(

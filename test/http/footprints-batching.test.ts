@@ -27,9 +27,10 @@ test('footprint batches › pages answer before the write; one statement writes 
 
   const statements: string[] = [];
   const listen = (q: { sql: string }) => { if (/footprints/.test(q.sql) && /INSERT/.test(q.sql)) statements.push(q.sql); };
-  app.db.on('query', listen);
+  // The app's own handle (the app role's; app.db is the owner's, for the test's rows).
+  app.ctx.db.on('query', listen);
   await app.ctx.footprints.flush();
-  app.db.off('query', listen);
+  app.ctx.db.off('query', listen);
 
   assert.equal(statements.length, 1, 'one statement for the batch');
   const rowsA = await footprintRows(app.db, a.id, visitor.id);
@@ -166,7 +167,7 @@ test('footprint writer › a full batch is written without waiting for the timer
 });
 
 test('footprint writer › on its own connection (as the server runs it) a batch is one statement, with the generic plan and asynchronous commit', async () => {
-  const writer = openFootprintWriter(app.database.url, { delayMs: 3_600_000 });
+  const writer = openFootprintWriter(app.database.appUrl, { delayMs: 3_600_000 });
   const own = writer.db;
   try {
     const settings = await own.raw("SELECT current_setting('plan_cache_mode') AS plan, current_setting('synchronous_commit') AS commit");

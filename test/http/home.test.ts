@@ -83,11 +83,11 @@ async function queriesForHome(memberPhone: string, password: string): Promise<nu
   await agent.get('/home'); // warm: session saved, nothing lazy left
   let count = 0;
   const listener = () => { count++; };
-  app.db.on('query', listener);
+  app.ctx.db.on('query', listener);
   try {
     assert.equal((await agent.get('/home')).status, 200);
   } finally {
-    app.db.removeListener('query', listener);
+    app.ctx.db.removeListener('query', listener);
   }
   return count;
 }

@@ -168,8 +168,8 @@ test('health › with the database unreachable: /healthz 200, /readyz 503, pages
 
 test('production › __Host- Secure cookie, HSTS, and no /dev/sms', async () => {
   const config = testConfig({ NODE_ENV: 'production', SMS_PROVIDER: 'console', PUBLIC_ORIGIN: 'https://ashiato.example.jp' });
-  const pool = createPgPool(app.database.url, 2);
-  const { app: prod } = createApp({ config, db: app.db, sessionPool: pool });
+  const pool = createPgPool(app.database.appUrl, 2);
+  const { app: prod } = createApp({ config, db: app.database.appDb, sessionPool: pool });
   const server = http.createServer(prod);
   const base = await listen(server);
   try {

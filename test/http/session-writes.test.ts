@@ -128,7 +128,7 @@ test('sessions › a redirect after the session changed is sent only once the se
 });
 
 test("sessions › a visitor's GET without a session cookie gets an unstored session: no cookie, no row; a write to it fails loudly outside production, so no page can lose one", async () => {
-  const pool = createPgPool(app.database.url, 2);
+  const pool = createPgPool(app.database.appUrl, 2);
   const mini = express();
   mini.use(createSessionMiddleware(app.config, pool));
   mini.get('/reads', (req, res) => { res.send(`registration:${String(req.session.registration)}`); });

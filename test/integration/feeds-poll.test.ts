@@ -172,7 +172,7 @@ test('job › the sweep queues each due feed once and a pg-boss worker polls it'
   const config = testConfig({ FEEDS_ALLOW_PRIVATE_ADDRESSES: 'true' });
   assert.equal(config.feeds.allowPrivateAddresses, true);
   background = await startBackground({
-    connectionString: t.url, db: t.db, config, clock: systemClock, provider: consoleProvider(t.db), pollingIntervalSeconds: 0.5,
+    connectionString: t.appUrl, db: t.appDb, owner: t.db, config, clock: systemClock, provider: consoleProvider(t.appDb), pollingIntervalSeconds: 0.5,
   });
   await background.boss.send('feeds.sweep', {});
   const entry = await waitFor(() => t.db('external_entries').select('title', 'member_id').where({ feed_id: due.id }).first());

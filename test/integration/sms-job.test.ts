@@ -49,10 +49,10 @@ test('SMS job › delivers through the Twilio API and retries after a provider f
   const config = testConfig({
     SMS_PROVIDER: 'twilio', TWILIO_ACCOUNT_SID: 'AC123', TWILIO_AUTH_TOKEN: 'secret-token', TWILIO_FROM: '+15005550006', TWILIO_BASE_URL: baseUrl,
   });
-  const provider = providerFromConfig(config, t.db);
+  const provider = providerFromConfig(config, t.appDb);
   assert.equal(provider.name, 'twilio');
   background = await startBackground({
-    connectionString: t.url, db: t.db, config, clock: systemClock, provider,
+    connectionString: t.appUrl, db: t.appDb, owner: t.db, config, clock: systemClock, provider,
     retry: { retryLimit: 3, retryDelay: 1, retryBackoff: false }, pollingIntervalSeconds: 0.5,
   });
 
