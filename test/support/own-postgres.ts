@@ -6,9 +6,12 @@ import { freePort, startEmbeddedPostgres, type EmbeddedServer } from '../../src/
 import { ensureDatabase } from '../../src/db/database.js';
 import { createDb } from '../../src/db/knex.js';
 import { migrateLatest } from '../../src/db/migrate.js';
+import { prepareDatabase } from '../../src/db/prepare.js';
+import { TEST_SECRET } from './secret.js';
 
 // Fault tests stop and restart PostgreSQL, so they cannot share the run's server: each starts its
-// own in a temporary folder on a free loopback port, with one migrated `ashiato` database.
+// own in a temporary folder on a free loopback port, with one `ashiato` database prepared as the
+// server prepares it (migrations, job schema, the app's role: src/db/prepare.ts).
 
 /** Creates the database of `url` on the server of `adminUrl` when missing, and migrates it. */
 export async function migratedDatabase(adminUrl: string, url: string): Promise<string> {
@@ -22,16 +25,20 @@ export async function migratedDatabase(adminUrl: string, url: string): Promise<s
   return url;
 }
 
-export type OwnPostgres = EmbeddedServer & { appUrl: string; remove: () => Promise<void> };
+/** `ownerUrl`: the superuser on `ashiato` (migrations, faults, checks); `appUrl`: the app's role on it. */
+export type OwnPostgres = EmbeddedServer & { ownerUrl: string; appUrl: string; remove: () => Promise<void> };
 
 export async function startOwnPostgres(): Promise<OwnPostgres> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ashiato-own-pg-'));
   // The server runs as the unprivileged `postgres` user when we are root: it must reach its folder.
   fs.chmodSync(dir, 0o755);
   const server = await startEmbeddedPostgres({ dir: path.join(dir, 'data'), port: await freePort(), persistent: true });
-  const appUrl = await migratedDatabase(server.url('postgres'), server.url('ashiato'));
+  const ownerUrl = server.url('ashiato');
+  await ensureDatabase(server.url('postgres'), 'ashiato');
+  const { appUrl } = await prepareDatabase(ownerUrl, { secret: TEST_SECRET });
   return {
     ...server,
+    ownerUrl,
     appUrl,
     async remove() {
       await server.stop().catch(() => undefined);
