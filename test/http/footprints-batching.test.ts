@@ -166,12 +166,12 @@ test('footprint writer › a full batch is written without waiting for the timer
   await writer.close();
 });
 
-test('footprint writer › on its own connection (as the server runs it) a batch is one statement, with the generic plan and asynchronous commit', async () => {
+test('footprint writer › on its own connection (as the server runs it) a batch is one statement, with the generic plan and a synchronous commit', async () => {
   const writer = openFootprintWriter(app.database.appUrl, { delayMs: 3_600_000 });
   const own = writer.db;
   try {
     const settings = await own.raw("SELECT current_setting('plan_cache_mode') AS plan, current_setting('synchronous_commit') AS commit");
-    assert.deepEqual(settings.rows[0], { plan: 'force_generic_plan', commit: 'off' }, 'the connection opens with the batch\'s settings');
+    assert.deepEqual(settings.rows[0], { plan: 'force_generic_plan', commit: 'on' }, 'the connection opens with the batch\'s settings; an acknowledged batch survives a crash of PostgreSQL');
     const owner = await createMember(app.db);
     const [v1, v2] = [await createMember(app.db), await createMember(app.db)];
     await writer.record({ ownerId: owner.id, visitorId: v1.id, at: app.clock.now() });

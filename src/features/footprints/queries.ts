@@ -41,9 +41,10 @@ export async function recordVisits(db: Knex, visits: Visit[], opts: { ownConnect
 
 /**
  * How the footprint writer's own connection is opened (openFootprintWriter): the batch statement's generic
- * plan, and asynchronous commit (which the statement also sets for itself).
+ * plan. Commits are synchronous (CONTEXT.md, "Footprints are committed synchronously, a batch at a
+ * time"): a batch the database acknowledged survives its crash.
  */
-export const FOOTPRINT_CONNECTION_SETTINGS = { plan_cache_mode: 'force_generic_plan', synchronous_commit: 'off' };
+export const FOOTPRINT_CONNECTION_SETTINGS = { plan_cache_mode: 'force_generic_plan' };
 
 /** One visit to a member's page, written now (tests, scripts): whether it counted. */
 export async function recordFootprint(db: Knex, v: { ownerId: number; visitorId: number; at: Date }): Promise<boolean> {
@@ -52,8 +53,7 @@ export async function recordFootprint(db: Knex, v: { ownerId: number; visitorId:
 
 // Visits of one batch that share (owner, visitor, day) are one row of `g`: an upsert may touch a
 // row once per statement. Rows are written in key order, footprints before counters, so two
-// batches committing at once wait for each other instead of deadlocking. synchronous_commit is
-// off for this statement's transaction only (CONTEXT.md, "Footprints are committed asynchronously").
+// batches committing at once wait for each other instead of deadlocking.
 const RECORD_VISITS = {
   name: 'footprints-record',
   text: `WITH v AS (
@@ -88,7 +88,7 @@ const RECORD_VISITS = {
        SELECT owner_id, sum(n) FROM counted GROUP BY owner_id ORDER BY owner_id
        ON CONFLICT (member_id) DO UPDATE SET lifetime_visits = footprint_counters.lifetime_visits + EXCLUDED.lifetime_visits
      )
-     SELECT coalesce(sum(n), 0)::int AS counted, set_config('synchronous_commit', 'off', true) AS commit_mode FROM counted`,
+     SELECT coalesce(sum(n), 0)::int AS counted FROM counted`,
 };
 
 /**
