@@ -53,6 +53,13 @@ export function issueLines(error: z.ZodError, names: Record<string, string> = {}
 }
 
 /** A positive member id, or null. */
+/** The one positional argument of a command about a member: its id, or null (then say ONE_MEMBER_ID). */
+export function oneMemberId(positionals: string[]): number | null {
+  return positionals.length === 1 ? memberId(positionals[0]) : null;
+}
+
+export const ONE_MEMBER_ID = '<member id>: expected one member id (a positive number)';
+
 export function memberId(arg: string | undefined): number | null {
   if (!arg || !/^\d{1,15}$/.test(arg)) return null;
   const id = Number(arg);

@@ -3,7 +3,7 @@ import { OperatorMemberForm, registerMemberByOperator, type OperatorMemberForm a
 import { suspendMember, unsuspendMember } from '../features/moderation/actions.js';
 import { OptionalReasonForm, SuspendForm } from '../features/moderation/schemas.js';
 import { endOfTokyoDay, tokyoDate } from '../lib/dates.js';
-import { EXIT, auditReason, defineCommand, issueLines, memberId } from './command.js';
+import { EXIT, auditReason, defineCommand, issueLines, oneMemberId, ONE_MEMBER_ID } from './command.js';
 import { canPrompt, promptHidden, readStdin } from './prompt.js';
 
 // member create / suspend / unsuspend: the registration form's and the back office's rules and
@@ -76,8 +76,8 @@ export const suspend = defineCommand<SuspendInput>({
   options: { reason: { type: 'string' }, until: { type: 'string' } },
   changes: true,
   async input(positionals, values) {
-    const id = memberId(positionals[0]);
-    if (!id || positionals.length > 1) return { ok: false, errors: ['<member id>: expected one member id (a positive number)'] };
+    const id = oneMemberId(positionals);
+    if (!id) return { ok: false, errors: [ONE_MEMBER_ID] };
     const form = SuspendForm.safeParse({ reason: values.reason, until: values.until ?? '' });
     if (!form.success) return { ok: false, errors: issueLines(form.error, { reason: '--reason', until: '--until' }) };
     return { ok: true, input: { memberId: id, reason: form.data.reason, until: form.data.until } };
@@ -106,8 +106,8 @@ export const unsuspend = defineCommand<{ memberId: number; reason: string }>({
   options: { reason: { type: 'string' } },
   changes: true,
   async input(positionals, values) {
-    const id = memberId(positionals[0]);
-    if (!id || positionals.length > 1) return { ok: false, errors: ['<member id>: expected one member id (a positive number)'] };
+    const id = oneMemberId(positionals);
+    if (!id) return { ok: false, errors: [ONE_MEMBER_ID] };
     const form = OptionalReasonForm.safeParse({ reason: values.reason ?? '' });
     if (!form.success) return { ok: false, errors: issueLines(form.error, { reason: '--reason' }) };
     return { ok: true, input: { memberId: id, reason: form.data.reason } };

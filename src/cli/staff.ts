@@ -1,5 +1,5 @@
 import { setRole } from '../features/moderation/actions.js';
-import { EXIT, auditReason, defineCommand, memberId } from './command.js';
+import { EXIT, auditReason, defineCommand, oneMemberId, ONE_MEMBER_ID } from './command.js';
 
 // staff grant / revoke: the only way anyone becomes staff (there is no default admin). The
 // member's sessions end, so that their next login starts a session with the new privileges.
@@ -15,8 +15,8 @@ export const grant = defineCommand<RoleInput>({
   options: { role: { type: 'string' } },
   changes: true,
   async input(positionals, values) {
-    const id = memberId(positionals[0]);
-    if (!id || positionals.length > 1) return { ok: false, errors: ['<member id>: expected one member id (a positive number)'] };
+    const id = oneMemberId(positionals);
+    if (!id) return { ok: false, errors: [ONE_MEMBER_ID] };
     const role = (values.role ?? 'moderator') as string;
     if (!(STAFF_ROLES as readonly string[]).includes(role)) return { ok: false, errors: [`--role: expected moderator or admin, got ${JSON.stringify(role)}`] };
     return { ok: true, input: { memberId: id, role: role as RoleInput['role'] } };
@@ -31,8 +31,8 @@ export const revoke = defineCommand<RoleInput>({
   help: ['Audited; their sessions end.'],
   changes: true,
   async input(positionals) {
-    const id = memberId(positionals[0]);
-    if (!id || positionals.length > 1) return { ok: false, errors: ['<member id>: expected one member id (a positive number)'] };
+    const id = oneMemberId(positionals);
+    if (!id) return { ok: false, errors: [ONE_MEMBER_ID] };
     return { ok: true, input: { memberId: id, role: 'member' } };
   },
   run: (deps, input) => changeRole(deps, input, 'staff revoke'),
