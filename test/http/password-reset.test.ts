@@ -5,6 +5,7 @@ import { Agent, textOf } from '../support/agent.js';
 import { createMember, uniquePhone } from '../support/factories.js';
 import { formatJapaneseMobile } from '../../src/lib/phone.js';
 import { tokyoDate } from '../../src/lib/dates.js';
+import { captureLogs, LEVEL } from '../support/logs.js';
 
 let app: TestApp;
 before(async () => { app = await startTestApp(); });
@@ -92,7 +93,7 @@ test('password reset › past the daily SMS alarm codes are still sent, and the 
   t.after(() => alarmed.close());
   const day = tokyoDate(alarmed.clock.now());
   await alarmed.db('sms_daily_counts').insert({ day, sent: 1 }).onConflict('day').merge();
-  const warn = t.mock.method(console, 'warn', () => undefined);
+  const logs = captureLogs();
   try {
     for (let i = 0; i < 2; i++) {
       const m = await createMember(alarmed.db);
@@ -101,11 +102,14 @@ test('password reset › past the daily SMS alarm codes are still sent, and the 
       const [sms] = await alarmed.deliverSms();
       assert.equal(sms.phone, m.phone);
     }
-    const alarms = warn.mock.calls.map((c) => String(c.arguments[0])).filter((line) => /SMS_DAILY_ALARM/.test(line));
+    logs.stop();
+    const alarms = logs.lines().filter((l) => l.level === LEVEL.warn && /SMS_DAILY_ALARM/.test(l.msg));
     assert.equal(alarms.length, 1, 'one line when the alarm is crossed');
-    assert.match(alarms[0], /\[sms\].*2/);
-    assert.doesNotMatch(alarms[0], /\+81/, 'no phone number in the log');
+    assert.equal(alarms[0].component, 'sms');
+    assert.match(alarms[0].msg, /2/);
+    assert.ok(!logs.raw.join('').includes('+81'), 'no phone number in the log');
   } finally {
+    logs.stop();
     await alarmed.db('sms_daily_counts').where({ day }).delete();
   }
 });

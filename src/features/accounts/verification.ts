@@ -7,6 +7,9 @@ import { hmac, safeEqual, sixDigitCode } from '../../lib/secrets.js';
 import { translator } from '../../i18n/index.js';
 import { enqueueSms, reserveDailySms, smsSentOn, type SmsKind } from '../sms/service.js';
 import { tokyoDate } from '../../lib/dates.js';
+import { logFor } from '../../lib/log.js';
+
+const log = logFor('sms');
 
 // SMS codes (SPEC §1): 6 digits, 10 minutes, single use, bound to the number and to the browser
 // session (the verification id lives only in that session), void after 5 wrong tries, stored as an
@@ -99,7 +102,7 @@ export async function requestCode(
   if (!result.ok) return result;
   // After commit: the worker picks it up. Should this fail, the sweeper finds the orphaned message.
   if (result.messageId !== null) {
-    await ctx.jobs.send('sms.send', { messageId: result.messageId }).catch((err: Error) => console.warn(`[sms] enqueue failed, sweeper will retry: ${err.message}`));
+    await ctx.jobs.send('sms.send', { messageId: result.messageId }).catch((err: Error) => log.warn(`enqueue failed, sweeper will retry: ${err.message}`));
   }
   return { ok: true, verificationId: result.verificationId };
 }
