@@ -8,6 +8,8 @@
 # Writes ashiato-<UTC time>.dump, ashiato-<UTC time>.counts and uploads-<UTC time>.tar.gz; files
 # appear under their final names only when complete. Refuses (exit 1, no backup written) when the
 # database has photos but UPLOADS_DIR is missing or empty. PG_BIN picks the PostgreSQL client programs.
+# With PHOTO_STORAGE=s3 the photos are in a bucket, not in UPLOADS_DIR: the database only, and the
+# bucket's own versioning or replication keeps the photos (docs/operations.md, "Backups").
 set -euo pipefail
 source "$(dirname "$0")/backup-common.sh"
 
@@ -15,6 +17,8 @@ target=${1:-${BACKUP_DIR:-}}
 [[ -n "$target" ]] || die "usage: $0 TARGET_DIR (or set BACKUP_DIR)"
 [[ -n "${DATABASE_URL:-}" ]] || die "DATABASE_URL is not set"
 uploads=${UPLOADS_DIR:-.data/uploads}
+photo_storage=${PHOTO_STORAGE:-disk}
+[[ "$photo_storage" == disk || "$photo_storage" == s3 ]] || die "PHOTO_STORAGE: expected disk or s3, got \"$photo_storage\""
 check_client_version "$DATABASE_URL"
 
 umask 077 # password hashes and phone numbers: readable by this user only
@@ -47,7 +51,7 @@ done
 # A backup without the photos the database points at would restore as broken images: refuse it
 # before dumping, whatever the cause (a wrong UPLOADS_DIR, an unmounted volume).
 photos=$(sed -n 's/^public\.photos|//p' "$base.counts.partial")
-if (( ${photos:-0} > 0 )); then
+if [[ "$photo_storage" == disk ]] && (( ${photos:-0} > 0 )); then
   [[ -d "$uploads" ]] || die "BACKUP REFUSED: the database has $photos photo(s) but there is no uploads folder at $uploads; set UPLOADS_DIR to the app's photo folder"
   [[ -n "$(find "$uploads" -type f -print -quit)" ]] || die "BACKUP REFUSED: the database has $photos photo(s) but the uploads folder $uploads is empty; set UPLOADS_DIR to the app's photo folder (is its volume mounted?)"
 fi
@@ -59,7 +63,9 @@ say '\q'
 # bash unsets SNAPSHOT_PID once the coprocess has exited (psql may quit before we get here).
 wait "${SNAPSHOT_PID:-}" 2>/dev/null || true
 
-if [[ -d "$uploads" ]]; then
+if [[ "$photo_storage" == s3 ]]; then
+  echo "$(basename "$0"): PHOTO_STORAGE=s3: the ${photos:-0} photo(s) are in the bucket, kept by its versioning or replication; database only" >&2
+elif [[ -d "$uploads" ]]; then
   partial+=("$target/uploads-$stamp.tar.gz.partial")
   tar -C "$uploads" -czf "$target/uploads-$stamp.tar.gz.partial" .
   mv "$target/uploads-$stamp.tar.gz.partial" "$target/uploads-$stamp.tar.gz"

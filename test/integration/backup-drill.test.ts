@@ -229,6 +229,28 @@ test('backups › backup.sh refuses (exit 1, no backup written) when the databas
   }
 });
 
+test('backups › with PHOTO_STORAGE=s3 the photos are the bucket\'s: backup.sh demands no uploads folder and archives none; the drill passes without comparing them', async (t: TestContext) => {
+  if (target.skip) return t.skip(target.skip);
+  const owner = await createMember(db);
+  await addPhoto(owner.id);
+  try {
+    const backups = path.join(work, 'photos-in-s3');
+    const run = await script('backup.sh', { DATABASE_URL: target.url, UPLOADS_DIR: path.join(work, 'no-such-uploads'), PHOTO_STORAGE: 's3' }, backups);
+    assert.equal(run.code, 0, run.out);
+    assert.match(run.out, /PHOTO_STORAGE=s3: the 1 photo\(s\) are in the bucket, kept by its versioning or replication; database only/);
+    assert.deepEqual(fs.readdirSync(backups).map((n) => n.replace(/\d{8}T\d{6}Z/, 'STAMP')).sort(), ['ashiato-STAMP.counts', 'ashiato-STAMP.dump']);
+    const drill = await script('restore-drill.sh', { DATABASE_URL: target.url, DRILL_DATABASE: `drill_${crypto.randomBytes(4).toString('hex')}`, PHOTO_STORAGE: 's3' }, backups);
+    assert.equal(drill.code, 0, drill.out);
+    assert.match(drill.out, /photos: 1 in the dump, kept in the object store \(PHOTO_STORAGE=s3\), not in this backup/);
+    assert.match(drill.out, /restore drill passed: \d+ tables, every row count matches, 1 photo\(s\) in the object store/);
+    const wrong = await script('backup.sh', { DATABASE_URL: target.url, PHOTO_STORAGE: 'S3' }, path.join(work, 'photos-wrong-storage'));
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.out, /PHOTO_STORAGE: expected disk or s3, got "S3"/);
+  } finally {
+    await db('photos').where({ owner_id: owner.id }).delete();
+  }
+});
+
 test('backups › the drill compares photo rows with the photos in the uploads archive and fails when one has no files', async (t: TestContext) => {
   if (target.skip) return t.skip(target.skip);
   const owner = await createMember(db);

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { localDiskStorage } from '../../src/features/photos/storage.js';
+import { readStored } from '../support/photo-storage.js';
 import { newStorageKey, photoPrefix, variantKey } from '../../src/features/photos/variants.js';
 
 const outer = fs.mkdtempSync(path.join(os.tmpdir(), 'ashiato-storage-'));
@@ -17,7 +18,9 @@ test('photo storage › put, get and delete by key and by prefix, under the uplo
   await storage.put(variantKey(key, 'sq76'), Buffer.from('small'), 'image/jpeg');
   await storage.put(variantKey(key, 'w600'), Buffer.from('large'), 'image/jpeg');
   assert.ok(fs.existsSync(path.join(root, key.slice(0, 2), key, 'sq76.jpg')));
-  assert.equal((await storage.get(variantKey(key, 'w600')))?.toString(), 'large');
+  const stored = await storage.get(variantKey(key, 'w600'));
+  assert.equal(stored?.size, 5);
+  assert.equal((await readStored(stored))?.toString(), 'large');
 
   await storage.delete(variantKey(key, 'sq76'));
   assert.equal(await storage.get(variantKey(key, 'sq76')), null);

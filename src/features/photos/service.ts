@@ -1,9 +1,15 @@
-import type { PhotoStorage } from './storage.js';
+import { PhotoStorageUnavailable, type PhotoStorage } from './storage.js';
 import type { ProcessedPhoto } from './pipeline.js';
 import { PHOTO_CONTENT_TYPE, newStorageKey, photoPrefix, variantKey } from './variants.js';
+import { logFor } from '../../lib/log.js';
 
-/** Why storage refused files it was asked to keep: the uploads disk (or quota) is full. */
-export type StorageRefusal = 'storageFull';
+const log = logFor('photos');
+
+/**
+ * Why storage refused files it was asked to keep: the uploads disk (or quota) is full, or the
+ * object store could not be reached or refused the write (PHOTO_STORAGE=s3).
+ */
+export type StorageRefusal = 'storageFull' | 'storageUnavailable';
 
 /** ENOSPC / EDQUOT: nothing the member did; the form is answered with 503 and kept (refusalStatus). */
 export function isStorageFull(err: unknown): boolean {
@@ -33,8 +39,12 @@ export async function storePhotos<T extends { ok: boolean }>(
     }
   } catch (err) {
     for (const key of keys) await removePhotoFiles(storage, key);
+    if (err instanceof PhotoStorageUnavailable) {
+      log.warn(`the photo store is unavailable (${err.message}): a post with ${photos.length} photo(s) was refused`);
+      return refused('storageUnavailable');
+    }
     if (!isStorageFull(err)) throw err;
-    console.warn(`[photos] the uploads storage is full (${(err as NodeJS.ErrnoException).code}): a post with ${photos.length} photo(s) was refused`);
+    log.warn(`the uploads storage is full (${(err as NodeJS.ErrnoException).code}): a post with ${photos.length} photo(s) was refused`);
     return refused('storageFull');
   }
   try {
@@ -53,11 +63,12 @@ export function storePhoto<T extends { ok: boolean }>(storage: PhotoStorage, pho
 }
 
 /**
- * The status of a form shown again because of a refused result: 503 when the storage was full
+ * The status of a form shown again because of a refused result: 503 when the storage was full or away
  * (the site's problem, worth an operator's alert; the member may try again later), else 422.
  */
 export function refusalStatus(result: { reason?: unknown; photoReason?: unknown }): 422 | 503 {
-  return result.reason === 'storageFull' || result.photoReason === 'storageFull' ? 503 : 422;
+  const storage = (r: unknown) => r === 'storageFull' || r === 'storageUnavailable';
+  return storage(result.reason) || storage(result.photoReason) ? 503 : 422;
 }
 
 /**
@@ -68,6 +79,6 @@ export async function removePhotoFiles(storage: PhotoStorage, storageKey: string
   try {
     await storage.delete(photoPrefix(storageKey));
   } catch (err) {
-    console.warn(`[photos] could not remove files of ${storageKey}: ${(err as Error).message}`);
+    log.warn(`could not remove files of ${storageKey}: ${(err as Error).message}`);
   }
 }

@@ -1,18 +1,42 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { isWithin } from '../../lib/files.js';
+
+/** A stored object as it is read: its bytes as a stream (never the whole file in memory), and its size. */
+export type StoredObject = { body: Readable; size: number };
 
 /**
  * Where photo files live. Keys are ours (`ab/ab12…/w600.jpg`), never a member's file name. The
- * local disk is the first implementation; an S3-compatible object store can replace it by
- * implementing the same three calls (a key ending in `/` is a prefix: delete everything under it).
+ * local disk is the default; an S3-compatible object store (s3-storage.ts) implements the same
+ * calls (a key ending in `/` is a prefix: delete everything under it). `put` takes a Buffer: what is
+ * stored is the pipeline's processed variants (tens to a few hundred KB each, already in memory);
+ * what is read is streamed to the response.
  */
 export interface PhotoStorage {
   put(key: string, data: Buffer, contentType: string): Promise<void>;
-  /** The stored bytes, or null when there is no such object. */
-  get(key: string): Promise<Buffer | null>;
+  /** The stored object as a stream with its size, or null when there is no such object. */
+  get(key: string): Promise<StoredObject | null>;
   delete(keyOrPrefix: string): Promise<void>;
+  /** Every photo kept: its storage key (the `ab/ab12…/` folder) and when it was last written (orphans.ts). */
+  listPhotos(): AsyncIterable<StoredPhoto>;
+}
+
+export type StoredPhoto = { storageKey: string; modifiedAt: Date };
+
+/** `ab/ab12…(32 hex)/`: a photo's folder, as variants.ts names it. */
+export const PHOTO_FOLDER = /^([0-9a-f]{2})\/(\1[0-9a-f]{30})\/$/;
+
+/**
+ * The store could not be reached or refused a write (an object store down, a network error):
+ * nothing the member did. storePhotos answers it like a full disk: the form again, 503.
+ */
+export class PhotoStorageUnavailable extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PhotoStorageUnavailable';
+  }
 }
 
 // Lower-case segments of letters, digits, `_` and `-`, an optional extension on the last one,
@@ -50,16 +74,43 @@ export function localDiskStorage(root: string): PhotoStorage {
 
     async get(key) {
       if (key.endsWith('/')) return null;
+      let handle: fs.FileHandle;
       try {
-        return await fs.readFile(fileFor(key));
+        handle = await fs.open(fileFor(key), 'r');
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw err;
+      }
+      try {
+        const { size } = await handle.stat();
+        // The stream owns the handle from here and closes it when done or destroyed.
+        return { body: handle.createReadStream(), size };
+      } catch (err) {
+        await handle.close();
         throw err;
       }
     },
 
     async delete(keyOrPrefix) {
       await fs.rm(fileFor(keyOrPrefix), { recursive: keyOrPrefix.endsWith('/'), force: true });
+    },
+
+    // One directory read at a time: a folder's time changes when a variant is added or removed.
+    async *listPhotos() {
+      let shards: string[];
+      try {
+        shards = (await fs.readdir(base)).filter((name) => /^[0-9a-f]{2}$/.test(name)).sort();
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw err;
+      }
+      for (const shard of shards) {
+        for await (const entry of await fs.opendir(path.join(base, shard))) {
+          if (!entry.isDirectory() || !PHOTO_FOLDER.test(`${shard}/${entry.name}/`)) continue;
+          const { mtime } = await fs.stat(path.join(base, shard, entry.name));
+          yield { storageKey: entry.name, modifiedAt: mtime };
+        }
+      }
     },
   };
 }
