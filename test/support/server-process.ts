@@ -5,11 +5,12 @@ import { TEST_SECRET } from './app.js';
 
 /**
  * src/server.ts in a child process, as it runs for real (cluster mode, pools, the drain), on a test
- * database with the test settings plus `env`. `log()` is everything it printed so far.
+ * database with the test settings plus `env` (and command-line `args`, e.g. `--role web`). `log()` is
+ * everything it printed so far.
  */
-export function spawnServer(databaseUrl: string, port: number, env: Record<string, string> = {}): { child: ChildProcess; log: () => string } {
+export function spawnServer(databaseUrl: string, port: number, env: Record<string, string> = {}, args: string[] = []): { child: ChildProcess; log: () => string } {
   let log = '';
-  const child = spawn(process.execPath, [path.join(ROOT, 'src', 'server.ts')], {
+  const child = spawn(process.execPath, [path.join(ROOT, 'src', 'server.ts'), ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
