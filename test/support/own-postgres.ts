@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,7 +52,7 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
  * /usr/lib/postgresql/15/bin), for tests whose client tools must match the server's version.
  * Trust authentication, loopback only; as root it runs as the `postgres` system user.
  */
-export async function startLocalCluster(binDir: string): Promise<{ url: (database: string) => string; remove: () => Promise<void> }> {
+export async function startLocalCluster(binDir: string): Promise<{ url: (database: string) => string; port: number; remove: () => Promise<void> }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ashiato-cluster-'));
   fs.chmodSync(dir, 0o755);
   const data = path.join(dir, 'data');
@@ -65,9 +65,45 @@ export async function startLocalCluster(binDir: string): Promise<{ url: (databas
   run('pg_ctl', ['-D', data, '-l', path.join(data, 'server.log'), '-w', 'start', '-o', `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`]);
   return {
     url: (database) => `postgres://postgres@127.0.0.1:${port}/${database}`,
+    port,
     async remove() {
       try {
         run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/**
+ * A streaming replica of a startLocalCluster server (its initdb lets the superuser replicate from
+ * loopback): `pg_basebackup -R` copies it and writes the standby settings, then it starts as a hot
+ * standby on a port of its own. `stop` and `start` take it away and bring it back mid-test.
+ */
+export async function startLocalStandby(binDir: string, primaryPort: number): Promise<{ port: number; stop: () => Promise<void>; start: () => Promise<void>; remove: () => Promise<void> }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ashiato-standby-'));
+  fs.chmodSync(dir, 0o755);
+  const ids = os.userInfo().uid === 0 ? { uid: Number(execFileSync('id', ['-u', 'postgres'])), gid: Number(execFileSync('id', ['-g', 'postgres'])) } : {};
+  if (ids.uid !== undefined) fs.chownSync(dir, ids.uid, ids.gid!);
+  const data = path.join(dir, 'data');
+  const run = (tool: string, args: string[]) => execFileSync(path.join(binDir, tool), args, { ...ids, stdio: 'pipe', timeout: 120_000 });
+  // Asynchronous, so that an app served by this process keeps answering while it stops or starts.
+  const runAsync = (tool: string, args: string[]) => new Promise<void>((resolve, reject) => {
+    execFile(path.join(binDir, tool), args, { ...ids, timeout: 60_000 }, (err) => (err ? reject(err) : resolve()));
+  });
+  run('pg_basebackup', ['-h', '127.0.0.1', '-p', String(primaryPort), '-U', 'postgres', '-D', data, '-R', '-X', 'stream', '-c', 'fast']);
+  const port = await freePort();
+  const start = () => runAsync('pg_ctl', ['-D', data, '-l', path.join(dir, 'server.log'), '-w', 'start', '-o', `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c hot_standby=on`]);
+  const stop = () => runAsync('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+  await start();
+  return {
+    port,
+    stop,
+    start,
+    async remove() {
+      try {
+        if (fs.existsSync(path.join(data, 'postmaster.pid'))) await stop();
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
