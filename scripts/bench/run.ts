@@ -16,6 +16,11 @@
  *   npm run bench -- --heavy 3                     also log in the 3 members with most friends
  *   npm run bench -- --quiet-wait 0                do not wait for other processes to calm down
  *   npm run bench -- --pages topic --profile       also a CPU profile of the server (results/<time>/profiles/)
+ *   npm run bench -- --via-pgbouncer               each page also with the app's connections through PgBouncer
+ *                                                  (transaction mode; --bouncer-pool 10 server connections), beside the direct run
+ *   npm run bench -- --read-replica                each page also with a streaming standby of the bench database as
+ *                                                  DATABASE_READ_URL (a copy of the data folder, removed at the end), beside the direct run
+ *   npm run bench -- --retries 0                   do not repeat a run disturbed by other processes (default 2)
  *
  * Results (tables, top statements per page, raw JSON) go to .data/bench/results/<time>/.
  */
@@ -29,7 +34,8 @@ import { freePort } from '../../src/db/embedded.js';
 import { benchPgDir, cliArgs, openBenchDatabase, withClient } from './database.js';
 import { chooseMembers, chooseTargets, logInAll, request, type LoggedIn, type Targets } from './sessions.js';
 import { hasWrk, runLoad, type BenchRequest, type LoadResult } from './load.js';
-import { coresBetween, postmasterPid, snapshot } from './cpu.js';
+import { coresBetween, postmasterPid, snapshot, type BenchPids } from './cpu.js';
+import { hopTable, startHops, type Mode, type ModeName } from './hops.js';
 import { stopChild, waitUntilAnswering } from './child.js';
 import { missingFloor, runFloor, type FloorRow, type KeptFloor } from './floor.js';
 import { statementsSince, resetStatements, type StatementStats } from './statements.js';
@@ -92,10 +98,14 @@ function shuffled<T>(xs: T[], seed = 42): T[] {
   return out;
 }
 
-async function startServer(url: string, workers: number, logFile: string, profileDir?: string): Promise<{ child: ChildProcess; baseUrl: string }> {
+/** `secret`: one SESSION_SECRET for every server of a run, so the members' sessions hold on each; `env`: a hop's (hops.ts). */
+async function startServer(url: string, workers: number, logFile: string, opts: { profileDir?: string; secret: string; env?: Record<string, string> }): Promise<{ child: ChildProcess; baseUrl: string }> {
+  const { profileDir } = opts;
   const entry = path.join(ROOT, 'dist', 'src', 'server.js');
   if (!fs.existsSync(entry)) throw new Error('no production build: run `npm run build` (npm run bench does)');
   const port = await freePort();
+  // Metrics on, as an operator runs it (docs/operations.md): the per-request histogram is measured too.
+  const metricsPort = await freePort();
   const log = fs.openSync(logFile, 'a');
   // --cpu-prof writes a V8 CPU profile (Chrome DevTools' format) of each process when it exits.
   const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
@@ -109,11 +119,13 @@ async function startServer(url: string, workers: number, logFile: string, profil
       HOST: '127.0.0.1',
       PORT: String(port),
       PUBLIC_ORIGIN: `https://127.0.0.1:${port}`, // what sessions.ts logs in from
-      SESSION_SECRET: crypto.randomBytes(32).toString('hex'),
+      SESSION_SECRET: opts.secret,
       SMS_PROVIDER: 'console',
       TRUST_PROXY: 'loopback',
       UPLOADS_DIR: path.join(ROOT, '.data', 'bench', 'uploads'),
       WEB_CONCURRENCY: String(workers),
+      METRICS_PORT: String(metricsPort),
+      ...opts.env,
     },
   });
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -125,7 +137,7 @@ async function startServer(url: string, workers: number, logFile: string, profil
  * Waits (at most `maxSeconds`) until processes outside the benchmark use at most 0.15 core, as the
  * floor benchmark does: on a shared machine a run is only comparable when it had the cores to itself.
  */
-async function waitForQuiet(pids: { app?: number; pg?: number }, maxSeconds: number): Promise<void> {
+async function waitForQuiet(pids: BenchPids, maxSeconds: number): Promise<void> {
   const until = Date.now() + maxSeconds * 1000;
   for (let first = true; ; first = false) {
     const a = snapshot(pids);
@@ -256,6 +268,9 @@ async function main() {
   const workers = Number(args.get('workers') ?? process.env.WEB_CONCURRENCY ?? 1);
   const pages = args.get('pages')?.split(',');
   const roundsArg = args.get('rounds');
+  const maxRetry = Number(args.get('retries') ?? MAX_RETRY);
+  const viaPgbouncer = args.has('via-pgbouncer');
+  const readReplica = args.has('read-replica');
   const scenarios = SCENARIOS.filter((s) => !pages || pages.includes(s.name));
   if (!scenarios.length) throw new Error(`no such pages; choose from ${SCENARIOS.map((s) => s.name).join(', ')}`);
   const useWrk = args.get('loadgen') !== 'autocannon' && (await hasWrk());
@@ -274,9 +289,9 @@ async function main() {
    * MAX_RETRY times) and the least disturbed attempt kept. With `statsUrl`, the statements the run
    * made (pg_stat_statements of that database).
    */
-  async function measure(name: string, baseUrl: string, requests: BenchRequest[], pids: { app?: number; pg?: number }, statsUrl?: string) {
+  async function measure(name: string, baseUrl: string, requests: BenchRequest[], pids: BenchPids, statsUrl?: string) {
     let best: { load: LoadResult; cores: ReturnType<typeof coresBetween>; stmts: StatementStats | null } | null = null;
-    for (let attempt = 0; attempt <= MAX_RETRY; attempt++) {
+    for (let attempt = 0; attempt <= maxRetry; attempt++) {
       await waitForQuiet(pids, quietWait);
       await runLoad({ baseUrl, requests, connections, seconds: warmup, workDir: outDir, name: `${name}-warmup`, useWrk });
       // As the floor does before each run: a checkpoint now, so that none falls inside the run
@@ -295,7 +310,7 @@ async function main() {
       const stmts = statsUrl ? await withClient(statsUrl, (c) => statementsSince(c, load.requests)) : null;
       if (!best || cores.other < best.cores.other) best = { load, cores, stmts };
       if (cores.other <= FOREIGN_MAX) break;
-      console.log(`[bench] ${name}: other processes used ${cores.other.toFixed(2)} cores (> ${FOREIGN_MAX})${attempt < MAX_RETRY ? ': again' : ''}`);
+      console.log(`[bench] ${name}: other processes used ${cores.other.toFixed(2)} cores (> ${FOREIGN_MAX})${attempt < maxRetry ? ': again' : ''}`);
     }
     return best!;
   }
@@ -322,6 +337,10 @@ async function main() {
     throw err;
   });
   let server: ChildProcess | null = null;
+  // With --via-pgbouncer / --read-replica, a server per hop beside the direct one (idle but for its
+  // turn); each page is loaded on each in turn.
+  const hopServers = new Map<ModeName, { child: ChildProcess; baseUrl: string; mode: Mode }>();
+  let hops: Awaited<ReturnType<typeof startHops>> | null = null;
   try {
     const members = await withClient(bench.url, async (c) => {
       const n = Number((await c.query('SELECT count(*) AS n FROM members')).rows[0].n);
@@ -329,10 +348,22 @@ async function main() {
       await c.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements').catch(() => undefined);
       return n;
     });
-    const started = await startServer(bench.url, workers, path.join(outDir, 'server.log'), args.has('profile') ? path.join(outDir, 'profiles') : undefined);
+    const secret = crypto.randomBytes(32).toString('hex');
+    const started = await startServer(bench.url, workers, path.join(outDir, 'server.log'), { profileDir: args.has('profile') ? path.join(outDir, 'profiles') : undefined, secret });
     server = started.child;
     const { baseUrl } = started;
     const pgPid = process.env.DATABASE_URL ? undefined : postmasterPid(benchPgDir());
+    if (viaPgbouncer || readReplica) {
+      hops = await startHops({
+        ownerUrl: bench.url, secret, pgbouncer: viaPgbouncer, replica: readReplica, poolSize: Number(args.get('bouncer-pool') ?? 10),
+        primaryPid: pgPid, pgDir: benchPgDir(), outDir,
+      });
+      for (const mode of hops.modes.filter((m) => m.name !== 'direct')) {
+        const s = await startServer(bench.url, workers, path.join(outDir, `server-${mode.name}.log`), { secret, env: mode.env });
+        hopServers.set(mode.name, { ...s, mode });
+      }
+    }
+    const modes = hops?.modes ?? [{ name: 'direct' as const, label: 'direct', env: {}, pids: {} }];
     console.log(`[bench] ${members.toLocaleString('en-US')} members; server (WEB_CONCURRENCY=${workers}) at ${baseUrl}; load by ${useWrk ? 'wrk' : 'autocannon'}, ${connections} connections, ${warmup} s warm-up + ${seconds} s per page`);
 
     const t0 = Date.now();
@@ -351,9 +382,11 @@ async function main() {
         console.log(`[bench] ${scenario.name}: nothing to load (no targets in this data set)`);
         continue;
       }
-      for (const r of requests.slice(0, 20)) {
-        const res = await request(baseUrl, r.path, { headers: r.headers });
-        if (res.status !== 200) throw new Error(`${scenario.name}: GET ${r.path} answered ${res.status}`);
+      for (const base of [baseUrl, ...[...hopServers.values()].map((h) => h.baseUrl)]) {
+        for (const r of requests.slice(0, 20)) {
+          const res = await request(base, r.path, { headers: r.headers });
+          if (res.status !== 200) throw new Error(`${scenario.name}: GET ${base}${r.path} answered ${res.status}`);
+        }
       }
       active.push({ scenario, requests });
     }
@@ -362,6 +395,7 @@ async function main() {
     // before it; the table has each page's median round, as the floor reports its median of 3.
     type Measured = Awaited<ReturnType<typeof measure>>;
     const runs = new Map<string, { ours: Measured[]; beside: Measured[] }>(active.map((a) => [a.scenario.name, { ours: [], beside: [] }]));
+    const hopRuns = new Map<string, Map<ModeName, Measured[]>>(active.map((a) => [a.scenario.name, new Map()]));
     for (let round = 1; round <= rounds; round++) {
       // The profile page with and without its footprint write swap places every other round (with,
       // without | without, with | …): a machine slowing down or speeding up over the rounds then
@@ -383,6 +417,14 @@ async function main() {
         const m = await measure(`${scenario.name}-${round}`, baseUrl, requests, { app: server.pid, pg: pgPid }, bench.url);
         mine.ours.push(m);
         console.log(`[bench] ${scenario.name}${tag}: ${f0(m.load.rps)} req/s, p50 ${f2(m.load.p50)} ms, p99 ${f2(m.load.p99)} ms, ${m.load.errors} errors, ${f2(m.stmts?.perRequest)} statements/req (${requests.length} distinct requests)`);
+        // The same page through each hop, right after the direct run.
+        const byMode = hopRuns.get(scenario.name)!;
+        byMode.set('direct', mine.ours);
+        for (const [name, h] of hopServers) {
+          const hm = await measure(`${scenario.name}-${name}-${round}`, h.baseUrl, requests, { app: h.child.pid, pg: pgPid, ...h.mode.pids }, bench.url);
+          byMode.set(name, [...(byMode.get(name) ?? []), hm]);
+          console.log(`[bench] ${scenario.name}${tag} via ${h.mode.label}: ${f0(hm.load.rps)} req/s, p50 ${f2(hm.load.p50)} ms, p99 ${f2(hm.load.p99)} ms, ${hm.load.errors} errors`);
+        }
       }
     }
 
@@ -415,12 +457,22 @@ async function main() {
     }
 
     const header = `Ashiato benchmark ${stamp} | ${os.cpus().length} x ${os.cpus()[0]?.model} | node ${process.version} | ${members.toLocaleString('en-US')} members | ${sessions.length} members logged in | ${useWrk ? 'wrk -t1' : 'autocannon'} ${connections} connections, ${seconds} s (+${warmup} s warm-up)\n\n`;
-    const summary = header + table(rows, floor, workers) + gain;
+    const hopRows = active.map(({ scenario }) => ({
+      label: scenario.label,
+      byMode: new Map([...hopRuns.get(scenario.name)!].map(([name, list]) => {
+        const pick = medianRun(list);
+        return [name, { load: medianLoad(list.map((m) => m.load)), cores: { ...pick.cores, rps: pick.load.rps }, dbMs: pick.stmts?.dbMsPerRequest }] as const;
+      })),
+    }));
+    const hopText = hops ? `\nEach hop beside the direct run:\n\n${hopTable(hopRows, modes, os.loadavg().map((x) => x.toFixed(2)).join(' '))}` : '';
+    const summary = header + table(rows, floor, workers) + gain + hopText;
     fs.writeFileSync(path.join(outDir, 'summary.md'), summary + (floorSummary ? `\n\nFloor:\n\n${floorSummary}` : ''));
     fs.writeFileSync(path.join(outDir, 'summary.json'), JSON.stringify({ stamp, workers, connections, seconds, rows: rows.map((r) => ({ ...r, scenario: r.scenario.name, stmts: r.stmts && { ...r.stmts, top: undefined } })), floor: floor && [...floor.values()] }, null, 2));
     console.log(`\n${summary}\nraw files: ${path.relative(process.cwd(), outDir)}`);
   } finally {
     if (server) await stopChild(server);
+    for (const h of hopServers.values()) await stopChild(h.child);
+    await hops?.stop();
     await bench.stop();
     await keptFloor?.close();
   }
