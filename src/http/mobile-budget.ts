@@ -19,6 +19,8 @@ export const MOBILE_BUDGET = {
   pageText: 2000,
   /** Characters of a text shown as a one-line excerpt in a list. */
   excerpt: 60,
+  /** Columns (full-width 2, half-width 1) of a title or a name in a list, cut with 「…」 (cutToWidth). */
+  listColumns: 24,
 } as const;
 
 /** `?part=N` of a text shown in parts; anything odd is the first part. */

@@ -68,3 +68,45 @@ export function budgetPages<T>(items: T[], length: (item: T) => number, budgetCh
   if (page.length) pages.push(page);
   return pages;
 }
+
+// ─── Widths on a handset's screen ───
+// Carrier pages counted columns, not characters: a full-width character (kana, kanji, ①, emoji)
+// takes two columns, a half-width one (ASCII, Latin-1, half-width katakana ｱ) one. A 240-px screen
+// holds about 24 columns of list text (MOBILE_BUDGET.listColumns).
+
+const graphemes = new Intl.Segmenter('ja', { granularity: 'grapheme' });
+
+/** Columns of one character (the first code point of a grapheme; marks that join it add none). */
+function columnsOf(codePoint: number): number {
+  if (codePoint < 0x20) return 0;
+  if (codePoint < 0x1100) return 1; // ASCII, Latin-1, Greek, Cyrillic as a browser draws them
+  if (codePoint >= 0xff61 && codePoint <= 0xffdc) return 1; // half-width katakana and hangul
+  if (codePoint >= 0xffe8 && codePoint <= 0xffee) return 1; // half-width symbols
+  return 2;
+}
+
+/** Columns `text` takes on a line (full-width 2, half-width 1). */
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const { segment } of graphemes.segment(text)) width += columnsOf(segment.codePointAt(0)!);
+  return width;
+}
+
+/**
+ * `text` on one line of at most `columns` columns: whole when it fits, else cut at a character
+ * boundary (never inside an emoji or a combined character) and ended with 「…」, which takes two
+ * columns. Line breaks and runs of spaces become one space. For lists; an item's own page shows it whole.
+ */
+export function cutToWidth(text: string, columns: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if (displayWidth(flat) <= columns) return flat;
+  let width = 0;
+  let out = '';
+  for (const { segment } of graphemes.segment(flat)) {
+    const w = columnsOf(segment.codePointAt(0)!);
+    if (width + w > columns - 2) break;
+    out += segment;
+    width += w;
+  }
+  return `${out.trimEnd()}…`;
+}
