@@ -25,6 +25,11 @@ test('visibility › the owner sees everything; another member sees only "member
   assert.deepEqual(LEVELS.map((l) => table.get(`${l}:0`)), [true, false, false, false]);
 });
 
+test('visibility › the group level alone (no group membership) fails closed: only the owner', async () => {
+  const { rows } = await t.db.raw(`SELECT r, visibility_allows('group'::visibility_level, r::smallint) AS allowed FROM generate_series(0, 3) r ORDER BY r`);
+  assert.deepEqual(rows.map((row: { allowed: boolean }) => row.allowed), [false, false, false, true]);
+});
+
 test('visibility › monotone in relationship and in level', () => {
   fc.assert(
     fc.property(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 }), (l1, l2, r1, r2) => {
