@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 export const PHOTO_VARIANTS = ['sq76', 'sq180', 'w600', 'm120', 'm240'] as const;
 export type PhotoVariant = (typeof PHOTO_VARIANTS)[number];
 
-export const PHOTO_KINDS = ['profile', 'diary', 'topic', 'topic_comment', 'community'] as const;
+export const PHOTO_KINDS = ['profile', 'diary', 'topic', 'topic_comment', 'community', 'album'] as const;
 export type PhotoKind = (typeof PHOTO_KINDS)[number];
 
 /** Every variant is a fresh JPEG encode. */
