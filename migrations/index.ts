@@ -47,6 +47,29 @@ import * as m061 from './061_members_created_at_immutable.js';
 import * as m063 from './063_search_fold.js';
 import * as m064 from './064_members_nickname_search.js';
 import * as m065 from './065_friend_request_declined_at.js';
+import * as m066 from './066_members_last_seen_at.js';
+import * as m067 from './067_members_show_last_login.js';
+import * as m068 from './068_diaries_id_author_key.js';
+import * as m069 from './069_diary_comments_diary_author.js';
+import * as m070 from './070_member_keys_with_member_id.js';
+import * as m071 from './071_community_topics_search_text.js';
+import * as m072 from './072_community_activity.js';
+import * as m073 from './073_site_settings.js';
+import * as m074 from './074_invitations.js';
+import * as m075 from './075_diaries_published_at.js';
+import * as m076 from './076_diaries_author_idx_split_drafts.js';
+import * as m077 from './077_friend_groups.js';
+import * as m078 from './078_diaries_audience_group.js';
+import * as m079 from './079_albums.js';
+import * as m080 from './080_album_comments.js';
+import * as m081 from './081_albums_audience_group.js';
+import * as m082 from './082_profiles_audience_groups.js';
+import * as m083 from './083_album_hiding.js';
+import * as m084 from './084_reports_album_targets.js';
+import * as m085 from './085_diary_reads_behind.js';
+import * as m086 from './086_diary_reads_behind_idx.js';
+import * as m087 from './087_friendships_hide_updates.js';
+import * as m088 from './088_footprint_milestones.js';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -101,4 +124,27 @@ export const migrations: [string, Migration][] = [
   ['063_search_fold', m063],
   ['064_members_nickname_search', m064],
   ['065_friend_request_declined_at', m065],
+  ['066_members_last_seen_at', m066],
+  ['067_members_show_last_login', m067],
+  ['068_diaries_id_author_key', m068],
+  ['069_diary_comments_diary_author', m069],
+  ['070_member_keys_with_member_id', m070],
+  ['071_community_topics_search_text', m071],
+  ['072_community_activity', m072],
+  ['073_site_settings', m073],
+  ['074_invitations', m074],
+  ['075_diaries_published_at', m075],
+  ['076_diaries_author_idx_split_drafts', m076],
+  ['077_friend_groups', m077],
+  ['078_diaries_audience_group', m078],
+  ['079_albums', m079],
+  ['080_album_comments', m080],
+  ['081_albums_audience_group', m081],
+  ['082_profiles_audience_groups', m082],
+  ['083_album_hiding', m083],
+  ['084_reports_album_targets', m084],
+  ['085_diary_reads_behind', m085],
+  ['086_diary_reads_behind_idx', m086],
+  ['087_friendships_hide_updates', m087],
+  ['088_footprint_milestones', m088],
 ];

@@ -14,14 +14,18 @@ import { loadMember } from './http/auth.js';
 import { createLimiter } from './http/rate-limit.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { refuseNulCharacters } from './http/input-guard.js';
+import { nameRoutes } from './http/metrics.js';
+import { requestLogger } from './http/request-log.js';
 import { createPasswordHasher } from './features/accounts/passwords.js';
-import { localDiskStorage } from './features/photos/storage.js';
+import { photoStorageFor } from './features/photos/storage-choice.js';
 import { pcRoutes } from './routes/pc.js';
 import { adminRoutes } from './routes/admin.js';
 import { mobileRoutes } from './routes/mobile.js';
 import { FORM_BODY_LIMITS, mobileLinkLocals, routerPages, sendCarrierBrowsersToMobile, shiftJisFormBody, shiftJisQuery } from './http/mobile.js';
 import { recordingQueue } from './jobs/queue.js';
 import { createFootprintWriter } from './features/footprints/writer.js';
+import { createReads } from './http/reads.js';
+import { viewOptions } from './http/view-options.js';
 
 /** Builds the whole app without listening, so tests drive the real thing over HTTP. */
 export function createApp(deps: AppDeps) {
@@ -34,8 +38,9 @@ export function createApp(deps: AppDeps) {
     clock,
     jobs: deps.jobs ?? recordingQueue(),
     passwords: createPasswordHasher(config),
-    photoStorage: deps.photoStorage ?? localDiskStorage(config.uploadsDir),
+    photoStorage: deps.photoStorage ?? photoStorageFor(config),
     footprints: deps.footprints ?? createFootprintWriter(db, { delayMs: config.footprintBatchMs }),
+    reads: createReads(db, deps.readReplica ?? null, { clock, maxLagMs: config.databaseRead.maxLagMs }),
     loginFailures: createLimiter(db, 'login_fail', { points: 1_000_000, duration: 24 * 3600 }),
     loginBlocks: createLimiter(db, 'login_block', { points: 1, duration: 1 }),
     limiters: {
@@ -67,7 +72,7 @@ export function createApp(deps: AppDeps) {
     // unsafePrototypeLocals: the data is used as it is instead of being copied once more into a
     // prototype-less object; that copy guards against request data passed as the locals, which
     // render() never does (it builds them from known names, src/http/render.ts).
-    const options = { root: VIEWS_DIR, cache: config.isProduction, compileDebug: !config.isProduction, unsafePrototypeLocals: true };
+    const options = { root: VIEWS_DIR, cache: config.isProduction, compileDebug: !config.isProduction, unsafePrototypeLocals: true, ...viewOptions(VIEWS_DIR, file) };
     ejs.renderFile(file, locals, options as ejs.Options, done as (err: Error | null, html: string) => void);
   });
   app.set('query parser', 'simple');
@@ -75,6 +80,8 @@ export function createApp(deps: AppDeps) {
   useVisitorTokens(app, { secret: config.sessionSecret, cookieName: config.isProduction ? '__Host-ashiato-csrf' : 'ashiato.csrf', secure: config.isProduction });
   if (config.isProduction) app.set('view cache', true);
 
+  // First: every response, health checks and errors included, carries X-Request-Id (request-log.ts).
+  app.use(requestLogger());
   app.use(helmet({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -138,13 +145,18 @@ export function createApp(deps: AppDeps) {
   forms.use(verifyCsrfToken);
   app.use((req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? next() : forms(req, res, next)));
   app.use(loadMember(db, clock));
+  // A member's form post sends their next pages' reads to the primary for a while (http/reads.ts).
+  app.use(ctx.reads.rememberWrites);
   // After loadMember, so that the 400 page shows the member's own header (input-guard.ts).
   app.use(refuseNulCharacters);
 
   app.use('/m', mobile.router);
   // The back office: its own route table, guarded once where it is mounted (routes/admin.ts).
-  app.use('/admin', adminRoutes(ctx));
+  const admin = adminRoutes(ctx);
+  app.use('/admin', admin);
   app.use(pc);
+  // Requests are counted by these routes' full patterns (src/http/metrics.ts), static files as one.
+  nameRoutes([['/m', mobile.router], ['/admin', admin]], publicNames);
 
   app.use(notFoundHandler);
   app.use(errorHandler);

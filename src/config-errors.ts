@@ -16,7 +16,7 @@ export class ConfigError extends Error {
  * Variables that may instead be given as `X_FILE`, naming a file whose content (trimmed) is the
  * value: Docker secrets and other mounted files. They are secrets, too: an error never shows them.
  */
-export const FILE_VARIABLES = ['SESSION_SECRET', 'TWILIO_AUTH_TOKEN', 'DATABASE_URL', 'DATABASE_APP_URL', 'SMS_HTTP_AUTH_HEADER', 'SMS_HTTP_URL'];
+export const FILE_VARIABLES = ['SESSION_SECRET', 'TWILIO_AUTH_TOKEN', 'DATABASE_URL', 'DATABASE_APP_URL', 'DATABASE_READ_URL', 'SMS_HTTP_AUTH_HEADER', 'SMS_HTTP_URL', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'];
 
 /** The environment with each `X_FILE` read into `X`, and one line per variable that could not be. */
 export function readFileVariables(env: NodeJS.ProcessEnv, names: readonly string[] = FILE_VARIABLES): { env: NodeJS.ProcessEnv; problems: string[] } {

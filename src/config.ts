@@ -4,6 +4,7 @@ import { PUBLIC_DIR } from './paths.js';
 import { isWithin } from './lib/files.js';
 import { ConfigError, describeIssues, readFileVariables } from './config-errors.js';
 import { compileBodyTemplate, type BodyFormat } from './lib/body-template.js';
+import { LOG_LEVELS } from './lib/log.js';
 
 // The environment is parsed once, here. Every variable is documented in README.md.
 const Env = z.object({
@@ -13,6 +14,9 @@ const Env = z.object({
   DATABASE_URL: z.string().optional(),
   // The app's own login role (README, "Database roles"); unset: the migrations keep one themselves.
   DATABASE_APP_URL: z.string().optional(),
+  // A streaming replica for the read-heavy pages, as the app's role (docs/scaling.md, "Read replicas").
+  DATABASE_READ_URL: z.string().optional(),
+  DATABASE_READ_MAX_LAG_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
   EMBEDDED_PG_DIR: z.string().default('.data/postgres'),
   EMBEDDED_PG_PORT: z.coerce.number().int().default(54329),
   PUBLIC_ORIGIN: z.string().url().optional(),
@@ -38,12 +42,32 @@ const Env = z.object({
   ARGON2_TIME_COST: z.coerce.number().int().min(2).default(3),
   SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
   UPLOADS_DIR: z.string().min(1).default('.data/uploads'),
+  // PHOTO_STORAGE=s3: checked in photoStorageConfig below.
+  PHOTO_STORAGE: z.enum(['disk', 's3']).default('disk'),
+  S3_BUCKET: z.string().optional(),
+  S3_ENDPOINT: z.string().optional(),
+  S3_REGION: z.string().optional(),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
   FEEDS_ALLOW_PRIVATE_ADDRESSES: z.enum(['true', 'false']).default('false'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(15_000),
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   FOOTPRINT_BATCH_MS: z.coerce.number().int().min(0).max(60_000).default(100),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(4),
   DB_SESSION_POOL_MAX: z.coerce.number().int().min(1).max(100).default(2),
+  // Read by src/lib/log.ts when it is imported; checked here so that a typo stops the start.
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  // Prometheus metrics on a listener of their own; off unless a port is given (docs/operations.md, "Metrics").
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  // DATABASE_APP_URL goes through PgBouncer in transaction mode (docs/scaling.md, "PgBouncer").
+  DATABASE_POOLER: z.enum(['none', 'pgbouncer']).default('none'),
+  // What this process does (the --role flag wins): web serves pages, jobs works the queues, all both.
+  APP_ROLE: z.enum(['all', 'web', 'jobs']).default('all'),
+  // Invitations a member may make per calendar month (Asia/Tokyo), used when the site is invitation-only.
+  INVITATIONS_PER_MONTH: z.coerce.number().int().min(0).max(100).default(5),
 });
 
 export type Config = {
@@ -54,6 +78,8 @@ export type Config = {
   databaseUrl?: string;
   /** The role pages, jobs and sessions connect as; DATABASE_URL is the owner's (migrations). */
   databaseAppUrl?: string;
+  /** A streaming replica the read-heavy pages read from while it lags less than maxLagMs (src/db/read-replica.ts). */
+  databaseRead: { url?: string; maxLagMs: number };
   embeddedPgDir: string;
   embeddedPgPort: number;
   publicOrigin?: string;
@@ -73,6 +99,10 @@ export type Config = {
   seedDemo: boolean;
   /** Absolute path of the photo store on local disk; never inside the web root. */
   uploadsDir: string;
+  /** Where photos are kept: the disk under uploadsDir, or an S3-compatible bucket (README, "Photos in an object store"). */
+  photoStorage:
+    | { kind: 'disk' }
+    | { kind: 's3'; bucket: string; region: string; endpoint?: string; forcePathStyle: boolean; credentials?: { accessKeyId: string; secretAccessKey: string } };
   /** External blog polling; private addresses only where a test or a closed network needs them. */
   feeds: { allowPrivateAddresses: boolean };
   /** How long SIGTERM waits for requests in flight and background jobs before exiting with 1. */
@@ -87,6 +117,16 @@ export type Config = {
    * as backends competing for the CPU (docs/performance.md, "Pool size").
    */
   dbPool: { max: number; sessionMax: number };
+  /** `GET /metrics` on its own listener when `port` is set; in cluster mode the primary answers for all. */
+  metrics: { port?: number; host: string };
+  /**
+   * 'pgbouncer': the app role's connections are shared per transaction by PgBouncer, so they carry
+   * no named statements and no startup settings (src/db/knex.ts, docs/scaling.md).
+   */
+  databasePooler: 'none' | 'pgbouncer';
+  /** web: HTTP only, jobs are queued; jobs: the queues and maintenance, no HTTP; all: both (one machine). */
+  role: 'all' | 'web' | 'jobs';
+  invitations: { perMonth: number };
 };
 
 const DEV_SECRET = 'ashiato-development-secret-do-not-use-in-production';
@@ -113,7 +153,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       if (!e[name]) problems.push(`${name}: required with SMS_PROVIDER=twilio${e.SMS_PROVIDER ? '' : ' (the default in production)'}`);
     }
   }
+  if (e.METRICS_PORT !== undefined && e.METRICS_PORT === e.PORT) problems.push(`METRICS_PORT: expected a port other than PORT (${e.PORT}): the site must not serve /metrics`);
   const smsHttp = smsHttpConfig(e, provider === 'http', isProduction, problems);
+  const photoStorage = photoStorageConfig(e, problems);
   if (problems.length) throw new ConfigError(problems);
   return {
     env: e.NODE_ENV,
@@ -122,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     databaseAppUrl: e.DATABASE_APP_URL || undefined,
+    databaseRead: { url: e.DATABASE_READ_URL || undefined, maxLagMs: e.DATABASE_READ_MAX_LAG_MS },
     embeddedPgDir: e.EMBEDDED_PG_DIR,
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     publicOrigin: e.PUBLIC_ORIGIN?.replace(/\/$/, ''),
@@ -137,11 +180,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST },
     seedDemo: e.SEED_DEMO === 'auto',
     uploadsDir,
+    photoStorage,
     feeds: { allowPrivateAddresses: e.FEEDS_ALLOW_PRIVATE_ADDRESSES === 'true' },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     webConcurrency: e.WEB_CONCURRENCY,
     footprintBatchMs: e.FOOTPRINT_BATCH_MS,
     dbPool: { max: e.DB_POOL_MAX, sessionMax: e.DB_SESSION_POOL_MAX },
+    metrics: { port: e.METRICS_PORT, host: e.METRICS_HOST },
+    databasePooler: e.DATABASE_POOLER,
+    role: e.APP_ROLE,
+    invitations: { perMonth: e.INVITATIONS_PER_MONTH },
   };
 }
 
@@ -165,4 +213,27 @@ function smsHttpConfig(e: z.infer<typeof Env>, chosen: boolean, isProduction: bo
     else out.authHeader = { name: m[1], value: m[2] };
   }
   return out;
+}
+
+/** PHOTO_STORAGE=s3: S3_* checked at boot, only when chosen; messages never show a key. */
+function photoStorageConfig(e: z.infer<typeof Env>, problems: string[]): Config['photoStorage'] {
+  if (e.PHOTO_STORAGE === 'disk') return { kind: 'disk' };
+  const before = problems.length;
+  if (!e.S3_BUCKET) problems.push('S3_BUCKET: required with PHOTO_STORAGE=s3 (the bucket\'s name)');
+  if (!e.S3_REGION) problems.push('S3_REGION: required with PHOTO_STORAGE=s3 (e.g. ap-northeast-1; most S3-compatible stores take us-east-1)');
+  let url: URL | null = null;
+  try { url = e.S3_ENDPOINT ? new URL(e.S3_ENDPOINT) : null; } catch { /* reported below */ }
+  if (e.S3_ENDPOINT && (!url || (url.protocol !== 'https:' && url.protocol !== 'http:'))) problems.push(`S3_ENDPOINT: expected an https:// address (e.g. https://s3.example.jp), got ${JSON.stringify(e.S3_ENDPOINT)}`);
+  if (!e.S3_ACCESS_KEY_ID !== !e.S3_SECRET_ACCESS_KEY) {
+    problems.push(`${e.S3_ACCESS_KEY_ID ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID'}: required with ${e.S3_ACCESS_KEY_ID ? 'S3_ACCESS_KEY_ID' : 'S3_SECRET_ACCESS_KEY'} (set both, or neither to use the AWS SDK's own credentials: AWS_* variables, an instance role)`);
+  }
+  if (problems.length > before) return { kind: 'disk' };
+  return {
+    kind: 's3',
+    bucket: e.S3_BUCKET!,
+    region: e.S3_REGION!,
+    endpoint: e.S3_ENDPOINT || undefined,
+    forcePathStyle: e.S3_FORCE_PATH_STYLE === 'true',
+    credentials: e.S3_ACCESS_KEY_ID ? { accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY! } : undefined,
+  };
 }

@@ -8,6 +8,8 @@ import type { PasswordHasher } from './features/accounts/passwords.js';
 import type { AccountsContext } from './features/accounts/service.js';
 import type { PhotoStorage } from './features/photos/storage.js';
 import type { FootprintWriter } from './features/footprints/writer.js';
+import type { ReadReplica } from './db/read-replica.js';
+import type { Reads } from './http/reads.js';
 
 /** What createApp is given from outside: tests swap the clock, the queue, the limits. */
 export type AppDeps = {
@@ -22,6 +24,8 @@ export type AppDeps = {
   photoStorage?: PhotoStorage;
   /** Where footprints go; a writer batching every FOOTPRINT_BATCH_MS unless given. */
   footprints?: FootprintWriter;
+  /** A streaming replica for the read-heavy pages (DATABASE_READ_URL); none: every read on `db`. */
+  readReplica?: ReadReplica;
 };
 
 export type RateLimitSpecs = {
@@ -61,6 +65,8 @@ export type AppContext = AccountsContext & {
   passwords: PasswordHasher;
   photoStorage: PhotoStorage;
   footprints: FootprintWriter;
+  /** Where the read-heavy pages read (http/reads.ts): the replica when it may, else `db`. */
+  reads: Reads;
   limiters: { loginPerIp: RateLimiterPostgres; smsRequestsPerIp: RateLimiterPostgres; friendRequests: RateLimiterPostgres; diaries: RateLimiterPostgres; comments: RateLimiterPostgres; messages: RateLimiterPostgres;
     communityCreations: RateLimiterPostgres; communityJoins: RateLimiterPostgres; communityTopics: RateLimiterPostgres;
     reports: RateLimiterPostgres };

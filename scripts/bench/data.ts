@@ -148,9 +148,9 @@ function steps(s: Sizes, passwordHash: string): Step[] {
     },
     {
       name: 'diary comments',
-      sql: `INSERT INTO diary_comments (diary_id, number, author_id, body, submission_key, created_at)
-        SELECT diary_id, row_number() OVER (PARTITION BY diary_id ORDER BY created_at, author_id), author_id, body, gen_random_uuid(), created_at
-        FROM (SELECT d.id AS diary_id, x.author_id, ${text('x.g', 5, 120)} AS body,
+      sql: `INSERT INTO diary_comments (diary_id, diary_author_id, number, author_id, body, submission_key, created_at)
+        SELECT diary_id, diary_author_id, row_number() OVER (PARTITION BY diary_id ORDER BY created_at, author_id), author_id, body, gen_random_uuid(), created_at
+        FROM (SELECT d.id AS diary_id, d.author_id AS diary_author_id, x.author_id, ${text('x.g', 5, 120)} AS body,
                      d.created_at + random() * (now() - d.created_at) AS created_at
               FROM (SELECT g, 1 + floor(power(random(), 1.5) * ${s.diaries})::bigint AS did, 1 + floor(random() * ${N})::bigint AS author_id
                     FROM generate_series(1, ${s.diaryComments}) g) x
@@ -235,6 +235,14 @@ function steps(s: Sizes, passwordHash: string): Step[] {
       name: 'topic counters',
       sql: `UPDATE community_topics t SET comment_count = c.n, last_comment_number = c.n, last_activity_at = greatest(t.last_activity_at, c.last)
         FROM (SELECT topic_id, count(*) AS n, max(created_at) AS last FROM community_comments GROUP BY 1) c WHERE t.id = c.topic_id`,
+    },
+    // What migration 072's triggers keep when triggers run (sorting communities by latest activity).
+    {
+      name: 'community activity',
+      sql: `INSERT INTO community_activity (community_id, last_activity_at)
+        SELECT c.id, date_trunc('milliseconds', greatest(c.created_at, (SELECT max(t.last_activity_at) FROM community_topics t WHERE t.community_id = c.id)))
+        FROM communities c
+        ON CONFLICT (community_id) DO UPDATE SET last_activity_at = EXCLUDED.last_activity_at`,
     },
     // Footprints over the 90 days kept, towards popular members; the month partitions first.
     {

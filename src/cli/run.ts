@@ -5,9 +5,11 @@ import { CONFIG_ERROR_HEADING, configErrorLines } from '../config-errors.js';
 import { createDb } from '../db/knex.js';
 import { EXIT, type Command } from './command.js';
 import { findServersDatabase } from './servers-database.js';
+import * as invitations from './invitations.js';
 import * as maintenance from './maintenance.js';
 import * as members from './members.js';
 import * as migrations from './migrations.js';
+import * as photos from './photos.js';
 import * as sms from './sms.js';
 import * as staff from './staff.js';
 
@@ -17,6 +19,8 @@ export const COMMANDS: Command<never>[] = [
   migrations.status, migrations.rollback,
   sms.resend,
   maintenance.prune,
+  photos.copyToS3, photos.sweepOrphans,
+  invitations.on, invitations.off, invitations.status,
 ] as Command<never>[];
 
 const out = (line: string) => console.log(line);

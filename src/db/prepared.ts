@@ -1,10 +1,15 @@
 import type { Knex } from 'knex';
 import type pg from 'pg';
+import { isPooled } from './knex.js';
 
 // Hot pages' statements as named (prepared) statements: PostgreSQL parses and plans each once per
 // connection, then only binds and executes it — for a page that is one statement of many
 // sections, planning would otherwise cost more than running it. The text uses $1, $2… (a
 // parameter may appear many times), so it is one fixed string per statement name.
+//
+// Behind PgBouncer in transaction mode (DATABASE_POOLER=pgbouncer; Debian 12's 1.18 cannot track
+// prepared statements, max_prepared_statements came in 1.21) a named statement would be prepared on
+// one server connection and bound on another: there they go unnamed, parsed and planned each time.
 
 export type PreparedStatement = { name: string; text: string };
 
@@ -18,7 +23,7 @@ export async function runPrepared<T extends Record<string, unknown>>(db: Knex, s
   db.client.emit('query', { method: 'raw', sql: statement.text, bindings: values, prepared: statement.name });
   const conn = (await db.client.acquireConnection()) as pg.Client;
   try {
-    const result = await conn.query<T>({ name: statement.name, text: statement.text, values });
+    const result = await conn.query<T>(isPooled(db) ? { text: statement.text, values } : { name: statement.name, text: statement.text, values });
     return result.rows;
   } finally {
     await db.client.releaseConnection(conn);

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import pg from 'pg';
 import type { Knex } from 'knex';
+import { DB_TIMEOUTS } from './knex.js';
 
 // Two database roles, always (README, "Database roles"). DATABASE_URL names the owner: it runs the
 // migrations and creates the job queue's schema, and owns every table. Pages, jobs, the session
@@ -8,7 +9,8 @@ import type { Knex } from 'knex';
 // and write rows and nothing more: no TRUNCATE, no DDL, not a superuser, so it can neither set
 // session_replication_role nor disable the audit log's triggers.
 //
-// DATABASE_APP_URL names that role when an operator made it (a managed database); otherwise the
+// DATABASE_APP_URL names that role when an operator made it (a managed database) or when its password
+// is a secret of its own (docker-compose, behind PgBouncer: made when missing); otherwise the
 // owner, when it may create roles, keeps one itself: `<database>_app`, whose password is derived
 // from SESSION_SECRET, so every process and every restart agrees on it without storing it.
 // Either way its grants are set again after every migration run, from the rules below.
@@ -39,6 +41,12 @@ export function scramVerifier(password: string, salt = crypto.randomBytes(16), i
   const storedKey = crypto.createHash('sha256').update(hmac(salted, 'Client Key')).digest();
   const serverKey = hmac(salted, 'Server Key');
   return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
+}
+
+/** Whether `password` is the one a stored SCRAM-SHA-256 verifier was made from. */
+export function scramMatches(verifier: string | null, password: string): boolean {
+  const m = /^SCRAM-SHA-256\$(\d+):([^$]+)\$[^:]+:.+$/.exec(verifier ?? '');
+  return m !== null && scramVerifier(password, Buffer.from(m[2], 'base64'), Number(m[1])) === verifier;
 }
 
 /** `url` with another user and password (host, database and parameters kept). */
@@ -74,7 +82,18 @@ export async function keepAppRole(owner: Knex, opts: { ownerUrl: string; appUrl?
       appUrl = opts.appUrl;
       if (role === me.user) throw new Error('DATABASE_APP_URL names the same role as DATABASE_URL: the app must connect as a role of its own, not as the owner of the tables (README, "Database roles")');
       const { rowCount } = await trx.raw('SELECT 1 FROM pg_roles WHERE rolname = ?', [role]);
-      if (!rowCount) throw new Error(`DATABASE_APP_URL: the role "${role}" does not exist; create it (CREATE ROLE ... LOGIN PASSWORD ...) or leave DATABASE_APP_URL unset so that the owner makes one`);
+      // An owner that may create roles makes a missing one with the URL's password (docker-compose's
+      // app role behind PgBouncer, whose userlist holds the same secret); a superuser also sets it on
+      // an existing one whose password differs (a deployment that had the derived one before).
+      const password = decodeURIComponent(new URL(appUrl).password);
+      if (!rowCount && (me.super || me.createrole) && password) {
+        await trx.raw(`CREATE ROLE ${ident(role)} WITH LOGIN PASSWORD ${pg.escapeLiteral(scramVerifier(password))}`);
+      } else if (rowCount && me.super && password) {
+        const { rows: [stored] } = await trx.raw<{ rows: { rolpassword: string | null }[] }>('SELECT rolpassword FROM pg_authid WHERE rolname = ?', [role]);
+        if (!scramMatches(stored.rolpassword, password)) await trx.raw(`ALTER ROLE ${ident(role)} WITH PASSWORD ${pg.escapeLiteral(scramVerifier(password))}`);
+      } else if (!rowCount) {
+        throw new Error(`DATABASE_APP_URL: the role "${role}" does not exist; create it (CREATE ROLE ... LOGIN PASSWORD ...) or leave DATABASE_APP_URL unset so that the owner makes one`);
+      }
     } else {
       if (!me.super && !me.createrole) {
         throw new Error(`DATABASE_URL's role "${me.user}" may not create roles, and DATABASE_APP_URL is not set: create a login role for the app and name it in DATABASE_APP_URL (README, "Database roles")`);
@@ -88,6 +107,10 @@ export async function keepAppRole(owner: Knex, opts: { ownerUrl: string; appUrl?
       appUrl = withLogin(opts.ownerUrl, role, password);
     }
     await grantAppPrivileges(trx, role, me.database);
+    // Behind PgBouncer the app's connections carry no startup settings (pgTimeouts): the role's own
+    // limits in this database stand in for them. An operator's role on a managed database may not
+    // be ours to alter: its limits are the operator's (docs/scaling.md, "PgBouncer").
+    if (me.super || !opts.appUrl) await setRoleLimits(trx, role, me.database);
     await assertLeastPrivilege(trx, role);
     return appUrl;
   });
@@ -109,6 +132,13 @@ async function grantAppPrivileges(trx: Knex.Transaction, role: string, database:
   // PostgreSQL before 15 lets every role create tables in public.
   const { rows: [pub] } = await trx.raw<{ rows: { create: boolean }[] }>(`SELECT has_schema_privilege(?, 'public', 'CREATE') AS create`, [role]);
   if (pub.create) await trx.raw('REVOKE CREATE ON SCHEMA public FROM PUBLIC');
+}
+
+/** The app's statement and idle-in-transaction limits as the role's defaults in `database`. */
+async function setRoleLimits(trx: Knex.Transaction, role: string, database: string): Promise<void> {
+  for (const [name, ms] of [['statement_timeout', DB_TIMEOUTS.statementMs], ['idle_in_transaction_session_timeout', DB_TIMEOUTS.idleInTransactionMs]] as const) {
+    await trx.raw(`ALTER ROLE ${ident(role)} IN DATABASE ${ident(database)} SET ${name} = ${Number(ms)}`);
+  }
 }
 
 /** Refuses to go on when the app role could change the schema or rewrite the audit log. */

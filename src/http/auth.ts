@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Db } from '../db/knex.js';
 import type { Clock } from '../lib/clock.js';
-import { findSessionMember } from '../features/accounts/queries.js';
+import { findSessionMember, recordLastSeen } from '../features/accounts/queries.js';
 import { destroySession, SESSION_LIMITS } from './session.js';
 import { notFound } from './errors.js';
 import { render } from './render.js';
@@ -15,6 +15,9 @@ declare global {
     }
   }
 }
+
+/** How stale members.last_seen_at may get before a request writes it again. */
+export const LAST_SEEN_WRITE_MS = 10 * 60 * 1000;
 
 /**
  * Loads the logged-in member on every request and enforces the timeouts express-session cannot:
@@ -37,8 +40,12 @@ export function loadMember(db: Db, clock: Clock) {
       await destroySession(req);
       return next();
     }
-    req.member = { id: member.id, nickname: member.nickname, role: member.role };
+    req.member = { id: member.id, nickname: member.nickname, role: member.role, counts: member.counts };
     res.set('Cache-Control', 'no-store');
+    // 最終ログイン on profiles (a coarse range): the member row's last-seen moves at most once per
+    // LAST_SEEN_WRITE_MS, so a member reading page after page costs no writes.
+    const seen = member.last_seen_at ? new Date(member.last_seen_at).getTime() : null;
+    if (seen === null || now - seen > LAST_SEEN_WRITE_MS) await recordLastSeen(db, member.id, clock.now(), LAST_SEEN_WRITE_MS);
     // Saving the session on every request would write a row per page view: last-seen moves once a minute.
     if (now - s.lastSeenAt! > SESSION_LIMITS.lastSeenResolutionMs) s.lastSeenAt = now;
     next();

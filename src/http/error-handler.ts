@@ -4,6 +4,13 @@ import { HttpError } from './errors.js';
 import { isDatabaseUnavailable } from '../db/knex.js';
 import { isMessageKey, translator, pickLocale } from '../i18n/index.js';
 import { isMobileRequest, mobileLocals, sendPage } from './mobile.js';
+import { logFor } from '../lib/log.js';
+
+// The component names of the lines this handler writes: an unexpected failure (level error, with
+// its stack), input a handler should have refused, the database being away.
+const errorLog = logFor('error');
+const badInputLog = logFor('bad-input');
+const unavailableLog = logFor('unavailable');
 
 /** Chooses the error page of the surface the request was for. */
 function errorView(req: Request): string {
@@ -46,7 +53,7 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
   } else if (badInput) {
     status = 400;
     messageKey = 'errors.badRequest';
-    console.warn(`[bad input] ${req.method} ${req.path}: ${badInput}`);
+    badInputLog.warn({ reqId: req.id, method: req.method, path: req.path }, badInput);
   } else if (isDatabaseUnavailable(err)) {
     status = 503;
     messageKey = 'errors.unavailable';
@@ -57,8 +64,9 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
     messageKey = status === 413 ? 'errors.tooLarge' : 'errors.badRequest';
   }
 
-  if (status >= 500 && status !== 503) console.error(`[error] ${req.method} ${req.path}`, err);
-  else if (status === 503) console.warn(`[unavailable] ${req.method} ${req.path}: ${(err as Error)?.message}`);
+  // With the request id the member can quote from the 500 page (SECURITY 55); never the query string.
+  if (status >= 500 && status !== 503) errorLog.error({ reqId: req.id, method: req.method, path: req.path, err }, `${req.method} ${req.path}`);
+  else if (status === 503) unavailableLog.warn({ reqId: req.id, method: req.method, path: req.path }, (err as Error)?.message);
 
   if (res.headersSent) return;
   // An error page may carry the member's header; none is worth keeping in a cache.
@@ -74,12 +82,13 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
     currentPath: req.path,
     flash: null,
     status,
+    requestId: status === 500 && typeof req.id === 'string' ? req.id : null,
     title: t(isMessageKey(`errors.title.${status}`) ? (`errors.title.${status}` as never) : ('errors.title.default' as never)),
     message: t(isMessageKey(messageKey) ? (messageKey as never) : ('errors.internal' as never)),
     ...(isMobileRequest(req) ? mobileLocals(req) : {}),
   }, (renderErr, html) => {
     if (renderErr) {
-      console.error('[error] error page failed to render', renderErr);
+      errorLog.error({ reqId: req.id, err: renderErr }, 'error page failed to render');
       res.type('text/plain').send(`${status}`);
       return;
     }

@@ -1,5 +1,8 @@
+import { createHash } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { formatShortDateTime } from '../lib/dates.js';
+import { cutToWidth } from '../lib/text-parts.js';
+import { MOBILE_BUDGET } from './mobile-budget.js';
 import { encodeShiftJis, encodeShiftJisComponent, parseShiftJisForm, parseShiftJisQuery } from './shift-jis.js';
 import { readCookie } from './cookies.js';
 
@@ -78,21 +81,35 @@ export function mobileQuery(req: Request, params: Record<string, string | number
 }
 
 /**
- * The one inline style mobile pages use (`views/mobile/partials/file-input.ejs`: a browser's file
- * button is wider than a 240 px screen), allowed by its hash and nothing else: no stylesheet there.
+ * The one inline style attribute mobile pages use (`views/mobile/partials/file-input.ejs`: a
+ * browser's file button is wider than a 240 px screen), allowed by its hash.
  */
 const FILE_INPUT_STYLE_HASH = "'sha256-mAQYxa3mIYqoLBrm1zLu6sLajr8vUHVFLYNpl6dAakM='";
 
-function allowFileInputStyle(res: Response): void {
+/**
+ * The few rules in every mobile page's head (`partials/head.ejs`), as carrier pages looked: headings
+ * at the text's size, the page title a coloured bar, section headings a tinted line that never wraps
+ * (labels only: a member's title is in an h1, and wraps). No stylesheet file, no web font; a handset
+ * without CSS reads plain headings. Allowed by its hash; no other style element or attribute runs.
+ * No quotes, no angle brackets, no ampersand: the template prints it escaped, unchanged.
+ */
+export const MOBILE_STYLE =
+  'h1,h2{font-size:1em;margin:4px 0 2px;padding:1px 3px}h1,h1 a{background:#9c5420;color:#fff}' +
+  'h2{background:#f4e6d8;color:#333330;border-left:4px solid #9c5420;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}';
+const MOBILE_STYLE_HASH = `'sha256-${createHash('sha256').update(MOBILE_STYLE).digest('base64')}'`;
+
+function allowMobileStyles(res: Response): void {
   const csp = res.getHeader('content-security-policy');
-  if (typeof csp === 'string') res.setHeader('Content-Security-Policy', csp.replace("style-src 'self'", `style-src 'self' 'unsafe-hashes' ${FILE_INPUT_STYLE_HASH}`));
+  if (typeof csp === 'string') {
+    res.setHeader('Content-Security-Policy', csp.replace("style-src 'self'", `style-src 'self' 'unsafe-hashes' ${FILE_INPUT_STYLE_HASH} ${MOBILE_STYLE_HASH}`));
+  }
 }
 
 /** Sends a rendered page: in Shift_JIS to carrier browsers on the mobile site, UTF-8 otherwise. */
 export function sendPage(req: Request, res: Response, html: string): void {
   if (isMobileRequest(req)) {
     res.vary('User-Agent');
-    allowFileInputStyle(res);
+    allowMobileStyles(res);
   }
   if (usesShiftJis(req)) {
     res.type('text/html; charset=Shift_JIS');
@@ -109,10 +126,11 @@ export function pcSwitchUrl(pcPath: string): string {
 
 /** The locals every mobile page needs: the charset it is sent in, the way to the PC page, and to the
  * PC-only page this one stands in for (mobileUrlFor). */
-export function mobileLocals(req: Request, pcPath?: string): { charset: string; pcUrl: string; mobilePath: string; pcOnlyUrl: string | null } {
+export function mobileLocals(req: Request, pcPath?: string): { charset: string; mobileStyle: string; pcUrl: string; mobilePath: string; pcOnlyUrl: string | null } {
   const path = req.originalUrl.split('?')[0];
   return {
     charset: usesShiftJis(req) ? 'Shift_JIS' : 'UTF-8',
+    mobileStyle: MOBILE_STYLE,
     pcUrl: pcSwitchUrl(pcPath ?? (path.slice(2) || '/')),
     mobilePath: path,
     pcOnlyUrl: pcOnlyUrl(req),
@@ -124,10 +142,17 @@ export function mobileView(view: string): string {
   return view.startsWith('pc/') ? `mobile/${view.slice(3)}` : view;
 }
 
-/** Renders a mobile page and sends it in the handset's charset. Dates are short there ("05/01 12:34"). */
+/**
+ * Renders a mobile page and sends it in the handset's charset. Dates are short there ("05/01 12:34"),
+ * and titles and names in lists are cut to a line with 「…」 (`fmt.cut`; the item's page shows it whole).
+ */
 export function renderMobile(res: Response, view: string, data: Record<string, unknown>): void {
   const req = res.req as Request;
-  const fmt = { ...(data.fmt as object), short: (d: Date) => formatShortDateTime(new Date(d), req.locale) };
+  const fmt = {
+    ...(data.fmt as object),
+    short: (d: Date) => formatShortDateTime(new Date(d), req.locale),
+    cut: (text: string, columns: number = MOBILE_BUDGET.listColumns) => cutToWidth(text, columns),
+  };
   res.render(mobileView(view), { ...data, fmt, ...mobileLocals(req, data.pcPath as string | undefined) }, (err, html) => {
     if (err) return req.next!(err);
     sendPage(req, res, html);

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
-import type { Db } from '../db/knex.js';
+import type pg from 'pg';
+import { isPooled, type Db } from '../db/knex.js';
 import { tooManyRequests } from './errors.js';
 
 export type LimitSpec = { points: number; duration: number };
@@ -8,8 +9,8 @@ export type LimitSpec = { points: number; duration: number };
 /** Limits shared by every app process through the rate_limits table. */
 export function createLimiter(db: Db, keyPrefix: string, spec: LimitSpec): RateLimiterPostgres {
   return new RateLimiterPostgres({
-    storeClient: db,
-    storeType: 'knex',
+    // Behind PgBouncer its named statements would meet other server connections (src/db/prepared.ts).
+    ...(isPooled(db) ? { storeClient: unnamedStatements(db), storeType: 'pool' } : { storeClient: db, storeType: 'knex' }),
     tableName: 'rate_limits',
     tableCreated: true,
     clearExpiredByTimeout: false,
@@ -17,6 +18,20 @@ export function createLimiter(db: Db, keyPrefix: string, spec: LimitSpec): RateL
     points: spec.points,
     duration: spec.duration,
   });
+}
+
+/** A store client for rate-limiter-flexible (its 'pool' type) that runs each statement unnamed on a connection of `db`'s pool. */
+function unnamedStatements(db: Db) {
+  return {
+    async query(q: { text: string; values?: unknown[] }) {
+      const conn = (await db.client.acquireConnection()) as pg.Client;
+      try {
+        return await conn.query({ text: q.text, values: q.values });
+      } finally {
+        await db.client.releaseConnection(conn);
+      }
+    },
+  };
 }
 
 /** Consumes a point; a limit reached throws 429. A store that is down throws its own error (→ 503):

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import type { HeaderCounts } from '../features/accounts/queries.js';
 import { pickLocale, translator, type Locale, type Translate } from '../i18n/index.js';
 import { formatDateTime, formatDay } from '../lib/dates.js';
 import { formatTextHtml } from '../lib/text.js';
@@ -7,7 +8,8 @@ import { readCookie } from './cookies.js';
 import { takeFlash } from './flash.js';
 import { isMobileRequest, renderMobile } from './mobile.js';
 
-export type ViewMember = { id: number; nickname: string; role: 'member' | 'moderator' | 'admin' };
+/** `counts`: what is new, beside the header's links (read with the session, accounts/queries.ts). */
+export type ViewMember = { id: number; nickname: string; role: 'member' | 'moderator' | 'admin'; counts?: HeaderCounts };
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace

@@ -1,18 +1,20 @@
 import session, { type SessionData } from 'express-session';
 import connectPgSimple from 'connect-pg-simple';
 import type pg from 'pg';
+import { sessionMemberColumnsSql, sessionMemberOf } from '../features/accounts/queries.js';
 
 const PgStore = connectPgSimple(session);
 
 /**
  * The session row and, for a member's session, that member's row — in one statement, since every
- * request of a member needs both (loadMember checks the status and shows the nickname). A named
+ * request of a member needs both (loadMember checks the status and shows the nickname, the header
+ * what is new: sessionMemberColumnsSql). A named
  * statement: planned once per connection.
  */
 const GET_SESSION = {
   name: 'session-get',
-  text: `SELECT s.sess, m.id, m.nickname, m.role, m.status
-           FROM sessions s LEFT JOIN members m ON m.id = (s.sess ->> 'memberId')::bigint
+  text: `SELECT s.sess, ${sessionMemberColumnsSql('sm')}
+           FROM sessions s LEFT JOIN members sm ON sm.id = (s.sess ->> 'memberId')::bigint
           WHERE s.sid = $1 AND s.expire >= now()`,
 };
 
@@ -23,8 +25,10 @@ const GET_SESSION = {
  */
 export class SessionStore extends PgStore {
   readonly #pool: pg.Pool;
+  readonly #named: boolean;
 
-  constructor(pool: pg.Pool) {
+  /** `named: false` behind PgBouncer in transaction mode (src/db/prepared.ts says why). */
+  constructor(pool: pg.Pool, opts: { named?: boolean } = {}) {
     super({
       pool,
       tableName: 'sessions',
@@ -32,10 +36,11 @@ export class SessionStore extends PgStore {
       disableTouch: true, // expiry moves only when the session is saved (last-seen is throttled)
     });
     this.#pool = pool;
+    this.#named = opts.named !== false;
   }
 
   override get(sid: string, fn: (err: unknown, session?: SessionData | null) => void): void {
-    this.#pool.query({ ...GET_SESSION, values: [sid] }).then(({ rows: [row] }) => {
+    this.#pool.query(this.#named ? { ...GET_SESSION, values: [sid] } : { text: GET_SESSION.text, values: [sid] }).then(({ rows: [row] }) => {
       if (!row) return fn(null, null);
       let sess: SessionData;
       try {
@@ -43,7 +48,7 @@ export class SessionStore extends PgStore {
       } catch {
         return this.destroy(sid, (err) => fn(err ?? null, null));
       }
-      if (row.id !== null) sess.loadedMember = { id: Number(row.id), nickname: row.nickname, role: row.role, status: row.status };
+      if (row.id !== null) sess.loadedMember = sessionMemberOf(row);
       fn(null, sess);
     }, (err) => fn(err));
   }

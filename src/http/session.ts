@@ -12,9 +12,15 @@ declare module 'express-session' {
     memberId?: number;
     loginAt?: number;
     lastSeenAt?: number;
+    /** When this member last posted a form: their reads stay on the primary for a while (http/reads.ts). */
+    lastWriteAt?: number;
     csrfSecret?: string;
     /** Registration in progress: the verification this browser is answering, then the verified number. */
     registration?: { verificationId: string; phone: string; verified?: boolean };
+    /** Invitation-only registration: the code of the link this browser came with (features/invitations). */
+    invitationCode?: string;
+    /** An invitation just made: its link is shown once, on the next /invitations page. */
+    newInvitation?: { id: number; code: string };
     reset?: { verificationId: string };
     phoneChange?: { verificationId: string; phone: string };
     /** The next page's message (http/flash.ts); a bare string is a success. */
@@ -38,7 +44,7 @@ export function sessionCookieName(config: Config): string {
 }
 
 export function createSessionMiddleware(config: Config, pool: pg.Pool): RequestHandler[] {
-  const store = new SessionStore(pool);
+  const store = new SessionStore(pool, { named: config.databasePooler !== 'pgbouncer' });
   const name = sessionCookieName(config);
   const withSession = session({
     name,

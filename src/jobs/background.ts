@@ -12,6 +12,7 @@ import type { FetchOptions } from '../features/feeds/fetcher.js';
 import { startFeedPolling } from './feeds.js';
 import { pgTimeouts } from '../db/knex.js';
 import { SMS_RETRY } from './queues.js';
+import { jobLog, loggingFailures } from './job-log.js';
 
 // Background work on pg-boss (PostgreSQL is the queue): SMS sending with retries, external blog
 // polling (jobs/feeds.ts), and periodic maintenance. The web process only ever calls `queue.send`.
@@ -45,9 +46,9 @@ export async function startBackground(opts: {
   const working = opts.work !== false;
   const boss = new PgBoss({
     connectionString: opts.connectionString, schema: 'pgboss', max: working ? 4 : 2, application_name: working ? 'ashiato-jobs' : 'ashiato-jobs-send',
-    supervise: working, schedule: working, migrate: false, ...pgTimeouts(60_000),
+    supervise: working, schedule: working, migrate: false, ...pgTimeouts(60_000, opts.config.databasePooler === 'pgbouncer'),
   });
-  boss.on('error', (err) => console.warn(`[jobs] ${err.message}`));
+  boss.on('error', (err) => jobLog.warn(err.message));
   await boss.start();
   const retry = opts.retry ?? SMS_RETRY;
   // The queues exist: the owner made them with pg-boss's schema (jobs/queues.ts).
@@ -62,20 +63,20 @@ export async function startBackground(opts: {
   });
 
   if (working) {
-    await boss.work<{ messageId: number }>('sms.send', { batchSize: 1, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 1 }, async ([job]) => {
+    await boss.work<{ messageId: number }>('sms.send', { batchSize: 1, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 1 }, loggingFailures('sms.send', async ([job]) => {
       const result = await deliverSms(opts.db, opts.provider, opts.config.sessionSecret, job.data.messageId, opts.clock.now());
       return { result };
-    });
-    await boss.work('maintenance', { pollingIntervalSeconds: 30 }, async () => {
+    }));
+    await boss.work('maintenance', { pollingIntervalSeconds: 30 }, loggingFailures('maintenance', async () => {
       const now = opts.clock.now();
       await expireStaleSms(opts.db, now);
       for (const messageId of await orphanedSms(opts.db, now)) await boss.send('sms.send', { messageId });
       await pruneExpired(opts.db, now);
       await liftExpiredSuspensions(opts.db, now);
-    });
+    }));
     await boss.schedule('maintenance', '*/5 * * * *');
     // Daily: the prune scans the oldest footprint partition, too much work for every 5 minutes.
-    await boss.work('footprints.prune', async () => ({ result: await pruneFootprints(partitionsDb, opts.clock.now()) }));
+    await boss.work('footprints.prune', loggingFailures('footprints.prune', async () => ({ result: await pruneFootprints(partitionsDb, opts.clock.now()) })));
     await boss.schedule('footprints.prune', '30 4 * * *', undefined, { tz: 'Asia/Tokyo' });
   }
 

@@ -1,5 +1,6 @@
 import PgBoss from 'pg-boss';
 import { FEED_POLL_QUEUE } from './feeds.js';
+import { jobLog } from './job-log.js';
 
 // The job queue's own schema and queues are schema: made by the database's owner before the app
 // starts (src/db/prepare.ts). pg-boss makes a table per queue, which the app's role may not; at
@@ -18,7 +19,7 @@ export async function createJobQueues(boss: PgBoss): Promise<void> {
 /** Creates or upgrades pg-boss's schema and its queues, as the owner of `ownerUrl`. */
 export async function prepareJobSchema(ownerUrl: string): Promise<void> {
   const boss = new PgBoss({ connectionString: ownerUrl, schema: 'pgboss', max: 1, application_name: 'ashiato-owner', supervise: false, schedule: false });
-  boss.on('error', (err) => console.warn(`[jobs] ${err.message}`));
+  boss.on('error', (err) => jobLog.warn(err.message));
   await boss.start();
   try {
     await createJobQueues(boss);

@@ -6,6 +6,7 @@ import { queueHandlers } from '../features/moderation/queue-handlers.js';
 import { memberAdminHandlers } from '../features/moderation/member-admin-handlers.js';
 import { communityAdminHandlers } from '../features/moderation/community-admin-handlers.js';
 import { noticeAdminHandlers } from '../features/moderation/notice-admin-handlers.js';
+import { invitationAdminHandlers } from '../features/invitations/admin-handlers.js';
 
 /**
  * Every URL of the back office, mounted at /admin. PC only: plain tables and forms, no JavaScript.
@@ -53,6 +54,11 @@ export function adminRoutes(ctx: AppContext): Router {
   r.get('/notices/:id/edit', notices.showEdit);
   r.post('/notices/:id/edit', notices.update);
   r.post('/notices/:id/delete', notices.remove);
+
+  // ─── Invitations: who invited whom; the invitation-only switch ───
+  const invitations = invitationAdminHandlers(ctx);
+  r.get('/invitations', invitations.list);
+  r.post('/invitations/mode', requireAdmin, invitations.setMode);
 
   // ─── Audit log ───
   r.get('/audit', desk.audit);

@@ -12,22 +12,31 @@ import { mobileSiteHandlers } from '../features/site/mobile-handlers.js';
 import { mobileHomeHandlers } from '../features/home/mobile-handlers.js';
 import { friendHandlers } from '../features/friends/handlers.js';
 import { mobileFriendHandlers } from '../features/friends/mobile-handlers.js';
+import { friendGroupHandlers } from '../features/friends/groups-handlers.js';
 import { blockHandlers } from '../features/blocks/handlers.js';
+import { invitationHandlers } from '../features/invitations/handlers.js';
 import { mobileBlockHandlers } from '../features/blocks/mobile-handlers.js';
 import { mobileProfileHandlers } from '../features/profiles/mobile-handlers.js';
 import { profilePhotoHandlers } from '../features/photos/profile-handlers.js';
 import { mobilePhotoHandlers } from '../features/photos/mobile-handlers.js';
 import { mobileFootprintHandlers } from '../features/footprints/mobile-handlers.js';
-import { diaryHandlers } from '../features/diaries/handlers.js';
+import { diaryHandlers, exceptPreview } from '../features/diaries/handlers.js';
 import { mobileDiaryHandlers } from '../features/diaries/mobile-handlers.js';
+import { albumHandlers } from '../features/albums/handlers.js';
+import { mobileAlbumHandlers } from '../features/albums/mobile-handlers.js';
 import { messageHandlers } from '../features/messages/handlers.js';
 import { mobileMessageHandlers } from '../features/messages/mobile-handlers.js';
 import { communityHandlers } from '../features/communities/handlers.js';
 import { managementHandlers } from '../features/communities/management-handlers.js';
 import { boardHandlers } from '../features/communities/board-handlers.js';
+import { findHandlers } from '../features/communities/find-handlers.js';
 import { eventHandlers } from '../features/communities/event-handlers.js';
 import { mobileCommunityHandlers } from '../features/communities/mobile-handlers.js';
+import { mobileCommunityCreateHandlers } from '../features/communities/mobile-create-handlers.js';
 import { reportHandlers } from '../features/moderation/report-handlers.js';
+import { mobileManageHandlers } from '../features/communities/mobile-manage-handlers.js';
+import { managerReportHandlers } from '../features/moderation/manager-handlers.js';
+import { feedHandlers } from '../features/feeds/handlers.js';
 
 /**
  * Every URL of the feature-phone site, mounted at /m. Paths mirror the PC ones ('/m' + PC path), so
@@ -99,6 +108,13 @@ export function mobileRoutes(ctx: AppContext, pcPages: readonly string[]) {
   page('/settings/withdraw', requireMember, settings.showWithdraw);
   r.post('/settings/withdraw', requireMember, settings.withdraw);
 
+  // ─── External blogs (feeds): the PC handlers, a mobile view ───
+  const feeds = feedHandlers(ctx);
+  page('/settings/feeds', requireMember, feeds.show);
+  r.post('/settings/feeds', requireMember, feeds.add);
+  r.post('/settings/feeds/visibility', requireMember, feeds.saveVisibility);
+  r.post('/settings/feeds/:id/delete', requireMember, feeds.remove);
+
   // ─── Friends and blocks ───
   const friends = friendHandlers(ctx);
   const mFriends = mobileFriendHandlers(ctx);
@@ -110,11 +126,20 @@ export function mobileRoutes(ctx: AppContext, pcPages: readonly string[]) {
   r.post('/friends/requests/:requestId/accept', requireMember, friends.accept);
   r.post('/friends/requests/:requestId/decline', requireMember, friends.decline);
   r.post('/friends/requests/:requestId/cancel', requireMember, friends.cancel);
+  const friendGroups = friendGroupHandlers(ctx);
+  page('/friends/groups', requireMember, friendGroups.list);
+  r.post('/friends/groups', requireMember, friendGroups.create);
+  page('/friends/groups/:groupId', requireMember, friendGroups.showMobile);
+  r.post('/friends/groups/:groupId/rename', requireMember, friendGroups.rename);
+  r.post('/friends/groups/:groupId/delete', requireMember, friendGroups.remove);
+  r.post('/friends/groups/:groupId/members', requireMember, friendGroups.addMember);
+  r.post('/friends/groups/:groupId/members/:memberId/remove', requireMember, friendGroups.removeMember);
   page('/members/:id/friends', requireMember, mFriends.list);
   page('/members/:id/friend-request', requireMember, friends.showRequestForm);
   r.post('/members/:id/friend-request', requireMember, friendRequestLimit, friends.sendRequest);
   page('/members/:id/unfriend', requireMember, friends.showUnfriend);
   r.post('/members/:id/unfriend', requireMember, friends.unfriend);
+  r.post('/members/:id/hide-updates', requireMember, friends.hideUpdates);
   page('/members/:id/introduction', requireMember, friends.showIntroduction);
   r.post('/members/:id/introduction', requireMember, friends.saveIntroduction);
   r.post('/members/:id/introductions/:authorId/delete', requireMember, friends.deleteIntroduction);
@@ -122,6 +147,12 @@ export function mobileRoutes(ctx: AppContext, pcPages: readonly string[]) {
   page('/members/:id/block', requireMember, mBlocks.confirm);
   r.post('/members/:id/block', requireMember, blocks.block);
   r.post('/members/:id/unblock', requireMember, blocks.unblock);
+
+  // ─── Invitations ───
+  const invitations = invitationHandlers(ctx, { mobile: true });
+  page('/invitations', requireMember, invitations.list);
+  r.post('/invitations', requireMember, invitations.create);
+  r.post('/invitations/:id/revoke', requireMember, invitations.revoke);
 
   // ─── Profiles, member search, photos ───
   const mProfiles = mobileProfileHandlers(ctx);
@@ -144,6 +175,7 @@ export function mobileRoutes(ctx: AppContext, pcPages: readonly string[]) {
   const footprints = mobileFootprintHandlers(ctx);
   page('/footprints', requireMember, footprints.visitors);
   page('/footprints/left', requireMember, footprints.left);
+  r.post('/footprints/milestone', requireMember, footprints.saveMilestone);
 
   // ─── Diaries: one photo per post on a phone ───
   const diaries = diaryHandlers(ctx);
@@ -151,19 +183,40 @@ export function mobileRoutes(ctx: AppContext, pcPages: readonly string[]) {
   const diaryLimit = limitBy(ctx.limiters.diaries, (req) => `member:${req.member?.id}`, 'validation.diary.limit');
   const commentLimit = limitBy(ctx.limiters.comments, (req) => `member:${req.member?.id}`, 'validation.comment.limit');
   page('/diaries/new', requireMember, diaries.showNew);
-  upload('/diaries', acceptFiles('photos', 1), requireMember, diaryLimit, diaries.create);
+  upload('/diaries', acceptFiles('photos', 1), requireMember, exceptPreview(diaryLimit), diaries.create);
   page('/diaries/friends', requireMember, mDiaries.friends);
+  page('/diaries/drafts', requireMember, mDiaries.drafts);
+  r.post('/diaries/:id/publish', requireMember, diaries.publish);
   page('/diaries/comments', requireMember, mDiaries.newComments);
   page('/diaries/:id', requireMember, mDiaries.show);
+  // Editing (one new photo at a time; kept photos may be removed) and deleting: the PC handlers, mobile views.
+  page('/diaries/:id/edit', requireMember, diaries.showEdit);
+  upload('/diaries/:id/edit', acceptFiles('photos', 1), requireMember, diaries.update);
+  page('/diaries/:id/delete', requireMember, diaries.showDelete);
+  r.post('/diaries/:id/delete', requireMember, diaries.remove);
   page('/diaries/:id/comments', requireMember, mDiaries.comments);
   r.post('/diaries/:id/comments', requireMember, commentLimit, mDiaries.addComment);
   r.post('/diaries/:id/comments/:number/delete', requireMember, diaries.deleteComment);
   page('/members/:id/diaries', requireMember, mDiaries.byAuthor);
 
+  // ─── Photo albums: browse, and one photo per post ───
+  const albums = albumHandlers(ctx);
+  const mAlbums = mobileAlbumHandlers(ctx);
+  page('/albums', requireMember, albums.mine);
+  page('/albums/new', requireMember, albums.showNew);
+  r.post('/albums', requireMember, albums.create);
+  page('/albums/:id', requireMember, mAlbums.show);
+  page('/albums/:id/photos/new', requireMember, mAlbums.showAdd);
+  upload('/albums/:id/photos', acceptFiles('photos', 1), requireMember, mAlbums.addPhoto);
+  page('/albums/:id/photos/:photoId', requireMember, mAlbums.photo);
+  r.post('/albums/:id/comments', requireMember, commentLimit, mAlbums.addComment);
+  page('/members/:id/albums', requireMember, albums.byMember);
+
   // ─── Communities: reading, comments (one photo), events, joining, join requests ───
   const communities = communityHandlers(ctx);
-  const communityAdmin = managementHandlers(ctx);
+  const communityAdmin = managementHandlers(ctx, { mobile: true });
   const board = boardHandlers(ctx);
+  const communityFind = findHandlers(ctx);
   const events = eventHandlers(ctx);
   const mCommunities = mobileCommunityHandlers(ctx);
   const perMember = (req: Request) => `member:${req.member?.id}`;
@@ -171,6 +224,19 @@ export function mobileRoutes(ctx: AppContext, pcPages: readonly string[]) {
   const boardCommentLimit = limitBy(ctx.limiters.comments, perMember, 'validation.comment.limit');
   page('/communities', requireMember, mCommunities.mine);
   page('/communities/search', requireMember, mCommunities.search);
+  // Making things from a phone, one photo each (the PC handlers, mobile forms), and the member list
+  // 10 a page: before '/communities/:id' and '/communities/:id/topics/:topicId', which would take `new`.
+  const mCreate = mobileCommunityCreateHandlers(ctx);
+  const communityCreateLimit = limitBy(ctx.limiters.communityCreations, perMember, 'communities.limit.creations');
+  const topicLimit = limitBy(ctx.limiters.communityTopics, perMember, 'communities.limit.topics');
+  page('/communities/new', requireMember, communities.showNew);
+  upload('/communities', acceptFiles('photo', 1), requireMember, communityCreateLimit, communities.create);
+  page('/communities/:id/members', requireMember, mCreate.members);
+  page('/communities/:id/topics/new', requireMember, board.showNewTopic);
+  upload('/communities/:id/topics', acceptFiles('photos', 1), requireMember, topicLimit, board.createTopic);
+  page('/communities/:id/events/new', requireMember, mCreate.newEvent);
+  r.post('/communities/:id/events/new', requireMember, mCreate.eventNext);
+  upload('/communities/:id/events', acceptFiles('photos', 1), requireMember, topicLimit, board.createEvent);
   page('/communities/:id', requireMember, mCommunities.show);
   page('/communities/:id/join', requireMember, communities.showJoin);
   r.post('/communities/:id/join', requireMember, communityJoinLimit, communities.join);
@@ -182,7 +248,24 @@ export function mobileRoutes(ctx: AppContext, pcPages: readonly string[]) {
   page('/communities/:id/manage/requests', requireMember, mCommunities.requests);
   r.post('/communities/:id/requests/:targetId/approve', requireMember, communityAdmin.answerRequest);
   r.post('/communities/:id/requests/:targetId/reject', requireMember, communityAdmin.answerRequest);
+  // Managing a community: the PC acts and lists (10 a page); what may be done to one member is a
+  // page of its own, one step from the list; the managers' reports as excerpts.
+  const mManage = mobileManageHandlers(ctx);
+  const managerReports = managerReportHandlers(ctx);
+  page('/communities/:id/manage/members', requireMember, communityAdmin.members);
+  page('/communities/:id/manage/members/:targetId', requireMember, mManage.member);
+  page('/communities/:id/manage/bans', requireMember, communityAdmin.bans);
+  page('/communities/:id/manage/reports', requireMember, mManage.reports);
+  r.post('/communities/:id/members/:targetId/remove', requireMember, communityAdmin.remove);
+  r.post('/communities/:id/sub-managers/:targetId/dismiss', requireMember, communityAdmin.dismiss);
+  r.post('/communities/:id/step-down', requireMember, communityAdmin.stepDown);
+  r.post('/communities/:id/bans', requireMember, communityAdmin.ban);
+  r.post('/communities/:id/bans/:targetId/delete', requireMember, communityAdmin.unban);
+  r.post('/communities/:id/offers', requireMember, communityAdmin.offer);
+  r.post('/communities/:id/offers/:targetId/cancel', requireMember, communityAdmin.cancelOffer);
+  r.post('/communities/:id/manage/reports/:type/:targetId/delete', requireMember, managerReports.remove);
   page('/communities/:id/topics', requireMember, mCommunities.topics);
+  page('/communities/:id/find', requireMember, communityFind.findMobile);
   page('/communities/:id/events', requireMember, mCommunities.events);
   page('/communities/:id/topics/:topicId', requireMember, mCommunities.topic);
   page('/communities/:id/topics/:topicId/comments', requireMember, mCommunities.comments);

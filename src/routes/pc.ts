@@ -13,17 +13,22 @@ import { photoHandlers } from '../features/photos/handlers.js';
 import { profilePhotoHandlers } from '../features/photos/profile-handlers.js';
 import { acceptFiles, uploadRoute } from '../http/uploads.js';
 import { friendHandlers } from '../features/friends/handlers.js';
+import { friendGroupHandlers } from '../features/friends/groups-handlers.js';
 import { blockHandlers } from '../features/blocks/handlers.js';
+import { invitationHandlers } from '../features/invitations/handlers.js';
 import { feedHandlers } from '../features/feeds/handlers.js';
-import { diaryHandlers } from '../features/diaries/handlers.js';
+import { diaryHandlers, exceptPreview } from '../features/diaries/handlers.js';
 import { diaryListHandlers } from '../features/diaries/list-handlers.js';
 import { MAX_DIARY_PHOTOS } from '../features/diaries/service.js';
+import { albumHandlers } from '../features/albums/handlers.js';
+import { MAX_PHOTOS_PER_POST } from '../features/albums/service.js';
 import { messageHandlers } from '../features/messages/handlers.js';
 import { reportHandlers } from '../features/moderation/report-handlers.js';
 import { managerReportHandlers } from '../features/moderation/manager-handlers.js';
 import { communityHandlers } from '../features/communities/handlers.js';
 import { managementHandlers } from '../features/communities/management-handlers.js';
 import { boardHandlers } from '../features/communities/board-handlers.js';
+import { findHandlers } from '../features/communities/find-handlers.js';
 import { eventHandlers } from '../features/communities/event-handlers.js';
 import { MAX_POST_PHOTOS } from '../features/communities/board-service.js';
 
@@ -91,17 +96,32 @@ export function pcRoutes(ctx: AppContext): Router {
   r.post('/friends/requests/:requestId/accept', requireMember, friends.accept);
   r.post('/friends/requests/:requestId/decline', requireMember, friends.decline);
   r.post('/friends/requests/:requestId/cancel', requireMember, friends.cancel);
+  const friendGroups = friendGroupHandlers(ctx);
+  r.get('/friends/groups', requireMember, friendGroups.list);
+  r.post('/friends/groups', requireMember, friendGroups.create);
+  r.get('/friends/groups/:groupId', requireMember, friendGroups.show);
+  r.post('/friends/groups/:groupId/rename', requireMember, friendGroups.rename);
+  r.post('/friends/groups/:groupId/delete', requireMember, friendGroups.remove);
+  r.post('/friends/groups/:groupId/members', requireMember, friendGroups.addMember);
+  r.post('/friends/groups/:groupId/members/:memberId/remove', requireMember, friendGroups.removeMember);
   r.get('/members/:id/friends', requireMember, friends.list);
   r.get('/members/:id/friend-request', requireMember, friends.showRequestForm);
   r.post('/members/:id/friend-request', requireMember, friendRequestLimit, friends.sendRequest);
   r.get('/members/:id/unfriend', requireMember, friends.showUnfriend);
   r.post('/members/:id/unfriend', requireMember, friends.unfriend);
+  r.post('/members/:id/hide-updates', requireMember, friends.hideUpdates);
   r.get('/members/:id/introduction', requireMember, friends.showIntroduction);
   r.post('/members/:id/introduction', requireMember, friends.saveIntroduction);
   r.post('/members/:id/introductions/:authorId/delete', requireMember, friends.deleteIntroduction);
   r.get('/blocks', requireMember, blocks.list);
   r.post('/members/:id/block', requireMember, blocks.block);
   r.post('/members/:id/unblock', requireMember, blocks.unblock);
+
+  // ─── Invitations (the site may be invitation-only) ───
+  const invitations = invitationHandlers(ctx);
+  r.get('/invitations', requireMember, invitations.list);
+  r.post('/invitations', requireMember, invitations.create);
+  r.post('/invitations/:id/revoke', requireMember, invitations.revoke);
 
   // ─── Profiles and member search ───
   r.get('/members/:id', requireMember, profiles.show);
@@ -121,20 +141,40 @@ export function pcRoutes(ctx: AppContext): Router {
   // ─── Footprints ───
   r.get('/footprints', requireMember, footprints.visitors);
   r.get('/footprints/left', requireMember, footprints.left);
+  r.post('/footprints/milestone', requireMember, footprints.saveMilestone);
 
   // ─── Diaries ───
   r.get('/diaries/new', requireMember, diaries.showNew);
-  upload('/diaries', acceptFiles('photos', MAX_DIARY_PHOTOS), requireMember, diaryLimit, diaries.create);
+  upload('/diaries', acceptFiles('photos', MAX_DIARY_PHOTOS), requireMember, exceptPreview(diaryLimit), diaries.create);
   r.get('/diaries/friends', requireMember, diaryLists.friends);
+  r.get('/diaries/drafts', requireMember, diaryLists.drafts);
   r.get('/diaries/comments', requireMember, diaryLists.newComments);
   r.get('/diaries/:id', requireMember, diaries.show);
   r.get('/diaries/:id/edit', requireMember, diaries.showEdit);
   upload('/diaries/:id/edit', acceptFiles('photos', MAX_DIARY_PHOTOS), requireMember, diaries.update);
+  r.post('/diaries/:id/publish', requireMember, diaries.publish);
   r.get('/diaries/:id/delete', requireMember, diaries.showDelete);
   r.post('/diaries/:id/delete', requireMember, diaries.remove);
   r.post('/diaries/:id/comments', requireMember, commentLimit, diaries.addComment);
   r.post('/diaries/:id/comments/:number/delete', requireMember, diaries.deleteComment);
   r.get('/members/:id/diaries', requireMember, diaryLists.byAuthor);
+
+  // ─── Photo albums (features/albums/CONTEXT.md) ───
+  const albums = albumHandlers(ctx);
+  r.get('/albums', requireMember, albums.mine);
+  r.get('/albums/new', requireMember, albums.showNew);
+  r.post('/albums', requireMember, albums.create);
+  r.get('/albums/:id', requireMember, albums.show);
+  r.get('/albums/:id/edit', requireMember, albums.showEdit);
+  r.post('/albums/:id/edit', requireMember, albums.update);
+  r.post('/albums/:id/delete', requireMember, albums.remove);
+  upload('/albums/:id/photos', acceptFiles('photos', MAX_PHOTOS_PER_POST), requireMember, albums.addPhotos);
+  r.post('/albums/:id/photos/:photoId/caption', requireMember, albums.updateCaption);
+  r.post('/albums/:id/photos/:photoId/cover', requireMember, albums.setCover);
+  r.post('/albums/:id/photos/:photoId/delete', requireMember, albums.deletePhoto);
+  r.post('/albums/:id/comments', requireMember, commentLimit, albums.addComment);
+  r.post('/albums/:id/comments/:commentId/delete', requireMember, albums.deleteComment);
+  r.get('/members/:id/albums', requireMember, albums.byMember);
 
   // ─── External blogs (feeds) ───
   const feeds = feedHandlers(ctx);
@@ -147,6 +187,7 @@ export function pcRoutes(ctx: AppContext): Router {
   const communities = communityHandlers(ctx);
   const communityAdmin = managementHandlers(ctx);
   const board = boardHandlers(ctx);
+  const communityFind = findHandlers(ctx);
   const events = eventHandlers(ctx);
   const perMember = (req: { member?: { id: number } }) => `member:${req.member?.id}`;
   const communityCreateLimit = limitBy(ctx.limiters.communityCreations, perMember, 'communities.limit.creations');
@@ -182,6 +223,7 @@ export function pcRoutes(ctx: AppContext): Router {
   r.post('/communities/:id/offers', requireMember, communityAdmin.offer);
   r.post('/communities/:id/offers/:targetId/cancel', requireMember, communityAdmin.cancelOffer);
   r.get('/communities/:id/topics', requireMember, board.topics);
+  r.get('/communities/:id/find', requireMember, communityFind.find);
   r.get('/communities/:id/topics/new', requireMember, board.showNewTopic);
   upload('/communities/:id/topics', postPhotos, requireMember, topicLimit, board.createTopic);
   r.get('/communities/:id/events', requireMember, events.events);

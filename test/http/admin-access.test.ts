@@ -69,6 +69,7 @@ const ACTIONS: Record<string, (w: World) => [string, Record<string, string>, str
   '/notices': () => ['/admin/notices', { title: '新機能', body: 'お知らせです', starts_at: '2030-01-01T10:00', ends_at: '' }, 'notice.create'],
   '/notices/:id/edit': (w) => [`/admin/notices/${w.notice}/edit`, { title: '変更', body: '変更後', starts_at: '2030-01-01T10:00', ends_at: '2030-01-02T10:00' }, 'notice.update'],
   '/notices/:id/delete': (w) => [`/admin/notices/${w.notice}/delete`, {}, 'notice.delete'],
+  '/invitations/mode': () => ['/admin/invitations/mode', { invitation_only: 'on' }, 'site_settings.update'],
 };
 
 const routes = () => routesOf(adminRoutes(app.ctx));
@@ -138,7 +139,7 @@ test('admin › a moderator has the back office but not the admin-only acts (bir
   const w = await world();
   assert.equal((await agent.get('/admin/')).status, 200);
   assert.equal((await agent.get(`/admin/members/${w.author.id}`)).status, 200);
-  for (const path of ['/members/:id/birth-date', '/communities/:id/owner', '/communities/:id/delete']) {
+  for (const path of ['/members/:id/birth-date', '/communities/:id/owner', '/communities/:id/delete', '/invitations/mode']) {
     const [url, body] = ACTIONS[path](w);
     assert.equal((await adminPost(agent, url, body)).status, 404, url);
   }

@@ -7,7 +7,7 @@ import { makeFriends } from '../support/friends.js';
 import { postDiary } from '../support/diaries.js';
 import { startPhotoApp } from '../support/photos.js';
 import { jpeg } from '../support/images.js';
-import { LEVELS, MAY_SEE, VIEWERS, postDiaryPerLevel, visibilityWorld, type Viewer } from '../support/visibility.js';
+import { FRIEND_VIEWERS, LEVELS, MAY_SEE, VIEWERS, postDiaryPerLevel, visibilityWorld, type Viewer } from '../support/visibility.js';
 
 // SECURITY 25–27: viewer × diary visibility, on every surface that shows a diary or its photos.
 // Forbidden is the same 404 as missing (pages, photos) or simply absent (lists).
@@ -46,7 +46,7 @@ for (const level of LEVELS) {
       const profile = await agent.get(`/members/${ownerId}`);
       assert.equal(profile.status === 200 && profile.text.includes(d.title), allowed, 'profile section');
       const friends = await agent.get('/diaries/friends');
-      assert.equal(friends.status === 200 && friends.text.includes(d.title), viewer === 'friend' && allowed, "friends' latest");
+      assert.equal(friends.status === 200 && friends.text.includes(d.title), FRIEND_VIEWERS.includes(viewer) && allowed, "friends' latest");
     });
   }
 }
@@ -75,4 +75,20 @@ test('visibility › unfriending hides friends-only diaries and their photos on 
   assert.equal((await f.get(`/diaries/${id}`)).status, 404);
   assert.equal((await f.get(`/photos/${photoId}/w600`)).status, 404);
   assert.equal((await f.post(`/diaries/${id}/comments`, { body: 'まだ見える？', submission_key: crypto.randomUUID() }, { tokenFrom: '/home' })).status, 404);
+});
+
+test('visibility › a draft, even one for all members, is the owner’s alone: no other viewer opens it or its photo, and no list shows it, not even to the owner', async () => {
+  const owner = agents.get('owner')!;
+  const [draft] = await postDiaryPerLevel(owner, app.db, '下書き', { action: 'draft' }).then((all) => all.filter((d) => d.level === 'members'));
+  for (const viewer of VIEWERS) {
+    const agent = agents.get(viewer)!;
+    const isOwner = viewer === 'owner';
+    assert.equal((await agent.get(`/diaries/${draft.id}`)).status === 200, isOwner, `${viewer}: page`);
+    assert.equal((await agent.get(`/photos/${draft.photoId}/sq180`)).status === 200, isOwner, `${viewer}: photo`);
+    for (const path of [`/members/${ownerId}/diaries`, `/members/${ownerId}`, '/diaries/friends', '/home']) {
+      const res = await agent.get(path);
+      assert.ok(!(res.status === 200 && res.text.includes(draft.title)), `${viewer}: ${path}`);
+    }
+  }
+  assert.match((await owner.get('/diaries/drafts')).text, /下書き\[members\]/);
 });

@@ -52,8 +52,11 @@ test('Nu HTML checker › the core PC and mobile pages have no errors', { skip: 
     const sources: [string, Agent, string][] = [
       ...['/', '/login', '/register', '/terms'].map((p): [string, Agent, string] => [p, guest, p]),
       ...['/home', `/members/${alice.id}`, `/members/${bob.id}`, `/diaries/${diaryId}`, '/diaries/friends', '/diaries/new', `/communities/${communityId}`,
-        topicPath, '/settings', '/profile/edit', '/profile/photos', '/footprints', '/friends', '/communities/new'].map((p): [string, Agent, string] => [p, a, p]),
-      ...['/m/home', `/m/diaries/${diaryId}`, `/m/diaries/${diaryId}/comments`, `/m${topicPath}`, `/m/members/${alice.id}`, '/m/diaries/new', '/m/settings', '/m/profile/edit']
+        topicPath, '/settings', '/profile/edit', '/profile/photos', '/footprints', '/friends', '/communities/new', '/invitations',
+        `/search/members?q=${encodeURIComponent('ア')}&prefecture=13&age_min=18`, `/communities/${communityId}/find?q=${encodeURIComponent('テーマ')}`,
+        '/communities/search?sort=activity'].map((p): [string, Agent, string] => [p, a, p]),
+      ...['/m/home', `/m/diaries/${diaryId}`, `/m/diaries/${diaryId}/comments`, `/m${topicPath}`, `/m/members/${alice.id}`, '/m/diaries/new', '/m/settings', '/m/profile/edit', '/m/invitations',
+        '/m/search/members?prefecture=13&age_max=30', `/m/communities/${communityId}/find?q=${encodeURIComponent('テーマ')}`]
         .map((p): [string, Agent, string] => [p, phone, p]),
       ['/m/ (visitor)', new Agent(app.baseUrl, { 'user-agent': SMARTPHONE_UA }), '/m/'],
       ['/m/login (visitor)', new Agent(app.baseUrl, { 'user-agent': SMARTPHONE_UA }), '/m/login'],

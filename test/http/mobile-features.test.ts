@@ -150,7 +150,7 @@ test('mobile moderation › content hidden by staff shows the operators\' notice
   const author = await createMember(app.db);
   const m = await createMember(app.db);
   const [diary] = await app.db('diaries').insert({ author_id: author.id, title: '隠される日記', body: '隠される本文', visibility: 'members', submission_key: crypto.randomUUID(), comments_enabled: true }).returning('id');
-  await app.db('diary_comments').insert({ diary_id: diary.id, number: 1, author_id: author.id, body: '隠されるコメント', submission_key: crypto.randomUUID() });
+  await app.db('diary_comments').insert({ diary_id: diary.id, diary_author_id: author.id, number: 1, author_id: author.id, body: '隠されるコメント', submission_key: crypto.randomUUID() });
   await app.db('diaries').where({ id: diary.id }).update({ last_comment_no: 1, comment_count: 1 });
   const c = await createCommunity(app.db, author.id);
   const topic = await createTopic(app.db, c, author.id, { title: '隠されるトピック', body: 'トピック本文' });

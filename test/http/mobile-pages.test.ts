@@ -9,6 +9,7 @@ import { MANY_LOGINS } from '../support/communities.js';
 import { BOUNDARY } from '../support/multipart.js';
 import { splitText } from '../../src/lib/text-parts.js';
 import { MOBILE_BUDGET } from '../../src/http/mobile-budget.js';
+import { MOBILE_STYLE } from '../../src/http/mobile.js';
 
 // SPEC §9: every mobile page, with realistic content (full lists, texts at their limits), is
 // small (≤ 10 KB of HTML as sent), has no script and no external stylesheet, and works for a
@@ -42,7 +43,9 @@ function assertMobilePage(res: HandsetRes, path: string, echo?: { text: string }
   assert.ok(res.bytes.length <= budget, `${path}: ${res.bytes.length} bytes > ${budget}`);
   assert.doesNotMatch(res.text, /<script/i, `${path}: script`);
   assert.doesNotMatch(res.text, /<link[^>]+stylesheet/i, `${path}: external stylesheet`);
-  assert.doesNotMatch(res.text, /<style|@font-face|\sstyle="(?!max-width:100%")/i, `${path}: styles (one inline style: the file input's width)`);
+  // The head's few heading rules (MOBILE_STYLE) and the file input's width: no other style.
+  assert.ok(res.text.includes(`<style>${MOBILE_STYLE}</style>`), `${path}: the head's heading rules`);
+  assert.doesNotMatch(res.text.replace(`<style>${MOBILE_STYLE}</style>`, ''), /<style|@font-face|\sstyle="(?!max-width:100%")/i, `${path}: styles (one inline style: the file input's width)`);
   assert.match(res.text, /accesskey="0"/, `${path}: the home key`);
   const csp = res.headers.get('content-security-policy') ?? '';
   assert.match(csp, /script-src 'self'/, `${path}: CSP`);

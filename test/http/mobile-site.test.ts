@@ -25,9 +25,10 @@ test('redirects › a carrier browser opening a PC page is sent to the same page
   const cases: [string, string][] = [
     ['/', '/m/'], ['/login', '/m/login'], ['/login?next=%2Fhome', '/m/login?next=%2Fhome'], [`/diaries/${id}`, `/m/diaries/${id}`],
     [`/members/${m.id}/diaries?before=x`, `/m/members/${m.id}/diaries?before=x`], ['/communities/search?q=%E7%8C%AB', '/m/communities/search?q=%E7%8C%AB'],
-    // No mobile twin: the nearest mobile page, which says the PC site has it; no page at all: the
-    // mobile home (which sends visitors on to the mobile landing). mobile-twins.test.ts has more.
-    ['/settings/feeds', '/m/settings?pc=%2Fsettings%2Ffeeds'], ['/no/such/page', '/m/home'],
+    ['/settings/feeds', '/m/settings/feeds'],
+    // No page at all: the mobile home (which sends visitors on to the mobile landing). A page with
+    // no mobile twin leads to the nearest mobile page, which says the PC site has it: mobile-twins.test.ts.
+    ['/no/such/page', '/m/home'],
   ];
   for (const [from, to] of cases) {
     const res = await h.get(from);
@@ -67,7 +68,7 @@ test('links › every PC page links to its mobile twin, and every mobile page to
   const { id } = await createDiary(app.db, m.id);
   const pc = await loggedInAgent(app, m);
   assert.match((await pc.get(`/diaries/${id}`)).text, new RegExp(`href="/m/diaries/${id}">モバイル版`));
-  assert.match((await pc.get('/settings/feeds')).text, /href="\/m\/settings\?pc=%2Fsettings%2Ffeeds">モバイル版/);
+  assert.match((await pc.get('/settings/feeds')).text, /href="\/m\/settings\/feeds">モバイル版/);
   assert.match((await new Agent(app.baseUrl).get('/')).text, /href="\/m\/">モバイル版/);
   const h = await loggedInHandset(app, m, SMARTPHONE_UA);
   assert.match((await h.get(`/m/diaries/${id}`)).text, new RegExp(`href="/m/pc\\?back=%2Fdiaries%2F${id}">PC版`));
@@ -212,7 +213,7 @@ test('xss › markup in nicknames, titles, bodies and comments is inert on mobil
   const m = await createMember(app.db);
   await makeFriends(app.db, evil.id, m.id);
   const { id } = await createDiary(app.db, evil.id, { title: '"><img src=x onerror=alert(1)>', body: 'javascript:alert(1) </script><script>alert(2)</script> http://example.jp/"onmouseover="x', comments_enabled: true });
-  await app.db('diary_comments').insert({ diary_id: id, number: 1, author_id: evil.id, body: '<iframe src=//evil>', submission_key: crypto.randomUUID() });
+  await app.db('diary_comments').insert({ diary_id: id, diary_author_id: evil.id, number: 1, author_id: evil.id, body: '<iframe src=//evil>', submission_key: crypto.randomUUID() });
   await app.db('diaries').where({ id }).update({ last_comment_no: 1, comment_count: 1 });
   for (const ua of [DOCOMO_UA, SMARTPHONE_UA]) {
     const h = await loggedInHandset(app, m, ua);

@@ -72,10 +72,12 @@ test('redirects › a PC page with a mobile twin keeps its query; one without go
     [`/messages/new?to=${other.id}`, `/m/messages/new?to=${other.id}`, null],
     [`/reports/new?type=member&id=${other.id}`, `/m/reports/new?type=member&id=${other.id}`, null],
     [`/communities/${community}/topics/${topic}`, `/m/communities/${community}/topics/${topic}`, null],
-    ['/communities/new', '/m/communities?pc=%2Fcommunities%2Fnew', '/communities/new'],
-    [`/communities/${community}/topics/new`, `/m/communities/${community}/topics?pc=%2Fcommunities%2F${community}%2Ftopics%2Fnew`, `/communities/${community}/topics/new`],
-    [`/communities/${community}/events/new`, `/m/communities/${community}/events?pc=%2Fcommunities%2F${community}%2Fevents%2Fnew`, `/communities/${community}/events/new`],
-    ['/settings/feeds', '/m/settings?pc=%2Fsettings%2Ffeeds', '/settings/feeds'],
+    ['/communities/new', '/m/communities/new', null],
+    [`/communities/${community}/topics/new`, `/m/communities/${community}/topics/new`, null],
+    [`/communities/${community}/events/new`, `/m/communities/${community}/events/new`, null],
+    [`/communities/${community}/topics/${topic}/delete`, `/m/communities/${community}/topics/${topic}?pc=%2Fcommunities%2F${community}%2Ftopics%2F${topic}%2Fdelete`, `/communities/${community}/topics/${topic}/delete`],
+    ['/settings/feeds', '/m/settings/feeds', null],
+    [`/communities/${community}/manage/members`, `/m/communities/${community}/manage/members`, null],
     [`/communities/${community}/manage?x=1`, `/m/communities/${community}?pc=%2Fcommunities%2F${community}%2Fmanage%3Fx%3D1`, `/communities/${community}/manage?x=1`],
   ];
   for (const [from, to, pcOnly] of cases) {
@@ -104,9 +106,10 @@ test('links › every PC page\'s 「モバイル版」 link leads to a mobile pa
   const cases: [string, string][] = [
     [`/messages/new?to=${other.id}`, `/m/messages/new?to=${other.id}`],
     [`/reports/new?type=member&id=${other.id}`, `/m/reports/new?type=member&id=${other.id}`],
-    ['/communities/new', '/m/communities?pc=%2Fcommunities%2Fnew'],
-    [`/communities/${community}/topics/new`, `/m/communities/${community}/topics?pc=%2Fcommunities%2F${community}%2Ftopics%2Fnew`],
-    ['/settings/feeds', '/m/settings?pc=%2Fsettings%2Ffeeds'],
+    ['/communities/new', '/m/communities/new'],
+    [`/communities/${community}/topics/new`, `/m/communities/${community}/topics/new`],
+    ['/settings/feeds', '/m/settings/feeds'],
+    [`/communities/${community}/manage/bans`, `/m/communities/${community}/manage/bans`],
   ];
   for (const [from, to] of cases) {
     const page = await pc.get(from);

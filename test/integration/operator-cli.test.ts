@@ -207,6 +207,27 @@ test('prune › deletes expired sessions now and audits the counts; takes no arg
   assert.deepEqual([row.staff_id, row.after.sessions, row.reason], [null, 1, 'npm run ashiato -- prune']);
 });
 
+test('invitations on, off, status › turn invitation-only registration on and off, audited; refuse a no-op and arguments', async () => {
+  const status = await ashiato(['invitations', 'status']);
+  assert.equal(status.code, 0, status.out + status.err);
+  assert.match(status.out, /registration is open/);
+  await refused(['invitations', 'on', 'now'], 2, /expected no arguments/);
+  await refused(['invitations', 'off'], 1, /already open/);
+  const on = await ashiato(['invitations', 'on']);
+  assert.equal(on.code, 0, on.out + on.err);
+  assert.match(on.out, /invitation-only \(audited\)/);
+  assert.equal((await t.db('site_settings').first()).invitation_only, true);
+  assert.match((await ashiato(['invitations', 'status'])).out, /registration is invitation-only/);
+  await refused(['invitations', 'on'], 1, /already invitation-only/);
+  const off = await ashiato(['invitations', 'off']);
+  assert.equal(off.code, 0, off.out + off.err);
+  assert.equal((await t.db('site_settings').first()).invitation_only, false);
+  const rows = await auditRows(t.db, { action: 'site_settings.update' });
+  assert.deepEqual(rows.map((r) => [r.staff_id, r.after.invitation_only, r.reason]), [
+    [null, true, 'npm run ashiato -- invitations on'], [null, false, 'npm run ashiato -- invitations off'],
+  ]);
+});
+
 test('ashiato › with no database of this checkout\'s server it refuses with exit 3 before changing anything', async () => {
   const res = await ashiato(['prune'], { env: { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/ashiato' } });
   assert.equal(res.code, 3, res.out + res.err);

@@ -5,6 +5,8 @@ import { createApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createPgPool } from '../../src/db/knex.js';
 import type { RateLimitSpecs } from '../../src/context.js';
+import type { PhotoStorage } from '../../src/features/photos/storage.js';
+import type { ReadReplica } from '../../src/db/read-replica.js';
 import { manualClock } from '../../src/lib/clock.js';
 import { recordingQueue } from '../../src/jobs/queue.js';
 import { consoleProvider } from '../../src/features/sms/providers.js';
@@ -35,13 +37,13 @@ export type TestApp = Awaited<ReturnType<typeof startTestApp>>;
  * The real app on a fresh database, listening on a loopback port. The app connects as the app's
  * role, as in production (src/db/roles.ts); `db` is the owner's handle, for factories and checks.
  */
-export async function startTestApp(opts: { env?: Record<string, string>; limits?: Partial<RateLimitSpecs>; database?: TestDatabase } = {}) {
+export async function startTestApp(opts: { env?: Record<string, string>; limits?: Partial<RateLimitSpecs>; database?: TestDatabase; photoStorage?: PhotoStorage; readReplica?: ReadReplica } = {}) {
   const database = opts.database ?? (await freshDatabase());
   const config = testConfig(opts.env);
   const clock = manualClock(new Date());
   const jobs = recordingQueue();
-  const sessionPool: pg.Pool = createPgPool(database.appUrl, 5);
-  const { app, ctx } = createApp({ config, db: database.appDb, sessionPool, clock, jobs, limits: opts.limits });
+  const sessionPool: pg.Pool = createPgPool(database.appUrl, 5, { pooled: config.databasePooler === 'pgbouncer' });
+  const { app, ctx } = createApp({ config, db: database.appDb, sessionPool, clock, jobs, limits: opts.limits, photoStorage: opts.photoStorage, readReplica: opts.readReplica });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

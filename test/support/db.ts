@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import pg from 'pg';
 import { createDb, type Db } from '../../src/db/knex.js';
+import './logs.js';
 
 /**
  * `db` and `url` are the owner's (factories, checks, faults); `appDb` and `appUrl` the app role's,

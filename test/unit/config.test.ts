@@ -77,3 +77,13 @@ function catchConfigError(fn: () => unknown): ConfigError {
   }
   assert.fail('no error');
 }
+
+test('config › APP_ROLE (the --role flag) and DATABASE_POOLER: all and none by default, anything else refused', () => {
+  const base = { NODE_ENV: 'test' };
+  assert.equal(loadConfig(base).role, 'all');
+  assert.equal(loadConfig(base).databasePooler, 'none');
+  assert.equal(loadConfig({ ...base, APP_ROLE: 'jobs', DATABASE_POOLER: 'pgbouncer' }).role, 'jobs');
+  assert.equal(loadConfig({ ...base, DATABASE_POOLER: 'pgbouncer' }).databasePooler, 'pgbouncer');
+  assert.throws(() => loadConfig({ ...base, APP_ROLE: 'worker' }), (err: unknown) => err instanceof ConfigError && /APP_ROLE/.test(err.message));
+  assert.throws(() => loadConfig({ ...base, DATABASE_POOLER: 'pgpool' }), (err: unknown) => err instanceof ConfigError && /DATABASE_POOLER/.test(err.message));
+});

@@ -165,6 +165,40 @@ test('deploy/docker-entrypoint.sh › builds DATABASE_URL from the parts, the pa
   }
 });
 
+test('docker-compose.yml › the app role goes through PgBouncer, the owner directly to db', () => {
+  const all = services();
+  const app = all.get('app')!;
+  const bouncer = all.get('pgbouncer');
+  assert.ok(bouncer, 'a pgbouncer service');
+  assert.equal(setting(app, 'DATABASE_HOST'), 'db');
+  assert.equal(setting(app, 'DATABASE_APP_HOST'), 'pgbouncer');
+  assert.equal(setting(app, 'DATABASE_POOLER'), 'pgbouncer');
+  assert.equal(setting(app, 'DATABASE_APP_PASSWORD_FILE'), setting(bouncer, 'APP_DB_PASSWORD_FILE'));
+  assert.equal(setting(app, 'DATABASE_APP_USER'), setting(bouncer, 'APP_DB_USER'));
+  assert.match(bouncer, /^ {4}image: \S+:v?\d+\.\d+/m, 'PgBouncer pinned by tag');
+});
+
+test('deploy/docker-entrypoint.sh › builds DATABASE_APP_URL from its parts too', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ashiato-entrypoint-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'owner'), 'owner secret\n');
+    fs.writeFileSync(path.join(dir, 'app'), 'a:b@c/d\n');
+    const env = {
+      PATH: process.env.PATH, DATABASE_HOST: 'db', DATABASE_PASSWORD_FILE: path.join(dir, 'owner'),
+      DATABASE_APP_HOST: 'pgbouncer', DATABASE_APP_PORT: '6432', DATABASE_APP_USER: 'ashiato_app', DATABASE_APP_PASSWORD_FILE: path.join(dir, 'app'),
+    };
+    const r = spawnSync('sh', [path.join(ROOT, 'deploy/docker-entrypoint.sh'), 'node', '-e', 'console.log(process.env.DATABASE_APP_URL)'], { env, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const url = new URL(r.stdout.trim());
+    assert.equal(decodeURIComponent(url.password), 'a:b@c/d');
+    assert.equal(decodeURIComponent(url.username), 'ashiato_app');
+    assert.equal(url.host, 'pgbouncer:6432');
+    assert.equal(url.pathname, '/ashiato');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('deploy/backup-loop.sh › keeps every backup of 48 hours, then the first of each day for 14 days, and never the newest', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ashiato-backups-'));
   try {

@@ -72,6 +72,8 @@ export type ResetCodeForm = z.infer<typeof ResetCodeForm>;
 export const AccountSettingsForm = z.object({
   nickname,
   default_diary_visibility: z.enum(DIARY_VISIBILITIES, { error: 'validation.visibility.invalid' }),
+  // 最終ログイン on the profile: '1' shown, '0' hidden; a form without it leaves the setting as it is.
+  show_last_login: z.enum(['1', '0'], { error: 'validation.lastLogin.invalid' }).optional(),
 });
 export type AccountSettingsForm = z.infer<typeof AccountSettingsForm>;
 

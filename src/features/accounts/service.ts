@@ -5,6 +5,7 @@ import type { JobQueue } from '../../jobs/queue.js';
 import { isAtLeastYearsOld, tokyoDate } from '../../lib/dates.js';
 import { normalizeJapaneseMobile } from '../../lib/phone.js';
 import { liftExpiredSuspensions } from '../moderation/actions.js';
+import { consumeInvitation, isInvitationOnly } from '../invitations/service.js';
 import type { PasswordHasher } from './passwords.js';
 import { clearPasswordThrottle, throttledPasswordCheck, type PasswordThrottle, type Throttled } from './password-throttle.js';
 import * as q from './queries.js';
@@ -44,13 +45,13 @@ export async function verifyRegistrationCode(db: Knex, ctx: AccountsContext, inp
 
 export type RegisterResult =
   | { ok: true; memberId: number }
-  | { ok: false; reason: 'verification_expired' | 'under_age' | 'phone_taken' };
+  | { ok: false; reason: 'verification_expired' | 'under_age' | 'phone_taken' | 'invitation_invalid' };
 
 /** Step 3. The member row; the database re-checks the age and the verified number. */
 export async function registerMember(
   db: Knex,
   ctx: AccountsContext,
-  input: { verificationId: string; nickname: string; birthDate: string; password: string },
+  input: { verificationId: string; nickname: string; birthDate: string; password: string; invitationCode?: string },
 ): Promise<RegisterResult> {
   const now = ctx.clock.now();
   if (!isAtLeastYearsOld(input.birthDate, tokyoDate(now), MIN_AGE)) return { ok: false, reason: 'under_age' };
@@ -62,16 +63,23 @@ export async function registerMember(
       // Consuming the verification and creating the member are one act: a replayed step 3 fails.
       const consumed = await trx('phone_verifications').where({ id: input.verificationId }).whereNotNull('verified_at').delete();
       if (consumed !== 1) throw new PhoneTaken();
-      return q.insertMember(trx, { phone, nickname: input.nickname, birth_date: input.birthDate, password_hash: passwordHash, created_at: now });
+      const id = await q.insertMember(trx, { phone, nickname: input.nickname, birth_date: input.birthDate, password_hash: passwordHash, created_at: now });
+      // Invitation-only (features/invitations): the code is consumed, and the friendship made, with
+      // the member row or not at all. Read in the transaction: a switch turned on mid-way counts.
+      const invited = input.invitationCode ? await consumeInvitation(trx, { code: input.invitationCode, inviteeId: id, at: now }) : null;
+      if (!invited && (await isInvitationOnly(trx))) throw new InvitationInvalid();
+      return id;
     });
     return { ok: true, memberId };
   } catch (err) {
+    if (err instanceof InvitationInvalid) return { ok: false, reason: 'invitation_invalid' };
     if (err instanceof PhoneTaken || (err as { constraint?: string }).constraint === 'members_phone_key') return { ok: false, reason: 'phone_taken' };
     throw err;
   }
 }
 
 class PhoneTaken extends Error {}
+class InvitationInvalid extends Error {}
 
 // ─── Login ─────────────────────────────────────────────────────────────────────────────────────
 

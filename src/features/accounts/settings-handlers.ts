@@ -28,7 +28,7 @@ export function settingsHandlers(ctx: AppContext) {
     const otherSessions = (await q.countMemberSessions(db, account.id)) - 1;
     render(res.status(status), 'pc/accounts/settings', {
       title: req.t('settings.title'),
-      values: values ?? { nickname: account.nickname, default_diary_visibility: account.default_diary_visibility },
+      values: values ?? { nickname: account.nickname, default_diary_visibility: account.default_diary_visibility, show_last_login: account.show_last_login ? '1' : '0' },
       errors,
       phone: formatJapaneseMobile(account.phone),
       visibilities: DIARY_VISIBILITIES,

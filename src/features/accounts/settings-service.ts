@@ -7,7 +7,10 @@ import type { AccountSettingsForm } from './schemas.js';
 import { releaseWithdrawingMember } from './withdrawal-service.js';
 
 export async function updateAccountSettings(db: Knex, memberId: number, form: AccountSettingsForm) {
-  await db('members').where({ id: memberId }).update({ nickname: form.nickname, default_diary_visibility: form.default_diary_visibility });
+  await db('members').where({ id: memberId }).update({
+    nickname: form.nickname, default_diary_visibility: form.default_diary_visibility,
+    ...(form.show_last_login === undefined ? {} : { show_last_login: form.show_last_login === '1' }),
+  });
 }
 
 type WrongPassword = { ok: false; reason: 'wrong_password' };

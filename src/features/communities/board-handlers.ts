@@ -72,7 +72,7 @@ export function boardHandlers(ctx: AppContext) {
     const page = CommentsPageQuery.parse(req.query);
     // One statement: the community, the topic, a page of comments and their photos — none of these
     // for a topic staff hid, which shows the operators' notice alone.
-    const found = await loadTopicPage(db, idParam(req, 'id'), idParam(req, 'topicId'), viewerId, { limit: COMMENTS_PAGE, before: page.before, after: page.after });
+    const found = await ctx.reads.read(req, (r) => loadTopicPage(r, idParam(req, 'id'), idParam(req, 'topicId'), viewerId, { limit: COMMENTS_PAGE, before: page.before, after: page.after }));
     if (!found || !found.community.can_read_board || !found.topic) throw notFound();
     const { community, topic, comments, photos } = found;
     const manager = isManager(community.viewer_role);

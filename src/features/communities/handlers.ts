@@ -13,7 +13,7 @@ import { eventsPage, topicsPage } from './board-queries.js';
 import { COMMUNITY_CATEGORIES } from './categories.js';
 import { communityPage, loadCommunity, pageLink, photoError, redirectWith, SETTINGS_CHOICES } from './pages.js';
 import * as q from './queries.js';
-import { CommunityForm, CommunitySearchQuery, JoinForm, TimePageQuery } from './schemas.js';
+import { COMMUNITY_SORTS, CommunityForm, CommunitySearchQuery, JoinForm, TimePageQuery } from './schemas.js';
 import * as communities from './service.js';
 import { refusalStatus } from '../photos/service.js';
 
@@ -56,8 +56,8 @@ export function communityHandlers(ctx: AppContext) {
     /** Search by words and category; with neither, every community, largest first. */
     async search(req: Request, res: Response) {
       const { data: query, typed, error } = parseSearchQuery(CommunitySearchQuery, req.query);
-      const before = query.before_count !== undefined && query.before_id ? { count: query.before_count, id: query.before_id } : undefined;
-      const rows = error ? [] : await q.searchCommunities(db, { words: q.searchWords(query.q), category: query.category, before, limit: LIST_PAGE + 1 });
+      const before = q.searchKeyset(query.sort, query);
+      const rows = error ? [] : await q.searchCommunities(db, { words: q.searchWords(query.q), category: query.category, sort: query.sort, before, limit: LIST_PAGE + 1 });
       const list = rows.slice(0, LIST_PAGE);
       const last = list[list.length - 1];
       render(res.status(error ? 422 : 200), 'pc/communities/search', {
@@ -66,8 +66,10 @@ export function communityHandlers(ctx: AppContext) {
         qError: error,
         category: query.category ?? '',
         categories: COMMUNITY_CATEGORIES,
+        sort: query.sort,
+        sorts: COMMUNITY_SORTS,
         results: q.withPhotoUrls(list),
-        next: rows.length > LIST_PAGE ? pageLink({ q: query.q, category: query.category, before_count: last.member_count, before_id: last.id }) : null,
+        next: rows.length > LIST_PAGE ? pageLink({ q: query.q, category: query.category, ...q.nextSearchParams(query.sort, last) }) : null,
       });
     },
 

@@ -12,8 +12,10 @@ import { CommunityEditForm, MemberIdForm, OfferForm, TimePageQuery } from './sch
 import { answerJoinRequest, updateCommunity } from './service.js';
 import type { CommunityView } from './queries.js';
 import { refusalStatus } from '../photos/service.js';
+import { MOBILE_BUDGET } from '../../http/mobile-budget.js';
 
-const PAGE = 50;
+/** Members and bans a page: 50 on PC, a phone's list size on /m/ (the 422 pages too). */
+const PC_PAGE = 50;
 
 type Page = 'settings' | 'requests' | 'members' | 'bans';
 
@@ -27,8 +29,9 @@ function managePath(communityId: number, page: Page): string {
   return page === 'settings' ? `/communities/${communityId}/manage` : `/communities/${communityId}/manage/${page}`;
 }
 
-export function managementHandlers(ctx: AppContext) {
+export function managementHandlers(ctx: AppContext, surface: { mobile?: boolean } = {}) {
   const { db } = ctx;
+  const PAGE = surface.mobile ? MOBILE_BUDGET.list : PC_PAGE;
 
   function keyset(req: Request) {
     const page = TimePageQuery.parse(req.query);

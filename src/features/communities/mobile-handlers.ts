@@ -21,8 +21,9 @@ import { COMMUNITY_CATEGORIES } from './categories.js';
 import { participantsOf, participationOf } from './event-queries.js';
 import { communityPage, idParam, loadCommunity, managedCommunity, pageLink, readableCommunity } from './pages.js';
 import * as q from './queries.js';
-import { CommentForm, CommunitySearchQuery, EventsQuery, TimePageQuery } from './schemas.js';
+import { COMMUNITY_SORTS, CommentForm, CommunitySearchQuery, EventsQuery, TimePageQuery } from './schemas.js';
 import { refusalStatus } from '../photos/service.js';
+import { mayStartTopic } from './mobile-create-handlers.js';
 
 // Communities on the mobile site: lists 10 at a time, long texts in parts, a topic's comments a
 // budget of text per page, one photo per comment. Joining, leaving, events and join requests are
@@ -89,12 +90,12 @@ export function mobileCommunityHandlers(ctx: AppContext) {
     /** Search by words and category, 10 a page. */
     async search(req: Request, res: Response) {
       const { data: query, typed, error } = parseSearchQuery(CommunitySearchQuery, req.query);
-      const before = query.before_count !== undefined && query.before_id ? { count: query.before_count, id: query.before_id } : undefined;
-      const rows = error ? [] : await q.searchCommunities(db, { words: q.searchWords(query.q), category: query.category, before, limit: L + 1 });
-      const page = keysetPage(rows, L, (last) => mobileQuery(req, { q: query.q, category: query.category, before_count: last.member_count, before_id: last.id }));
+      const before = q.searchKeyset(query.sort, query);
+      const rows = error ? [] : await q.searchCommunities(db, { words: q.searchWords(query.q), category: query.category, sort: query.sort, before, limit: L + 1 });
+      const page = keysetPage(rows, L, (last) => mobileQuery(req, { q: query.q, category: query.category, ...q.nextSearchParams(query.sort, last) }));
       render(res.status(error ? 422 : 200), 'mobile/communities/search', {
         title: req.t(query.category && !query.q ? `communities.category.${query.category}` : 'communities.search.title'),
-        q: error ? typed : query.q, qError: error, category: query.category ?? '', categories: COMMUNITY_CATEGORIES, results: page.items, ...keysetLinks(req, page.next),
+        q: error ? typed : query.q, qError: error, category: query.category ?? '', categories: COMMUNITY_CATEGORIES, sort: query.sort, sorts: COMMUNITY_SORTS, results: page.items, ...keysetLinks(req, page.next),
       });
     },
 
@@ -125,7 +126,7 @@ export function mobileCommunityHandlers(ctx: AppContext) {
       const community = await readableCommunity(ctx, req);
       const rows = await topicsPage(db, community.id, req.member!.id, { limit: L + 1, before: keyset(req.query) });
       const page = keysetPage(rows, L, (last) => pageLink({ before_at: new Date(last.last_activity_at).toISOString(), before_id: last.id }));
-      communityPage(req, res, 'topics', community, { title: req.t('communities.topics.title', { name: community.name }), topics: page.items, ...keysetLinks(req, page.next) });
+      communityPage(req, res, 'topics', community, { title: req.t('communities.topics.title', { name: community.name }), topics: page.items, canCreate: mayStartTopic(community), ...keysetLinks(req, page.next) });
     },
 
     /** Events to come (or past), 10 a page. */
@@ -135,7 +136,7 @@ export function mobileCommunityHandlers(ctx: AppContext) {
       const after = query.after_date && query.after_id ? { date: query.after_date, id: query.after_id } : undefined;
       const rows = await eventsPage(db, community.id, req.member!.id, { today: tokyoDate(ctx.clock.now()), past: !!query.past, limit: L + 1, after });
       const page = keysetPage(rows, L, (last) => pageLink({ past: query.past, after_date: last.event_date, after_id: last.id }));
-      communityPage(req, res, 'events', community, { title: req.t('communities.events.title', { name: community.name }), past: !!query.past, events: page.items, ...keysetLinks(req, page.next) });
+      communityPage(req, res, 'events', community, { title: req.t('communities.events.title', { name: community.name }), past: !!query.past, events: page.items, canCreate: mayStartTopic(community), ...keysetLinks(req, page.next) });
     },
 
     /** A topic in parts, its photos as thumbnails, an event's facts and buttons; comments on their own pages. */

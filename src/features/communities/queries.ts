@@ -5,6 +5,7 @@ import { boardReadableSql, type CommunityRole } from './access.js';
 import { runPrepared } from '../../db/prepared.js';
 import { foldForSearch } from '../../lib/search-text.js';
 import type { CommunityCategory } from './categories.js';
+import type { CommunitySort } from './schemas.js';
 
 export type CommunityRow = {
   id: number;
@@ -154,22 +155,41 @@ export function searchWords(q: string): string[] {
   return [...new Set(words)].slice(0, 5);
 }
 
-function escapeLike(s: string): string {
+/** A LIKE pattern's special characters as plain characters. */
+export function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/** Where a page of search results starts: after the last row of the one before, in the page's order. */
+export type SearchKeyset = { count?: number; at?: Date; id: number };
+/** A search result with what its order's keyset needs (created_at for newest, last_activity_at for activity). */
+export type CommunitySearchRow = CommunityCard & { created_at?: Date; last_activity_at?: Date };
+
 /**
- * Communities whose name or description contains every word, largest first, keyset-paginated by
- * (member_count, id). Every word is a LIKE (exact, and served by the pg_trgm index from 3
- * characters). When all the words are 1–2 characters — too short for trigrams — they are also
- * asked of the unigram/bigram index (search_grams) in one condition. Why, with numbers: CONTEXT.md.
+ * Communities whose name or description contains every word, keyset-paginated in the order asked:
+ * largest first (member_count, id), newest first (id: ids follow creation), or latest activity first
+ * (community_activity, migration 072: a topic or event posted or commented on; else the creation).
+ * Every word is a LIKE (exact, and served by the pg_trgm index from 3 characters). When all the
+ * words are 1–2 characters — too short for trigrams — they are also asked of the unigram/bigram
+ * index (search_grams) in one condition. Why, with numbers: CONTEXT.md.
  */
-export function searchCommunities(db: Knex, input: { words: string[]; category?: CommunityCategory; before?: { count: number; id: number }; limit: number }): Promise<CommunityCard[]> {
+export function searchCommunities(db: Knex, input: { words: string[]; category?: CommunityCategory; sort?: CommunitySort; before?: SearchKeyset; limit: number }): Promise<CommunitySearchRow[]> {
   const q = db('communities as c')
     .select(CARD_COLUMNS)
     .select(db.raw(CARD_NAME))
-    .orderBy([{ column: 'c.member_count', order: 'desc' }, { column: 'c.id', order: 'desc' }])
     .limit(input.limit);
+  const before = input.before;
+  if (input.sort === 'activity') {
+    q.join('community_activity as a', 'a.community_id', 'c.id').select('a.last_activity_at')
+      .orderBy([{ column: 'a.last_activity_at', order: 'desc' }, { column: 'a.community_id', order: 'desc' }]);
+    if (before?.at) q.whereRaw('(a.last_activity_at, a.community_id) < (?, ?)', [before.at, before.id]);
+  } else if (input.sort === 'newest') {
+    q.select('c.created_at').orderBy('c.id', 'desc');
+    if (before) q.where('c.id', '<', before.id);
+  } else {
+    q.orderBy([{ column: 'c.member_count', order: 'desc' }, { column: 'c.id', order: 'desc' }]);
+    if (before?.count !== undefined) q.whereRaw('(c.member_count, c.id) < (?, ?)', [before.count, before.id]);
+  }
   for (const word of input.words) q.whereRaw('c.search_text LIKE ?', [`%${escapeLike(word)}%`]);
   // Not mixed with trigrams: a trigram match is rechecked row by row, and the recheck would
   // compute search_grams() again for every candidate.
@@ -177,8 +197,23 @@ export function searchCommunities(db: Knex, input: { words: string[]; category?:
     q.whereRaw(`search_grams(c.search_text) @> ARRAY[${input.words.map(() => '?').join(', ')}]::text[]`, input.words);
   }
   if (input.category) q.where('c.category', input.category);
-  if (input.before) q.whereRaw('(c.member_count, c.id) < (?, ?)', [input.before.count, input.before.id]);
-  return q as unknown as Promise<CommunityCard[]>;
+  return q as unknown as Promise<CommunitySearchRow[]>;
+}
+
+/** The keyset of a search page (the query's before_*), as searchCommunities takes it for this order. */
+export function searchKeyset(sort: CommunitySort, query: { before_count?: number; before_at?: string; before_id?: number }): SearchKeyset | undefined {
+  if (!query.before_id) return undefined;
+  if (sort === 'activity') return query.before_at ? { at: new Date(query.before_at), id: query.before_id } : undefined;
+  if (sort === 'newest') return { id: query.before_id };
+  return query.before_count !== undefined ? { count: query.before_count, id: query.before_id } : undefined;
+}
+
+/** The next page's query values after `last`, for this order (the default order is left out of links). */
+export function nextSearchParams(sort: CommunitySort, last: CommunitySearchRow): Record<string, string | number | undefined> {
+  const order = sort === 'members' ? undefined : sort;
+  if (sort === 'activity') return { sort: order, before_at: new Date(last.last_activity_at!).toISOString(), before_id: last.id };
+  if (sort === 'newest') return { sort: order, before_id: last.id };
+  return { before_count: last.member_count, before_id: last.id };
 }
 
 export type JoinRequestRow = { id: number; member_id: number; nickname: string; message: string; created_at: Date };

@@ -87,17 +87,32 @@ const optionalId = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGE
 const optionalCount = z.coerce.number().int().min(0).max(2_147_483_647).optional().catch(undefined);
 const optionalTime = z.string().datetime({ offset: true }).optional().catch(undefined);
 
-/** Search and the category lists: words, an allowlisted category, and the keyset of the next page. */
+/** How search results and the category lists are ordered: largest, newest, or latest activity first. */
+export const COMMUNITY_SORTS = ['members', 'newest', 'activity'] as const;
+export type CommunitySort = (typeof COMMUNITY_SORTS)[number];
+
+/**
+ * Search and the category lists: words, an allowlisted category, the order, and the keyset of the
+ * next page. An unknown order is the default (largest first), without an error: it is a link's
+ * choice, not something a member typed.
+ */
 export const CommunitySearchQuery = z.object({
   q: searchText(100).transform((v) => v.normalize('NFKC').trim().slice(0, 100)),
   category: z.enum(COMMUNITY_CATEGORIES).optional().catch(undefined),
+  sort: z.enum(COMMUNITY_SORTS).catch('members'),
   before_count: optionalCount,
+  before_at: optionalTime,
   before_id: optionalId,
 });
 export type CommunitySearchQuery = z.infer<typeof CommunitySearchQuery>;
 
 /** Keyset pages ordered by a time and an id (members by joining, topics by activity, bans). */
 export const TimePageQuery = z.object({ before_at: optionalTime, before_id: optionalId });
+
+/** Finding topics and events inside a community: words, and the keyset of the next page (by activity). */
+export const CommunityFindQuery = TimePageQuery.extend({
+  q: searchText(100).transform((v) => v.normalize('NFKC').trim().slice(0, 100)),
+});
 
 /** A topic's comments, 50 at a time: before or after a comment number (default: the latest). */
 export const CommentsPageQuery = z.object({ before: optionalId, after: optionalId });

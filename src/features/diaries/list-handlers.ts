@@ -3,7 +3,7 @@ import type { AppContext } from '../../context.js';
 import { render } from '../../http/render.js';
 import { notFound } from '../../http/errors.js';
 import { authorDiaryPage, friendsFeedPage, listAuthor } from './feed.js';
-import { commentedDiariesWithNewComments, monthsOf, myDiariesWithNewComments } from './queries.js';
+import { commentedDiariesWithNewComments, draftsOf, monthsOf, myDiariesWithNewComments } from './queries.js';
 import { DiaryListQuery } from './schemas.js';
 
 export const FRIENDS_PAGE = 20;
@@ -27,8 +27,15 @@ export function diaryListHandlers(ctx: AppContext) {
 
     /** Friends' latest diaries and external blog entries, 20 a page, newest first. */
     async friends(req: Request, res: Response) {
-      const page = await friendsFeedPage(db, req.member!.id, DiaryListQuery.parse(req.query), FRIENDS_PAGE);
+      const query = DiaryListQuery.parse(req.query);
+      const page = await ctx.reads.read(req, (r) => friendsFeedPage(r, req.member!.id, query, FRIENDS_PAGE));
       render(res, 'pc/diaries/friends', { title: req.t('diaries.friends.title'), items: page.items, next: page.next });
+    },
+
+    /** My drafts (下書き), last saved first: listed to their author alone. */
+    async drafts(req: Request, res: Response) {
+      const drafts = await draftsOf(db, req.member!.id);
+      render(res, 'pc/diaries/drafts', { title: req.t('diaries.drafts.title'), drafts });
     },
 
     /** New comments on my diaries, and on diaries I commented on. */

@@ -9,7 +9,7 @@ import { fieldErrors } from '../accounts/schemas.js';
 import { recordFootprintOnView } from '../footprints/record.js';
 import { photoUrl } from '../photos/variants.js';
 import { authorDiaryPage, friendsFeedPage, listAuthor } from './feed.js';
-import { commentedDiariesWithNewComments, commentsOf, myDiariesWithNewComments, photosOf, visibleDiary } from './queries.js';
+import { commentedDiariesWithNewComments, commentsOf, draftOf, draftsOf, myDiariesWithNewComments, photosOf, visibleDiary } from './queries.js';
 import { CommentForm, DiaryListQuery } from './schemas.js';
 import { commentView } from './comment-view.js';
 import * as diaries from './service.js';
@@ -57,7 +57,18 @@ export function mobileDiaryHandlers(ctx: AppContext) {
     /** The diary in parts of about 1,500 characters; the first part counts as a visit. */
     async show(req: Request, res: Response) {
       const viewer = req.member!;
-      const diary = await readableDiary(req);
+      const diary = await visibleDiary(db, diaryId(req), viewer.id);
+      if (!diary) {
+        // The author's own draft: as it will look, in parts, with 公開する; no footprint.
+        const draft = await draftOf(db, diaryId(req), viewer.id);
+        if (!draft) throw notFound();
+        const body = textPage(draft.body, req.query);
+        const photos = body.isFirst ? await photosOf(db, draft.id) : [];
+        return render(res, 'mobile/diaries/draft', {
+          title: draft.title, pcPath: `/diaries/${draft.id}`, diary: draft, body,
+          photos: photos.map((p) => ({ id: p.photo_id, url: photoUrl(p.photo_id, 'm120') })),
+        });
+      }
       const body = textPage(diary.body, req.query);
       if (body.isFirst) await recordFootprintOnView(ctx, req, diary.author_id);
       // A diary hidden by staff shows the notice alone: no photos, no comment form.
@@ -89,7 +100,8 @@ export function mobileDiaryHandlers(ctx: AppContext) {
 
     /** Friends' latest diaries and external entries, 10 a page. */
     async friends(req: Request, res: Response) {
-      const page = await friendsFeedPage(db, req.member!.id, DiaryListQuery.parse(req.query), MOBILE_BUDGET.list);
+      const query = DiaryListQuery.parse(req.query);
+      const page = await ctx.reads.read(req, (r) => friendsFeedPage(r, req.member!.id, query, MOBILE_BUDGET.list));
       render(res, 'mobile/diaries/friends', { title: req.t('diaries.friends.title'), items: page.items, ...keysetLinks(req, page.next) });
     },
 
@@ -103,6 +115,12 @@ export function mobileDiaryHandlers(ctx: AppContext) {
         title: req.t('diaries.list.title', { nickname: author.nickname }),
         author, isSelf: author.id === viewer.id, diaries: page.diaries, ...keysetLinks(req, page.next),
       });
+    },
+
+    /** My drafts, 10 newest (a member keeps few). */
+    async drafts(req: Request, res: Response) {
+      const drafts = await draftsOf(db, req.member!.id, MOBILE_BUDGET.list);
+      render(res, 'mobile/diaries/drafts', { title: req.t('diaries.drafts.title'), drafts });
     },
 
     /** New comments on my diaries and on diaries I commented on, 10 of each. */

@@ -3,19 +3,20 @@ import { unlessHidden } from '../moderation/hidden.js';
 import { jsonDate, jsonRows, runPrepared } from '../../db/prepared.js';
 import { notBlockedSql } from '../blocks/queries.js';
 import { activeFriendsSql } from '../friends/queries.js';
+import { audienceAllowsSql, friendSeesDiarySql } from '../friends/groups-queries.js';
 
-// Every query that shows a diary goes through visibleTo(): the author's visibility setting through
-// the one SQL predicate, no block either way, an active author. A diary the viewer may not see does
+// Every query that shows a diary goes through visibleTo(): published (not a draft), the author's
+// visibility setting through the one SQL predicate, no block either way, an active author. A diary the viewer may not see does
 // not exist for them. A diary hidden by staff is still listed, but its title and body come out
 // empty (unlessHidden) and the views show the operators' notice with hidden_reason in its place.
 
 export type DiaryRow = {
-  id: number; author_id: number; nickname: string; title: string; body: string; visibility: string;
+  id: number; author_id: number; nickname: string; title: string; body: string; visibility: string; audience_group_id: number | null;
   comments_enabled: boolean; last_comment_no: number; comment_count: number; owner_read_no: number; created_at: Date; updated_at: Date;
   hidden_at: Date | null; hidden_reason: string | null;
 };
 
-const DIARY_COLUMNS = ['d.id', 'd.author_id', 'm.nickname', 'd.visibility', 'd.comments_enabled',
+const DIARY_COLUMNS = ['d.id', 'd.author_id', 'm.nickname', 'd.visibility', 'd.audience_group_id', 'd.comments_enabled',
   'd.last_comment_no', 'd.comment_count', 'd.owner_read_no', 'd.created_at', 'd.updated_at', 'd.hidden_at', 'd.hidden_reason'];
 const DIARY_TEXT = `${unlessHidden('d', 'title')}, ${unlessHidden('d', 'body')}`;
 const SUMMARY_COLUMNS = ['d.id', 'd.author_id', 'm.nickname', 'd.comment_count', 'd.created_at', 'd.hidden_at', 'd.hidden_reason'];
@@ -27,7 +28,9 @@ const SUMMARY_COLUMNS = ['d.id', 'd.author_id', 'm.nickname', 'd.comment_count',
  * than once per diary.
  */
 export function visibleDiarySql(viewer: string, relationship = `member_relationship(d.author_id, ${viewer})`): string {
-  return `(m.status = 'active' AND visibility_allows(d.visibility, ${relationship}) AND ${notBlockedSql('d.author_id', viewer)})`;
+  // A draft (published_at NULL) is on no surface: its author reads it through draftOf() alone.
+  // A group diary (visibility 'group') is also shown to the members of its audience group.
+  return `(d.published_at IS NOT NULL AND m.status = 'active' AND ${audienceAllowsSql('d.visibility', 'd.audience_group_id', relationship, viewer)} AND ${notBlockedSql('d.author_id', viewer)})`;
 }
 
 /** The relationship of `viewer` to `author` as a sub-select: one call for a query over one author's diaries. */
@@ -38,8 +41,8 @@ export function sameAuthor(author: string, viewer: string): string {
 /** The one visibility rule for diaries (visibleDiarySql) on a knex query; `authorId` when the rows have one author. */
 export function visibleTo<T extends Knex.QueryBuilder>(q: T, viewerId: number, authorId?: number): T {
   return (authorId === undefined
-    ? q.whereRaw(visibleDiarySql('?'), [viewerId, viewerId, viewerId])
-    : q.whereRaw(visibleDiarySql('?', sameAuthor('?', '?')), [authorId, viewerId, viewerId, viewerId])) as T;
+    ? q.whereRaw(visibleDiarySql('?'), [viewerId, viewerId, viewerId, viewerId])
+    : q.whereRaw(visibleDiarySql('?', sameAuthor('?', '?')), [authorId, viewerId, viewerId, viewerId, viewerId])) as T;
 }
 
 function diaries(db: Knex) {
@@ -118,7 +121,7 @@ export function friendsLatestSql(viewer: string, limit: string, before?: { at: s
            FROM ${friends} fr
            CROSS JOIN LATERAL (
              SELECT x.id, x.created_at FROM diaries x
-              WHERE x.author_id = fr.friend_id AND x.visibility <> 'only_me'${before ? ` AND (x.created_at, x.id) < (${before.at}, ${before.id})` : ''}
+              WHERE x.author_id = fr.friend_id AND ${friendSeesDiarySql('x', viewer)} AND x.published_at IS NOT NULL${before ? ` AND (x.created_at, x.id) < (${before.at}, ${before.id})` : ''}
               ORDER BY x.created_at DESC, x.id DESC LIMIT ${limit}
            ) x
           ORDER BY x.created_at DESC, x.id DESC
@@ -217,7 +220,7 @@ export function commentedDiariesWithNewComments(db: Knex, memberId: number, limi
       .join('members as m', 'm.id', 'd.author_id')
       .select('d.id', 'm.nickname', 'd.last_comment_no', 'r.last_read_no', 'd.last_comment_at', 'd.hidden_at')
       .select(db.raw(unlessHidden('d', 'title')))
-      .where('r.member_id', memberId)
+      .where({ 'r.member_id': memberId, 'r.behind': true })
       .whereRaw('d.last_comment_no > r.last_read_no'),
     memberId,
   )
@@ -228,6 +231,17 @@ export function commentedDiariesWithNewComments(db: Knex, memberId: number, limi
 /** SQL: the member's diaries with comments they have not read. */
 export function newCommentCountSql(member: string): string {
   return `SELECT count(*)::int FROM diaries WHERE author_id = ${member} AND last_comment_no > owner_read_no`;
+}
+
+/**
+ * SQL: diaries the member commented on that have newer comments, if the member may still see them —
+ * what commentedDiariesWithNewComments lists, counted (home's お知らせ). The comment's
+ * transaction marks readers behind (addComment), so this is one probe of diary_reads_behind_idx;
+ * only rows behind reach the visibility rule, and the comparison keeps a stale flag harmless.
+ */
+export function followedNewCommentCountSql(member: string): string {
+  return `SELECT count(*)::int FROM diary_reads r JOIN diaries d ON d.id = r.diary_id JOIN members m ON m.id = d.author_id
+     WHERE r.member_id = ${member} AND r.behind AND d.last_comment_no > r.last_read_no AND ${visibleDiarySql(member)}`;
 }
 
 const NEW_COMMENT_COUNT = { name: 'diaries-new-comment-count', text: newCommentCountSql('$1') };
@@ -241,5 +255,28 @@ export async function newCommentCount(db: Knex, memberId: number): Promise<numbe
  * Not once staff hid the diary: its photos go with its text. */
 export async function mayViewDiaryPhoto(db: Knex, viewerId: number, photoId: number): Promise<boolean> {
   const row = await visibleTo(diaries(db).join('diary_photos as p', 'p.diary_id', 'd.id').select('d.id').where('p.photo_id', photoId).whereNull('d.hidden_at'), viewerId).first();
-  return !!row;
+  if (row) return true;
+  // A draft's photos: its author alone, on the draft page.
+  const draft = await db('diaries as d').join('diary_photos as p', 'p.diary_id', 'd.id').select('d.id')
+    .where({ 'p.photo_id': photoId, 'd.author_id': viewerId }).whereNull('d.published_at').whereNull('d.hidden_at').first();
+  return !!draft;
+}
+
+export type DraftRow = DiaryRow & { published_at: null };
+export type DraftSummary = { id: number; title: string; visibility: string; updated_at: Date };
+
+/**
+ * The author's own draft, for its page, editing and publishing; undefined for anyone else, for a
+ * published diary, or once staff hid it (a hidden diary is not published by its author).
+ */
+export function draftOf(db: Knex, id: number, authorId: number): Promise<DraftRow | undefined> {
+  return diaries(db).select(DIARY_COLUMNS).select('d.published_at', 'd.title', 'd.body')
+    .where({ 'd.id': id, 'd.author_id': authorId }).whereNull('d.published_at').whereNull('d.hidden_at').first();
+}
+
+/** The author's drafts, last saved first: listed to the author alone. */
+export function draftsOf(db: Knex, authorId: number, limit = 50): Promise<DraftSummary[]> {
+  return db('diaries').select('id', 'title', 'visibility', 'updated_at')
+    .where({ author_id: authorId }).whereNull('published_at').whereNull('hidden_at')
+    .orderBy([{ column: 'updated_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(limit);
 }

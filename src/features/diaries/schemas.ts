@@ -10,7 +10,8 @@ export const DiaryForm = z.object({
     z.string().refine((v) => !v.includes('\n'), 'validation.diary.title.newline'),
   ),
   body: plainText(10_000, { required: true, missing: 'validation.diary.body.required', tooLong: 'validation.diary.body.long' }),
-  visibility: z.enum(DIARY_VISIBILITIES, { error: 'validation.visibility.invalid' }),
+  // A fixed level, or 'group:<id>' for one of the author's friend groups (the handler checks it is theirs).
+  visibility: z.union([z.enum(DIARY_VISIBILITIES), z.string().regex(/^group:[1-9][0-9]{0,15}$/)], { error: 'validation.visibility.invalid' }),
   // A checkbox: present ('yes') when ticked, absent when not.
   comments_enabled: z.enum(['yes', 'no'], { error: 'validation.invalid' }).optional().transform((v) => v === 'yes'),
   submission_key: submissionKey,
@@ -23,6 +24,19 @@ export const DiaryEditForm = DiaryForm.omit({ submission_key: true }).extend({
 });
 export type DiaryEditForm = z.infer<typeof DiaryEditForm>;
 
+/**
+ * Which button of the diary form was pressed: 投稿する (post; on a draft's edit form, publish),
+ * 確認する (preview: the form again with the diary as it will look, nothing written), 下書き保存
+ * (draft). Anything else is a post, as a form without the field is.
+ */
+export const DiaryAction = z.preprocess((body) => {
+  // From a body: `action=preview` (the PC buttons), or a submit named `preview` / `draft` (a carrier
+  // browser's <input type="submit"> sends its label as the value, so the mobile form names the button).
+  const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  return b.action ?? (b.preview !== undefined ? 'preview' : b.draft !== undefined ? 'draft' : 'post');
+}, z.enum(['post', 'preview', 'draft']).catch('post'));
+export type DiaryAction = z.infer<typeof DiaryAction>;
+
 export const CommentForm = z.object({
   body: plainText(2000, { required: true, missing: 'validation.comment.required', tooLong: 'validation.comment.long' }),
   submission_key: submissionKey,
@@ -34,3 +48,8 @@ export const DiaryListQuery = z.object({
   before: z.string().datetime({ offset: true }).optional().catch(undefined),
   before_id: z.coerce.number().int().positive().optional().catch(undefined),
 });
+
+/** The form's visibility as stored: the level, and the audience group for 'group:<id>'. */
+export function visibilityColumns(v: string): { visibility: string; audience_group_id: number | null } {
+  return v.startsWith('group:') ? { visibility: 'group', audience_group_id: Number(v.slice(6)) } : { visibility: v, audience_group_id: null };
+}

@@ -6,7 +6,7 @@ import { insertPhoto } from '../photos/queries.js';
 import { removePhotoFiles, storePhotos, type StorageRefusal } from '../photos/service.js';
 import type { PhotoStorage } from '../photos/storage.js';
 import { mayViewDiaryPhoto, visibleDiary } from './queries.js';
-import type { CommentForm, DiaryEditForm, DiaryForm } from './schemas.js';
+import { visibilityColumns, type CommentForm, type DiaryEditForm, type DiaryForm } from './schemas.js';
 
 registerPhotoAccess('diary', mayViewDiaryPhoto);
 
@@ -42,10 +42,11 @@ async function attachPhotos(trx: Knex, authorId: number, diaryId: number, keys: 
 export type PublishResult = { ok: true; diaryId: number } | { ok: false; reason: 'duplicate' } | PhotoProblem;
 
 /**
- * Publishes a diary with its photos in one transaction. The form's submission key makes a double
- * submit land on the same diary; the same title and body again within 5 minutes is refused.
+ * Publishes a diary with its photos in one transaction — or, with `draft`, saves it as a draft
+ * (published_at NULL) that only its author sees until publishDraft. The form's submission key makes
+ * a double submit land on the same diary; the same title and body again within 5 minutes is refused.
  */
-export async function publishDiary(ctx: Ctx, input: { authorId: number; form: DiaryForm; files: Buffer[]; at: Date }): Promise<PublishResult> {
+export async function publishDiary(ctx: Ctx, input: { authorId: number; form: DiaryForm; files: Buffer[]; at: Date; draft?: boolean }): Promise<PublishResult> {
   const { db } = ctx;
   const existing = await db('diaries').select('id').where({ author_id: input.authorId, submission_key: input.form.submission_key }).first();
   if (existing) return { ok: true, diaryId: Number(existing.id) };
@@ -66,8 +67,9 @@ export async function publishDiary(ctx: Ctx, input: { authorId: number; form: Di
     db.transaction(async (trx): Promise<Attempt> => {
       const [row] = await trx('diaries')
         .insert({
-          author_id: input.authorId, title: input.form.title, body: input.form.body, visibility: input.form.visibility,
+          author_id: input.authorId, title: input.form.title, body: input.form.body, ...visibilityColumns(input.form.visibility),
           comments_enabled: input.form.comments_enabled, submission_key: input.form.submission_key, created_at: input.at, updated_at: input.at,
+          published_at: input.draft ? null : input.at,
         })
         .onConflict(['author_id', 'submission_key'])
         .ignore()
@@ -87,8 +89,11 @@ export async function publishDiary(ctx: Ctx, input: { authorId: number; form: Di
 
 export type UpdateResult = { ok: true } | { ok: false; reason: 'not_found' } | PhotoProblem;
 
-/** Only the author edits: text, visibility, comments on/off, photos removed and added (3 at most). */
-export async function updateDiary(ctx: Ctx, input: { authorId: number; diaryId: number; form: DiaryEditForm; files: Buffer[]; at: Date }): Promise<UpdateResult> {
+/**
+ * Only the author edits: text, visibility, comments on/off, photos removed and added (3 at most).
+ * `publish`: a draft is published by the same transaction (publishDraftIn).
+ */
+export async function updateDiary(ctx: Ctx, input: { authorId: number; diaryId: number; form: DiaryEditForm; files: Buffer[]; at: Date; publish?: boolean }): Promise<UpdateResult> {
   const { db } = ctx;
   const current = await db('diary_photos as dp')
     .join('diaries as d', 'd.id', 'dp.diary_id')
@@ -103,7 +108,7 @@ export async function updateDiary(ctx: Ctx, input: { authorId: number; diaryId: 
       const diary = await trx('diaries').select('id').where({ id: input.diaryId, author_id: input.authorId }).forUpdate().first();
       if (!diary) return { ok: false, reason: 'not_found' };
       await trx('diaries').where({ id: input.diaryId }).update({
-        title: input.form.title, body: input.form.body, visibility: input.form.visibility, comments_enabled: input.form.comments_enabled, updated_at: input.at,
+        title: input.form.title, body: input.form.body, ...visibilityColumns(input.form.visibility), comments_enabled: input.form.comments_enabled, updated_at: input.at,
       });
       const toRemove = current.filter((p) => input.form.remove_photo.includes(Number(p.photo_id))).map((p) => Number(p.photo_id));
       if (toRemove.length) {
@@ -113,12 +118,39 @@ export async function updateDiary(ctx: Ctx, input: { authorId: number; diaryId: 
       const taken = new Set((await trx('diary_photos').select('position').where({ diary_id: input.diaryId })).map((r) => r.position));
       const free = [1, 2, 3].filter((p) => !taken.has(p));
       await attachPhotos(trx, input.authorId, input.diaryId, keys, processed.photos, free);
+      if (input.publish) await publishDraftIn(trx, input.diaryId, input.at);
       return { ok: true };
     }),
     photoProblem,
   );
   if (result.ok) for (const key of removedKeys) await removePhotoFiles(ctx.photoStorage, key);
   return result;
+}
+
+/**
+ * A draft becomes a diary: its date (created_at, what every list shows and orders by) and its
+ * photos' dates become the moment of publication, so it arrives as new on friends' pages. Nothing
+ * was recorded about it before (no footprints, no comments, no notices: no surface showed it).
+ */
+async function publishDraftIn(trx: Knex, diaryId: number, at: Date): Promise<boolean> {
+  const n = await trx('diaries').where({ id: diaryId }).whereNull('published_at').update({ published_at: at, created_at: at, updated_at: at });
+  if (!n) return false;
+  await trx('photos').whereIn('id', trx('diary_photos').select('photo_id').where({ diary_id: diaryId })).update({ created_at: at });
+  return true;
+}
+
+/**
+ * The author publishes their draft: 'published' when it was a draft, 'already' when it is already
+ * published (a double-clicked button), 'not_found' for anyone else's diary or a missing one.
+ */
+export async function publishDraft(db: Db, input: { authorId: number; diaryId: number; at: Date }): Promise<'published' | 'already' | 'not_found'> {
+  return db.transaction(async (trx) => {
+    const diary = await trx('diaries').select('id', 'published_at').where({ id: input.diaryId, author_id: input.authorId }).whereNull('hidden_at').forUpdate().first();
+    if (!diary) return 'not_found';
+    if (diary.published_at) return 'already';
+    await publishDraftIn(trx, input.diaryId, input.at);
+    return 'published';
+  });
 }
 
 /** Only the author deletes; comments and photos go with it. */
@@ -161,8 +193,8 @@ export async function addComment(db: Db, input: { diaryId: number; authorId: num
     if (same) return { ok: false, reason: 'duplicate' };
     const number = Number(locked.last_comment_no) + 1;
     const inserted = await trx('diary_comments')
-      .insert({ diary_id: input.diaryId, number, author_id: input.authorId, body: input.form.body, submission_key: input.form.submission_key, created_at: input.at })
-      .onConflict(['author_id', 'submission_key'])
+      .insert({ diary_id: input.diaryId, diary_author_id: locked.author_id, number, author_id: input.authorId, body: input.form.body, submission_key: input.form.submission_key, created_at: input.at })
+      .onConflict(['author_id', 'submission_key', 'diary_author_id'])
       .ignore()
       .returning('id');
     if (!inserted.length) return { ok: true, number };
@@ -173,8 +205,10 @@ export async function addComment(db: Db, input: { diaryId: number; authorId: num
       last_comment_at: input.at,
       ...(isOwner ? { owner_read_no: number } : {}),
     });
+    // Everyone else who commented is now behind (the count on home and in the header reads this flag).
+    await trx('diary_reads').where({ diary_id: input.diaryId, behind: false }).whereNot({ member_id: input.authorId }).update({ behind: true });
     if (!isOwner) {
-      await trx('diary_reads').insert({ diary_id: input.diaryId, member_id: input.authorId, last_read_no: number }).onConflict(['member_id', 'diary_id']).merge({ last_read_no: number });
+      await trx('diary_reads').insert({ diary_id: input.diaryId, member_id: input.authorId, last_read_no: number }).onConflict(['member_id', 'diary_id']).merge({ last_read_no: number, behind: false });
     }
     return { ok: true, number };
   });
@@ -205,5 +239,7 @@ export async function markDiaryRead(db: Db, diary: { id: number; author_id: numb
   }
   // Known from the page's read (viewerReadNo): nothing to write unless the viewer commented and is behind.
   if (viewerReadNo !== undefined && (viewerReadNo === null || viewerReadNo >= diary.last_comment_no)) return;
-  await db('diary_reads').where({ diary_id: diary.id, member_id: viewerId }).where('last_read_no', '<', diary.last_comment_no).update({ last_read_no: diary.last_comment_no });
+  // Still behind if a comment arrived after the page's read (the comment's transaction set the flag).
+  await db('diary_reads').where({ diary_id: diary.id, member_id: viewerId }).where('last_read_no', '<', diary.last_comment_no)
+    .update({ last_read_no: diary.last_comment_no, behind: db.raw('? < (SELECT d.last_comment_no FROM diaries d WHERE d.id = diary_reads.diary_id)', [diary.last_comment_no]) });
 }

@@ -7,6 +7,9 @@ import { DIARY_VISIBILITIES, fieldErrors } from '../accounts/schemas.js';
 import { FeedAddForm, FeedVisibilityForm } from './schemas.js';
 import { FEEDS_PER_MEMBER, addFeed, removeFeed } from './service.js';
 import * as q from './queries.js';
+import { logFor } from '../../lib/log.js';
+
+const log = logFor('feeds');
 
 /** Settings › external blogs (/settings/feeds). */
 export function feedHandlers(ctx: AppContext) {
@@ -37,7 +40,7 @@ export function feedHandlers(ctx: AppContext) {
       const result = await addFeed(db, { memberId: req.member!.id, url: form.data.url, at: ctx.clock.now() });
       if (!result.ok) return page(req, res, 422, { values: { url: req.body.url }, errors: { url: `validation.feeds.${result.reason}` } });
       // The first poll now rather than at the next sweep; if queuing fails, the sweep takes it.
-      await ctx.jobs.send('feeds.poll', { feedId: result.feedId }).catch((err: Error) => console.warn(`[feeds] enqueue failed, the sweep will poll: ${err.message}`));
+      await ctx.jobs.send('feeds.poll', { feedId: result.feedId }).catch((err: Error) => log.warn({ reqId: req.id }, `enqueue failed, the sweep will poll: ${err.message}`));
       req.session.flash = req.t('feeds.added');
       res.redirect(303, '/settings/feeds');
     },

@@ -103,7 +103,7 @@ export async function storeEntries(db: Knex, feed: { id: number; member_id: numb
         published_at: e.publishedAt && e.publishedAt < at ? e.publishedAt : at,
         fetched_at: at,
       })))
-      .onConflict(['feed_id', 'guid'])
+      .onConflict(['feed_id', 'guid', 'member_id'])
       .merge(['title', 'link', 'summary'])
       .whereRaw('(external_entries.title, external_entries.link, external_entries.summary) IS DISTINCT FROM (excluded.title, excluded.link, excluded.summary)');
   }

@@ -1,24 +1,43 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { render } from '../../http/render.js';
+import { setFlash } from '../../http/flash.js';
+import { fieldErrors } from '../accounts/schemas.js';
+import { setFootprintMilestone } from './queries.js';
+import { FootprintMilestoneForm } from './schemas.js';
 import { isCountableView } from './record.js';
 import { trailOf, visitorsOf } from './service.js';
 
-// Neither page takes input: no params, no query, no body.
+// The lists take no input; the キリ番 form on the visitors page takes one number.
 export function footprintHandlers(ctx: AppContext) {
   const { db, clock } = ctx;
+  async function visitorsPage(req: Request, res: Response, status: number, markChecked: boolean, values?: { milestone?: unknown }, errors: Record<string, string> = {}) {
+    const page = await visitorsOf(db, req.member!.id, clock.now(), { markChecked });
+    render(res.status(status), 'pc/footprints/list', {
+      title: req.t('footprints.title'),
+      tab: 'visitors',
+      lead: req.t('footprints.lead'),
+      emptyText: req.t('footprints.empty'),
+      footprints: page.items,
+      lifetimeVisits: page.lifetimeVisits,
+      milestone: values ? String(values.milestone ?? '') : page.milestone === null ? '' : String(page.milestone),
+      errors,
+    });
+  }
+
   return {
     async visitors(req: Request, res: Response) {
       // A prefetch or HEAD of this page must not clear the home page's count unseen.
-      const page = await visitorsOf(db, req.member!.id, clock.now(), { markChecked: isCountableView(req, ctx.config.publicOrigin) });
-      render(res, 'pc/footprints/list', {
-        title: req.t('footprints.title'),
-        tab: 'visitors',
-        lead: req.t('footprints.lead'),
-        emptyText: req.t('footprints.empty'),
-        footprints: page.items,
-        lifetimeVisits: page.lifetimeVisits,
-      });
+      await visitorsPage(req, res, 200, isCountableView(req, ctx.config.publicOrigin));
+    },
+
+    /** POST /footprints/milestone: the member's own キリ番 (empty clears it). */
+    async saveMilestone(req: Request, res: Response) {
+      const form = FootprintMilestoneForm.safeParse(req.body);
+      if (!form.success) return visitorsPage(req, res, 422, false, req.body, fieldErrors(form.error));
+      await setFootprintMilestone(db, req.member!.id, form.data.milestone);
+      setFlash(req, req.t('footprints.milestone.saved'));
+      res.redirect(303, '/footprints');
     },
 
     async left(req: Request, res: Response) {

@@ -51,6 +51,24 @@ export async function recordFootprint(db: Knex, v: { ownerId: number; visitorId:
   return (await recordVisits(db, [v])) === 1;
 }
 
+/**
+ * SQL: the member's milestones reached in the last MILESTONE_SHOWN_DAYS before `now` (home's お知らせ),
+ * newest first: number, reached_at, and the visitor's id and nickname — null when the visitor has
+ * left or either has blocked the other (the milestone is still announced, without the name).
+ */
+export function recentMilestonesSql(owner: string, now: string): string {
+  return `SELECT fm.number, fm.reached_at, m.id AS visitor_id, m.nickname
+    FROM footprint_milestones fm
+    LEFT JOIN members m ON m.id = fm.visitor_id AND m.status = 'active' AND ${notBlockedSql('fm.owner_id', 'fm.visitor_id')}
+    WHERE fm.owner_id = ${owner} AND fm.reached_at > ${now} - interval '${MILESTONE_SHOWN_DAYS} days'
+    ORDER BY fm.reached_at DESC, fm.number DESC LIMIT 3`;
+}
+export const MILESTONE_SHOWN_DAYS = 7;
+
+/** キリ番: the lifetime counts home announces (CONTEXT.md, "Milestones"), besides every multiple of MILESTONE_EVERY and the member's own number. */
+export const MILESTONES = [1000, 5000];
+export const MILESTONE_EVERY = 10000;
+
 // Visits of one batch that share (owner, visitor, day) are one row of `g`: an upsert may touch a
 // row once per statement. Rows are written in key order, footprints before counters, so two
 // batches committing at once wait for each other instead of deadlocking.
@@ -82,11 +100,32 @@ const RECORD_VISITS = {
              visit_count = footprints.visit_count + EXCLUDED.visit_count
        RETURNING owner_id, visitor_id, visited_on
      ),
-     counted AS (SELECT g.owner_id, g.n FROM footprint f JOIN g USING (owner_id, visitor_id, visited_on)),
+     counted AS (SELECT g.owner_id, g.visitor_id, g.last_visited_at, g.n FROM footprint f JOIN g USING (owner_id, visitor_id, visited_on)),
+     added AS (SELECT owner_id, sum(n)::bigint AS n FROM counted GROUP BY owner_id),
      counter AS (
        INSERT INTO footprint_counters (member_id, lifetime_visits)
-       SELECT owner_id, sum(n) FROM counted GROUP BY owner_id ORDER BY owner_id
+       SELECT owner_id, n FROM added ORDER BY owner_id
        ON CONFLICT (member_id) DO UPDATE SET lifetime_visits = footprint_counters.lifetime_visits + EXCLUDED.lifetime_visits
+       RETURNING member_id, lifetime_visits, milestone
+     ),
+     -- キリ番 (CONTEXT.md, "Milestones"): the milestones between the count before and after this batch,
+     -- each credited to the owner's latest visitor of the batch. Usually no row: one comparison per owner.
+     crossed AS (
+       SELECT c.member_id, ms.number, c.lifetime_visits - a.n AS before, c.lifetime_visits AS after
+         FROM counter c JOIN added a ON a.owner_id = c.member_id
+         CROSS JOIN LATERAL (
+           SELECT x FROM unnest(ARRAY[${MILESTONES.join(', ')}, c.milestone]) x
+           UNION SELECT k * ${MILESTONE_EVERY} FROM generate_series((c.lifetime_visits - a.n) / ${MILESTONE_EVERY} + 1, c.lifetime_visits / ${MILESTONE_EVERY}) k
+         ) ms(number)
+        WHERE ms.number > c.lifetime_visits - a.n AND ms.number <= c.lifetime_visits
+     ),
+     milestone AS (
+       INSERT INTO footprint_milestones (owner_id, number, visitor_id, reached_at)
+       SELECT cr.member_id, cr.number, l.visitor_id, l.last_visited_at
+         FROM crossed cr
+         CROSS JOIN LATERAL (SELECT visitor_id, last_visited_at FROM counted WHERE owner_id = cr.member_id ORDER BY last_visited_at DESC LIMIT 1) l
+        ORDER BY 1, 2
+       ON CONFLICT (owner_id, number) DO NOTHING
      )
      SELECT coalesce(sum(n), 0)::int AS counted FROM counted`,
 };
@@ -134,11 +173,11 @@ export async function countNewFootprints(db: Knex, ownerId: number, now: Date, c
   return row.count;
 }
 
-export type FootprintCounters = { lifetime_visits: number; checked_at: Date | null };
+export type FootprintCounters = { lifetime_visits: number; checked_at: Date | null; milestone: number | null };
 
 export async function footprintCounters(db: Knex, memberId: number): Promise<FootprintCounters> {
-  const row = await db('footprint_counters').select('lifetime_visits', 'checked_at').where({ member_id: memberId }).first();
-  return { lifetime_visits: Number(row?.lifetime_visits ?? 0), checked_at: row?.checked_at ?? null };
+  const row = await db('footprint_counters').select('lifetime_visits', 'checked_at', 'milestone').where({ member_id: memberId }).first();
+  return { lifetime_visits: Number(row?.lifetime_visits ?? 0), checked_at: row?.checked_at ?? null, milestone: row?.milestone == null ? null : Number(row.milestone) };
 }
 
 export function markFootprintsChecked(db: Knex, memberId: number, at: Date) {
@@ -146,4 +185,9 @@ export function markFootprintsChecked(db: Knex, memberId: number, at: Date) {
     .insert({ member_id: memberId, checked_at: at })
     .onConflict('member_id')
     .merge({ checked_at: at });
+}
+
+/** The member's own キリ番 (null: only the defaults), kept on the counter row. */
+export function setFootprintMilestone(db: Knex, memberId: number, milestone: number | null) {
+  return db('footprint_counters').insert({ member_id: memberId, milestone }).onConflict('member_id').merge({ milestone });
 }

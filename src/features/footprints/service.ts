@@ -23,7 +23,7 @@ export async function visitorsOf(db: Knex, ownerId: number, now: Date, opts: { l
   const rows = await footprintList(db, 'owner', ownerId, retentionStart(now), opts.limit ?? PC_LIST_SIZE);
   const [items, counters] = await Promise.all([withAvatars(db, rows), footprintCounters(db, ownerId)]);
   if (opts.markChecked) await markFootprintsChecked(db, ownerId, now);
-  return { items, lifetimeVisits: counters.lifetime_visits };
+  return { items, lifetimeVisits: counters.lifetime_visits, milestone: counters.milestone };
 }
 
 /** Whose pages the member visited in the last 90 days, newest first. */

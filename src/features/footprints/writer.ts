@@ -1,6 +1,9 @@
 import type { Knex } from 'knex';
 import { createDb, isDatabaseUnavailable } from '../../db/knex.js';
 import { FOOTPRINT_CONNECTION_SETTINGS, recordVisits, type Visit } from './queries.js';
+import { logFor } from '../../lib/log.js';
+
+const log = logFor('footprints');
 
 /**
  * Writes footprints behind the pages (CONTEXT.md, "Written behind the page, in batches"): a page
@@ -17,6 +20,8 @@ import { FOOTPRINT_CONNECTION_SETTINGS, recordVisits, type Visit } from './queri
  * "When the database blinks".
  */
 export type FootprintWriterStats = {
+  /** Batches written (one statement each). */
+  batches: number;
   /** Visits written. */
   written: number;
   /** Visits of failed tries kept for another (a visit tried three times counts three times). */
@@ -60,8 +65,9 @@ export type FootprintWriterOptions = {
  * FOOTPRINT_CONNECTION_SETTINGS — one round trip a batch, never waiting for or holding one of the
  * pages' few connections (DB_POOL_MAX). `close()` writes what is pending, then closes it.
  */
-export function openFootprintWriter(connectionString: string, opts: Omit<FootprintWriterOptions, 'ownConnection'>): FootprintWriter & { db: Knex } {
-  const db = createDb(connectionString, { max: 1, settings: FOOTPRINT_CONNECTION_SETTINGS, applicationName: 'ashiato-footprints' });
+export function openFootprintWriter(connectionString: string, opts: Omit<FootprintWriterOptions, 'ownConnection'> & { pooled?: boolean }): FootprintWriter & { db: Knex } {
+  // Pooled (PgBouncer): the settings cannot be sent, and the batch is planned each time (docs/scaling.md).
+  const db = createDb(connectionString, { max: 1, settings: FOOTPRINT_CONNECTION_SETTINGS, applicationName: 'ashiato-footprints', pooled: opts.pooled });
   const writer = createFootprintWriter(db, { ...opts, ownConnection: true });
   return {
     ...writer,
@@ -78,11 +84,11 @@ export function createFootprintWriter(db: Knex, opts: FootprintWriterOptions): F
   const maxWaitMs = opts.maxWaitMs ?? 60_000;
   const maxWaiting = opts.maxWaiting ?? 50_000;
   const now = opts.now ?? (() => Date.now());
-  const onError = opts.onError ?? ((err, lost) => console.error(`[footprints] ${lost} footprint(s) not recorded`, err));
+  const onError = opts.onError ?? ((err, lost) => log.error({ err, lost }, `${lost} footprint(s) not recorded`));
   const onRetry =
     opts.onRetry ??
-    ((err, waiting, inMs) => console.warn(`[footprints] database unavailable (${errorName(err)}): ${waiting} footprint(s) kept, next try in ${inMs} ms`));
-  const stats: FootprintWriterStats = { written: 0, retried: 0, dropped: 0, waiting: 0 };
+    ((err, waiting, inMs) => log.warn({ waiting, retryInMs: inMs }, `database unavailable (${errorName(err)}): ${waiting} footprint(s) kept, next try in ${inMs} ms`));
+  const stats: FootprintWriterStats = { batches: 0, written: 0, retried: 0, dropped: 0, waiting: 0 };
   let pending: Visit[] = [];
   let timer: NodeJS.Timeout | null = null;
   // Batches of one process are written one after another: never two of its statements fighting
@@ -114,6 +120,7 @@ export function createFootprintWriter(db: Knex, opts: FootprintWriterOptions): F
   async function write(batch: Visit[]) {
     try {
       await recordVisits(db, batch, { ownConnection: opts.ownConnection });
+      stats.batches += 1;
       stats.written += batch.length;
       failures = 0;
       // Visits that arrived while this batch was failing wait for their timer as usual.

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { render } from '../../http/render.js';
-import { notFound } from '../../http/errors.js';
+import { HttpError, notFound } from '../../http/errors.js';
 import { setFlash } from '../../http/flash.js';
 import { IdParam } from '../../lib/forms.js';
 import { isBlockedEitherWay } from '../blocks/queries.js';
@@ -9,7 +9,7 @@ import { fieldErrors } from '../accounts/schemas.js';
 import { avatarsFor } from '../profiles/avatars.js';
 import * as q from './queries.js';
 import * as friends from './service.js';
-import { FriendRequestForm, FriendsPageQuery, IntroductionForm } from './schemas.js';
+import { FriendRequestForm, FriendsPageQuery, HideUpdatesForm, IntroductionForm } from './schemas.js';
 import { friendListPage } from './list.js';
 
 const FRIENDS_PAGE = 30;
@@ -101,6 +101,7 @@ export function friendHandlers(ctx: AppContext) {
         owner: page.owner,
         isSelf: page.owner.id === req.member!.id,
         friends: page.friends,
+        hiddenUpdates: page.hiddenUpdates,
         avatars: await avatarsFor(db, page.friends.map((f) => f.id)),
         next: page.next,
       });
@@ -117,6 +118,16 @@ export function friendHandlers(ctx: AppContext) {
       if (!(await friends.endFriendship(db, req.member!.id, target.id))) throw notFound();
       req.session.flash = req.t('friends.unfriended', { nickname: target.nickname });
       res.redirect(303, `/members/${target.id}`);
+    },
+
+    /** POST /members/:id/hide-updates: the friend's updates leave (or return to) the member's home. */
+    async hideUpdates(req: Request, res: Response) {
+      const target = await visibleMember(ctx, req);
+      const form = HideUpdatesForm.safeParse(req.body);
+      if (!form.success) throw new HttpError({ status: 422, messageKey: 'validation.friends.hideUpdates' });
+      if (!(await friends.setFriendUpdatesHidden(db, req.member!.id, target.id, form.data.hide))) throw notFound();
+      setFlash(req, req.t(form.data.hide ? 'friends.hideUpdates.hidden' : 'friends.hideUpdates.shown', { nickname: target.nickname }));
+      res.redirect(303, form.data.from === 'friends' ? '/friends' : `/members/${target.id}`);
     },
 
     async showIntroduction(req: Request, res: Response) {

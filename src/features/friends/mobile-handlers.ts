@@ -19,7 +19,7 @@ export function mobileFriendHandlers(ctx: AppContext) {
       if (!page) throw notFound();
       render(res, 'mobile/friends/list', {
         title: req.t('friends.list.title', { nickname: page.owner.nickname }),
-        owner: page.owner, isSelf: page.owner.id === req.member!.id, friends: page.friends, ...keysetLinks(req, page.next),
+        owner: page.owner, isSelf: page.owner.id === req.member!.id, friends: page.friends, hiddenUpdates: page.hiddenUpdates, ...keysetLinks(req, page.next),
       });
     },
 

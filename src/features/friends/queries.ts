@@ -34,10 +34,11 @@ export function friendsPage(db: Knex, memberId: number, opts: { limit: number; b
 /**
  * SQL, a FROM item: `member`'s active friends as rows (friend_id, nickname). The per-friend feeds
  * (friends' latest diaries, external entries, photos) start from it; a page that shows several of
- * them reads it once, as a WITH (home).
+ * them reads it once, as a WITH (home). `withBirthDate`: also birth_date, read with the row already
+ * fetched (home's birthdays).
  */
-export function activeFriendsSql(member: string): string {
-  return `(SELECT f.friend_id, m.nickname FROM friendships f JOIN members m ON m.id = f.friend_id AND m.status = 'active' WHERE f.member_id = ${member})`;
+export function activeFriendsSql(member: string, withBirthDate = false, withHideUpdates = false): string {
+  return `(SELECT f.friend_id, m.nickname${withBirthDate ? ', m.birth_date' : ''}${withHideUpdates ? ', f.hide_updates' : ''} FROM friendships f JOIN members m ON m.id = f.friend_id AND m.status = 'active' WHERE f.member_id = ${member})`;
 }
 
 /** SQL: the member's number of friends (the counter kept with the rows). */
@@ -148,4 +149,14 @@ export async function requestBelongsTo(db: Knex, requestId: number, memberId: nu
     .andWhere((w) => w.where({ requester_id: memberId }).orWhere({ recipient_id: memberId }))
     .first();
   return !!row;
+}
+
+/** The member's active friends whose updates they hid from home, by nickname (at most 100). */
+export function friendsWithHiddenUpdates(db: Knex, memberId: number): Promise<{ id: number; nickname: string }[]> {
+  return db('friendships as f')
+    .join('members as m', 'm.id', 'f.friend_id')
+    .select('m.id', 'm.nickname')
+    .where({ 'f.member_id': memberId, 'f.hide_updates': true, 'm.status': 'active' })
+    .orderBy('m.nickname')
+    .limit(100);
 }

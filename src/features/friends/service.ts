@@ -169,3 +169,12 @@ export async function deleteIntroduction(db: Knex, input: { viewerId: number; su
   const n = await db('introductions').where({ subject_id: input.subjectId, author_id: input.authorId }).delete();
   return n === 1;
 }
+
+/**
+ * Hides (or shows again) a friend's updates on the member's home: the member's own direction of
+ * the friendship only, so the friend sees no change. False when they are not friends.
+ */
+export async function setFriendUpdatesHidden(db: Knex, memberId: number, friendId: number, hide: boolean): Promise<boolean> {
+  const n = await db('friendships').where({ member_id: memberId, friend_id: friendId }).update({ hide_updates: hide });
+  return n === 1;
+}

@@ -11,12 +11,10 @@ const MOBILE_SECTIONS = { friends: 5, diaries: 5, photos: 3, activity: 5, commun
 export function mobileHomeHandlers(ctx: AppContext) {
   return {
     async show(req: Request, res: Response) {
-      const dash = await loadDashboard(ctx.db, req.member!.id, ctx.clock.now(), MOBILE_SECTIONS);
-      const p = dash.pending;
+      const dash = await ctx.reads.read(req, (r) => loadDashboard(r, req.member!.id, ctx.clock.now(), MOBILE_SECTIONS));
       render(res, 'mobile/home', {
         title: req.t('home.title'),
         ...dash,
-        hasPending: p.friendRequests + p.newComments + p.unreadMessages + p.joinRequests + p.roleOffers + p.newFootprints > 0,
         photos: dash.photos.map((p) => ({ ...p, url: photoUrl(p.id, 'm120') })),
         notices: dash.notices.map((n) => ({ ...n, body: excerpt(n.body, 100) })),
       });

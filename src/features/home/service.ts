@@ -23,17 +23,33 @@ export async function loadDashboard(db: Knex, memberId: number, now: Date, shown
     ...row.external.map((e) => ({ kind: 'external' as const, at: jsonDate(e.published_at), id: e.id, title: e.title, nickname: e.nickname, author_id: e.member_id, link: e.link, hidden_at: null })),
   ].sort((a, b) => b.at.getTime() - a.at.getTime()).slice(0, shown.diaries);
 
+  const pending = {
+    friendRequests: row.friend_requests, newComments: row.new_comments, followedComments: row.followed_comments, unreadMessages: row.unread_messages,
+    joinRequests: row.join_requests, roleOffers: row.role_offers,
+    newFootprints: row.new_footprints, newFootprintsCapped: row.new_footprints >= NEW_COUNT_CAP,
+  };
+  // Friends' birthdays (today and the next days), shown with the pending items: month and day only.
+  // キリ番 reached in the last days (footprints/CONTEXT.md, "Milestones"); the visitor only when still visible.
+  const milestones = row.milestones.map((m) => ({ number: Number(m.number), visitorId: m.visitor_id, nickname: m.nickname }));
+  const birthdays = row.birthdays.map((b) => ({ id: b.id, nickname: b.nickname, today: b.in_days === 0, month: Number(b.day.slice(5, 7)), day: Number(b.day.slice(8, 10)) }));
   return {
-    pending: {
-      friendRequests: row.friend_requests, newComments: row.new_comments, unreadMessages: row.unread_messages,
-      joinRequests: row.join_requests, roleOffers: row.role_offers,
-      newFootprints: row.new_footprints, newFootprintsCapped: row.new_footprints >= NEW_COUNT_CAP,
-    },
+    pending,
+    birthdays,
+    milestones,
+    hasPending: Object.values(pending).some((v) => typeof v === 'number' && v > 0) || birthdays.length > 0 || milestones.length > 0,
+    myAvatar: avatarOf(row.my_photo_id),
     friends: row.friends.map((f) => ({ id: f.id, nickname: f.nickname })),
     totalFriends: Number(row.total_friends ?? 0),
     avatars,
     latest,
-    photos: row.photos.map((p) => ({ id: p.photo_id, url: photoUrl(p.photo_id, 'sq76'), diaryId: p.diary_id, nickname: p.nickname })),
+    // Diary and album photos, newest first (albums/CONTEXT.md: home's friends' latest photos).
+    photos: [
+      ...row.photos.map((p) => ({ id: p.photo_id, at: jsonDate(p.created_at), link: `/diaries/${p.diary_id}`, nickname: p.nickname })),
+      ...row.album_photos.map((p) => ({ id: p.photo_id, at: jsonDate(p.created_at), link: `/albums/${p.album_id}`, nickname: p.nickname })),
+    ]
+      .sort((a, b) => b.at.getTime() - a.at.getTime() || b.id - a.id)
+      .slice(0, shown.photos)
+      .map((p) => ({ id: p.id, url: photoUrl(p.id, 'sq76'), link: p.link, nickname: p.nickname })),
     activity: row.activity.map((a) => ({ ...a, at: jsonDate(a.at), hidden_at: jsonDate(a.hidden_at) })),
     communities: { items: withPhotoUrls(row.communities.map((c) => ({ ...c, hidden_at: jsonDate(c.hidden_at) }))), total: row.total_communities },
     notices: row.notices.map((n): NoticeRow => ({ ...n, starts_at: jsonDate(n.starts_at), ends_at: jsonDate(n.ends_at) })),

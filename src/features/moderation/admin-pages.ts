@@ -68,6 +68,7 @@ export function auditLines(t: Translate, rows: AuditRow[]) {
       targetLink: r.target_type === 'member' ? `/admin/members/${r.target_id}`
         : r.target_type === 'community' ? `/admin/communities/${r.target_id}`
           : r.target_type === 'notice' ? '/admin/notices'
+            : r.target_type === 'site_settings' ? '/admin/invitations'
             : `/admin/reports/${r.target_type}/${r.target_id}`,
     };
   });

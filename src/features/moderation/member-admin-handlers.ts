@@ -9,6 +9,7 @@ import { adminPage, auditLines, idParam, maskedPhone, redirectWith, NO_FORM, sen
 import { memberActivityCounts, memberForStaff, searchMembersForStaff } from './admin-queries.js';
 import { auditPage } from './audit.js';
 import { reportsAbout } from './reports.js';
+import { invitationOf, invitationsBy } from '../invitations/queries.js';
 import { BirthDateForm, OptionalReasonForm, SearchQuery, SuspendForm } from './schemas.js';
 
 /** Member search and the member detail page, with suspension and birth-date correction. */
@@ -19,11 +20,14 @@ export function memberAdminHandlers(ctx: AppContext) {
     const id = idParam(req);
     const m = await memberForStaff(db, id);
     if (!m) throw notFound();
-    const [counts, reports, history] = await Promise.all([memberActivityCounts(db, id), reportsAbout(db, id), auditPage(db, { limit: 50, subjectMemberId: id })]);
+    const [counts, reports, history, invitedBy, invited] = await Promise.all([
+      memberActivityCounts(db, id), reportsAbout(db, id), auditPage(db, { limit: 50, subjectMemberId: id }), invitationOf(db, id), invitationsBy(db, id),
+    ]);
     adminPage(req, res, 'members/show', {
       title: m.nickname,
       m: { ...m, phone: maskedPhone(m.phone) },
       counts, reports, history: auditLines(req.t, history),
+      invitedBy: invitedBy ?? null, invited: invited.filter((i) => i.invitee_id),
       today: tokyoDate(ctx.clock.now()),
       isAdmin: req.member!.role === 'admin',
       form,

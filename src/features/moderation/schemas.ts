@@ -4,7 +4,7 @@ import { isValidDate, parseTokyoDateTimeLocal } from '../../lib/dates.js';
 
 // What members report, and what staff submit in the back office. Messages are catalog keys.
 
-export const TARGET_TYPES = ['member', 'diary', 'diary_comment', 'community', 'topic', 'topic_comment', 'message'] as const;
+export const TARGET_TYPES = ['member', 'diary', 'diary_comment', 'community', 'topic', 'topic_comment', 'message', 'album', 'album_comment'] as const;
 export type TargetType = (typeof TARGET_TYPES)[number];
 
 export const REPORT_CATEGORIES = ['spam', 'harassment', 'sexual', 'violence', 'personal_info', 'impersonation', 'copyright', 'underage', 'other'] as const;

@@ -13,7 +13,7 @@ export type TargetView = {
   authorId: number | null;
   authorNickname: string | null;
   /** Where the content sits, for "in context". */
-  context: { kind: 'diary' | 'community' | 'topic' | 'recipient'; name: string; link: string } | null;
+  context: { kind: 'diary' | 'album' | 'community' | 'topic' | 'recipient'; name: string; link: string } | null;
   /** The page members see it on. */
   link: string | null;
   createdAt: Date | null;
@@ -102,6 +102,23 @@ const loaders: Record<TargetType, Loader> = {
       .whereIn('m.id', ids);
     return rows.map((r) => view('message', r, {
       context: { kind: 'recipient', name: String(r.recipient_nickname), link: `/admin/members/${r.recipient_id}` },
+    }));
+  },
+
+  async album(db, ids) {
+    const rows: Row[] = await db('albums as al').join('members as a', 'a.id', 'al.owner_id')
+      .select('al.id', 'al.title', 'al.description as body', 'al.owner_id as author_id', 'a.nickname as author_nickname', 'al.created_at', 'al.hidden_at', 'al.hidden_reason')
+      .whereIn('al.id', ids);
+    return rows.map((r) => view('album', r, { link: `/albums/${r.id}` }));
+  },
+
+  async album_comment(db, ids) {
+    const rows: Row[] = await db('album_comments as c').join('members as a', 'a.id', 'c.author_id').join('albums as al', 'al.id', 'c.album_id')
+      .select('c.id', 'c.body', 'c.author_id', 'a.nickname as author_nickname', 'c.created_at', 'c.hidden_at', 'c.hidden_reason', 'al.id as album_id', 'al.title as album_title')
+      .whereIn('c.id', ids);
+    return rows.map((r) => view('album_comment', r, {
+      link: `/albums/${r.album_id}#comment-${r.id}`,
+      context: { kind: 'album', name: String(r.album_title), link: `/admin/reports/album/${r.album_id}` },
     }));
   },
 };

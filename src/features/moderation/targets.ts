@@ -4,6 +4,7 @@ import { visibleDiary } from '../diaries/queries.js';
 import { communityFor } from '../communities/queries.js';
 import { visibleTopic } from '../communities/board-queries.js';
 import { heldMessage } from '../messages/queries.js';
+import { visibleAlbum } from '../albums/queries.js';
 import type { TargetType } from './schemas.js';
 
 // The things members can report, in one place: whether a reporter may see one (a report of
@@ -82,6 +83,22 @@ const finders: Record<TargetType, Finder> = {
     if (!m || m.box !== 'received' || m.hidden_at) return undefined;
     return { reportedMemberId: m.sender_id, communityId: null, snapshot: snapshot(m.subject, m.body), backTo: `/messages/${m.id}` };
   },
+
+  async album(db, viewerId, id) {
+    const a = await visibleAlbum(db, id, viewerId);
+    if (!a || a.hidden_at) return undefined;
+    return { reportedMemberId: a.owner_id, communityId: null, snapshot: snapshot(a.title, a.description), backTo: `/albums/${a.id}` };
+  },
+
+  async album_comment(db, viewerId, id) {
+    const c = await db('album_comments as c').join('members as a', 'a.id', 'c.author_id')
+      .select('c.id', 'c.album_id', 'c.author_id', 'c.body')
+      .where({ 'c.id': id, 'a.status': 'active' }).whereNull('c.hidden_at')
+      .whereRaw(notBlockedSql('c.author_id', '?'), [viewerId, viewerId]).first();
+    const a = c && (await visibleAlbum(db, Number(c.album_id), viewerId));
+    if (!c || !a || a.hidden_at) return undefined;
+    return { reportedMemberId: Number(c.author_id), communityId: null, snapshot: c.body, backTo: `/albums/${a.id}#comment-${c.id}` };
+  },
 };
 
 /** The target as its reporter may see it, or undefined: missing, not visible, hidden already, or their own. */
@@ -103,6 +120,8 @@ export const HIDEABLE: Record<HideableType, { table: string; owner: string }> = 
   topic: { table: 'community_topics', owner: 'author_id' },
   topic_comment: { table: 'community_comments', owner: 'author_id' },
   message: { table: 'messages', owner: 'sender_id' },
+  album: { table: 'albums', owner: 'owner_id' },
+  album_comment: { table: 'album_comments', owner: 'author_id' },
 };
 
 export function isHideable(type: TargetType): type is HideableType {

@@ -1,23 +1,28 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { render } from '../../http/render.js';
-import { parseSearchQuery } from '../../lib/forms.js';
-import { PREFECTURES } from '../../lib/prefectures.js';
+import { PREFECTURES, prefectureName } from '../../lib/prefectures.js';
+import { tokyoDate } from '../../lib/dates.js';
 import { formatTextHtml } from '../../lib/text.js';
 import { fieldErrors } from '../accounts/schemas.js';
 import { avatarsFor } from './avatars.js';
-import { GENDERS, MemberSearchQuery, ProfileForm, VISIBILITIES } from './schemas.js';
+import { GENDERS, ProfileForm, VISIBILITIES } from './schemas.js';
+import { parseMemberSearch, searchFormLocals, searchLink } from './search.js';
 import { profileForEdit, saveProfile, searchMembers } from './queries.js';
 import { loadProfilePage } from './page.js';
+import { profileAudienceErrors } from './audience.js';
+import { groupsOf } from '../friends/groups-queries.js';
 
 const SEARCH_PAGE = 20;
 
 export function profileHandlers(ctx: AppContext) {
   const { db } = ctx;
 
-  function editPage(req: Request, res: Response, status: number, values: Record<string, unknown>, errors: Record<string, string> = {}) {
+  async function editPage(req: Request, res: Response, status: number, values: Record<string, unknown>, errors: Record<string, string> = {}) {
     render(res.status(status), 'pc/profiles/edit', {
       title: req.t('profile.edit.title'), values, errors, visibilities: VISIBILITIES, genders: GENDERS,
+      // The member's friend groups, offered per field as 「グループ: 名前」 (value 'group:<id>').
+      audienceGroups: await groupsOf(db, req.member!.id),
       prefectures: PREFECTURES.map((p, i) => ({ code: i + 1, name: req.locale === 'en' ? p.en : p.ja })),
     });
   }
@@ -34,29 +39,31 @@ export function profileHandlers(ctx: AppContext) {
     },
 
     async showEdit(req: Request, res: Response) {
-      editPage(req, res, 200, await profileForEdit(db, req.member!.id));
+      return editPage(req, res, 200, await profileForEdit(db, req.member!.id));
     },
 
     async saveEdit(req: Request, res: Response) {
       const form = ProfileForm.safeParse(req.body);
-      if (!form.success) return editPage(req, res, 422, req.body ?? {}, fieldErrors(form.error));
+      const errors = form.success ? await profileAudienceErrors(db, req.member!.id, form.data) : fieldErrors(form.error);
+      if (!form.success || Object.keys(errors).length) return editPage(req, res, 422, req.body ?? {}, errors);
       await saveProfile(db, req.member!.id, form.data, ctx.clock.now());
       req.session.flash = req.t('profile.edit.saved');
       res.redirect(303, `/members/${req.member!.id}`);
     },
 
+    /** Member search: nickname and filters (area, age range, gender); 422 with the form kept on bad input. */
     async search(req: Request, res: Response) {
-      const { data: query, typed, error } = parseSearchQuery(MemberSearchQuery, req.query);
-      const rows = query.q ? await searchMembers(db, { viewerId: req.member!.id, q: query.q, before: query.before, limit: SEARCH_PAGE + 1 }) : [];
+      const search = parseMemberSearch(req.query);
+      const rows = search.run ? await searchMembers(db, { ...search.input, viewerId: req.member!.id, today: tokyoDate(ctx.clock.now()), limit: SEARCH_PAGE + 1 }) : [];
       const results = rows.slice(0, SEARCH_PAGE);
       const avatars = await avatarsFor(db, results.map((r) => r.id));
-      render(res.status(error ? 422 : 200), 'pc/profiles/search', {
+      const last = results[results.length - 1];
+      render(res.status(search.errors ? 422 : 200), 'pc/profiles/search', {
         title: req.t('search.members.title'),
-        q: error ? typed : query.q,
-        qError: error,
-        results,
+        ...searchFormLocals(req, search),
+        results: results.map((r) => ({ ...r, area: prefectureName(r.prefecture, req.locale) })),
         avatars,
-        nextBefore: rows.length > SEARCH_PAGE ? results[results.length - 1].id : null,
+        next: rows.length > SEARCH_PAGE ? `/search/members${searchLink(search.values, last.id)}` : null,
       });
     },
   };

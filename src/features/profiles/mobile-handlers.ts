@@ -3,17 +3,20 @@ import type { AppContext } from '../../context.js';
 import { render } from '../../http/render.js';
 import { inMemoryPage, keysetLinks, MOBILE_BUDGET, pageLinks, PartQuery, textPage } from '../../http/mobile-budget.js';
 import { mobileQuery } from '../../http/mobile.js';
-import { parseSearchQuery } from '../../lib/forms.js';
+import { tokyoDate } from '../../lib/dates.js';
 import { excerpt } from '../../lib/text-parts.js';
 import { keysetPage } from '../../lib/pages.js';
 import { formatTextHtml } from '../../lib/text.js';
 import { mainPhotosOf } from '../photos/profile-queries.js';
 import { photoUrl } from '../photos/variants.js';
-import { PREFECTURES } from '../../lib/prefectures.js';
+import { PREFECTURES, prefectureName } from '../../lib/prefectures.js';
 import { fieldErrors } from '../accounts/schemas.js';
-import { GENDERS, MemberSearchQuery, ProfileFieldsForm, SelfIntroductionForm, VISIBILITIES } from './schemas.js';
+import { GENDERS, ProfileFieldsForm, SelfIntroductionForm, VISIBILITIES } from './schemas.js';
 import { profileForEdit, saveProfile, searchMembers } from './queries.js';
 import { loadProfilePage } from './page.js';
+import { parseMemberSearch, searchFormLocals } from './search.js';
+import { profileAudienceErrors } from './audience.js';
+import { groupsOf } from '../friends/groups-queries.js';
 
 const SECTIONS = { friends: 5, diaries: 5, communities: 5 };
 /** Introductions shown on the mobile profile, as excerpts; all of them on their own pages. */
@@ -23,9 +26,10 @@ export function mobileProfileHandlers(ctx: AppContext) {
   const { db } = ctx;
 
   /** The profile edit pages: the fields (one page), the self-introduction (another). */
-  function editPage(req: Request, res: Response, view: 'edit' | 'edit-introduction', status: number, values: Record<string, unknown>, errors: Record<string, string> = {}) {
+  async function editPage(req: Request, res: Response, view: 'edit' | 'edit-introduction', status: number, values: Record<string, unknown>, errors: Record<string, string> = {}) {
     render(res.status(status), `mobile/profiles/${view}`, {
       title: req.t('profile.edit.title'), pcPath: '/profile/edit', values, errors, visibilities: VISIBILITIES, genders: GENDERS,
+      audienceGroups: await groupsOf(db, req.member!.id),
       prefectures: PREFECTURES.map((p, i) => ({ code: i + 1, name: req.locale === 'en' ? p.en : p.ja })),
     });
   }
@@ -33,7 +37,8 @@ export function mobileProfileHandlers(ctx: AppContext) {
   function saveWith(view: 'edit' | 'edit-introduction', schema: typeof ProfileFieldsForm | typeof SelfIntroductionForm) {
     return async (req: Request, res: Response) => {
       const form = schema.safeParse(req.body);
-      if (!form.success) return editPage(req, res, view, 422, req.body ?? {}, fieldErrors(form.error));
+      const errors = form.success ? await profileAudienceErrors(db, req.member!.id, form.data) : fieldErrors(form.error);
+      if (!form.success || Object.keys(errors).length) return editPage(req, res, view, 422, req.body ?? {}, errors);
       await saveProfile(db, req.member!.id, form.data, ctx.clock.now());
       req.session.flash = req.t('profile.edit.saved');
       res.redirect(303, `/m/members/${req.member!.id}`);
@@ -74,12 +79,17 @@ export function mobileProfileHandlers(ctx: AppContext) {
       });
     },
 
-    /** Member search by nickname, 10 a page. */
+    /** Member search by nickname and filters (area, age range, gender), 10 a page; queries in Shift_JIS from carrier browsers. */
     async search(req: Request, res: Response) {
-      const { data: query, typed, error } = parseSearchQuery(MemberSearchQuery, req.query);
-      const rows = query.q ? await searchMembers(db, { viewerId: req.member!.id, q: query.q, before: query.before, limit: MOBILE_BUDGET.list + 1 }) : [];
-      const page = keysetPage(rows, MOBILE_BUDGET.list, (last) => mobileQuery(req, { q: query.q, before: last.id }));
-      render(res.status(error ? 422 : 200), 'mobile/profiles/search', { title: req.t('search.members.title'), q: error ? typed : query.q, qError: error, results: page.items, ...keysetLinks(req, page.next) });
+      const search = parseMemberSearch(req.query);
+      const rows = search.run ? await searchMembers(db, { ...search.input, viewerId: req.member!.id, today: tokyoDate(ctx.clock.now()), limit: MOBILE_BUDGET.list + 1 }) : [];
+      const page = keysetPage(rows, MOBILE_BUDGET.list, (last) => mobileQuery(req, { ...search.values, before: last.id }));
+      render(res.status(search.errors ? 422 : 200), 'mobile/profiles/search', {
+        title: req.t('search.members.title'),
+        ...searchFormLocals(req, search),
+        results: page.items.map((r) => ({ ...r, area: prefectureName(r.prefecture, req.locale), introduction: r.introduction ? excerpt(r.introduction, MOBILE_BUDGET.excerpt) : null })),
+        ...keysetLinks(req, page.next),
+      });
     },
   };
 }

@@ -2,6 +2,10 @@ import type { Knex } from 'knex';
 import { seal, unseal } from '../../lib/secrets.js';
 import { tokyoDate } from '../../lib/dates.js';
 import { SmsProviderError, type SmsProvider } from './providers.js';
+import { countSmsDelivery } from '../../http/metrics.js';
+import { logFor } from '../../lib/log.js';
+
+const log = logFor('sms');
 
 export type SmsKind = 'register_code' | 'register_existing' | 'reset_code' | 'change_phone_code' | 'change_phone_existing';
 
@@ -28,8 +32,8 @@ export async function reserveDailySms(trx: Knex, at: Date, limits: DailySmsLimit
   if (rows.length !== 1) return false;
   const sent = Number(rows[0].sent);
   // Each count is returned to one request only, so each line is written once a day.
-  if (sent === limits.alarm) console.warn(`[sms] alarm: ${sent} SMS on ${day} (Tokyo) reached SMS_DAILY_ALARM=${limits.alarm}; sending stops at SMS_DAILY_CAP=${limits.cap}`);
-  if (sent === limits.cap) console.error(`[sms] hard stop: ${sent} SMS on ${day} (Tokyo) reached SMS_DAILY_CAP=${limits.cap}; no more SMS are sent today`);
+  if (sent === limits.alarm) log.warn(`alarm: ${sent} SMS on ${day} (Tokyo) reached SMS_DAILY_ALARM=${limits.alarm}; sending stops at SMS_DAILY_CAP=${limits.cap}`);
+  if (sent === limits.cap) log.error(`hard stop: ${sent} SMS on ${day} (Tokyo) reached SMS_DAILY_CAP=${limits.cap}; no more SMS are sent today`);
   return true;
 }
 
@@ -60,13 +64,16 @@ export async function deliverSms(db: Knex, provider: SmsProvider, secret: string
     await db('sms_messages')
       .where({ id: messageId, status: 'queued' })
       .update({ status: 'sent', sealed_body: null, sent_at: at, provider_message_id: providerMessageId, last_error: null });
+    countSmsDelivery(provider.name, 'sent');
     return 'sent';
   } catch (err) {
     const message = err instanceof Error ? err.message.slice(0, 500) : 'unknown error';
     if (err instanceof SmsProviderError && err.permanent) {
       await db('sms_messages').where({ id: messageId }).update({ status: 'failed', sealed_body: null, last_error: message });
+      countSmsDelivery(provider.name, 'failed_permanently');
       return 'failed-permanently';
     }
+    countSmsDelivery(provider.name, 'failed');
     await db('sms_messages').where({ id: messageId }).update({ last_error: message });
     throw err;
   }
