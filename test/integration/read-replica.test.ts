@@ -1,8 +1,6 @@
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { createDb, type Db } from '../../src/db/knex.js';
 import { ensureDatabase } from '../../src/db/database.js';
 import { prepareDatabase } from '../../src/db/prepare.js';
@@ -12,7 +10,7 @@ import type { Agent } from '../support/agent.js';
 import { createMember } from '../support/factories.js';
 import { makeFriends } from '../support/friends.js';
 import { postDiary } from '../support/diaries.js';
-import { startLocalCluster, startLocalStandby } from '../support/own-postgres.js';
+import { serverBinDir, startLocalCluster, startLocalStandby } from '../support/own-postgres.js';
 import { waitFor } from '../support/wait.js';
 import { captureLogs } from '../support/logs.js';
 
@@ -21,15 +19,6 @@ import { captureLogs } from '../support/logs.js';
 // server of its own major version or older, and the suite's embedded PostgreSQL ships no
 // pg_basebackup, so both servers run from one installation's binaries (PG_BIN, or the newest
 // /usr/lib/postgresql/<version>/bin that has them); without one the test is skipped, saying so.
-
-const TOOLS = ['initdb', 'pg_ctl', 'postgres', 'pg_basebackup'];
-
-function serverBinDir(): string | null {
-  const candidates = process.env.PG_BIN ? [process.env.PG_BIN] : fs.existsSync('/usr/lib/postgresql')
-    ? fs.readdirSync('/usr/lib/postgresql').filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)).map((v) => `/usr/lib/postgresql/${v}/bin`)
-    : [];
-  return candidates.find((dir) => TOOLS.every((t) => fs.existsSync(path.join(dir, t)))) ?? null;
-}
 
 const MAX_LAG_MS = 4000;
 

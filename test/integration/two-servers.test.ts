@@ -16,6 +16,10 @@ import { fetchPhoto } from '../support/photos.js';
 import { jpeg } from '../support/images.js';
 import { cookieHeader } from '../support/multipart.js';
 import { startLocalS3, type LocalS3 } from '../support/photo-storage.js';
+import { serverBinDir, startLocalCluster, startLocalStandby } from '../support/own-postgres.js';
+import { makeFriends } from '../support/friends.js';
+import { createDb } from '../../src/db/knex.js';
+import { ensureDatabase } from '../../src/db/database.js';
 import { pgbouncerMissing, startPgBouncer, type PgBouncer } from '../support/pgbouncer.js';
 import { spawnServer } from '../support/server-process.js';
 import { waitFor } from '../support/wait.js';
@@ -26,7 +30,8 @@ import { TEST_SECRET } from '../support/secret.js';
 
 // Two app machines, one site (docs/scaling.md): servers A and B (`--role web`, separate ports) and a
 // jobs-only process (`--role jobs`), all on one PgBouncer in transaction mode in front of one
-// database, the owner's migrations direct, photos in one S3-protocol object store (s3rver), each
+// database, the owner's migrations direct, page reads on one streaming replica (when a PostgreSQL
+// installation with pg_basebackup is here: the suite's embedded server has none), photos in one S3-protocol object store (s3rver), each
 // server with an UPLOADS_DIR of its own that must stay empty: nothing of a photo is kept on a machine.
 
 const skip = pgbouncerMissing();
@@ -37,6 +42,8 @@ let database: TestDatabase;
 let bouncer: PgBouncer;
 let uploads: string[];
 let s3: LocalS3;
+let cluster: Awaited<ReturnType<typeof startLocalCluster>> | null = null;
+let standby: Awaited<ReturnType<typeof startLocalStandby>> | null = null;
 let env: Record<string, string>;
 const procs: Proc[] = [];
 let a: Proc;
@@ -56,13 +63,28 @@ async function start(args: string[], ready: RegExp): Promise<Proc> {
 
 before(async () => {
   if (skip) return;
-  database = await freshDatabase();
+  const binDir = serverBinDir();
+  if (binDir) {
+    // A primary and its streaming replica, from one installation's binaries.
+    cluster = await startLocalCluster(binDir);
+    await ensureDatabase(cluster.url('postgres'), 'ashiato');
+    const url = cluster.url('ashiato');
+    const { appUrl } = await prepareDatabase(url, { secret: TEST_SECRET });
+    standby = await startLocalStandby(binDir, cluster.port);
+    const db = createDb(url, { max: 4 });
+    const appDb = createDb(appUrl, { max: 4 });
+    database = { db, url, appDb, appUrl, drop: async () => { await db.destroy(); await appDb.destroy(); } };
+  } else {
+    database = await freshDatabase();
+  }
   bouncer = await startPgBouncer(database.url, [database.appUrl], { poolSize: 8 });
   uploads = [];
   s3 = await startLocalS3();
   env = {
     DATABASE_APP_URL: bouncer.through(database.appUrl), DATABASE_POOLER: 'pgbouncer', ...s3.env,
     FOOTPRINT_BATCH_MS: '0', SHUTDOWN_TIMEOUT_MS: '20000',
+    // The replica's own lag check never takes over in these tests: a paused replay is what they read.
+    ...(standby ? { DATABASE_READ_URL: onPort(database.appUrl, standby.port), DATABASE_READ_MAX_LAG_MS: '60000' } : {}),
   };
   // Both at once: each prepares the database at start, one after the other (src/db/prepare.ts).
   [a, b] = await Promise.all([start(['--role', 'web'], /Ashiato is running/), start(['--role=web'], /Ashiato is running/)]);
@@ -73,8 +95,16 @@ after(async () => {
   await bouncer?.stop();
   await database?.drop();
   await s3?.close();
+  await standby?.remove();
+  await cluster?.remove();
   for (const dir of uploads ?? []) fs.rmSync(dir, { recursive: true, force: true });
 });
+
+function onPort(url: string, port: number): string {
+  const u = new URL(url);
+  u.port = String(port);
+  return u.toString();
+}
 
 /** The same browser (its cookies) on another server of the site. */
 function sameBrowserOn(agent: Agent, server: Proc): Agent {
@@ -151,6 +181,38 @@ test('two servers › a job queued by A waits until a --role jobs process works 
   const stopped = new Promise<number | null>((resolve) => jobs.child.once('exit', (code) => resolve(code)));
   jobs.child.kill('SIGTERM');
   assert.equal(await stopped, 0, jobs.log());
+});
+
+test('two servers › with a read replica: a diary written on A is on the writer\'s next page on B; a friend on B reads the replica', { skip: skip ?? false }, async (t) => {
+  if (!standby) return t.skip('no PostgreSQL installation with pg_basebackup here (PG_BIN)');
+  const writer = await createMember(database.db, { nickname: 'かくひと' });
+  const reader = await createMember(database.db, { nickname: 'よむひと' });
+  await makeFriends(database.db, writer.id, reader.id);
+  const onA = await loggedInAgent({ baseUrl: a.base }, writer);
+  const readerOnB = await loggedInAgent({ baseUrl: b.base }, reader);
+  const replica = createDb(onPort(database.url, standby.port), { max: 1 });
+  try {
+    // Everything so far replayed, then replay paused: the replica misses whatever is written now.
+    const { rows: [{ lsn }] } = await database.db.raw(`SELECT pg_current_wal_lsn()::text AS lsn`);
+    await waitFor(async () => (await replica.raw(`SELECT pg_last_wal_replay_lsn() >= ?::pg_lsn AS ok`, [lsn])).rows[0].ok);
+    await replica.raw('SELECT pg_wal_replay_pause()');
+    const posted = await postDiary(onA, { title: 'Aで書いた日記', body: 'Bで読む' });
+    assert.equal(posted.status, 303);
+    const diaryPath = new URL(posted.location!, a.base).pathname;
+    // The writer's session says it wrote a moment ago, on whichever server: B reads the primary.
+    const own = await sameBrowserOn(onA, b).get(diaryPath);
+    assert.equal(own.status, 200);
+    assert.match(own.text, /Aで書いた日記/);
+    // The friend's pages on B come from the replica, which has not replayed the diary yet.
+    assert.equal((await readerOnB.get(diaryPath)).status, 404);
+    const { rows: [reads] } = await replica.raw(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'ashiato-reads'`);
+    assert.ok(reads.n >= 1, 'B read nothing on the replica');
+    await replica.raw('SELECT pg_wal_replay_resume()');
+    await waitFor(async () => (await readerOnB.get(diaryPath)).status === 200, 15_000);
+  } finally {
+    await replica.raw('SELECT pg_wal_replay_resume()').catch(() => undefined);
+    await replica.destroy();
+  }
 });
 
 test('two servers › SIGTERM on A: requests in flight finish on A, the retries of refused ones are served by B', { skip: skip ?? false }, async () => {

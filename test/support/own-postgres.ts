@@ -110,3 +110,13 @@ export async function startLocalStandby(binDir: string, primaryPort: number): Pr
     },
   };
 }
+
+const TOOLS = ['initdb', 'pg_ctl', 'postgres', 'pg_basebackup'];
+
+/** The newest PostgreSQL installation with a server and pg_basebackup (PG_BIN first), or null. */
+export function serverBinDir(): string | null {
+  const candidates = process.env.PG_BIN ? [process.env.PG_BIN] : fs.existsSync('/usr/lib/postgresql')
+    ? fs.readdirSync('/usr/lib/postgresql').filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)).map((v) => `/usr/lib/postgresql/${v}/bin`)
+    : [];
+  return candidates.find((dir) => TOOLS.every((t) => fs.existsSync(path.join(dir, t)))) ?? null;
+}

@@ -165,14 +165,18 @@ test('deploy/docker-entrypoint.sh › builds DATABASE_URL from the parts, the pa
   }
 });
 
-test('docker-compose.yml › the app role goes through PgBouncer, the owner directly to db', () => {
+test('docker-compose.yml › PgBouncer is an optional profile the app role can go through; the owner always connects to db', () => {
   const all = services();
   const app = all.get('app')!;
   const bouncer = all.get('pgbouncer');
   assert.ok(bouncer, 'a pgbouncer service');
+  assert.match(bouncer, /^ {4}profiles: \["pgbouncer"\]/m, 'started only with its profile');
+  assert.doesNotMatch(app, /^ {6}pgbouncer:/m, 'the app does not depend on an optional service');
   assert.equal(setting(app, 'DATABASE_HOST'), 'db');
-  assert.equal(setting(app, 'DATABASE_APP_HOST'), 'pgbouncer');
-  assert.equal(setting(app, 'DATABASE_POOLER'), 'pgbouncer');
+  // Direct by default (named statements); .env switches both together to go through PgBouncer.
+  assert.equal(setting(app, 'DATABASE_APP_HOST'), '${DATABASE_APP_HOST:-db}');
+  assert.equal(setting(app, 'DATABASE_APP_PORT'), '${DATABASE_APP_PORT:-5432}');
+  assert.equal(setting(app, 'DATABASE_POOLER'), '${DATABASE_POOLER:-none}');
   assert.equal(setting(app, 'DATABASE_APP_PASSWORD_FILE'), setting(bouncer, 'APP_DB_PASSWORD_FILE'));
   assert.equal(setting(app, 'DATABASE_APP_USER'), setting(bouncer, 'APP_DB_USER'));
   assert.match(bouncer, /^ {4}image: \S+:v?\d+\.\d+/m, 'PgBouncer pinned by tag');
