@@ -48,6 +48,10 @@ export async function startEmbeddedPostgres(opts: {
   try {
     if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) {
       fs.mkdirSync(path.dirname(dir), { recursive: true });
+      // As root the server runs as `postgres`, which must pass through the parent folder (.data),
+      // made 0750 when the photo store created it first (its uploads/ folder stays 0750).
+      const parent = fs.statSync(path.dirname(dir));
+      if (isRoot && !(parent.mode & 0o001)) fs.chmodSync(path.dirname(dir), (parent.mode & 0o777) | 0o001);
       await pgServer.initialise();
     }
     await pgServer.start();
