@@ -70,6 +70,7 @@ import * as m085 from './085_diary_reads_behind.js';
 import * as m086 from './086_diary_reads_behind_idx.js';
 import * as m087 from './087_friendships_hide_updates.js';
 import * as m088 from './088_footprint_milestones.js';
+import * as m090 from './090_footprint_milestones_dismissed.js';
 
 type Migration = { up: (knex: Knex) => Promise<void>; down: (knex: Knex) => Promise<void> };
 
@@ -147,4 +148,5 @@ export const migrations: [string, Migration][] = [
   ['086_diary_reads_behind_idx', m086],
   ['087_friendships_hide_updates', m087],
   ['088_footprint_milestones', m088],
+  ['090_footprint_milestones_dismissed', m090],
 ];

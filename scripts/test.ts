@@ -12,7 +12,7 @@ import path from 'node:path';
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
 import pg from 'pg';
-import { prepareDatabase } from '../src/db/prepare.js';
+import { prepareDatabase } from '../src/prepare.js';
 import { freePort, startEmbeddedPostgres, type EmbeddedServer } from '../src/db/embedded.js';
 import { ROOT } from '../src/paths.js';
 import { TEST_SECRET } from '../test/support/secret.js';

@@ -11,13 +11,19 @@ import { localeMiddleware } from './http/render.js';
 import { originGate, useVisitorTokens, verifyCsrfToken } from './http/csrf.js';
 import { multipartOnlyOnUploadRoutes } from './http/uploads.js';
 import { loadMember } from './http/auth.js';
-import { createLimiter } from './http/rate-limit.js';
+import { createLimiter, rateLimitMiddlewares } from './http/rate-limit.js';
 import { errorHandler, notFoundHandler } from './http/error-handler.js';
 import { refuseNulCharacters } from './http/input-guard.js';
 import { nameRoutes } from './http/metrics.js';
 import { requestLogger } from './http/request-log.js';
 import { createPasswordHasher } from './features/accounts/passwords.js';
+import { sessionMembers } from './features/accounts/queries.js';
 import { photoStorageFor } from './features/photos/storage-choice.js';
+import { usePhotoAccessRules } from './features/photos/access.js';
+import { mayViewProfilePhoto } from './features/photos/profile-queries.js';
+import { mayViewDiaryPhoto } from './features/diaries/queries.js';
+import { mayViewAlbumPhoto } from './features/albums/queries.js';
+import { mayViewCommunityPhoto, mayViewPostPhoto } from './features/communities/board/board-queries.js';
 import { pcRoutes } from './routes/pc.js';
 import { adminRoutes } from './routes/admin.js';
 import { mobileRoutes } from './routes/mobile.js';
@@ -26,12 +32,33 @@ import { recordingQueue } from './jobs/queue.js';
 import { createFootprintWriter } from './features/footprints/writer.js';
 import { createReads } from './http/reads.js';
 import { viewOptions } from './http/view-options.js';
+import { surfaces, type Mount } from './http/surface.js';
+import { useRedirects } from './http/redirect.js';
+
+/** Where each route table is mounted, and the surface (the site) its requests are for. */
+const MOUNTS: readonly Mount[] = [
+  { path: '/m', surface: 'mobile' },
+  { path: '/admin', surface: 'admin' },
+  { path: '', surface: 'pc' },
+];
 
 /** Builds the whole app without listening, so tests drive the real thing over HTTP. */
 export function createApp(deps: AppDeps) {
   const { config, db } = deps;
   const clock = deps.clock ?? systemClock;
   const limits = { ...DEFAULT_LIMITS, ...deps.limits };
+  const limiters = {
+    loginPerIp: createLimiter(db, 'login_ip', limits.loginPerIp),
+    smsRequestsPerIp: createLimiter(db, 'sms_ip', limits.smsRequestsPerIp),
+    friendRequests: createLimiter(db, 'friend_requests', limits.friendRequests),
+    diaries: createLimiter(db, 'diaries', limits.diaries),
+    comments: createLimiter(db, 'comments', limits.comments),
+    messages: createLimiter(db, 'messages', limits.messages),
+    communityCreations: createLimiter(db, 'community_creations', limits.communityCreations),
+    communityJoins: createLimiter(db, 'community_joins', limits.communityJoins),
+    communityTopics: createLimiter(db, 'community_topics', limits.communityTopics),
+    reports: createLimiter(db, 'reports', limits.reports),
+  };
   const ctx: AppContext = {
     db,
     config,
@@ -43,22 +70,26 @@ export function createApp(deps: AppDeps) {
     reads: createReads(db, deps.readReplica ?? null, { clock, maxLagMs: config.databaseRead.maxLagMs }),
     loginFailures: createLimiter(db, 'login_fail', { points: 1_000_000, duration: 24 * 3600 }),
     loginBlocks: createLimiter(db, 'login_block', { points: 1, duration: 1 }),
-    limiters: {
-      loginPerIp: createLimiter(db, 'login_ip', limits.loginPerIp),
-      smsRequestsPerIp: createLimiter(db, 'sms_ip', limits.smsRequestsPerIp),
-      friendRequests: createLimiter(db, 'friend_requests', limits.friendRequests),
-      diaries: createLimiter(db, 'diaries', limits.diaries),
-      comments: createLimiter(db, 'comments', limits.comments),
-      messages: createLimiter(db, 'messages', limits.messages),
-      communityCreations: createLimiter(db, 'community_creations', limits.communityCreations),
-      communityJoins: createLimiter(db, 'community_joins', limits.communityJoins),
-      communityTopics: createLimiter(db, 'community_topics', limits.communityTopics),
-      reports: createLimiter(db, 'reports', limits.reports),
-    },
+    limiters,
+    // Their middlewares, built once for both route tables.
+    rateLimits: rateLimitMiddlewares(limiters),
   };
+
+  // Who may see a photo of each kind (GET /photos/:id/:variant): the same SQL as the owning feature's pages.
+  usePhotoAccessRules({
+    profile: mayViewProfilePhoto,
+    diary: mayViewDiaryPhoto,
+    album: mayViewAlbumPhoto,
+    community: mayViewCommunityPhoto,
+    topic: mayViewPostPhoto,
+    topic_comment: mayViewPostPhoto,
+  });
 
   const app = express();
   app.disable('x-powered-by');
+  // Pages are no-store (a member's) or carry a fresh form token (a visitor's): an ETag, a SHA-1 of
+  // every page sent, could never make a 304. Static files and photos keep their own.
+  app.set('etag', false);
   app.set('trust proxy', config.trustProxy === 'false' ? false : config.trustProxy);
   app.set('views', VIEWS_DIR);
   app.set('view engine', 'ejs');
@@ -82,6 +113,9 @@ export function createApp(deps: AppDeps) {
 
   // First: every response, health checks and errors included, carries X-Request-Id (request-log.ts).
   app.use(requestLogger());
+  // Which site a request is for, by where its route table is mounted (MOUNTS; src/http/surface.ts):
+  // decided first, so that everything after it — and an error raised before any route — reads it.
+  app.use(surfaces(MOUNTS));
   app.use(helmet({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -124,12 +158,14 @@ export function createApp(deps: AppDeps) {
   // Which PC page has a mobile twin is read from both route tables (mobileUrlFor).
   const pc = pcRoutes(ctx);
   const mobile = mobileRoutes(ctx, routerPages(pc));
+  // Every redirect, on every surface, goes through one function (src/http/redirect.ts).
+  useRedirects(app, mobile.sitePages);
   app.use(sendCarrierBrowsersToMobile(mobile.sitePages));
   app.use(mobileLinkLocals(mobile.sitePages));
   // Their query strings are Shift_JIS like their forms: `req.query` is read from those bytes (MOBILE.md).
   app.use(shiftJisQuery);
 
-  app.use(createSessionMiddleware(config, deps.sessionPool));
+  app.use(createSessionMiddleware(config, deps.sessionPool, sessionMembers));
   app.use(localeMiddleware);
   // What a form post goes through; a GET or HEAD changes nothing and carries no form, so it skips
   // these five layers at once (the hot pages are all GETs).
@@ -144,12 +180,13 @@ export function createApp(deps: AppDeps) {
   forms.use(multipartOnlyOnUploadRoutes([['/m', mobile.router], ['', pc]]));
   forms.use(verifyCsrfToken);
   app.use((req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? next() : forms(req, res, next)));
-  app.use(loadMember(db, clock));
+  app.use(loadMember(db, clock, sessionMembers));
   // A member's form post sends their next pages' reads to the primary for a while (http/reads.ts).
   app.use(ctx.reads.rememberWrites);
   // After loadMember, so that the 400 page shows the member's own header (input-guard.ts).
   app.use(refuseNulCharacters);
 
+  // The route tables, where MOUNTS says.
   app.use('/m', mobile.router);
   // The back office: its own route table, guarded once where it is mounted (routes/admin.ts).
   const admin = adminRoutes(ctx);

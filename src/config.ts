@@ -54,6 +54,7 @@ const Env = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(15_000),
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   FOOTPRINT_BATCH_MS: z.coerce.number().int().min(0).max(60_000).default(100),
+  HTTP_TURN_BUDGET_MS: z.coerce.number().min(0).max(1000).default(2),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(4),
   DB_SESSION_POOL_MAX: z.coerce.number().int().min(1).max(100).default(2),
   // Read by src/lib/log.ts when it is imported; checked here so that a typo stops the start.
@@ -111,6 +112,8 @@ export type Config = {
   webConcurrency: number;
   /** Footprints are written behind the page, in one statement per this many ms (0: each with its page). */
   footprintBatchMs: number;
+  /** Milliseconds of starting requests per turn of the event loop (src/http/turns.ts; 0: off, each request as it is read). */
+  turnBudgetMs: number;
   /**
    * Database connections of each process: the app's pool and the session store's. A few per
    * database core, not one per request in flight — requests queue in the pool, in order, instead of
@@ -185,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     webConcurrency: e.WEB_CONCURRENCY,
     footprintBatchMs: e.FOOTPRINT_BATCH_MS,
+    turnBudgetMs: e.HTTP_TURN_BUDGET_MS,
     dbPool: { max: e.DB_POOL_MAX, sessionMax: e.DB_SESSION_POOL_MAX },
     metrics: { port: e.METRICS_PORT, host: e.METRICS_HOST },
     databasePooler: e.DATABASE_POOLER,

@@ -10,6 +10,7 @@ import type { PhotoStorage } from './features/photos/storage.js';
 import type { FootprintWriter } from './features/footprints/writer.js';
 import type { ReadReplica } from './db/read-replica.js';
 import type { Reads } from './http/reads.js';
+import type { RateLimits } from './http/rate-limit.js';
 
 /** What createApp is given from outside: tests swap the clock, the queue, the limits. */
 export type AppDeps = {
@@ -70,4 +71,6 @@ export type AppContext = AccountsContext & {
   limiters: { loginPerIp: RateLimiterPostgres; smsRequestsPerIp: RateLimiterPostgres; friendRequests: RateLimiterPostgres; diaries: RateLimiterPostgres; comments: RateLimiterPostgres; messages: RateLimiterPostgres;
     communityCreations: RateLimiterPostgres; communityJoins: RateLimiterPostgres; communityTopics: RateLimiterPostgres;
     reports: RateLimiterPostgres };
+  /** Their middlewares, built once for both route tables (http/rate-limit.ts). */
+  rateLimits: RateLimits;
 };

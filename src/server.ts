@@ -4,9 +4,9 @@ import { loadConfig, type Config } from './config.js';
 import { CONFIG_ERROR_HEADING, configErrorLines } from './config-errors.js';
 import { createDb, createPgPool, type Db } from './db/knex.js';
 import { resolveDatabase } from './db/database.js';
-import { prepareDatabase } from './db/prepare.js';
+import { prepareDatabase } from './prepare.js';
 import { createApp } from './app.js';
-import { inTurns } from './http/turns.js';
+import { createHttpServer } from './http/serve.js';
 import { observeRequest, serveMetrics, watchMetrics } from './http/metrics.js';
 import { startBackground } from './jobs/background.js';
 import type { JobQueue } from './jobs/queue.js';
@@ -29,7 +29,7 @@ import { demoLoginText, demoLoginsPresent, seedDemo } from '../seeds/demo.js';
 // --role (or APP_ROLE), for several app machines on one database (docs/scaling.md): `web` serves
 // HTTP and only queues jobs; `jobs` works the queues, the footprint partitions and the maintenance,
 // and serves no HTTP; `all` (the default) does both. Every role prepares the database at start
-// (migrations as the owner, directly): one process at a time (src/db/prepare.ts), the later ones
+// (migrations as the owner, directly): one process at a time (src/prepare.ts), the later ones
 // finding nothing to do.
 
 type Web = { stop: () => Promise<void> };
@@ -98,9 +98,6 @@ async function main() {
   });
 }
 
-/** Milliseconds of starting requests per turn of the event loop (src/http/turns.ts). */
-const TURN_BUDGET_MS = 2;
-
 /** The HTTP server of this process, and how to drain it. */
 async function serveHttp(config: Config, url: string, db: Db, jobs: JobQueue): Promise<Web> {
   const pooled = config.databasePooler === 'pgbouncer';
@@ -112,12 +109,11 @@ async function serveHttp(config: Config, url: string, db: Db, jobs: JobQueue): P
     ? openReadReplica(config.databaseRead.url, { maxLagMs: config.databaseRead.maxLagMs, max: config.dbPool.max, pooled })
     : undefined;
   const { app, ctx } = createApp({ config, db, sessionPool, clock: systemClock, jobs, footprints, readReplica });
-  const server = http.createServer(inTurns(app, TURN_BUDGET_MS));
+  const server = createHttpServer(app, { turnBudgetMs: config.turnBudgetMs });
   if (config.metrics.port) {
     watchMetrics({ pgPools: { sessions: sessionPool }, knexPools: { ...(footprints ? { footprints: footprints.db } : {}), ...(readReplica ? { reads: readReplica.db } : {}) }, footprints: ctx.footprints.stats, readReplica: readReplica?.stats });
     server.on('request', observeRequest);
   }
-  server.keepAliveTimeout = 5_000;
   // While draining, every response still to be written closes its connection: a kept-alive one would
   // hold the drain open for keepAliveTimeout after its last response, and could carry new requests in.
   let draining = false;

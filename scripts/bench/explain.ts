@@ -18,6 +18,7 @@ import { loadConfig } from '../../src/config.js';
 import { createDb, createPgPool } from '../../src/db/knex.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { ROOT } from '../../src/paths.js';
+import { freePort } from '../../src/db/embedded.js';
 import { cliArgs, openBenchDatabase, withClient } from './database.js';
 import { chooseTargets, logIn, request } from './sessions.js';
 
@@ -54,10 +55,11 @@ async function main() {
   };
   // Footprints written with their page (FOOTPRINT_BATCH_MS=0), so that the recording statement is
   // among the page's statements here; under load it carries a batch of visits instead of one.
-  const config = loadConfig({ NODE_ENV: 'production', PUBLIC_ORIGIN: 'http://127.0.0.1', SESSION_SECRET: 'bench-explain-secret-bench-explain-secret', SMS_PROVIDER: 'console', UPLOADS_DIR: path.join(ROOT, '.data', 'bench', 'uploads'), FOOTPRINT_BATCH_MS: '0' });
+  const port = await freePort();
+  const config = loadConfig({ NODE_ENV: 'production', PUBLIC_ORIGIN: `https://127.0.0.1:${port}`, TRUST_PROXY: 'loopback', SESSION_SECRET: 'bench-explain-secret-bench-explain-secret', SMS_PROVIDER: 'console', UPLOADS_DIR: path.join(ROOT, '.data', 'bench', 'uploads'), FOOTPRINT_BATCH_MS: '0' });
   const { app } = createApp({ config, db, sessionPool, clock: systemClock });
   const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new pg.Client({ connectionString: bench.url });
   await client.connect();

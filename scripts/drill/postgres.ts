@@ -4,7 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { freePort, startEmbeddedPostgres } from '../../src/db/embedded.js';
 import { ensureDatabase } from '../../src/db/database.js';
-import { prepareDatabase } from '../../src/db/prepare.js';
+import { prepareDatabase } from '../../src/prepare.js';
 
 // The drill's own PostgreSQL (embedded, in a temporary folder, on a free loopback port) and the
 // three database faults it inflicts on it. As root the server runs as the `postgres` system user;

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Db } from '../db/knex.js';
 import type { Clock } from '../lib/clock.js';
-import { findSessionMember, recordLastSeen } from '../features/accounts/queries.js';
+import type { SessionMembers } from './session-member.js';
 import { destroySession, SESSION_LIMITS } from './session.js';
 import { notFound } from './errors.js';
 import { render } from './render.js';
@@ -25,13 +25,13 @@ export const LAST_SEEN_WRITE_MS = 10 * 60 * 1000;
  * active (suspended, withdrawn) loses the session here too. Whatever is sent to a logged-in member
  * is never stored by a browser or proxy (a shared computer's back button, a disk cache).
  */
-export function loadMember(db: Db, clock: Clock) {
+export function loadMember(db: Db, clock: Clock, members: SessionMembers) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const s = req.session;
     if (!s?.memberId) return next();
     const now = clock.now().getTime();
     // Read with the session row (SessionStore); a session made during this request has none yet.
-    const member = s.loadedMember ?? (await findSessionMember(db, s.memberId));
+    const member = s.loadedMember ?? (await members.find(db, s.memberId));
     const idleLimit = member && member.role !== 'member' ? SESSION_LIMITS.staffIdleMs : SESSION_LIMITS.memberIdleMs;
     const expired = !s.loginAt || now - s.loginAt > SESSION_LIMITS.absoluteMs || !s.lastSeenAt || now - s.lastSeenAt > idleLimit;
     if (!member || member.status !== 'active' || expired) {
@@ -45,7 +45,7 @@ export function loadMember(db: Db, clock: Clock) {
     // 最終ログイン on profiles (a coarse range): the member row's last-seen moves at most once per
     // LAST_SEEN_WRITE_MS, so a member reading page after page costs no writes.
     const seen = member.last_seen_at ? new Date(member.last_seen_at).getTime() : null;
-    if (seen === null || now - seen > LAST_SEEN_WRITE_MS) await recordLastSeen(db, member.id, clock.now(), LAST_SEEN_WRITE_MS);
+    if (seen === null || now - seen > LAST_SEEN_WRITE_MS) await members.recordLastSeen(db, member.id, clock.now(), LAST_SEEN_WRITE_MS);
     // Saving the session on every request would write a row per page view: last-seen moves once a minute.
     if (now - s.lastSeenAt! > SESSION_LIMITS.lastSeenResolutionMs) s.lastSeenAt = now;
     next();

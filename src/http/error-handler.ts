@@ -3,7 +3,7 @@ import { ZodError } from 'zod';
 import { HttpError } from './errors.js';
 import { isDatabaseUnavailable } from '../db/knex.js';
 import { isMessageKey, translator, pickLocale } from '../i18n/index.js';
-import { isMobileRequest, mobileLocals, sendPage } from './mobile.js';
+import { renderPage } from './render.js';
 import { logFor } from '../lib/log.js';
 
 // The component names of the lines this handler writes: an unexpected failure (level error, with
@@ -11,11 +11,6 @@ import { logFor } from '../lib/log.js';
 const errorLog = logFor('error');
 const badInputLog = logFor('bad-input');
 const unavailableLog = logFor('unavailable');
-
-/** Chooses the error page of the surface the request was for. */
-function errorView(req: Request): string {
-  return isMobileRequest(req) ? 'mobile/errors/error' : 'pc/errors/error';
-}
 
 export function notFoundHandler(_req: Request, _res: Response, next: NextFunction) {
   next(new HttpError({ status: 404, messageKey: 'errors.notFound' }));
@@ -74,7 +69,9 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
   if (retryAfter !== undefined) res.set('Retry-After', String(retryAfter));
   const t = req.t ?? translator(pickLocale(undefined, req));
   res.status(status);
-  res.render(errorView(req), {
+  // The error page of the surface the request was for (req.surface: mobile/errors/error on /m/, even
+  // for an error raised before any route), rendered and sent as every page is.
+  renderPage(res, 'pc/errors/error', {
     t,
     locale: req.locale ?? 'ja',
     member: req.member ?? null,
@@ -85,13 +82,8 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
     requestId: status === 500 && typeof req.id === 'string' ? req.id : null,
     title: t(isMessageKey(`errors.title.${status}`) ? (`errors.title.${status}` as never) : ('errors.title.default' as never)),
     message: t(isMessageKey(messageKey) ? (messageKey as never) : ('errors.internal' as never)),
-    ...(isMobileRequest(req) ? mobileLocals(req) : {}),
-  }, (renderErr, html) => {
-    if (renderErr) {
-      errorLog.error({ reqId: req.id, err: renderErr }, 'error page failed to render');
-      res.type('text/plain').send(`${status}`);
-      return;
-    }
-    sendPage(req, res, html);
+  }, (renderErr) => {
+    errorLog.error({ reqId: req.id, err: renderErr }, 'error page failed to render');
+    res.type('text/plain').send(`${status}`);
   });
 }

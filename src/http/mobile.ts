@@ -5,6 +5,7 @@ import { cutToWidth } from '../lib/text-parts.js';
 import { MOBILE_BUDGET } from './mobile-budget.js';
 import { encodeShiftJis, encodeShiftJisComponent, parseShiftJisForm, parseShiftJisQuery } from './shift-jis.js';
 import { readCookie } from './cookies.js';
+import { onMobileSite } from './surface.js';
 
 // The feature-phone surface (/m/): which requests belong to it, which handsets get Shift_JIS, how a
 // page is sent, and the redirects between the two surfaces. Why: src/http/MOBILE.md.
@@ -16,18 +17,15 @@ export function isCarrierBrowser(userAgent: string | undefined): boolean {
   return CARRIER_BROWSER.test(userAgent ?? '');
 }
 
+/** Is this URL path one of the mobile site's? (For URLs the app makes or is given: a request's own
+ * site is `req.surface`, src/http/surface.ts.) */
 export function isMobilePath(path: string): boolean {
   return path === '/m' || path.startsWith('/m/');
 }
 
-/** Is this request for the mobile site? Decided by the URL, wherever in the stack we are. */
-export function isMobileRequest(req: Request): boolean {
-  return isMobilePath(req.originalUrl.split('?')[0]);
-}
-
 /** Mobile pages go to carrier browsers in Shift_JIS, and their forms come back in it. */
 export function usesShiftJis(req: Request): boolean {
-  return isMobileRequest(req) && isCarrierBrowser(req.get('user-agent'));
+  return onMobileSite(req) && isCarrierBrowser(req.get('user-agent'));
 }
 
 /** The urlencoded body limits, the same for UTF-8 and Shift_JIS bodies. */
@@ -107,7 +105,7 @@ function allowMobileStyles(res: Response): void {
 
 /** Sends a rendered page: in Shift_JIS to carrier browsers on the mobile site, UTF-8 otherwise. */
 export function sendPage(req: Request, res: Response, html: string): void {
-  if (isMobileRequest(req)) {
+  if (onMobileSite(req)) {
     res.vary('User-Agent');
     allowMobileStyles(res);
   }
@@ -137,26 +135,19 @@ export function mobileLocals(req: Request, pcPath?: string): { charset: string; 
   };
 }
 
-/** A PC view name → its mobile twin, for PC handlers reused on the mobile site. */
-export function mobileView(view: string): string {
-  return view.startsWith('pc/') ? `mobile/${view.slice(3)}` : view;
-}
-
 /**
- * Renders a mobile page and sends it in the handset's charset. Dates are short there ("05/01 12:34"),
- * and titles and names in lists are cut to a line with 「…」 (`fmt.cut`; the item's page shows it whole).
+ * What a mobile page gets beside render()'s locals: dates are short there ("05/01 12:34"), titles and
+ * names in lists are cut to a line with 「…」 (`fmt.cut`; the item's page shows it whole), and the
+ * mobile locals (the charset, the way to the PC page). The page is rendered and sent by `renderPage`
+ * (render.ts) like any other, from its views/mobile/ file.
  */
-export function renderMobile(res: Response, view: string, data: Record<string, unknown>): void {
-  const req = res.req as Request;
+export function mobilePageData(req: Request, data: Record<string, unknown>): Record<string, unknown> {
   const fmt = {
     ...(data.fmt as object),
     short: (d: Date) => formatShortDateTime(new Date(d), req.locale),
     cut: (text: string, columns: number = MOBILE_BUDGET.listColumns) => cutToWidth(text, columns),
   };
-  res.render(mobileView(view), { ...data, fmt, ...mobileLocals(req, data.pcPath as string | undefined) }, (err, html) => {
-    if (err) return req.next!(err);
-    sendPage(req, res, html);
-  });
+  return { ...data, fmt, ...mobileLocals(req, data.pcPath as string | undefined) };
 }
 
 // ─── Between the surfaces ───
@@ -260,7 +251,7 @@ function hasCookie(req: Request, name: string, value: string): boolean {
 /** Carrier browsers opening a PC page (GET) are sent to its mobile twin, unless they chose the PC site. */
 export function sendCarrierBrowsersToMobile(pages: SitePages) {
   return (req: Request, res: Response, next: NextFunction) => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || isMobilePath(req.path) || NOT_REDIRECTED.test(req.path)) return next();
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || onMobileSite(req) || NOT_REDIRECTED.test(req.path)) return next();
     res.vary('User-Agent');
     if (!isCarrierBrowser(req.get('user-agent')) || hasCookie(req, SURFACE_COOKIE, 'pc')) return next();
     res.redirect(302, mobileUrlFor(pages, req.originalUrl));
@@ -270,23 +261,7 @@ export function sendCarrierBrowsersToMobile(pages: SitePages) {
 /** For PC pages: the link to the same page on the mobile site (every page's footer), query kept. */
 export function mobileLinkLocals(pages: SitePages) {
   return (req: Request, res: Response, next: NextFunction) => {
-    if (!isMobilePath(req.path)) res.locals.mobileUrl = mobileUrlFor(pages, req.originalUrl);
-    next();
-  };
-}
-
-/**
- * Inside the mobile route table: PC handlers reused there redirect to PC paths (`/diaries/5`);
- * on this response those become their mobile twins (`/m/diaries/5`). HTTP/1.0 browsers (early
- * i-mode) do not know 303, which came with HTTP/1.1: they get 302, which they follow with a GET.
- */
-export function mobileRedirects(pages: SitePages) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const redirect = res.redirect.bind(res) as (status: number, url: string) => void;
-    res.redirect = ((a: number | string, b?: string) => {
-      const [status, url] = typeof a === 'number' ? [a, b!] : [302, a];
-      redirect(status === 303 && req.httpVersion === '1.0' ? 302 : status, mobileUrlFor(pages, url));
-    }) as Response['redirect'];
+    if (!onMobileSite(req)) res.locals.mobileUrl = mobileUrlFor(pages, req.originalUrl);
     next();
   };
 }

@@ -51,3 +51,31 @@ export function limitBy(limiter: RateLimiterPostgres, key: (req: Request) => str
     next();
   };
 }
+
+/** The limiters of the acts a member or a visitor may only do so often (createApp builds them). */
+export type Limiters = Record<'loginPerIp' | 'smsRequestsPerIp' | 'friendRequests' | 'diaries' | 'comments' | 'messages' | 'communityCreations' | 'communityJoins' | 'communityTopics' | 'reports', RateLimiterPostgres>;
+
+export type RateLimits = ReturnType<typeof rateLimitMiddlewares>;
+
+/**
+ * The route tables' rate-limit middlewares, built once (createApp, `ctx.rateLimits`) and used by the
+ * PC and the mobile table alike: the same act is counted by the same limiter and key, and refused
+ * with the same message, on either surface. Per IP for visitors' acts (login, SMS), per member else.
+ */
+export function rateLimitMiddlewares(limiters: Limiters) {
+  const perIp = (req: Request) => `ip:${req.ip}`;
+  const perMember = (req: Request) => `member:${req.member?.id}`;
+  return {
+    login: limitBy(limiters.loginPerIp, perIp, 'login.error.throttled'),
+    sms: limitBy(limiters.smsRequestsPerIp, perIp),
+    friendRequests: limitBy(limiters.friendRequests, perMember),
+    diaries: limitBy(limiters.diaries, perMember, 'validation.diary.limit'),
+    /** Comments on diaries, albums and topics: one count. */
+    comments: limitBy(limiters.comments, perMember, 'validation.comment.limit'),
+    messages: limitBy(limiters.messages, perMember, 'validation.message.limit'),
+    communityCreations: limitBy(limiters.communityCreations, perMember, 'communities.limit.creations'),
+    communityJoins: limitBy(limiters.communityJoins, perMember, 'communities.limit.joins'),
+    communityTopics: limitBy(limiters.communityTopics, perMember, 'communities.limit.topics'),
+    reports: limitBy(limiters.reports, perMember, 'reports.limit'),
+  };
+}

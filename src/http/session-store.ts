@@ -1,22 +1,24 @@
 import session, { type SessionData } from 'express-session';
 import connectPgSimple from 'connect-pg-simple';
 import type pg from 'pg';
-import { sessionMemberColumnsSql, sessionMemberOf } from '../features/accounts/queries.js';
+import type { SessionMembers } from './session-member.js';
 
 const PgStore = connectPgSimple(session);
 
 /**
  * The session row and, for a member's session, that member's row — in one statement, since every
  * request of a member needs both (loadMember checks the status and shows the nickname, the header
- * what is new: sessionMemberColumnsSql). A named
+ * what is new: SessionMembers.columnsSql). A named
  * statement: planned once per connection.
  */
-const GET_SESSION = {
-  name: 'session-get',
-  text: `SELECT s.sess, ${sessionMemberColumnsSql('sm')}
+function getSessionStatement(members: SessionMembers) {
+  return {
+    name: 'session-get',
+    text: `SELECT s.sess, ${members.columnsSql('sm')}
            FROM sessions s LEFT JOIN members sm ON sm.id = (s.sess ->> 'memberId')::bigint
           WHERE s.sid = $1 AND s.expire >= now()`,
-};
+  };
+}
 
 /**
  * connect-pg-simple, reading the member with the session: `req.session.loadedMember` is that row as
@@ -26,9 +28,11 @@ const GET_SESSION = {
 export class SessionStore extends PgStore {
   readonly #pool: pg.Pool;
   readonly #named: boolean;
+  readonly #members: SessionMembers;
+  readonly #getSession: { name: string; text: string };
 
   /** `named: false` behind PgBouncer in transaction mode (src/db/prepared.ts says why). */
-  constructor(pool: pg.Pool, opts: { named?: boolean } = {}) {
+  constructor(pool: pg.Pool, opts: { members: SessionMembers; named?: boolean }) {
     super({
       pool,
       tableName: 'sessions',
@@ -37,10 +41,12 @@ export class SessionStore extends PgStore {
     });
     this.#pool = pool;
     this.#named = opts.named !== false;
+    this.#members = opts.members;
+    this.#getSession = getSessionStatement(opts.members);
   }
 
   override get(sid: string, fn: (err: unknown, session?: SessionData | null) => void): void {
-    this.#pool.query(this.#named ? { ...GET_SESSION, values: [sid] } : { text: GET_SESSION.text, values: [sid] }).then(({ rows: [row] }) => {
+    this.#pool.query(this.#named ? { ...this.#getSession, values: [sid] } : { text: this.#getSession.text, values: [sid] }).then(({ rows: [row] }) => {
       if (!row) return fn(null, null);
       let sess: SessionData;
       try {
@@ -48,7 +54,7 @@ export class SessionStore extends PgStore {
       } catch {
         return this.destroy(sid, (err) => fn(err ?? null, null));
       }
-      if (row.id !== null) sess.loadedMember = sessionMemberOf(row);
+      if (row.id !== null) sess.loadedMember = this.#members.of(row);
       fn(null, sess);
     }, (err) => fn(err));
   }

@@ -2,7 +2,7 @@ import session from 'express-session';
 import type pg from 'pg';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Config } from '../config.js';
-import type { SessionMemberRow } from '../features/accounts/queries.js';
+import type { SessionMemberRow, SessionMembers } from './session-member.js';
 import { SessionStore } from './session-store.js';
 import { readCookie } from './cookies.js';
 import type { Flash } from './flash.js';
@@ -43,8 +43,8 @@ export function sessionCookieName(config: Config): string {
   return config.isProduction ? '__Host-ashiato' : 'ashiato.sid';
 }
 
-export function createSessionMiddleware(config: Config, pool: pg.Pool): RequestHandler[] {
-  const store = new SessionStore(pool, { named: config.databasePooler !== 'pgbouncer' });
+export function createSessionMiddleware(config: Config, pool: pg.Pool, members: SessionMembers): RequestHandler[] {
+  const store = new SessionStore(pool, { members, named: config.databasePooler !== 'pgbouncer' });
   const name = sessionCookieName(config);
   const withSession = session({
     name,
@@ -77,7 +77,7 @@ export function createSessionMiddleware(config: Config, pool: pg.Pool): RequestH
     req.session = unstoredSession(req, strict);
     next();
   };
-  return [visitorGet, saveBeforeRedirect];
+  return [visitorGet, rememberSessionState];
 }
 
 function unstoredSession(req: Request, strict: boolean): Request['session'] {
@@ -89,25 +89,28 @@ function unstoredSession(req: Request, strict: boolean): Request['session'] {
   return new Proxy(s, { set: (_t, key) => refuse(key), deleteProperty: (_t, key) => refuse(key) });
 }
 
+/** What the session held when the request's handlers began (JSON), for `sessionChanged`; null: a new, empty one. */
+const HELD = Symbol('session as read');
+type WithHeld = Request & { [HELD]?: string | null };
+
 /**
- * A redirect after the session changed waits for the session to be stored. express-session saves
- * when the response ends, but it sends the headers (and all but the last byte) first, and a browser
- * follows a 303 as soon as it has the Location: the next page could read the session before the
- * change reached the store (registration's step 2 found no step 1 — a race seen in the browser tests).
+ * Notes what the session holds once it is read, so that a redirect can tell whether it changed
+ * (`sessionChanged`; src/http/redirect.ts waits for a changed session to be stored). A session holding
+ * nothing but its cookie (a visitor's new one) changed when it holds anything more; any other when
+ * its JSON differs from what was read. (A visitor's page pays no JSON.)
  */
-function saveBeforeRedirect(req: Request, res: Response, next: NextFunction): void {
-  // A session holding nothing but its cookie (a visitor's new one) changed when it holds anything
-  // more; any other when its JSON differs from what was read. (A visitor's page pays no JSON.)
-  const before = req.session && Object.keys(req.session).length > 1 ? JSON.stringify(req.session) : null;
-  const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
-  res.redirect = ((...args: unknown[]) => {
-    const changed = req.session && (before === null ? Object.keys(req.session).some((k) => k !== 'cookie') : JSON.stringify(req.session) !== before);
-    if (!changed) return redirect(...args);
-    req.session.save((err) => (err ? next(err) : redirect(...args)));
-  }) as Response['redirect'];
+function rememberSessionState(req: Request, _res: Response, next: NextFunction): void {
+  (req as WithHeld)[HELD] = req.session && Object.keys(req.session).length > 1 ? JSON.stringify(req.session) : null;
   next();
 }
 
+/** Has this request changed its session since it was read (rememberSessionState)? */
+export function sessionChanged(req: Request): boolean {
+  if (!req.session) return false;
+  const before = (req as WithHeld)[HELD];
+  if (before === undefined) return false;
+  return before === null ? Object.keys(req.session).some((k) => k !== 'cookie') : JSON.stringify(req.session) !== before;
+}
 
 export function regenerateSession(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));

@@ -27,6 +27,8 @@ export const albumsEn: Record<keyof typeof albumsJa, string> = {
   'albums.caption': 'Caption',
   'albums.captionSave': 'Save caption',
   'albums.photoDelete': 'Delete this photo',
+  'albums.photoDelete.lead': 'This photo will be deleted. This cannot be undone.',
+  'albums.mobile.photoHint': 'Choose a photo to edit its caption, make it the cover or delete it.',
   'albums.add.heading': 'Add photos',
   'albums.add.files': 'Photos ({max} at a time)',
   'albums.add.caption': 'Caption (optional)',

@@ -25,6 +25,8 @@ export const albumsJa = {
   'albums.caption': 'キャプション',
   'albums.captionSave': 'キャプションを保存',
   'albums.photoDelete': 'この写真を削除',
+  'albums.photoDelete.lead': 'この写真を削除します。元に戻せません。',
+  'albums.mobile.photoHint': '写真を選ぶと、キャプション・表紙・削除を変えられます。',
   'albums.add.heading': '写真を追加',
   'albums.add.files': '写真（1回に{max}枚まで）',
   'albums.add.caption': 'キャプション（任意）',

@@ -16,6 +16,8 @@ export const invitationsEn: Record<keyof typeof invitationsJa, string> = {
   'invitations.sent': 'Invitations sent',
   'invitations.none': 'No invitations yet.',
   'invitations.joined': '{nickname} registered and is now your friend',
+  'invitations.joinedNotFriends': '{nickname} registered (not your friend: you have the maximum number of friends)',
+  'invitations.register.inviterFull': '{nickname} already has the maximum of 1,000 friends, so you are not friends yet.',
   'invitations.profile': 'Profile',
   'invitations.until': 'valid until {at}',
   'invitations.revoke': 'Revoke',

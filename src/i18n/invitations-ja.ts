@@ -14,6 +14,8 @@ export const invitationsJa = {
   'invitations.sent': '送った招待',
   'invitations.none': 'まだ招待していません。',
   'invitations.joined': '{nickname}さんが登録し、マイミクになりました',
+  'invitations.joinedNotFriends': '{nickname}さんが登録しました（マイミクの人数が上限のため、マイミクにはなっていません）',
+  'invitations.register.inviterFull': '{nickname}さんはマイミクの人数が上限（1,000人）に達しているため、マイミクにはなりませんでした。',
   'invitations.profile': 'プロフィール',
   'invitations.until': '{at}まで有効',
   'invitations.revoke': '取り消す',

@@ -3,7 +3,7 @@ import { FEED_POLL_QUEUE } from './feeds.js';
 import { jobLog } from './job-log.js';
 
 // The job queue's own schema and queues are schema: made by the database's owner before the app
-// starts (src/db/prepare.ts). pg-boss makes a table per queue, which the app's role may not; at
+// starts (src/prepare.ts). pg-boss makes a table per queue, which the app's role may not; at
 // run time the app's pg-boss only checks that the schema is there (`migrate: false`).
 
 export const SMS_RETRY = { retryLimit: 5, retryDelay: 5, retryBackoff: true };

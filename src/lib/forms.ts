@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** The audiences a diary, an album or a profile field can be shown to (the radio buttons' order). */
+export const DIARY_VISIBILITIES = ['members', 'friends_of_friends', 'friends', 'only_me'] as const;
+
 /**
  * Plain text as members type it: NFC, CRLF → LF, control characters removed (newline and tab kept),
  * trimmed, and at most `max` characters counted as code points. Error messages are catalog keys.
@@ -44,4 +47,14 @@ export function parseSearchQuery<T extends z.ZodType>(schema: T, query: unknown)
   const typed = typeof q === 'string' ? q : Array.isArray(q) && typeof q[0] === 'string' ? q[0] : '';
   const message = parsed.error.issues[0]?.message ?? '';
   return { data: schema.parse({}), typed, error: message.startsWith('validation.') ? message : 'validation.search.invalid' };
+}
+
+/** zod issues → { field: messageKey } for the form's error slots (first issue per field wins). */
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const field = String(issue.path[0] ?? '_form');
+    if (!(field in out)) out[field] = issue.message.startsWith('validation.') ? issue.message : 'validation.invalid';
+  }
+  return out;
 }

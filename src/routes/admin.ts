@@ -1,11 +1,11 @@
 import { Router } from 'express';
 import type { AppContext } from '../context.js';
 import { requireAdmin, requireStaff } from '../http/auth.js';
-import { adminHandlers } from '../features/moderation/admin-handlers.js';
-import { queueHandlers } from '../features/moderation/queue-handlers.js';
-import { memberAdminHandlers } from '../features/moderation/member-admin-handlers.js';
-import { communityAdminHandlers } from '../features/moderation/community-admin-handlers.js';
-import { noticeAdminHandlers } from '../features/moderation/notice-admin-handlers.js';
+import { adminHandlers } from '../features/moderation/admin/admin-handlers.js';
+import { queueHandlers } from '../features/moderation/admin/queue-handlers.js';
+import { memberAdminHandlers } from '../features/moderation/admin/member-admin-handlers.js';
+import { communityAdminHandlers } from '../features/moderation/admin/community-admin-handlers.js';
+import { noticeAdminHandlers } from '../features/moderation/admin/notice-admin-handlers.js';
 import { invitationAdminHandlers } from '../features/invitations/admin-handlers.js';
 
 /**

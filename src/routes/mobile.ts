@@ -1,8 +1,7 @@
-import { Router, type Request, type RequestHandler } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { AppContext } from '../context.js';
 import { requireGuest, requireMember } from '../http/auth.js';
-import { mobileRedirects, pageTable, type SitePages } from '../http/mobile.js';
-import { limitBy } from '../http/rate-limit.js';
+import { pageTable, type SitePages } from '../http/mobile.js';
 import { acceptFiles, uploadRoute } from '../http/uploads.js';
 import { registrationHandlers } from '../features/accounts/registration-handlers.js';
 import { loginHandlers } from '../features/accounts/login-handlers.js';
@@ -27,22 +26,24 @@ import { mobileAlbumHandlers } from '../features/albums/mobile-handlers.js';
 import { messageHandlers } from '../features/messages/handlers.js';
 import { mobileMessageHandlers } from '../features/messages/mobile-handlers.js';
 import { communityHandlers } from '../features/communities/handlers.js';
-import { managementHandlers } from '../features/communities/management-handlers.js';
-import { boardHandlers } from '../features/communities/board-handlers.js';
-import { findHandlers } from '../features/communities/find-handlers.js';
-import { eventHandlers } from '../features/communities/event-handlers.js';
+import { managementHandlers } from '../features/communities/management/management-handlers.js';
+import { boardHandlers } from '../features/communities/board/board-handlers.js';
+import { findHandlers } from '../features/communities/board/find-handlers.js';
+import { eventHandlers } from '../features/communities/events/event-handlers.js';
 import { mobileCommunityHandlers } from '../features/communities/mobile-handlers.js';
 import { mobileCommunityCreateHandlers } from '../features/communities/mobile-create-handlers.js';
-import { reportHandlers } from '../features/moderation/report-handlers.js';
-import { mobileManageHandlers } from '../features/communities/mobile-manage-handlers.js';
-import { managerReportHandlers } from '../features/moderation/manager-handlers.js';
+import { reportHandlers } from '../features/moderation/reports/report-handlers.js';
+import { mobileManageHandlers } from '../features/communities/management/mobile-manage-handlers.js';
+import { mobileCommunitySettingsHandlers } from '../features/communities/management/mobile-settings-handlers.js';
+import { managerReportHandlers } from '../features/moderation/reports/manager-handlers.js';
 import { feedHandlers } from '../features/feeds/handlers.js';
 
 /**
  * Every URL of the feature-phone site, mounted at /m. Paths mirror the PC ones ('/m' + PC path), so
  * a carrier browser opening a PC URL lands on its twin. Where a page shows the same data, the PC
- * handler is reused and renders its views/mobile/ twin (render() picks the surface from the URL,
- * and PC redirects are turned into /m/ ones); where the data differs (page sizes, long texts in
+ * handler is reused and renders its views/mobile/ twin (render() resolves its view on the surface
+ * 'mobile', set where this table is mounted in app.ts, and its redirects lead to /m/ pages:
+ * src/http/surface.ts, redirect.ts); where the data differs (page sizes, long texts in
  * parts), a mobile handler sits beside the PC one in its feature folder.
  */
 export function mobileRoutes(ctx: AppContext, pcPages: readonly string[]) {
@@ -65,13 +66,12 @@ export function mobileRoutes(ctx: AppContext, pcPages: readonly string[]) {
   const login = loginHandlers(ctx);
   const settings = settingsHandlers(ctx);
   const home = mobileHomeHandlers(ctx);
-  const loginLimit = limitBy(ctx.limiters.loginPerIp, (req) => `ip:${req.ip}`, 'login.error.throttled');
-  const smsLimit = limitBy(ctx.limiters.smsRequestsPerIp, (req) => `ip:${req.ip}`);
+  const loginLimit = ctx.rateLimits.login;
+  const smsLimit = ctx.rateLimits.sms;
 
-  // Leaving for the PC site: before the redirect mapping below, which would send it back here.
+  // Leaving for the PC site (its redirect names the PC surface: src/http/redirect.ts).
   r.get('/pc', mobileSite.switchToPc);
   r.use(mobileSite.forgetPcChoice);
-  r.use(mobileRedirects(sitePages));
 
   // ─── Open to visitors ───
   page('/', site.landing);
@@ -120,7 +120,7 @@ export function mobileRoutes(ctx: AppContext, pcPages: readonly string[]) {
   const mFriends = mobileFriendHandlers(ctx);
   const blocks = blockHandlers(ctx);
   const mBlocks = mobileBlockHandlers(ctx);
-  const friendRequestLimit = limitBy(ctx.limiters.friendRequests, (req) => `member:${req.member?.id}`);
+  const friendRequestLimit = ctx.rateLimits.friendRequests;
   page('/friends', requireMember, mFriends.list);
   page('/friends/requests', requireMember, mFriends.requests);
   r.post('/friends/requests/:requestId/accept', requireMember, friends.accept);
@@ -176,12 +176,13 @@ export function mobileRoutes(ctx: AppContext, pcPages: readonly string[]) {
   page('/footprints', requireMember, footprints.visitors);
   page('/footprints/left', requireMember, footprints.left);
   r.post('/footprints/milestone', requireMember, footprints.saveMilestone);
+  r.post('/footprints/milestones/:number/dismiss', requireMember, footprints.dismissMilestone);
 
   // ─── Diaries: one photo per post on a phone ───
   const diaries = diaryHandlers(ctx);
   const mDiaries = mobileDiaryHandlers(ctx);
-  const diaryLimit = limitBy(ctx.limiters.diaries, (req) => `member:${req.member?.id}`, 'validation.diary.limit');
-  const commentLimit = limitBy(ctx.limiters.comments, (req) => `member:${req.member?.id}`, 'validation.comment.limit');
+  const diaryLimit = ctx.rateLimits.diaries;
+  const commentLimit = ctx.rateLimits.comments;
   page('/diaries/new', requireMember, diaries.showNew);
   upload('/diaries', acceptFiles('photos', 1), requireMember, exceptPreview(diaryLimit), diaries.create);
   page('/diaries/friends', requireMember, mDiaries.friends);
@@ -199,17 +200,26 @@ export function mobileRoutes(ctx: AppContext, pcPages: readonly string[]) {
   r.post('/diaries/:id/comments/:number/delete', requireMember, diaries.deleteComment);
   page('/members/:id/diaries', requireMember, mDiaries.byAuthor);
 
-  // ─── Photo albums: browse, and one photo per post ───
+  // ─── Photo albums: browse, make and edit, one photo per post; each deletion confirmed on a page ───
   const albums = albumHandlers(ctx);
   const mAlbums = mobileAlbumHandlers(ctx);
   page('/albums', requireMember, albums.mine);
   page('/albums/new', requireMember, albums.showNew);
   r.post('/albums', requireMember, albums.create);
   page('/albums/:id', requireMember, mAlbums.show);
+  page('/albums/:id/edit', requireMember, albums.showEdit);
+  r.post('/albums/:id/edit', requireMember, albums.update);
+  page('/albums/:id/delete', requireMember, mAlbums.showDelete);
+  r.post('/albums/:id/delete', requireMember, albums.remove);
   page('/albums/:id/photos/new', requireMember, mAlbums.showAdd);
   upload('/albums/:id/photos', acceptFiles('photos', 1), requireMember, mAlbums.addPhoto);
   page('/albums/:id/photos/:photoId', requireMember, mAlbums.photo);
+  r.post('/albums/:id/photos/:photoId/caption', requireMember, mAlbums.updateCaption);
+  r.post('/albums/:id/photos/:photoId/cover', requireMember, mAlbums.setCover);
+  page('/albums/:id/photos/:photoId/delete', requireMember, mAlbums.showDeletePhoto);
+  r.post('/albums/:id/photos/:photoId/delete', requireMember, albums.deletePhoto);
   r.post('/albums/:id/comments', requireMember, commentLimit, mAlbums.addComment);
+  r.post('/albums/:id/comments/:commentId/delete', requireMember, albums.deleteComment);
   page('/members/:id/albums', requireMember, albums.byMember);
 
   // ─── Communities: reading, comments (one photo), events, joining, join requests ───
@@ -219,16 +229,15 @@ export function mobileRoutes(ctx: AppContext, pcPages: readonly string[]) {
   const communityFind = findHandlers(ctx);
   const events = eventHandlers(ctx);
   const mCommunities = mobileCommunityHandlers(ctx);
-  const perMember = (req: Request) => `member:${req.member?.id}`;
-  const communityJoinLimit = limitBy(ctx.limiters.communityJoins, perMember, 'communities.limit.joins');
-  const boardCommentLimit = limitBy(ctx.limiters.comments, perMember, 'validation.comment.limit');
+  const communityJoinLimit = ctx.rateLimits.communityJoins;
+  const boardCommentLimit = ctx.rateLimits.comments;
   page('/communities', requireMember, mCommunities.mine);
   page('/communities/search', requireMember, mCommunities.search);
   // Making things from a phone, one photo each (the PC handlers, mobile forms), and the member list
   // 10 a page: before '/communities/:id' and '/communities/:id/topics/:topicId', which would take `new`.
   const mCreate = mobileCommunityCreateHandlers(ctx);
-  const communityCreateLimit = limitBy(ctx.limiters.communityCreations, perMember, 'communities.limit.creations');
-  const topicLimit = limitBy(ctx.limiters.communityTopics, perMember, 'communities.limit.topics');
+  const communityCreateLimit = ctx.rateLimits.communityCreations;
+  const topicLimit = ctx.rateLimits.communityTopics;
   page('/communities/new', requireMember, communities.showNew);
   upload('/communities', acceptFiles('photo', 1), requireMember, communityCreateLimit, communities.create);
   page('/communities/:id/members', requireMember, mCreate.members);
@@ -236,7 +245,7 @@ export function mobileRoutes(ctx: AppContext, pcPages: readonly string[]) {
   upload('/communities/:id/topics', acceptFiles('photos', 1), requireMember, topicLimit, board.createTopic);
   page('/communities/:id/events/new', requireMember, mCreate.newEvent);
   r.post('/communities/:id/events/new', requireMember, mCreate.eventNext);
-  upload('/communities/:id/events', acceptFiles('photos', 1), requireMember, topicLimit, board.createEvent);
+  upload('/communities/:id/events', acceptFiles('photos', 1), requireMember, mCreate.eventBack, topicLimit, board.createEvent);
   page('/communities/:id', requireMember, mCommunities.show);
   page('/communities/:id/join', requireMember, communities.showJoin);
   r.post('/communities/:id/join', requireMember, communityJoinLimit, communities.join);
@@ -252,6 +261,12 @@ export function mobileRoutes(ctx: AppContext, pcPages: readonly string[]) {
   // page of its own, one step from the list; the managers' reports as excerpts.
   const mManage = mobileManageHandlers(ctx);
   const managerReports = managerReportHandlers(ctx);
+  // The settings (the PC settings form in two pages: the rest, then the description alone).
+  const mSettings = mobileCommunitySettingsHandlers(ctx);
+  page('/communities/:id/manage', requireMember, mSettings.show);
+  upload('/communities/:id/manage', acceptFiles('photo', 1), requireMember, mSettings.update);
+  page('/communities/:id/manage/description', requireMember, mSettings.showDescription);
+  r.post('/communities/:id/manage/description', requireMember, mSettings.updateDescription);
   page('/communities/:id/manage/members', requireMember, communityAdmin.members);
   page('/communities/:id/manage/members/:targetId', requireMember, mManage.member);
   page('/communities/:id/manage/bans', requireMember, communityAdmin.bans);
@@ -278,7 +293,7 @@ export function mobileRoutes(ctx: AppContext, pcPages: readonly string[]) {
   // ─── Messages ───
   const messages = messageHandlers(ctx);
   const mMessages = mobileMessageHandlers(ctx);
-  const messageLimit = limitBy(ctx.limiters.messages, perMember, 'validation.message.limit');
+  const messageLimit = ctx.rateLimits.messages;
   page('/messages', requireMember, mMessages.inbox);
   page('/messages/sent', requireMember, mMessages.sent);
   page('/messages/trash', requireMember, mMessages.trashFolder);
@@ -292,7 +307,7 @@ export function mobileRoutes(ctx: AppContext, pcPages: readonly string[]) {
   // ─── Reports (通報) ───
   const reports = reportHandlers(ctx);
   page('/reports/new', requireMember, reports.show);
-  r.post('/reports', requireMember, limitBy(ctx.limiters.reports, perMember, 'reports.limit'), reports.create);
+  r.post('/reports', requireMember, ctx.rateLimits.reports, reports.create);
 
   sitePages.mobile = pageTable(pages);
   return { router: r, sitePages };

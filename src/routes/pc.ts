@@ -1,7 +1,6 @@
 import { Router } from 'express';
 import type { AppContext } from '../context.js';
 import { requireGuest, requireMember } from '../http/auth.js';
-import { limitBy } from '../http/rate-limit.js';
 import { registrationHandlers } from '../features/accounts/registration-handlers.js';
 import { loginHandlers } from '../features/accounts/login-handlers.js';
 import { settingsHandlers } from '../features/accounts/settings-handlers.js';
@@ -23,14 +22,14 @@ import { MAX_DIARY_PHOTOS } from '../features/diaries/service.js';
 import { albumHandlers } from '../features/albums/handlers.js';
 import { MAX_PHOTOS_PER_POST } from '../features/albums/service.js';
 import { messageHandlers } from '../features/messages/handlers.js';
-import { reportHandlers } from '../features/moderation/report-handlers.js';
-import { managerReportHandlers } from '../features/moderation/manager-handlers.js';
+import { reportHandlers } from '../features/moderation/reports/report-handlers.js';
+import { managerReportHandlers } from '../features/moderation/reports/manager-handlers.js';
 import { communityHandlers } from '../features/communities/handlers.js';
-import { managementHandlers } from '../features/communities/management-handlers.js';
-import { boardHandlers } from '../features/communities/board-handlers.js';
-import { findHandlers } from '../features/communities/find-handlers.js';
-import { eventHandlers } from '../features/communities/event-handlers.js';
-import { MAX_POST_PHOTOS } from '../features/communities/board-service.js';
+import { managementHandlers } from '../features/communities/management/management-handlers.js';
+import { boardHandlers } from '../features/communities/board/board-handlers.js';
+import { findHandlers } from '../features/communities/board/find-handlers.js';
+import { eventHandlers } from '../features/communities/events/event-handlers.js';
+import { MAX_POST_PHOTOS } from '../features/communities/board/board-service.js';
 
 /** Every URL of the PC site, in one readable list. */
 export function pcRoutes(ctx: AppContext): Router {
@@ -48,11 +47,11 @@ export function pcRoutes(ctx: AppContext): Router {
   const blocks = blockHandlers(ctx);
   const diaries = diaryHandlers(ctx);
   const diaryLists = diaryListHandlers(ctx);
-  const diaryLimit = limitBy(ctx.limiters.diaries, (req) => `member:${req.member?.id}`, 'validation.diary.limit');
-  const commentLimit = limitBy(ctx.limiters.comments, (req) => `member:${req.member?.id}`, 'validation.comment.limit');
-  const friendRequestLimit = limitBy(ctx.limiters.friendRequests, (req) => `member:${req.member?.id}`);
-  const loginLimit = limitBy(ctx.limiters.loginPerIp, (req) => `ip:${req.ip}`, 'login.error.throttled');
-  const smsLimit = limitBy(ctx.limiters.smsRequestsPerIp, (req) => `ip:${req.ip}`);
+  const diaryLimit = ctx.rateLimits.diaries;
+  const commentLimit = ctx.rateLimits.comments;
+  const friendRequestLimit = ctx.rateLimits.friendRequests;
+  const loginLimit = ctx.rateLimits.login;
+  const smsLimit = ctx.rateLimits.sms;
 
   // Open to visitors
   r.get('/', site.landing);
@@ -142,6 +141,7 @@ export function pcRoutes(ctx: AppContext): Router {
   r.get('/footprints', requireMember, footprints.visitors);
   r.get('/footprints/left', requireMember, footprints.left);
   r.post('/footprints/milestone', requireMember, footprints.saveMilestone);
+  r.post('/footprints/milestones/:number/dismiss', requireMember, footprints.dismissMilestone);
 
   // ─── Diaries ───
   r.get('/diaries/new', requireMember, diaries.showNew);
@@ -189,11 +189,10 @@ export function pcRoutes(ctx: AppContext): Router {
   const board = boardHandlers(ctx);
   const communityFind = findHandlers(ctx);
   const events = eventHandlers(ctx);
-  const perMember = (req: { member?: { id: number } }) => `member:${req.member?.id}`;
-  const communityCreateLimit = limitBy(ctx.limiters.communityCreations, perMember, 'communities.limit.creations');
-  const communityJoinLimit = limitBy(ctx.limiters.communityJoins, perMember, 'communities.limit.joins');
-  const topicLimit = limitBy(ctx.limiters.communityTopics, perMember, 'communities.limit.topics');
-  const boardCommentLimit = limitBy(ctx.limiters.comments, perMember, 'validation.comment.limit');
+  const communityCreateLimit = ctx.rateLimits.communityCreations;
+  const communityJoinLimit = ctx.rateLimits.communityJoins;
+  const topicLimit = ctx.rateLimits.communityTopics;
+  const boardCommentLimit = ctx.rateLimits.comments;
   const postPhotos = acceptFiles('photos', MAX_POST_PHOTOS);
   r.get('/communities', requireMember, communities.mine);
   r.get('/communities/search', requireMember, communities.search);
@@ -240,7 +239,7 @@ export function pcRoutes(ctx: AppContext): Router {
 
   // ─── Messages ───
   const messages = messageHandlers(ctx);
-  const messageLimit = limitBy(ctx.limiters.messages, (req) => `member:${req.member?.id}`, 'validation.message.limit');
+  const messageLimit = ctx.rateLimits.messages;
   r.get('/messages', requireMember, messages.inbox);
   r.get('/messages/sent', requireMember, messages.sent);
   r.get('/messages/trash', requireMember, messages.trashFolder);
@@ -254,7 +253,7 @@ export function pcRoutes(ctx: AppContext): Router {
   // ─── Reports (通報) to the operators ───
   const reports = reportHandlers(ctx);
   r.get('/reports/new', requireMember, reports.show);
-  r.post('/reports', requireMember, limitBy(ctx.limiters.reports, perMember, 'reports.limit'), reports.create);
+  r.post('/reports', requireMember, ctx.rateLimits.reports, reports.create);
   // A community's managers: reports about posts on their board, and deleting those posts.
   const managerReports = managerReportHandlers(ctx);
   r.get('/communities/:id/manage/reports', requireMember, managerReports.list);

@@ -143,6 +143,39 @@ test('POST /diaries/:id/edit › on a draft, 下書き保存 keeps it a draft an
   assert.equal((await f.get(`/diaries/${id}`)).status, 200);
 });
 
+test('POST /diaries/:id/edit › from a draft\'s preview back to editing nothing is lost (photo removal too), saved again as a draft, then deleted by its author', async () => {
+  const { f, a } = await authorAndFriend();
+  const id = idOf((await postDiary(a, { action: 'draft', title: '写真つき下書き', body: '一', comments_enabled: 'yes' }, [await jpeg(100, 100), await jpeg(120, 120)])).location);
+  const photos = await app.db('diary_photos').select('photo_id').where({ diary_id: id }).orderBy('position');
+  assert.equal(photos.length, 2);
+  const drop = String(photos[0].photo_id);
+  const fields = { title: '写真つき下書き２', body: '二行目まで\n書いた', visibility: 'friends', remove_photo: drop };
+  const preview = await postDiary(a, { ...fields, action: 'preview' }, [], `/diaries/${id}/edit`);
+  assert.equal(preview.status, 200, preview.text);
+  assert.match(preview.text, /<h2>写真つき下書き２<\/h2>/);
+  // The form under the preview is the editing form again, every choice kept.
+  assert.match(preview.text, /value="写真つき下書き２"/);
+  assert.match(preview.text, /二行目まで\n書いた<\/textarea>/);
+  assert.match(preview.text, /<option value="friends" selected>/);
+  assert.doesNotMatch(preview.text, /name="comments_enabled"[^>]*checked/, 'comments left unticked stay unticked');
+  assert.match(preview.text, new RegExp(`name="remove_photo" value="${drop}" checked`), 'the photo marked for removal stays marked');
+  assert.match(preview.text, /value="draft" class="secondary">下書き保存/);
+  // 下書き保存 from there: still a draft, the photo gone, nothing published.
+  const saved = await postDiary(a, { ...fields, action: 'draft' }, [], `/diaries/${id}/edit`);
+  assert.equal(saved.status, 303);
+  const row = await app.db('diaries').select('title', 'body', 'published_at').where({ id }).first();
+  assert.deepEqual(row, { title: '写真つき下書き２', body: '二行目まで\n書いた', published_at: null });
+  assert.deepEqual((await app.db('diary_photos').select('photo_id').where({ diary_id: id })).map((p) => String(p.photo_id)), [String(photos[1].photo_id)]);
+  assert.equal((await f.get(`/diaries/${id}`)).status, 404);
+  // The author deletes the draft from its page.
+  const page = await a.get(`/diaries/${id}`);
+  assert.match(page.text, new RegExp(`href="/diaries/${id}/delete"`));
+  const del = await a.post(`/diaries/${id}/delete`, {}, { tokenFrom: `/diaries/${id}/delete` });
+  assert.equal(del.status, 303);
+  assert.equal(await app.db('diaries').where({ id }).first(), undefined);
+  assert.doesNotMatch(textOf((await a.get('/diaries/drafts')).text), /写真つき下書き/);
+});
+
 test('drafts › another member cannot see, edit, publish or delete someone’s draft (404); nothing changes', async () => {
   const { a } = await authorAndFriend();
   const id = idOf((await postDiary(a, { action: 'draft', title: '人の下書き', body: '本文' })).location);

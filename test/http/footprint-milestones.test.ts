@@ -122,3 +122,68 @@ test('POST /footprints/milestone › a cross-site request is 403; /m/ saves from
   assert.equal(res.status, 303);
   assert.equal(Number(await milestoneSetting(owner.id)), 2000);
 });
+
+// 確認 on home's キリ番 notice (issue 21): the member dismisses it; home's one statement filters it.
+const reachMilestone = async (ownerId: number, number: number, visitorId: number) =>
+  app.db('footprint_milestones').insert({ owner_id: ownerId, number, visitor_id: visitorId, reached_at: app.clock.now() });
+const dismissedAt = async (ownerId: number, number: number) =>
+  (await app.db('footprint_milestones').select('dismissed_at').where({ owner_id: ownerId, number }).first())?.dismissed_at ?? null;
+
+test('POST /footprints/milestones/:number/dismiss › 確認 hides that notice from home for the member; the others stay', async () => {
+  const owner = await createMember(app.db, { nickname: 'かくにんする人' });
+  const visitor = await createMember(app.db, { nickname: 'せんにんめ' });
+  await reachMilestone(owner.id, 1000, visitor.id);
+  await reachMilestone(owner.id, 5000, visitor.id);
+  const agent = await loggedInAgent(app, owner);
+  const home = await agent.get('/home');
+  assert.match(home.text, new RegExp(`action="/footprints/milestones/1000/dismiss"`));
+  assert.match(textOf(home.text), /1,000人目の訪問者はせんにんめさんでした/);
+  const res = await agent.post('/footprints/milestones/1000/dismiss', {}, { tokenFrom: '/home' });
+  assert.equal(res.status, 303);
+  assert.equal(res.location, '/home');
+  const after = textOf((await agent.follow(res)).text);
+  assert.match(after, /キリ番のお知らせを確認済みにしました/);
+  assert.doesNotMatch(after, /1,000人目の訪問者/);
+  assert.match(after, /5,000人目の訪問者はせんにんめさんでした/, 'the other milestone is still announced');
+  assert.ok(await dismissedAt(owner.id, 1000));
+  assert.equal(await dismissedAt(owner.id, 5000), null);
+  // Dismissing it again changes nothing and is not an error.
+  const first = await dismissedAt(owner.id, 1000);
+  assert.equal((await agent.post('/footprints/milestones/1000/dismiss', {}, { tokenFrom: '/home' })).status, 303);
+  assert.deepEqual(await dismissedAt(owner.id, 1000), first);
+});
+
+test('POST /footprints/milestones/:number/dismiss › someone else\'s or a missing milestone, or a bad number, is 404; cross-site 403; nothing changes', async () => {
+  const owner = await createMember(app.db, { nickname: 'きりばんのぬし' });
+  const other = await createMember(app.db);
+  await reachMilestone(owner.id, 1000, other.id);
+  const otherAgent = await loggedInAgent(app, other);
+  assert.equal((await otherAgent.post('/footprints/milestones/1000/dismiss', {}, { tokenFrom: '/home' })).status, 404);
+  const agent = await loggedInAgent(app, owner);
+  for (const bad of ['5000', 'abc', '0', '-1']) {
+    assert.equal((await agent.post(`/footprints/milestones/${bad}/dismiss`, {}, { tokenFrom: '/home' })).status, 404, bad);
+  }
+  const cross = await agent.post('/footprints/milestones/1000/dismiss', {}, { tokenFrom: '/home', headers: { 'sec-fetch-site': 'cross-site' } });
+  assert.equal(cross.status, 403);
+  assert.equal(await dismissedAt(owner.id, 1000), null);
+  assert.match(textOf((await agent.get('/home')).text), /1,000人目の訪問者は/);
+});
+
+test('POST /m/footprints/milestones/:number/dismiss › a handset dismisses the notice from /m/home in Shift_JIS', async () => {
+  const owner = await createMember(app.db);
+  const visitor = await createMember(app.db, { nickname: 'けいたいの客' });
+  await reachMilestone(owner.id, 1000, visitor.id);
+  const h = await loggedInHandset(app, owner, DOCOMO_UA);
+  const page = await h.get('/m/home');
+  assert.equal(page.charset.toLowerCase(), 'shift_jis');
+  assert.match(page.text, /1,000人目の訪問者はけいたいの客さんでした/);
+  assert.match(page.text, /action="\/m\/footprints\/milestones\/1000\/dismiss"/);
+  assert.match(page.text, /value="確認"/);
+  assert.equal((await h.post('/m/footprints/milestones/1000/dismiss', {}, { tokenFrom: '/m/home', headers: { 'sec-fetch-site': 'cross-site' } })).status, 403);
+  const res = await h.post('/m/footprints/milestones/1000/dismiss', {}, { tokenFrom: '/m/home' });
+  assert.equal(res.status, 303);
+  assert.equal(res.location, '/m/home');
+  const after = await h.get('/m/home');
+  assert.doesNotMatch(after.text, /人目の訪問者/);
+  assert.ok(await dismissedAt(owner.id, 1000));
+});

@@ -110,6 +110,31 @@ test('invitations › mode on: a link registers; inviter and invitee are friends
   assert.equal(again.status, 403);
 });
 
+test('invitations › an inviter at the friend limit (1,000): registration still completes, no friendship, both told; no limit broken', async () => {
+  const inviter = await createMember(app.db, { nickname: '満員の人' });
+  const inviterAgent = await loggedInAgent(app, inviter);
+  const code = await invite(inviterAgent);
+  await setMode(true);
+  // 1,000 friends: the counter (kept by migration 060's trigger, CHECK 0–1000) stands for them.
+  await app.db('members').where({ id: inviter.id }).update({ friend_count: 1000 });
+  const visitor = await verifiedVisitor(`/register?code=${code}`);
+  const res = await profileStep(visitor, '上限で招かれた人');
+  assert.equal(res.location, '/home');
+  const invitee = await app.db('members').select('id').where({ nickname: '上限で招かれた人' }).first();
+  assert.ok(invitee, 'the member is registered');
+  const home = textOf((await visitor.follow(res)).text);
+  assert.match(home, /ようこそ、上限で招かれた人さん/);
+  assert.match(home, /満員の人さんはマイミクの人数が上限（1,000人）に達しているため、マイミクにはなりませんでした/);
+  assert.equal((await app.db('friendships').where({ member_id: invitee.id }).orWhere({ friend_id: invitee.id })).length, 0, 'no friendship rows');
+  assert.equal(await friendCount(inviter.id), 1000, 'the limit holds');
+  assert.equal(await friendCount(invitee.id), 0);
+  const used = await app.db('invitations').select('invitee_id', 'used_at').where({ inviter_id: inviter.id }).first();
+  assert.equal(Number(used.invitee_id), invitee.id, 'the invitation is used');
+  const list = textOf((await inviterAgent.get('/invitations')).text);
+  assert.match(list, /上限で招かれた人さんが登録しました（マイミクの人数が上限のため、マイミクにはなっていません）/);
+  assert.doesNotMatch(list, /上限で招かれた人さんが登録し、マイミクになりました/);
+});
+
 test('invitations › two registrations racing with one code: one wins, the other makes nothing', async () => {
   const inviter = await createMember(app.db);
   const code = await invite(await loggedInAgent(app, inviter));

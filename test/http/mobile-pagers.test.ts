@@ -9,7 +9,7 @@ import { addMember, createCommunity, createTopic, MANY_LOGINS } from '../support
 import { japaneseText } from '../support/mobile-seed.js';
 import { DOCOMO_UA, SMARTPHONE_UA, loggedInHandset, type Handset, type HandsetRes } from '../support/mobile.js';
 import { addComment as addDiaryComment } from '../../src/features/diaries/service.js';
-import { addComment as addTopicComment } from '../../src/features/communities/board-service.js';
+import { addComment as addTopicComment } from '../../src/features/communities/board/board-service.js';
 import { splitText } from '../../src/lib/text-parts.js';
 import { MOBILE_BUDGET } from '../../src/http/mobile-budget.js';
 

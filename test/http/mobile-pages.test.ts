@@ -80,7 +80,7 @@ function memberPages(s: MobileSeed): string[] {
     `/m/diaries/${s.diary.id}`, `/m/diaries/${s.diary.id}?part=2`, `/m/diaries/${s.diary.id}?part=7`, `/m/diaries/${s.diary.id}/comments`, `/m/diaries/${s.diary.id}/comments?after=0`,
     '/m/communities', '/m/communities?before_at=2000-01-01T00:00:00Z&before_id=1', '/m/communities/search?q=%E7%8C%AB', '/m/communities/search?category=hobbies',
     c, `${c}?part=3`, `${c}/topics`, `${c}/events`, `${c}/topics/${s.topic}`, `${c}/topics/${s.topic}?part=4`, `${c}/topics/${s.topic}/comments`, `${c}/topics/${s.topic}/comments?after=0`,
-    `${c}/topics/${s.event}`, `${c}/manage/requests`, `${c}/manage/requests?page=2`, `/m/communities/${s.communityIds[0]}`, `/m/communities/${s.communityIds[0]}/leave`,
+    `${c}/topics/${s.event}`, `${c}/manage`, `${c}/manage/requests`, `${c}/manage/requests?page=2`, `/m/communities/${s.communityIds[0]}`, `/m/communities/${s.communityIds[0]}/leave`,
     '/m/messages', '/m/messages/sent', '/m/messages/trash', `/m/messages/${s.messageIds[0]}`, `/m/messages/${s.messageIds[0]}?part=4`, `/m/messages/${s.messageIds[1]}`,
     `/m/messages/new?to=${friend}`, `/m/messages/new?reply_to=${s.messageIds[0]}`,
   ];

@@ -151,6 +151,45 @@ test('/m/diaries/:id edit › a draft: 下書き保存 keeps it a draft, 公開�
   assert.ok(after.published_at, 'published');
 });
 
+test('/m/diaries/:id edit › a draft\'s 確認 shows it above the edit form with everything kept (Shift_JIS), and 下書き保存 from there keeps it a draft', async () => {
+  const m = await createMember(app.db);
+  const d = await createDiary(app.db, m.id, { title: '下書きの確認' });
+  await app.db('diaries').where({ id: d.id }).update({ published_at: null });
+  const h = await loggedInHandset(app, m, DOCOMO_UA);
+  const path = `/m/diaries/${d.id}/edit`;
+  const values = formValues((await h.get(path)).text, path);
+  const typed = { ...values, title: `${TEXT}見直し`, body: `${TEXT}一行目\n二行目`, visibility: 'friends' };
+  const preview = await h.post(path, { ...typed, preview: '確認する' });
+  assert.equal(preview.status, 200, preview.text);
+  assert.match(preview.headers.get('content-type') ?? '', /Shift_JIS/);
+  assert.match(preview.text, /見直し<\/b>/);
+  const kept = formValues(preview.text, path);
+  assert.deepEqual([kept.title, kept.body, kept.visibility], [`${TEXT}見直し`, `${TEXT}一行目\n二行目`, 'friends']);
+  assert.match(preview.text, /name="draft" value="下書き保存"/, 'still a draft\'s form');
+  assert.equal((await app.db('diaries').select('title').where({ id: d.id }).first()).title, '下書きの確認', 'a preview writes nothing');
+  const saved = await h.post(path, { ...kept, draft: '下書き保存' });
+  assert.equal(saved.status, 303);
+  assert.deepEqual(await app.db('diaries').select('title', 'published_at').where({ id: d.id }).first(), { title: `${TEXT}見直し`, published_at: null });
+});
+
+test('/m/diaries/:id edit › 確認 shows the photos the diary will keep; the one ticked for removal stays ticked in the form', async () => {
+  const m = await createMember(app.db);
+  const posted = await postDiary(await loggedInAgent(app, m), { title: '写真の確認', body: '二枚', visibility: 'members' }, [await jpeg(64, 48), await jpeg(48, 64, '#3264c8')]);
+  const id = Number(/\/diaries\/(\d+)/.exec(posted.location!)![1]);
+  const [first, second] = (await app.db('diary_photos').select('photo_id').where({ diary_id: id }).orderBy('photo_id')).map((r) => Number(r.photo_id));
+  const h = await loggedInHandset(app, m, DOCOMO_UA);
+  const path = `/m/diaries/${id}/edit`;
+  const values = formValues((await h.get(path)).text, path);
+  delete values.remove_photo;
+  const preview = await h.post(path, { ...values, remove_photo: String(first), preview: '確認する' });
+  assert.equal(preview.status, 200, preview.text);
+  const head = preview.text.slice(0, preview.text.indexOf(`action="${path}"`));
+  assert.match(head, new RegExp(`<img src="/photos/${second}/m120"`), 'the kept photo is previewed');
+  assert.doesNotMatch(head, new RegExp(`/photos/${first}/`), 'the removed one is not');
+  assert.match(preview.text, new RegExp(`name="remove_photo" type="checkbox" value="${first}" checked`));
+  assert.equal((await app.db('diary_photos').where({ diary_id: id })).length, 2, 'a preview writes nothing');
+});
+
 test('POST /m/diaries/:id/delete › the author deletes a diary, and a draft, after the confirmation page', async () => {
   const m = await createMember(app.db);
   const d = await createDiary(app.db, m.id, { title: `${TEXT}消す日記` });
@@ -289,7 +328,7 @@ test('POST /m/communities/:id/events › a handset creates an event in two steps
   assert.equal(second.status, 200, second.text);
   assertBudget(second, 'events step 2');
   assert.match(second.text, /東京都/);
-  const back = await h.post(step1, { ...formValues(second.text, step1), back: '修正する' });
+  const back = await h.post(`/m/communities/${c}/events`, { ...formValues(second.text, `/m/communities/${c}/events`), back: '修正する' });
   assert.equal(back.status, 200);
   assert.equal(formValues(back.text, step1).title, `${TEXT}オフ会`);
   const final = formValues(second.text, `/m/communities/${c}/events`);
@@ -310,6 +349,42 @@ test('POST /m/communities/:id/events › a handset creates an event in two steps
   const event = await app.db('community_events').select('prefecture', 'capacity', 'date_note').select(app.db.raw("to_char(event_date, 'YYYY-MM-DD') as event_date, to_char(deadline, 'YYYY-MM-DD') as deadline")).where({ topic_id: topic.id }).first();
   assert.deepEqual(event, { prefecture: 13, capacity: 20, date_note: '18時〜', event_date: dayAfter(10), deadline: dayAfter(5) });
   assert.equal(res.location, `/m/communities/${c}/topics/${topic.id}`);
+});
+
+test('POST /m/communities/:id/events › 修正する on step 2 goes back to step 1 with everything typed kept (both steps), in Shift_JIS; nothing is written', async () => {
+  const owner = await createMember(app.db);
+  const c = await createCommunity(app.db, owner.id);
+  const h = await loggedInHandset(app, owner, DOCOMO_UA);
+  const step1 = `/m/communities/${c}/events/new`;
+  const last = `/m/communities/${c}/events`;
+  const fields = { ...formValues((await h.get(step1)).text, step1), title: `${TEXT}花見`, event_date: dayAfter(10), date_note: '昼から', prefecture: '27', deadline: dayAfter(5), capacity: '8' };
+  const second = await h.post(step1, fields);
+  assert.equal(second.status, 200, second.text);
+  // The member types the text, then presses 修正する (a submit of the same form as 投稿).
+  const body = `${TEXT}桜の下で\n持ち物: 敷物`;
+  assert.match(second.text, /name="back"/);
+  const back = await h.post(last, { ...formValues(second.text, last), body, back: '修正する' });
+  assert.equal(back.status, 200, back.text);
+  assert.match(back.headers.get('content-type') ?? '', /Shift_JIS/);
+  const kept = formValues(back.text, step1);
+  assert.deepEqual([kept.title, kept.event_date, kept.date_note, kept.prefecture, kept.deadline, kept.capacity, kept.body], [`${TEXT}花見`, dayAfter(10), '昼から', '27', dayAfter(5), '8', body]);
+  assert.doesNotMatch(back.text, /<textarea/, 'step 1 again: the text rides along unseen');
+  // A mistake on step 1 now keeps the text too.
+  const bad = await h.post(step1, { ...kept, deadline: dayAfter(11) });
+  assert.equal(bad.status, 422);
+  assert.equal(formValues(bad.text, step1).body, body);
+  // Step 1 again: step 2 has the text back in its box, and posting makes the event.
+  const again = await h.post(step1, { ...kept, title: `${TEXT}夜桜` });
+  assert.equal(again.status, 200);
+  const final = formValues(again.text, last);
+  assert.equal(final.body, body);
+  assert.equal(final.title, `${TEXT}夜桜`);
+  assert.equal(Number((await app.db('community_topics').where({ community_id: c }).count({ c: '*' }))[0].c), 0, 'nothing written by going back');
+  await assertCrossSiteRefused(h, last, { ...final, back: '修正する' });
+  const res = await h.post(last, final);
+  assert.equal(res.status, 303, res.text);
+  const topic = await app.db('community_topics').select('title', 'body').where({ community_id: c }).first();
+  assert.deepEqual([topic.title, topic.body], [`${TEXT}夜桜`, body]);
 });
 
 test('/m/communities/:id/events/new › a non-member may not start an event: 403 on both steps, 404 on a members-only board', async () => {

@@ -90,3 +90,27 @@ test('profile groups › member search: an area shown to a group matches the are
     assert.equal(found.includes('class="area">大阪府<'), allowed, `${who}: area shown`);
   }
 });
+
+test('profile groups › a birthday shown to a group: home and /m/ home tell only the group\'s friends; the profile page too', async () => {
+  const w = await world('誕生日を知る人');
+  const d = new Date(app.clock.now().getTime() + 9 * 3600_000);
+  const today = `1990-${String(d.getUTCMonth() + 1).padStart(2, '0')}-${String(d.getUTCDate()).padStart(2, '0')}`;
+  await app.db('members').where({ id: w.owner.id }).update({ birth_date: today });
+  await app.db('profiles').insert({ member_id: w.owner.id, birthday_visibility: 'group', birthday_audience_group_id: w.groupId });
+  const line = new RegExp(`今日は${w.owner.nickname}さんの誕生日です`);
+  const homeOf = async (m: { phone: string; password: string }) => textOf((await (await loggedInAgent(app, m)).get('/home')).text);
+  const mobileHomeOf = async (m: { phone: string; password: string }) => {
+    const h = await loggedInHandset(app, m, DOCOMO_UA);
+    const page = await h.get('/m/home');
+    assert.equal(page.charset.toLowerCase(), 'shift_jis');
+    return textOf(page.text);
+  };
+  assert.match(await homeOf(w.inGroup), line, 'a friend in the group sees it on home');
+  assert.match(await mobileHomeOf(w.inGroup), line, 'and on /m/ home');
+  assert.doesNotMatch(await homeOf(w.friend), line, 'a friend outside the group does not');
+  assert.doesNotMatch(await mobileHomeOf(w.friend), line);
+  const profileOf = async (m: { phone: string; password: string }) => (await (await loggedInAgent(app, m)).get(`/members/${w.owner.id}`)).text;
+  const md = `${d.getUTCMonth() + 1}月${d.getUTCDate()}日`;
+  assert.match(textOf(await profileOf(w.inGroup)), new RegExp(md), 'the profile shows the birthday to the group');
+  assert.doesNotMatch(textOf(await profileOf(w.friend)), new RegExp(md));
+});

@@ -8,6 +8,7 @@ import { Agent } from '../support/agent.js';
 import { createMember, uniquePhone } from '../support/factories.js';
 import { makeFriends } from '../support/friends.js';
 import { createSessionMiddleware } from '../../src/http/session.js';
+import { sessionMembers } from '../../src/features/accounts/queries.js';
 import { createPgPool } from '../../src/db/knex.js';
 
 // Sessions under load (SPEC §12, the benchmark issue): a page view reads the session row and the
@@ -130,7 +131,7 @@ test('sessions › a redirect after the session changed is sent only once the se
 test("sessions › a visitor's GET without a session cookie gets an unstored session: no cookie, no row; a write to it fails loudly outside production, so no page can lose one", async () => {
   const pool = createPgPool(app.database.appUrl, 2);
   const mini = express();
-  mini.use(createSessionMiddleware(app.config, pool));
+  mini.use(createSessionMiddleware(app.config, pool, sessionMembers));
   mini.get('/reads', (req, res) => { res.send(`registration:${String(req.session.registration)}`); });
   mini.get('/writes', (req, res) => { req.session.flash = 'lost'; res.send('written'); });
   mini.post('/writes', (req, res) => { req.session.registration = { verificationId: 'v', phone: '+819000000000' }; res.send('written'); });

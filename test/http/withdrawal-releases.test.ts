@@ -7,7 +7,7 @@ import { friendCountOf, makeFriends } from '../support/friends.js';
 import { addMember, counts, createCommunity, createEvent, MANY_LOGINS, requestToJoin } from '../support/communities.js';
 import { loggedInHandset } from '../support/mobile.js';
 import { adminPost, staffAgent } from '../support/moderation.js';
-import { joinEvent } from '../../src/features/communities/event-service.js';
+import { joinEvent } from '../../src/features/communities/events/event-service.js';
 import { tokyoDate } from '../../src/lib/dates.js';
 
 // SECURITY 56: withdrawal (退会) releases what others count or wait on, in one transaction —

@@ -4,7 +4,8 @@ import { freshDatabase, type TestDatabase } from '../support/db.js';
 import { createMember } from '../support/factories.js';
 import { createDiary } from '../support/diaries.js';
 import { auditRows, failAuditWrites } from '../support/moderation.js';
-import { hideContent, suspendMember } from '../../src/features/moderation/actions.js';
+import { suspendMember } from '../../src/features/moderation/actions.js';
+import { hideContent } from '../../src/features/moderation/hiding/actions.js';
 import { writeAudit } from '../../src/features/moderation/audit.js';
 
 // The audit log is append-only in the database itself, and an action and its row commit together.

@@ -11,7 +11,7 @@ import { spawnServer } from '../support/server-process.js';
 import { waitFor } from '../support/wait.js';
 import { freePort } from '../../src/db/embedded.js';
 import { createDb } from '../../src/db/knex.js';
-import { prepareDatabase } from '../../src/db/prepare.js';
+import { prepareDatabase } from '../../src/prepare.js';
 import { appRoleName, keepAppRole, withLogin } from '../../src/db/roles.js';
 
 // SECURITY.md 50: the app's database role is not a superuser, owns no table, and cannot change or

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { createDb, type Db } from '../../src/db/knex.js';
 import { ensureDatabase } from '../../src/db/database.js';
-import { prepareDatabase } from '../../src/db/prepare.js';
+import { prepareDatabase } from '../../src/prepare.js';
 import { openReadReplica, type ReadReplica } from '../../src/db/read-replica.js';
 import { loggedInAgent, startTestApp, TEST_SECRET, type TestApp } from '../support/app.js';
 import type { Agent } from '../support/agent.js';

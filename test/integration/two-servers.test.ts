@@ -24,7 +24,7 @@ import { pgbouncerMissing, startPgBouncer, type PgBouncer } from '../support/pgb
 import { spawnServer } from '../support/server-process.js';
 import { waitFor } from '../support/wait.js';
 import { freePort } from '../../src/db/embedded.js';
-import { prepareDatabase } from '../../src/db/prepare.js';
+import { prepareDatabase } from '../../src/prepare.js';
 import { withLogin } from '../../src/db/roles.js';
 import { TEST_SECRET } from '../support/secret.js';
 
@@ -86,7 +86,7 @@ before(async () => {
     // The replica's own lag check never takes over in these tests: a paused replay is what they read.
     ...(standby ? { DATABASE_READ_URL: onPort(database.appUrl, standby.port), DATABASE_READ_MAX_LAG_MS: '60000' } : {}),
   };
-  // Both at once: each prepares the database at start, one after the other (src/db/prepare.ts).
+  // Both at once: each prepares the database at start, one after the other (src/prepare.ts).
   [a, b] = await Promise.all([start(['--role', 'web'], /Ashiato is running/), start(['--role=web'], /Ashiato is running/)]);
 });
 after(async () => {

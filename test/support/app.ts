@@ -1,7 +1,7 @@
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { createApp } from '../../src/app.js';
+import { createHttpServer } from '../../src/http/serve.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createPgPool } from '../../src/db/knex.js';
 import type { RateLimitSpecs } from '../../src/context.js';
@@ -44,7 +44,8 @@ export async function startTestApp(opts: { env?: Record<string, string>; limits?
   const jobs = recordingQueue();
   const sessionPool: pg.Pool = createPgPool(database.appUrl, 5, { pooled: config.databasePooler === 'pgbouncer' });
   const { app, ctx } = createApp({ config, db: database.appDb, sessionPool, clock, jobs, limits: opts.limits, photoStorage: opts.photoStorage, readReplica: opts.readReplica });
-  const server = http.createServer(app);
+  // Served as src/server.ts serves it (turns of the event loop included: HTTP_TURN_BUDGET_MS).
+  const server = createHttpServer(app, { turnBudgetMs: config.turnBudgetMs });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const provider = consoleProvider(database.appDb);

@@ -6,8 +6,8 @@ import { createDiary } from './diaries.js';
 import { createMessage } from './messages.js';
 import { addMember, createCommunity, createEvent, createTopic, requestToJoin } from './communities.js';
 import { addComment as addDiaryComment } from '../../src/features/diaries/service.js';
-import { addComment as addTopicComment } from '../../src/features/communities/board-service.js';
-import { joinEvent } from '../../src/features/communities/event-service.js';
+import { addComment as addTopicComment } from '../../src/features/communities/board/board-service.js';
+import { joinEvent } from '../../src/features/communities/events/event-service.js';
 import { recordFootprint } from '../../src/features/footprints/queries.js';
 import { createNotice } from '../../src/features/notices/service.js';
 

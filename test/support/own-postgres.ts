@@ -6,12 +6,12 @@ import { freePort, startEmbeddedPostgres, type EmbeddedServer } from '../../src/
 import { ensureDatabase } from '../../src/db/database.js';
 import { createDb } from '../../src/db/knex.js';
 import { migrateLatest } from '../../src/db/migrate.js';
-import { prepareDatabase } from '../../src/db/prepare.js';
+import { prepareDatabase } from '../../src/prepare.js';
 import { TEST_SECRET } from './secret.js';
 
 // Fault tests stop and restart PostgreSQL, so they cannot share the run's server: each starts its
 // own in a temporary folder on a free loopback port, with one `ashiato` database prepared as the
-// server prepares it (migrations, job schema, the app's role: src/db/prepare.ts).
+// server prepares it (migrations, job schema, the app's role: src/prepare.ts).
 
 /** Creates the database of `url` on the server of `adminUrl` when missing, and migrates it. */
 export async function migratedDatabase(adminUrl: string, url: string): Promise<string> {

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inTurns } from '../../src/http/turns.js';
+import { createHttpServer } from '../../src/http/serve.js';
+import { loadConfig } from '../../src/config.js';
 
 // src/http/turns.ts: requests are handled in arrival order, a few milliseconds' worth per turn of the event loop, so
 // that a busy process gets back to its listening socket (new connections) between turns.
@@ -91,4 +93,15 @@ test('turns › a real server answers every request of many kept-alive connectio
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
+});
+
+test('turns › the serving function (src/server.ts and the HTTP tests) wraps the app in turns of HTTP_TURN_BUDGET_MS; 0 turns them off', () => {
+  const app = () => undefined;
+  assert.equal(loadConfig({ NODE_ENV: 'test' }).turnBudgetMs, 2);
+  assert.equal(loadConfig({ NODE_ENV: 'test', HTTP_TURN_BUDGET_MS: '0' }).turnBudgetMs, 0);
+  assert.throws(() => loadConfig({ NODE_ENV: 'test', HTTP_TURN_BUDGET_MS: '-1' }), /HTTP_TURN_BUDGET_MS/);
+  const inTurnsServer = createHttpServer(app, { turnBudgetMs: 2 });
+  assert.notEqual(inTurnsServer.listeners('request')[0], app, 'wrapped');
+  const plain = createHttpServer(app, { turnBudgetMs: 0 });
+  assert.equal(plain.listeners('request')[0], app, 'the app itself: each request handled as it is read');
 });

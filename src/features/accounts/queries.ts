@@ -4,13 +4,12 @@ import { joinRequestCountSql, roleOfferCountSql } from '../communities/home-sect
 import { newCommentCountSql } from '../diaries/queries.js';
 import { pendingRequestCountSql } from '../friends/queries.js';
 import { unreadMessageCountSql } from '../messages/counts.js';
+import type { SessionMemberRow, SessionMembers } from '../../http/session-member.js';
 
 export type MemberRole = 'member' | 'moderator' | 'admin';
 export type MemberStatus = 'active' | 'suspended' | 'withdrawn';
 
-/** What is new for the member, shown beside the header's links on every page (issue 20 item 3). */
-export type HeaderCounts = { messages: number; friendRequests: number; comments: number; communities: number };
-export type SessionMemberRow = { id: number; nickname: string; role: MemberRole; status: MemberStatus; last_seen_at: Date | null; counts: HeaderCounts };
+export type { HeaderCounts, SessionMemberRow } from '../../http/session-member.js';
 export type CredentialRow = { id: number; password_hash: string; status: MemberStatus; suspended_until: Date | null; suspension_reason: string | null };
 export type AccountRow = {
   id: number; phone: string; nickname: string; birth_date: string; role: MemberRole; status: MemberStatus;
@@ -32,19 +31,22 @@ export function sessionMemberColumnsSql(alias: string): string {
     (${unreadMessageCountSql(id)}) AS unread_messages,
     (${pendingRequestCountSql(id)}) AS friend_requests,
     (${newCommentCountSql(id)}) AS new_comments,
-    (${joinRequestCountSql(id)}) + (${roleOfferCountSql(id)}) AS community_pending`;
+    (${joinRequestCountSql(id)}) AS join_requests, (${roleOfferCountSql(id)}) AS role_offers`;
 }
 
 type SessionMemberColumns = {
   id: number | string; nickname: string; role: MemberRole; status: MemberStatus; last_seen_at: Date | null;
-  unread_messages: number; friend_requests: number; new_comments: number; community_pending: number;
+  unread_messages: number; friend_requests: number; new_comments: number; join_requests: number; role_offers: number;
 };
 
 /** The row of sessionMemberColumnsSql as SessionMemberRow. */
 export function sessionMemberOf(row: SessionMemberColumns): SessionMemberRow {
   return {
     id: Number(row.id), nickname: row.nickname, role: row.role, status: row.status, last_seen_at: row.last_seen_at,
-    counts: { messages: row.unread_messages, friendRequests: row.friend_requests, comments: row.new_comments, communities: row.community_pending },
+    counts: {
+      messages: row.unread_messages, friendRequests: row.friend_requests, comments: row.new_comments,
+      communities: row.join_requests + row.role_offers, joinRequests: row.join_requests, roleOffers: row.role_offers,
+    },
   };
 }
 
@@ -62,6 +64,14 @@ export function recordLastSeen(db: Knex, id: number, at: Date, resolutionMs: num
     .where((q) => q.whereNull('last_seen_at').orWhere('last_seen_at', '<', new Date(at.getTime() - resolutionMs)))
     .update({ last_seen_at: at });
 }
+
+/** The session member's SQL and queries, for src/http (createApp passes them in: http imports no feature). */
+export const sessionMembers: SessionMembers = {
+  columnsSql: sessionMemberColumnsSql,
+  of: sessionMemberOf,
+  find: findSessionMember,
+  recordLastSeen,
+};
 
 export function findCredentialsByPhone(db: Knex, phone: string): Promise<CredentialRow | undefined> {
   return db('members').select('id', 'password_hash', 'status', 'suspended_until', 'suspension_reason').where({ phone }).first();

@@ -2,7 +2,8 @@ import type { Request, Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { render } from '../../http/render.js';
 import { formatJapaneseMobile } from '../../lib/phone.js';
-import { CodeForm, PhoneForm, RegisterProfileForm, fieldErrors } from './schemas.js';
+import { CodeForm, PhoneForm, RegisterProfileForm } from './schemas.js';
+import { fieldErrors } from '../../lib/forms.js';
 import * as accounts from './service.js';
 import { startMemberSession } from './login-session.js';
 import type { RequestCodeResult } from './verification.js';
@@ -140,7 +141,9 @@ export function registrationHandlers(ctx: AppContext) {
         return res.redirect(303, result.reason === 'phone_taken' ? '/login' : '/register');
       }
       delete req.session.invitationCode;
-      await startMemberSession(req, ctx.clock, result.memberId, req.t('register.welcome', { nickname: form.data.nickname }));
+      // Invited by a member at the friend limit: registered all the same, without the friendship, and told so.
+      const notFriends = result.invitation && !result.invitation.befriended ? ` ${req.t('invitations.register.inviterFull', { nickname: result.invitation.inviterNickname })}` : '';
+      await startMemberSession(req, ctx.clock, result.memberId, req.t('register.welcome', { nickname: form.data.nickname }) + notFriends);
       res.redirect(303, '/home');
     },
   };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { normalizeJapaneseMobile } from '../../lib/phone.js';
 import { isValidDate } from '../../lib/dates.js';
 import { PASSWORD_MAX, PASSWORD_MIN, isCommonPassword, passwordLength } from '../../lib/passwords.js';
+import { DIARY_VISIBILITIES } from '../../lib/forms.js';
 
 // Error messages are message-catalog keys; handlers translate them next to the fields.
 
@@ -42,8 +43,6 @@ const birthDate = z
   .string({ error: 'validation.birthDate.invalid' })
   .trim()
   .refine(isValidDate, 'validation.birthDate.invalid');
-
-export const DIARY_VISIBILITIES = ['members', 'friends_of_friends', 'friends', 'only_me'] as const;
 
 export const PhoneForm = z.object({ phone });
 export type PhoneForm = z.infer<typeof PhoneForm>;
@@ -93,13 +92,3 @@ export const NextPath = z
   .string()
   .optional()
   .transform((v) => (v && /^\/(?![\/\\])[\x21-\x7e]*$/.test(v) ? v : '/home'));
-
-/** zod issues → { field: messageKey } for the form's error slots (first issue per field wins). */
-export function fieldErrors(error: z.ZodError): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const field = String(issue.path[0] ?? '_form');
-    if (!(field in out)) out[field] = issue.message.startsWith('validation.') ? issue.message : 'validation.invalid';
-  }
-  return out;
-}

@@ -5,7 +5,7 @@ import type { JobQueue } from '../../jobs/queue.js';
 import { isAtLeastYearsOld, tokyoDate } from '../../lib/dates.js';
 import { normalizeJapaneseMobile } from '../../lib/phone.js';
 import { liftExpiredSuspensions } from '../moderation/actions.js';
-import { consumeInvitation, isInvitationOnly } from '../invitations/service.js';
+import { consumeInvitation, isInvitationOnly, type ClaimedInvitation } from '../invitations/service.js';
 import type { PasswordHasher } from './passwords.js';
 import { clearPasswordThrottle, throttledPasswordCheck, type PasswordThrottle, type Throttled } from './password-throttle.js';
 import * as q from './queries.js';
@@ -44,7 +44,7 @@ export async function verifyRegistrationCode(db: Knex, ctx: AccountsContext, inp
 }
 
 export type RegisterResult =
-  | { ok: true; memberId: number }
+  | { ok: true; memberId: number; invitation: ClaimedInvitation | null }
   | { ok: false; reason: 'verification_expired' | 'under_age' | 'phone_taken' | 'invitation_invalid' };
 
 /** Step 3. The member row; the database re-checks the age and the verified number. */
@@ -59,7 +59,7 @@ export async function registerMember(
   if (!phone) return { ok: false, reason: 'verification_expired' };
   const passwordHash = await ctx.passwords.hash(input.password);
   try {
-    const memberId = await db.transaction(async (trx) => {
+    const { memberId, invitation } = await db.transaction(async (trx) => {
       // Consuming the verification and creating the member are one act: a replayed step 3 fails.
       const consumed = await trx('phone_verifications').where({ id: input.verificationId }).whereNotNull('verified_at').delete();
       if (consumed !== 1) throw new PhoneTaken();
@@ -68,9 +68,9 @@ export async function registerMember(
       // the member row or not at all. Read in the transaction: a switch turned on mid-way counts.
       const invited = input.invitationCode ? await consumeInvitation(trx, { code: input.invitationCode, inviteeId: id, at: now }) : null;
       if (!invited && (await isInvitationOnly(trx))) throw new InvitationInvalid();
-      return id;
+      return { memberId: id, invitation: invited };
     });
-    return { ok: true, memberId };
+    return { ok: true, memberId, invitation };
   } catch (err) {
     if (err instanceof InvitationInvalid) return { ok: false, reason: 'invitation_invalid' };
     if (err instanceof PhoneTaken || (err as { constraint?: string }).constraint === 'members_phone_key') return { ok: false, reason: 'phone_taken' };

@@ -109,11 +109,15 @@ export async function withdrawMember(
 ): Promise<{ ok: true } | WrongPassword | Throttled> {
   const current = await checkCurrentPassword(db, ctx, input.memberId, input.currentPassword);
   if (!current.ok) return current;
-  await db.transaction(async (trx) => {
-    const at = ctx.clock.now();
-    await releaseWithdrawingMember(trx, input.memberId, at);
-    await trx('members').where({ id: input.memberId }).update({ status: 'withdrawn', withdrawn_at: at, phone: null });
-    await q.deleteMemberSessions(trx, input.memberId);
-  });
+  await completeWithdrawal(db, input.memberId, ctx.clock.now());
   return { ok: true };
+}
+
+/** The withdrawal itself, once the member has confirmed it (withdrawMember; the tests' createMember). */
+export function completeWithdrawal(db: Knex, memberId: number, at: Date): Promise<void> {
+  return db.transaction(async (trx) => {
+    await releaseWithdrawingMember(trx, memberId, at);
+    await trx('members').where({ id: memberId }).update({ status: 'withdrawn', withdrawn_at: at, phone: null });
+    await q.deleteMemberSessions(trx, memberId);
+  });
 }

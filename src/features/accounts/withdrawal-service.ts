@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { tokyoDate } from '../../lib/dates.js';
 import { leaveEveryCommunity } from '../communities/departure-service.js';
-import { releaseEventPlaces } from '../communities/event-service.js';
+import { releaseEventPlaces } from '../communities/events/event-service.js';
 import { endEveryFriendship } from '../friends/service.js';
 import { writeAudit } from '../moderation/audit.js';
 

@@ -4,22 +4,21 @@ import { render, type FieldErrors } from '../../http/render.js';
 import { notFound } from '../../http/errors.js';
 import { fileErrors, uploadedFiles } from '../../http/uploads.js';
 import { formatTextHtml } from '../../lib/text.js';
-import { fieldErrors, DIARY_VISIBILITIES } from '../accounts/schemas.js';
+import { fieldErrors, DIARY_VISIBILITIES } from '../../lib/forms.js';
 import { listAuthor } from '../diaries/feed.js';
 import { groupOf, groupsOf } from '../friends/groups-queries.js';
 import { refusalStatus } from '../photos/service.js';
 import { photoUrl } from '../photos/variants.js';
 import { ALBUM_PAGE_SIZE, MAX_ALBUM_PHOTOS, albumsByOwner, commentsOfAlbum, ownAlbum, photosOfAlbum, visibleAlbum, type AlbumRow } from './queries.js';
-import { AlbumCommentForm, AlbumCommentParams, AlbumForm, AlbumParams, AlbumPhotoParams, CaptionForm, PageQuery } from './schemas.js';
+import { AlbumCommentForm, AlbumCommentParams, AlbumForm, AlbumPhotoParams, CaptionForm, PageQuery } from './schemas.js';
 import * as albums from './service.js';
+import { idParam } from '../../http/params.js';
 
 // The PC album pages (CONTEXT.md). An album the viewer may not see, and someone else's album on an
 // owner's page (edit, photos, delete), is a 404 like an album that does not exist.
 
 export function albumIdOf(req: Request): number {
-  const p = AlbumParams.safeParse({ id: req.params.id });
-  if (!p.success) throw notFound();
-  return p.data.id;
+  return idParam(req);
 }
 
 export function photoParamsOf(req: Request) {

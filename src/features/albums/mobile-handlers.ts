@@ -4,7 +4,7 @@ import { render, type FieldErrors } from '../../http/render.js';
 import { notFound } from '../../http/errors.js';
 import { MOBILE_BUDGET } from '../../http/mobile-budget.js';
 import { fileErrors, uploadedFiles } from '../../http/uploads.js';
-import { fieldErrors } from '../accounts/schemas.js';
+import { fieldErrors } from '../../lib/forms.js';
 import { refusalStatus } from '../photos/service.js';
 import { photoUrl } from '../photos/variants.js';
 import { albumIdOf, photoParamsOf, uploadError } from './handlers.js';
@@ -14,6 +14,10 @@ import * as albums from './service.js';
 
 // The album pages of the mobile site: the same queries and rules as the PC pages; an album shows 10
 // small thumbnails a page, a photo opens on its own page, and a phone adds one photo per post.
+// Editing is split for a small screen: the album's form (title, description, visibility) is the PC
+// handler with a mobile view; a photo's own page carries its caption form, 「表紙にする」 and a link to
+// delete it; each deletion has a confirmation page. The acts are the PC services (and, where the
+// PC handler's redirect suits a phone, the PC handler).
 
 export function mobileAlbumHandlers(ctx: AppContext) {
   const { db } = ctx;
@@ -32,10 +36,32 @@ export function mobileAlbumHandlers(ctx: AppContext) {
       photos: photos.map((p) => ({ ...p, url: photoUrl(p.photo_id, 'sq76') })),
       // Within the page budget (10 KB): the description and each of the 5 latest comments cut to
       // 300 characters (fmt.cut in the view); the PC page has them whole.
-      comments: comments.slice(-5).map((c) => ({ ...c, canReport: !c.hidden && !c.hidden_at && c.author_id !== viewer.id })), moreComments: comments.length > 5,
+      comments: comments.slice(-5).map((c) => ({ ...c, canReport: !c.hidden && !c.hidden_at && c.author_id !== viewer.id, canDelete: c.author_id === viewer.id || album.owner_id === viewer.id })), moreComments: comments.length > 5,
       prev: page > 1 ? `?page=${page - 1}` : null, next: page < pages ? `?page=${page + 1}` : null,
       commentValues: comment.values, commentErrors: comment.errors,
     });
+  }
+
+  /** One photo of an album, 240 px wide, with its caption; the owner's page also edits it (`caption`: a 422's input). */
+  async function photoPage(req: Request, res: Response, status = 200, caption?: { values: Record<string, unknown>; errors: FieldErrors }) {
+    const { id, photoId } = photoParamsOf(req);
+    const album = await visibleAlbum(db, id, req.member!.id);
+    const photo = album && !album.hidden_at && (await albumPhoto(db, album.id, photoId));
+    if (!album || !photo) throw notFound();
+    render(res.status(status), 'mobile/albums/photo', {
+      title: album.title, pcPath: `/albums/${album.id}`, album, photo, url: photoUrl(photo.photo_id, 'm240'),
+      isOwner: album.owner_id === req.member!.id, isCover: album.cover_photo_id === photo.photo_id,
+      values: caption?.values ?? { caption: photo.caption }, errors: caption?.errors ?? {},
+    });
+  }
+
+  /** The owner's album and (with a photo id in the URL) one of its photos, for a confirmation page; else 404. */
+  async function ownPhoto(req: Request) {
+    const { id, photoId } = photoParamsOf(req);
+    const album = await ownAlbum(db, id, req.member!.id);
+    const photo = album && (await albumPhoto(db, album.id, photoId));
+    if (!album || !photo) throw notFound();
+    return { album, photo };
   }
 
   async function addPage(req: Request, res: Response, status = 200, form: { values: Record<string, unknown>; errors: FieldErrors } = { values: {}, errors: {} }) {
@@ -50,13 +76,38 @@ export function mobileAlbumHandlers(ctx: AppContext) {
   return {
     show: (req: Request, res: Response) => albumPage(req, res),
 
-    /** One photo of an album, 240 px wide, with its caption. */
-    async photo(req: Request, res: Response) {
+    photo: (req: Request, res: Response) => photoPage(req, res),
+
+    /** The owner saves a photo's caption from its page; too long a caption is that page again (422, kept). */
+    async updateCaption(req: Request, res: Response) {
       const { id, photoId } = photoParamsOf(req);
-      const album = await visibleAlbum(db, id, req.member!.id);
-      const photo = album && !album.hidden_at && (await albumPhoto(db, album.id, photoId));
-      if (!album || !photo) throw notFound();
-      render(res, 'mobile/albums/photo', { title: album.title, pcPath: `/albums/${album.id}`, album, photo, url: photoUrl(photo.photo_id, 'm240') });
+      if (!(await ownAlbum(db, id, req.member!.id))) throw notFound();
+      const form = CaptionForm.safeParse(req.body);
+      if (!form.success) return photoPage(req, res, 422, { values: req.body, errors: fieldErrors(form.error) });
+      if (!(await albums.updateCaption(db, req.member!.id, id, photoId, form.data.caption))) throw notFound();
+      req.session.flash = req.t('albums.captionSaved');
+      res.redirect(303, `/m/albums/${id}/photos/${photoId}`);
+    },
+
+    /** The owner makes a photo the album's cover, from the photo's page. */
+    async setCover(req: Request, res: Response) {
+      const { id, photoId } = photoParamsOf(req);
+      if (!(await albums.setCover(db, req.member!.id, id, photoId))) throw notFound();
+      req.session.flash = req.t('albums.coverSet');
+      res.redirect(303, `/m/albums/${id}/photos/${photoId}`);
+    },
+
+    /** 「この写真を削除」: the photo small, and the button (POST: the PC handler). */
+    async showDeletePhoto(req: Request, res: Response) {
+      const { album, photo } = await ownPhoto(req);
+      render(res, 'mobile/albums/delete-photo', { title: req.t('albums.photoDelete'), pcPath: `/albums/${album.id}`, album, photo, url: photoUrl(photo.photo_id, 'sq76') });
+    },
+
+    /** 「アルバムを削除」: what goes with it, and the button (POST: the PC handler). */
+    async showDelete(req: Request, res: Response) {
+      const album = await ownAlbum(db, albumIdOf(req), req.member!.id);
+      if (!album) throw notFound();
+      render(res, 'mobile/albums/delete', { title: req.t('albums.delete.heading'), pcPath: `/albums/${album.id}/edit`, album });
     },
 
     showAdd: (req: Request, res: Response) => addPage(req, res),

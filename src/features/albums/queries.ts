@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { notBlockedSql } from '../blocks/queries.js';
 import { activeFriendsSql } from '../friends/queries.js';
 import { audienceAllowsSql, inAudienceGroupSql } from '../friends/groups-queries.js';
-import { unlessHidden } from '../moderation/hidden.js';
+import { unlessHidden } from '../moderation/hiding/hidden.js';
 
 // Every query that shows an album goes through visibleAlbumSql(): the owner's visibility setting
 // through the same SQL function as diaries, no block either way, an active owner (a withdrawn or

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { IdParam, plainText } from '../../lib/forms.js';
-import { DIARY_VISIBILITIES } from '../accounts/schemas.js';
+import { IdParam, plainText, DIARY_VISIBILITIES } from '../../lib/forms.js';
 
 export const AlbumForm = z.object({
   title: plainText(100, { required: true, missing: 'validation.album.title.required', tooLong: 'validation.album.title.long' }).pipe(

@@ -1,14 +1,11 @@
 import type { Db } from '../../db/knex.js';
-import { registerPhotoAccess } from '../photos/access.js';
 import { insertPhoto } from '../photos/queries.js';
 import { removePhotoFiles, storePhotos } from '../photos/service.js';
 import type { PhotoStorage } from '../photos/storage.js';
 import { photoProblem, processPhotos, type PhotoProblem } from '../diaries/service.js';
-import { MAX_ALBUM_PHOTOS, mayViewAlbumPhoto, visibleAlbum } from './queries.js';
+import { MAX_ALBUM_PHOTOS, visibleAlbum } from './queries.js';
 import type { AlbumForm } from './schemas.js';
 import { visibilityColumns } from '../diaries/schemas.js';
-
-registerPhotoAccess('album', mayViewAlbumPhoto);
 
 /** Photos one upload post may carry (PC); a phone sends one. */
 export const MAX_PHOTOS_PER_POST = 5;

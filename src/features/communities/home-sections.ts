@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { notBlockedSql } from '../blocks/queries.js';
-import { unlessHidden } from '../moderation/hidden.js';
+import { unlessHidden } from '../moderation/hiding/hidden.js';
 import { communitySection } from './queries.js';
 import { runPrepared } from '../../db/prepared.js';
 

@@ -6,20 +6,20 @@ import { notFound } from '../../http/errors.js';
 import { commentWindow, inMemoryPage, keysetLinks, MOBILE_BUDGET, pageLinks, textPage } from '../../http/mobile-budget.js';
 import { mobileQuery } from '../../http/mobile.js';
 import { fileErrors, uploadedFiles } from '../../http/uploads.js';
-import { parseSearchQuery } from '../../lib/forms.js';
+import { parseSearchQuery, fieldErrors } from '../../lib/forms.js';
 import { tokyoDate } from '../../lib/dates.js';
 import { keysetPage } from '../../lib/pages.js';
 import { prefectureName } from '../../lib/prefectures.js';
-import { fieldErrors } from '../accounts/schemas.js';
 import { photoUrl } from '../photos/variants.js';
 import { isManager } from './access.js';
-import { topicCommentView } from './comment-view.js';
-import { postError } from './board-handlers.js';
-import { commentsPage as commentRows, eventsPage, postPhotos, topicsPage, visibleTopic } from './board-queries.js';
-import * as board from './board-service.js';
+import { topicCommentView } from './board/comment-view.js';
+import { postError } from './board/board-handlers.js';
+import { commentsPage as commentRows, eventsPage, postPhotos, topicsPage, visibleTopic } from './board/board-queries.js';
+import * as board from './board/board-service.js';
 import { COMMUNITY_CATEGORIES } from './categories.js';
-import { participantsOf, participationOf } from './event-queries.js';
-import { communityPage, idParam, loadCommunity, managedCommunity, pageLink, readableCommunity } from './pages.js';
+import { participantsOf, participationOf } from './events/event-queries.js';
+import { communityPage, loadCommunity, managedCommunity, pageLink, readableCommunity } from './pages.js';
+import { idParam } from '../../http/params.js';
 import * as q from './queries.js';
 import { COMMUNITY_SORTS, CommentForm, CommunitySearchQuery, EventsQuery, TimePageQuery } from './schemas.js';
 import { refusalStatus } from '../photos/service.js';
@@ -116,7 +116,7 @@ export function mobileCommunityHandlers(ctx: AppContext) {
         topics,
         events,
         offer: offers.find((o) => o.community_id === community.id) ?? null,
-        // A community is its owner's content: the report form refuses their own (moderation/targets.ts).
+        // A community is its owner's content: the report form refuses their own (moderation/reports/targets.ts).
         canReport: community.viewer_role !== 'owner',
       });
     },

@@ -2,23 +2,16 @@ import type { Request, Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { render } from '../../http/render.js';
 import { notFound } from '../../http/errors.js';
-import { IdParam } from '../../lib/forms.js';
 import { photoUrl } from '../photos/variants.js';
 import { isManager } from './access.js';
 import { COMMUNITY_CATEGORIES } from './categories.js';
 import { communityFor, type CommunityView } from './queries.js';
 import { BOARD_VISIBILITIES, JOIN_POLICIES, TOPIC_CREATIONS } from './schemas.js';
 import { setFlash, type FlashKind } from '../../http/flash.js';
+import { idParam } from '../../http/params.js';
 
 // What every community page shares: finding the community in the URL as the viewer stands towards
 // it, the 404s for what the viewer may not see, and the header with the community's tabs.
-
-/** A positive id from the URL, or a 404. */
-export function idParam(req: Request, name: string): number {
-  const id = IdParam.safeParse(req.params[name]);
-  if (!id.success) throw notFound();
-  return id.data;
-}
 
 export async function loadCommunity(ctx: AppContext, req: Request): Promise<CommunityView> {
   const community = await communityFor(ctx.db, idParam(req, 'id'), req.member!.id);

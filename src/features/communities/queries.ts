@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { photoUrl } from '../photos/variants.js';
-import { unlessHidden } from '../moderation/hidden.js';
+import { unlessHidden } from '../moderation/hiding/hidden.js';
 import { boardReadableSql, type CommunityRole } from './access.js';
 import { runPrepared } from '../../db/prepared.js';
 import { foldForSearch } from '../../lib/search-text.js';
@@ -45,7 +45,7 @@ export async function communityFor(db: Knex, id: number, viewerId: number): Prom
 
 /** SQL of communityFor, with SQL arguments (parameters such as '$1'), for a page's one statement. */
 export function communityForSql(id: string, viewer: string): string {
-  // Name and description come out empty once staff suspended (hid) the community (moderation/hidden.ts).
+  // Name and description come out empty once staff suspended (hid) the community (moderation/hiding/hidden.ts).
   return `SELECT ${SETTING_COLUMNS.join(', ')}, ${unlessHidden('c', 'name')}, ${unlessHidden('c', 'description')},
       me.role AS viewer_role,
       EXISTS (SELECT 1 FROM community_bans b WHERE b.community_id = c.id AND b.member_id = ${viewer}) AS viewer_banned,

@@ -6,8 +6,7 @@ import { insertPhoto } from '../photos/queries.js';
 import { removePhotoFiles, storePhotos } from '../photos/service.js';
 import type { PhotoStorage } from '../photos/storage.js';
 import { isManager } from './access.js';
-import { withdrawFromEvents } from './event-service.js';
-import './photos.js';
+import { withdrawFromEvents } from './events/event-service.js';
 import { isBanned, lockCommunity, roleOf } from './queries.js';
 import type { CommunityEditForm, CommunityForm } from './schemas.js';
 

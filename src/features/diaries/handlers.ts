@@ -5,9 +5,8 @@ import { render, type FieldErrors } from '../../http/render.js';
 import { notFound } from '../../http/errors.js';
 import { fileErrors, uploadedFiles } from '../../http/uploads.js';
 import { textPage } from '../../http/mobile-budget.js';
-import { IdParam } from '../../lib/forms.js';
+import { fieldErrors, DIARY_VISIBILITIES } from '../../lib/forms.js';
 import { formatTextHtml } from '../../lib/text.js';
-import { fieldErrors, DIARY_VISIBILITIES } from '../accounts/schemas.js';
 import { recordDiaryFootprintOnView } from '../footprints/record.js';
 import { photoUrl } from '../photos/variants.js';
 import { draftOf, loadDiaryPage, photosOf, visibleDiary, type DraftRow } from './queries.js';
@@ -16,12 +15,7 @@ import { groupOf, groupsOf } from '../friends/groups-queries.js';
 import { commentView } from './comment-view.js';
 import * as diaries from './service.js';
 import { refusalStatus } from '../photos/service.js';
-
-function diaryId(req: Request): number {
-  const id = IdParam.safeParse(req.params.id);
-  if (!id.success) throw notFound();
-  return id.data;
-}
+import { idParam } from '../../http/params.js';
 
 /** A preview (確認する) writes nothing: it does not count against the daily diary limit. */
 export function exceptPreview(limit: RequestHandler): RequestHandler {
@@ -65,7 +59,7 @@ export function diaryHandlers(ctx: AppContext) {
 
   /** The viewer's own diary, published or a draft; for editing, not one staff hid (deleting it is still allowed). */
   async function ownDiary(req: Request, opts: { editable?: boolean } = {}) {
-    const id = diaryId(req);
+    const id = idParam(req);
     const published = await visibleDiary(db, id, req.member!.id);
     const diary = published ?? (await draftOf(db, id, req.member!.id));
     if (!diary || diary.author_id !== req.member!.id || (opts.editable && diary.hidden_at)) throw notFound();
@@ -89,7 +83,7 @@ export function diaryHandlers(ctx: AppContext) {
   /** The diary page; also re-rendered with a 422 when a comment needs fixing. */
   async function diaryPage(req: Request, res: Response, status: number, comment: { values: Record<string, unknown>; errors: FieldErrors } = { values: {}, errors: {} }) {
     const viewer = req.member!;
-    const id = diaryId(req);
+    const id = idParam(req);
     // The footprint is written while the page is read: its statement holds the same visibility rule.
     // The page is read from the replica when it may be (http/reads.ts); the footprint and the read mark are written on the primary.
     const [diary] = await Promise.all([ctx.reads.read(req, (r) => loadDiaryPage(r, id, viewer.id)), status === 200 ? recordDiaryFootprintOnView(ctx, req, id) : null]);
@@ -142,10 +136,10 @@ export function diaryHandlers(ctx: AppContext) {
 
     /** 公開する on a draft: it appears everywhere with the time of publication. */
     async publish(req: Request, res: Response) {
-      const result = await diaries.publishDraft(db, { authorId: req.member!.id, diaryId: diaryId(req), at: ctx.clock.now() });
+      const result = await diaries.publishDraft(db, { authorId: req.member!.id, diaryId: idParam(req), at: ctx.clock.now() });
       if (result === 'not_found') throw notFound();
       if (result === 'published') req.session.flash = req.t('diaries.draft.published');
-      res.redirect(303, `/diaries/${diaryId(req)}`);
+      res.redirect(303, `/diaries/${idParam(req)}`);
     },
 
     show: (req: Request, res: Response) => diaryPage(req, res, 200),
@@ -189,13 +183,13 @@ export function diaryHandlers(ctx: AppContext) {
     },
 
     async remove(req: Request, res: Response) {
-      if (!(await diaries.deleteDiary(ctx, { authorId: req.member!.id, diaryId: diaryId(req) }))) throw notFound();
+      if (!(await diaries.deleteDiary(ctx, { authorId: req.member!.id, diaryId: idParam(req) }))) throw notFound();
       req.session.flash = req.t('diaries.deleted');
       res.redirect(303, `/members/${req.member!.id}/diaries`);
     },
 
     async addComment(req: Request, res: Response) {
-      const id = diaryId(req);
+      const id = idParam(req);
       const form = CommentForm.safeParse(req.body);
       if (!form.success) return diaryPage(req, res, 422, { values: req.body, errors: fieldErrors(form.error) });
       const result = await diaries.addComment(db, { diaryId: id, authorId: req.member!.id, form: form.data, at: ctx.clock.now() });
@@ -207,13 +201,12 @@ export function diaryHandlers(ctx: AppContext) {
     },
 
     async deleteComment(req: Request, res: Response) {
-      const id = diaryId(req);
-      const number = IdParam.safeParse(req.params.number);
-      if (!number.success) throw notFound();
+      const id = idParam(req);
+      const number = idParam(req, 'number');
       if (!(await visibleDiary(db, id, req.member!.id))) throw notFound();
-      if (!(await diaries.deleteComment(db, { diaryId: id, number: number.data, viewerId: req.member!.id, at: ctx.clock.now() }))) throw notFound();
+      if (!(await diaries.deleteComment(db, { diaryId: id, number, viewerId: req.member!.id, at: ctx.clock.now() }))) throw notFound();
       req.session.flash = req.t('comments.deleted');
-      res.redirect(303, `/diaries/${id}#comment-${number.data}`);
+      res.redirect(303, `/diaries/${id}#comment-${number}`);
     },
   };
 }

@@ -4,8 +4,7 @@ import type { AppContext } from '../../context.js';
 import { render, type FieldErrors } from '../../http/render.js';
 import { notFound } from '../../http/errors.js';
 import { commentWindow, keysetLinks, MOBILE_BUDGET, textPage } from '../../http/mobile-budget.js';
-import { IdParam } from '../../lib/forms.js';
-import { fieldErrors } from '../accounts/schemas.js';
+import { fieldErrors } from '../../lib/forms.js';
 import { recordFootprintOnView } from '../footprints/record.js';
 import { photoUrl } from '../photos/variants.js';
 import { authorDiaryPage, friendsFeedPage, listAuthor } from './feed.js';
@@ -13,21 +12,16 @@ import { commentedDiariesWithNewComments, commentsOf, draftOf, draftsOf, myDiari
 import { CommentForm, DiaryListQuery } from './schemas.js';
 import { commentView } from './comment-view.js';
 import * as diaries from './service.js';
+import { idParam } from '../../http/params.js';
 
 // The diary pages of the mobile site: the same queries and rules as the PC pages, in pages that
 // keep to the size budget — a long body in parts, comments a budget of text at a time.
-
-function diaryId(req: Request): number {
-  const id = IdParam.safeParse(req.params.id);
-  if (!id.success) throw notFound();
-  return id.data;
-}
 
 export function mobileDiaryHandlers(ctx: AppContext) {
   const { db } = ctx;
 
   async function readableDiary(req: Request) {
-    const diary = await visibleDiary(db, diaryId(req), req.member!.id);
+    const diary = await visibleDiary(db, idParam(req), req.member!.id);
     if (!diary) throw notFound();
     return diary;
   }
@@ -57,10 +51,10 @@ export function mobileDiaryHandlers(ctx: AppContext) {
     /** The diary in parts of about 1,500 characters; the first part counts as a visit. */
     async show(req: Request, res: Response) {
       const viewer = req.member!;
-      const diary = await visibleDiary(db, diaryId(req), viewer.id);
+      const diary = await visibleDiary(db, idParam(req), viewer.id);
       if (!diary) {
         // The author's own draft: as it will look, in parts, with 公開する; no footprint.
-        const draft = await draftOf(db, diaryId(req), viewer.id);
+        const draft = await draftOf(db, idParam(req), viewer.id);
         if (!draft) throw notFound();
         const body = textPage(draft.body, req.query);
         const photos = body.isFirst ? await photosOf(db, draft.id) : [];
@@ -87,7 +81,7 @@ export function mobileDiaryHandlers(ctx: AppContext) {
     comments: (req: Request, res: Response) => commentsPage(req, res, 200),
 
     async addComment(req: Request, res: Response) {
-      const id = diaryId(req);
+      const id = idParam(req);
       const form = CommentForm.safeParse(req.body);
       if (!form.success) return commentsPage(req, res, 422, { values: req.body, errors: fieldErrors(form.error) });
       const result = await diaries.addComment(db, { diaryId: id, authorId: req.member!.id, form: form.data, at: ctx.clock.now() });

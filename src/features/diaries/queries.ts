@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { unlessHidden } from '../moderation/hidden.js';
+import { unlessHidden } from '../moderation/hiding/hidden.js';
 import { jsonDate, jsonRows, runPrepared } from '../../db/prepared.js';
 import { notBlockedSql } from '../blocks/queries.js';
 import { activeFriendsSql } from '../friends/queries.js';

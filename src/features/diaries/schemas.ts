@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { plainText } from '../../lib/forms.js';
-import { DIARY_VISIBILITIES } from '../accounts/schemas.js';
+import { plainText, DIARY_VISIBILITIES } from '../../lib/forms.js';
 
 const submissionKey = z.string({ error: 'validation.invalid' }).uuid('validation.invalid');
 

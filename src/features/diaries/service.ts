@@ -1,14 +1,11 @@
 import type { Knex } from 'knex';
 import type { Db } from '../../db/knex.js';
-import { registerPhotoAccess } from '../photos/access.js';
 import { processPhoto, type ProcessedPhoto, type PhotoRefusal } from '../photos/pipeline.js';
 import { insertPhoto } from '../photos/queries.js';
 import { removePhotoFiles, storePhotos, type StorageRefusal } from '../photos/service.js';
 import type { PhotoStorage } from '../photos/storage.js';
-import { mayViewDiaryPhoto, visibleDiary } from './queries.js';
+import { visibleDiary } from './queries.js';
 import { visibilityColumns, type CommentForm, type DiaryEditForm, type DiaryForm } from './schemas.js';
-
-registerPhotoAccess('diary', mayViewDiaryPhoto);
 
 export const MAX_DIARY_PHOTOS = 3;
 const DUPLICATE_WINDOW_MS = 5 * 60_000;

@@ -2,12 +2,12 @@ import type { Request, Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { render } from '../../http/render.js';
 import { notFound } from '../../http/errors.js';
-import { IdParam } from '../../lib/forms.js';
-import { DIARY_VISIBILITIES, fieldErrors } from '../accounts/schemas.js';
+import { DIARY_VISIBILITIES, fieldErrors } from '../../lib/forms.js';
 import { FeedAddForm, FeedVisibilityForm } from './schemas.js';
 import { FEEDS_PER_MEMBER, addFeed, removeFeed } from './service.js';
 import * as q from './queries.js';
 import { logFor } from '../../lib/log.js';
+import { idParam } from '../../http/params.js';
 
 const log = logFor('feeds');
 
@@ -46,8 +46,8 @@ export function feedHandlers(ctx: AppContext) {
     },
 
     async remove(req: Request, res: Response) {
-      const id = IdParam.safeParse(req.params.id);
-      if (!id.success || !(await removeFeed(db, { memberId: req.member!.id, feedId: id.data }))) throw notFound();
+      const id = idParam(req);
+      if (!(await removeFeed(db, { memberId: req.member!.id, feedId: id }))) throw notFound();
       req.session.flash = req.t('feeds.removed');
       res.redirect(303, '/settings/feeds');
     },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DIARY_VISIBILITIES } from '../accounts/schemas.js';
+import { DIARY_VISIBILITIES } from '../../lib/forms.js';
 import { httpUrl } from './fetcher.js';
 
 export const FeedAddForm = z.object({

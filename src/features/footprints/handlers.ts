@@ -2,11 +2,25 @@ import type { Request, Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { render } from '../../http/render.js';
 import { setFlash } from '../../http/flash.js';
-import { fieldErrors } from '../accounts/schemas.js';
-import { setFootprintMilestone } from './queries.js';
+import { notFound } from '../../http/errors.js';
+import { idParam } from '../../http/params.js';
+import { fieldErrors } from '../../lib/forms.js';
+import { dismissMilestone, setFootprintMilestone } from './queries.js';
 import { FootprintMilestoneForm } from './schemas.js';
 import { isCountableView } from './record.js';
 import { trailOf, visitorsOf } from './service.js';
+
+/**
+ * POST …/footprints/milestones/:number/dismiss (確認 on home's キリ番 notice, PC and /m/): the
+ * member's own milestone is marked seen and home no longer shows it. Not theirs, or not a number: 404.
+ */
+export function dismissMilestoneHandler(ctx: AppContext, home: string) {
+  return async (req: Request, res: Response) => {
+    if (!(await dismissMilestone(ctx.db, req.member!.id, idParam(req, 'number'), ctx.clock.now()))) throw notFound();
+    setFlash(req, req.t('footprints.milestone.dismissed'));
+    res.redirect(303, home);
+  };
+}
 
 // The lists take no input; the キリ番 form on the visitors page takes one number.
 export function footprintHandlers(ctx: AppContext) {
@@ -39,6 +53,8 @@ export function footprintHandlers(ctx: AppContext) {
       setFlash(req, req.t('footprints.milestone.saved'));
       res.redirect(303, '/footprints');
     },
+
+    dismissMilestone: dismissMilestoneHandler(ctx, '/home'),
 
     async left(req: Request, res: Response) {
       render(res, 'pc/footprints/list', {

@@ -3,11 +3,12 @@ import type { AppContext } from '../../context.js';
 import { render } from '../../http/render.js';
 import { MOBILE_BUDGET } from '../../http/mobile-budget.js';
 import { setFlash } from '../../http/flash.js';
-import { fieldErrors } from '../accounts/schemas.js';
+import { fieldErrors } from '../../lib/forms.js';
 import { setFootprintMilestone } from './queries.js';
 import { FootprintMilestoneForm } from './schemas.js';
 import { isCountableView } from './record.js';
 import { trailOf, visitorsOf } from './service.js';
+import { dismissMilestoneHandler } from './handlers.js';
 
 /** The footprint pages of the mobile site: the latest 20 (SPEC §3), names and times only. */
 export function mobileFootprintHandlers(ctx: AppContext) {
@@ -33,6 +34,9 @@ export function mobileFootprintHandlers(ctx: AppContext) {
       setFlash(req, req.t('footprints.milestone.saved'));
       res.redirect(303, '/m/footprints');
     },
+
+    /** POST /m/footprints/milestones/:number/dismiss: as on PC, back to /m/home. */
+    dismissMilestone: dismissMilestoneHandler(ctx, '/m/home'),
 
     async left(req: Request, res: Response) {
       render(res, 'mobile/footprints/list', {

@@ -55,15 +55,28 @@ export async function recordFootprint(db: Knex, v: { ownerId: number; visitorId:
  * SQL: the member's milestones reached in the last MILESTONE_SHOWN_DAYS before `now` (home's お知らせ),
  * newest first: number, reached_at, and the visitor's id and nickname — null when the visitor has
  * left or either has blocked the other (the milestone is still announced, without the name).
+ * A notice the member dismissed (確認, dismissMilestone) is not shown again.
  */
 export function recentMilestonesSql(owner: string, now: string): string {
   return `SELECT fm.number, fm.reached_at, m.id AS visitor_id, m.nickname
     FROM footprint_milestones fm
     LEFT JOIN members m ON m.id = fm.visitor_id AND m.status = 'active' AND ${notBlockedSql('fm.owner_id', 'fm.visitor_id')}
-    WHERE fm.owner_id = ${owner} AND fm.reached_at > ${now} - interval '${MILESTONE_SHOWN_DAYS} days'
+    WHERE fm.owner_id = ${owner} AND fm.reached_at > ${now} - interval '${MILESTONE_SHOWN_DAYS} days' AND fm.dismissed_at IS NULL
     ORDER BY fm.reached_at DESC, fm.number DESC LIMIT 3`;
 }
 export const MILESTONE_SHOWN_DAYS = 7;
+
+/**
+ * 確認 on home's キリ番 notice: marks the member's own milestone seen. false: no such milestone of
+ * theirs (the handler's 404); dismissing one already dismissed keeps the first time.
+ */
+export async function dismissMilestone(db: Knex, ownerId: number, number: number, at: Date): Promise<boolean> {
+  const res = await db.raw<{ rows: unknown[] }>(
+    `UPDATE footprint_milestones SET dismissed_at = coalesce(dismissed_at, ?) WHERE owner_id = ? AND number = ? RETURNING number`,
+    [at, ownerId, number],
+  );
+  return res.rows.length === 1;
+}
 
 /** キリ番: the lifetime counts home announces (CONTEXT.md, "Milestones"), besides every multiple of MILESTONE_EVERY and the member's own number. */
 export const MILESTONES = [1000, 5000];

@@ -2,12 +2,12 @@ import type { Request, Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { render } from '../../http/render.js';
 import { notFound } from '../../http/errors.js';
-import { IdParam } from '../../lib/forms.js';
+import { fieldErrors } from '../../lib/forms.js';
 import { inMemoryPage, pageLinks } from '../../http/mobile-budget.js';
-import { fieldErrors } from '../accounts/schemas.js';
 import * as q from './groups-queries.js';
 import * as groups from './groups-service.js';
 import { FriendGroupForm, FriendGroupMemberForm } from './schemas.js';
+import { idParam } from '../../http/params.js';
 
 /** マイミクグループ: /friends/groups (PC and /m/, the same handlers; render picks the tree). */
 export function friendGroupHandlers(ctx: AppContext) {
@@ -20,8 +20,7 @@ export function friendGroupHandlers(ctx: AppContext) {
 
   /** The viewer's own group named in the URL; anyone else's does not exist (404). */
   async function ownGroup(req: Request) {
-    const id = IdParam.safeParse(req.params.groupId);
-    const group = id.success ? await q.groupOf(db, req.member!.id, id.data) : undefined;
+    const group = await q.groupOf(db, req.member!.id, idParam(req, 'groupId'));
     if (!group) throw notFound();
     return group;
   }
@@ -50,7 +49,7 @@ export function friendGroupHandlers(ctx: AppContext) {
     async create(req: Request, res: Response) {
       const form = FriendGroupForm.safeParse(req.body);
       if (!form.success) return listPage(req, res, 422, req.body, fieldErrors(form.error));
-      const result = await groups.createFriendGroup(db, req.member!.id, form.data.name, ctx.clock.now());
+      const result = await groups.createFriendGroup(db, { ownerId: req.member!.id, name: form.data.name, at: ctx.clock.now() });
       if (!result.ok) return listPage(req, res, 422, req.body, { name: `friendGroups.refused.${result.reason}` });
       req.session.flash = req.t('friendGroups.created', { name: form.data.name });
       res.redirect(303, `/friends/groups/${result.groupId}`);
@@ -69,7 +68,7 @@ export function friendGroupHandlers(ctx: AppContext) {
       const group = await ownGroup(req);
       const form = FriendGroupForm.safeParse(req.body);
       if (!form.success) return groupPage(req, res, group, 422, req.body, fieldErrors(form.error));
-      const result = await groups.renameFriendGroup(db, req.member!.id, group.id, form.data.name);
+      const result = await groups.renameFriendGroup(db, { ownerId: req.member!.id, groupId: group.id, name: form.data.name });
       if (!result.ok && result.reason === 'not_found') throw notFound();
       if (!result.ok) return groupPage(req, res, group, 422, req.body, { name: `friendGroups.refused.${result.reason}` });
       req.session.flash = req.t('friendGroups.renamed');
@@ -78,7 +77,7 @@ export function friendGroupHandlers(ctx: AppContext) {
 
     async remove(req: Request, res: Response) {
       const group = await ownGroup(req);
-      if (!(await groups.deleteFriendGroup(db, req.member!.id, group.id))) throw notFound();
+      if (!(await groups.deleteFriendGroup(db, { ownerId: req.member!.id, groupId: group.id }))) throw notFound();
       req.session.flash = req.t('friendGroups.deleted', { name: group.name });
       res.redirect(303, '/friends/groups');
     },
@@ -88,7 +87,7 @@ export function friendGroupHandlers(ctx: AppContext) {
       const form = FriendGroupMemberForm.safeParse(req.body);
       if (!form.success) return groupPage(req, res, group, 422, {}, { member_id: 'friendGroups.refused.not_friend' });
       // Only a current friend can be added: anyone else is refused as if not there.
-      if (!(await groups.addToFriendGroup(db, req.member!.id, group.id, form.data.member_id, ctx.clock.now()))) {
+      if (!(await groups.addToFriendGroup(db, { ownerId: req.member!.id, groupId: group.id, memberId: form.data.member_id, at: ctx.clock.now() }))) {
         return groupPage(req, res, group, 422, {}, { member_id: 'friendGroups.refused.not_friend' });
       }
       req.session.flash = req.t('friendGroups.added');
@@ -97,8 +96,8 @@ export function friendGroupHandlers(ctx: AppContext) {
 
     async removeMember(req: Request, res: Response) {
       const group = await ownGroup(req);
-      const memberId = IdParam.safeParse(req.params.memberId);
-      if (!memberId.success || !(await groups.removeFromFriendGroup(db, req.member!.id, group.id, memberId.data))) throw notFound();
+      const memberId = idParam(req, 'memberId');
+      if (!(await groups.removeFromFriendGroup(db, { ownerId: req.member!.id, groupId: group.id, memberId }))) throw notFound();
       req.session.flash = req.t('friendGroups.removed');
       res.redirect(303, `/friends/groups/${group.id}`);
     },

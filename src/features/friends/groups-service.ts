@@ -14,9 +14,9 @@ function constraintOf(err: unknown): string | undefined {
 
 export type GroupResult = { ok: true; groupId: number } | { ok: false; reason: 'limit' | 'duplicate' | 'not_found' };
 
-export async function createFriendGroup(db: Knex, ownerId: number, name: string, at: Date): Promise<GroupResult> {
+export async function createFriendGroup(db: Knex, input: { ownerId: number; name: string; at: Date }): Promise<GroupResult> {
   try {
-    const [row] = await db('friend_groups').insert({ owner_id: ownerId, name, created_at: at }).returning('id');
+    const [row] = await db('friend_groups').insert({ owner_id: input.ownerId, name: input.name, created_at: input.at }).returning('id');
     return { ok: true, groupId: Number(row.id) };
   } catch (err) {
     if (constraintOf(err) === 'friend_groups_limit') return { ok: false, reason: 'limit' };
@@ -25,7 +25,8 @@ export async function createFriendGroup(db: Knex, ownerId: number, name: string,
   }
 }
 
-export async function renameFriendGroup(db: Knex, ownerId: number, groupId: number, name: string): Promise<GroupResult> {
+export async function renameFriendGroup(db: Knex, input: { ownerId: number; groupId: number; name: string }): Promise<GroupResult> {
+  const { ownerId, groupId, name } = input;
   try {
     const n = await db('friend_groups').where({ id: groupId, owner_id: ownerId }).update({ name });
     return n ? { ok: true, groupId } : { ok: false, reason: 'not_found' };
@@ -39,7 +40,8 @@ export async function renameFriendGroup(db: Knex, ownerId: number, groupId: numb
  * Deleting a group: the diaries, albums and profile fields shown to it become "only me" in the same transaction (fail closed:
  * nobody gains a diary because its audience went away), then the group and its members go.
  */
-export async function deleteFriendGroup(db: Knex, ownerId: number, groupId: number): Promise<boolean> {
+export async function deleteFriendGroup(db: Knex, input: { ownerId: number; groupId: number }): Promise<boolean> {
+  const { ownerId, groupId } = input;
   return db.transaction(async (trx) => {
     const group = await trx('friend_groups').select('id').where({ id: groupId, owner_id: ownerId }).forUpdate().first();
     if (!group) return false;
@@ -54,7 +56,8 @@ export async function deleteFriendGroup(db: Knex, ownerId: number, groupId: numb
 }
 
 /** Adding a current friend to one of the owner's groups (again: no change). False: no such group or friend. */
-export async function addToFriendGroup(db: Knex, ownerId: number, groupId: number, memberId: number, at: Date): Promise<boolean> {
+export async function addToFriendGroup(db: Knex, input: { ownerId: number; groupId: number; memberId: number; at: Date }): Promise<boolean> {
+  const { ownerId, groupId, memberId, at } = input;
   try {
     const res = await db.raw(
       `INSERT INTO friend_group_members (group_id, owner_id, member_id, created_at)
@@ -74,6 +77,6 @@ export async function addToFriendGroup(db: Knex, ownerId: number, groupId: numbe
   }
 }
 
-export async function removeFromFriendGroup(db: Knex, ownerId: number, groupId: number, memberId: number): Promise<boolean> {
-  return (await db('friend_group_members').where({ group_id: groupId, owner_id: ownerId, member_id: memberId }).delete()) > 0;
+export async function removeFromFriendGroup(db: Knex, input: { ownerId: number; groupId: number; memberId: number }): Promise<boolean> {
+  return (await db('friend_group_members').where({ group_id: input.groupId, owner_id: input.ownerId, member_id: input.memberId }).delete()) > 0;
 }

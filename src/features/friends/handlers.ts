@@ -3,22 +3,22 @@ import type { AppContext } from '../../context.js';
 import { render } from '../../http/render.js';
 import { HttpError, notFound } from '../../http/errors.js';
 import { setFlash } from '../../http/flash.js';
-import { IdParam } from '../../lib/forms.js';
+import { fieldErrors } from '../../lib/forms.js';
 import { isBlockedEitherWay } from '../blocks/queries.js';
-import { fieldErrors } from '../accounts/schemas.js';
 import { avatarsFor } from '../profiles/avatars.js';
 import * as q from './queries.js';
 import * as friends from './service.js';
 import { FriendRequestForm, FriendsPageQuery, HideUpdatesForm, IntroductionForm } from './schemas.js';
 import { friendListPage } from './list.js';
+import { idParam } from '../../http/params.js';
 
 const FRIENDS_PAGE = 30;
 
 /** The member named in the URL, if the viewer may deal with them at all (active, no block). */
 async function visibleMember(ctx: AppContext, req: Request) {
-  const id = IdParam.safeParse(req.params.id);
-  if (!id.success || id.data === req.member!.id) throw notFound();
-  const m = await ctx.db('members').select('id', 'nickname').where({ id: id.data, status: 'active' }).first();
+  const id = idParam(req);
+  if (id === req.member!.id) throw notFound();
+  const m = await ctx.db('members').select('id', 'nickname').where({ id, status: 'active' }).first();
   if (!m || (await isBlockedEitherWay(ctx.db, req.member!.id, m.id))) throw notFound();
   return m as { id: number; nickname: string };
 }
@@ -59,12 +59,11 @@ export function friendHandlers(ctx: AppContext) {
     },
 
     async accept(req: Request, res: Response) {
-      const id = IdParam.safeParse(req.params.requestId);
-      if (!id.success) throw notFound();
-      const result = await friends.acceptFriendRequest(db, { requestId: id.data, recipientId: req.member!.id, at: ctx.clock.now() });
+      const id = idParam(req, 'requestId');
+      const result = await friends.acceptFriendRequest(db, { requestId: id, recipientId: req.member!.id, at: ctx.clock.now() });
       if (!result.ok && result.reason === 'not_found') {
         // Already answered (a double click, another tab): nothing to do. Someone else's: 404.
-        if (!(await q.requestBelongsTo(db, id.data, req.member!.id))) throw notFound();
+        if (!(await q.requestBelongsTo(db, id, req.member!.id))) throw notFound();
         return res.redirect(303, '/friends/requests');
       }
       if (result.ok) setFlash(req, req.t('friends.accepted'));
@@ -73,27 +72,24 @@ export function friendHandlers(ctx: AppContext) {
     },
 
     async decline(req: Request, res: Response) {
-      const id = IdParam.safeParse(req.params.requestId);
-      if (!id.success) throw notFound();
-      if (await friends.declineFriendRequest(db, { requestId: id.data, recipientId: req.member!.id, at: ctx.clock.now() })) {
+      const id = idParam(req, 'requestId');
+      if (await friends.declineFriendRequest(db, { requestId: id, recipientId: req.member!.id, at: ctx.clock.now() })) {
         req.session.flash = req.t('friends.declined');
-      } else if (!(await q.requestBelongsTo(db, id.data, req.member!.id))) throw notFound();
+      } else if (!(await q.requestBelongsTo(db, id, req.member!.id))) throw notFound();
       res.redirect(303, '/friends/requests');
     },
 
     async cancel(req: Request, res: Response) {
-      const id = IdParam.safeParse(req.params.requestId);
-      if (!id.success) throw notFound();
-      if (await friends.cancelFriendRequest(db, { requestId: id.data, requesterId: req.member!.id, at: ctx.clock.now() })) {
+      const id = idParam(req, 'requestId');
+      if (await friends.cancelFriendRequest(db, { requestId: id, requesterId: req.member!.id, at: ctx.clock.now() })) {
         req.session.flash = req.t('friends.cancelled');
-      } else if (!(await q.requestBelongsTo(db, id.data, req.member!.id))) throw notFound();
+      } else if (!(await q.requestBelongsTo(db, id, req.member!.id))) throw notFound();
       res.redirect(303, '/friends/requests');
     },
 
     /** A member's friends list, keyset-paginated. */
     async list(req: Request, res: Response) {
-      const ownerId = req.params.id === undefined ? req.member!.id : IdParam.safeParse(req.params.id).data;
-      if (!ownerId) throw notFound();
+      const ownerId = req.params.id === undefined ? req.member!.id : idParam(req);
       const page = await friendListPage(db, req.member!.id, ownerId, FriendsPageQuery.parse(req.query), FRIENDS_PAGE);
       if (!page) throw notFound();
       render(res, 'pc/friends/list', {
@@ -149,13 +145,12 @@ export function friendHandlers(ctx: AppContext) {
 
     /** The author or the subject removes an introduction. */
     async deleteIntroduction(req: Request, res: Response) {
-      const subjectId = IdParam.safeParse(req.params.id);
-      const authorId = IdParam.safeParse(req.params.authorId);
-      if (!subjectId.success || !authorId.success) throw notFound();
-      const ok = await friends.deleteIntroduction(db, { viewerId: req.member!.id, subjectId: subjectId.data, authorId: authorId.data });
+      const subjectId = idParam(req);
+      const authorId = idParam(req, 'authorId');
+      const ok = await friends.deleteIntroduction(db, { viewerId: req.member!.id, subjectId, authorId });
       if (!ok) throw notFound();
       req.session.flash = req.t('introduction.deleted');
-      res.redirect(303, `/members/${subjectId.data}`);
+      res.redirect(303, `/members/${subjectId}`);
     },
   };
 }

@@ -3,18 +3,17 @@ import type { AppContext } from '../../context.js';
 import { render } from '../../http/render.js';
 import { notFound } from '../../http/errors.js';
 import { inMemoryPage, keysetLinks, MOBILE_BUDGET, pageLinks } from '../../http/mobile-budget.js';
-import { IdParam } from '../../lib/forms.js';
 import { friendListPage } from './list.js';
 import { receivedRequests, sentRequests } from './queries.js';
 import { FriendsPageQuery } from './schemas.js';
+import { idParam } from '../../http/params.js';
 
 export function mobileFriendHandlers(ctx: AppContext) {
   const { db } = ctx;
   return {
     /** A member's friends, 10 a page. */
     async list(req: Request, res: Response) {
-      const ownerId = req.params.id === undefined ? req.member!.id : IdParam.safeParse(req.params.id).data;
-      if (!ownerId) throw notFound();
+      const ownerId = req.params.id === undefined ? req.member!.id : idParam(req);
       const page = await friendListPage(db, req.member!.id, ownerId, FriendsPageQuery.parse(req.query), MOBILE_BUDGET.list);
       if (!page) throw notFound();
       render(res, 'mobile/friends/list', {

@@ -1,16 +1,15 @@
 import { jsonRows, type PreparedStatement } from '../../db/prepared.js';
-import { activeFriendsSql, friendCountSql, friendsPageSql, pendingRequestCountSql } from '../friends/queries.js';
-import { followedNewCommentCountSql, friendsLatestSql, newCommentCountSql } from '../diaries/queries.js';
+import { activeFriendsSql, friendCountSql, friendsPageSql } from '../friends/queries.js';
+import { followedNewCommentCountSql, friendsLatestSql } from '../diaries/queries.js';
 import { friendsExternalEntriesSql } from '../feeds/entries.js';
 import { newFootprintCountSql, recentMilestonesSql } from '../footprints/queries.js';
 import { NEW_COUNT_CAP } from '../footprints/service.js';
-import { unreadMessageCountSql } from '../messages/counts.js';
 import { activeNoticesSql } from '../notices/service.js';
 import { mainPhotoIdSql } from '../photos/profile-queries.js';
 import { friendsBirthdaysSql } from '../profiles/queries.js';
 import { friendSeesDiarySql } from '../friends/groups-queries.js';
 import { friendsLatestAlbumPhotosSql } from '../albums/queries.js';
-import { communitiesOfMemberSql, communityCountSql, joinRequestCountSql, latestCommunityActivitySql, roleOfferCountSql } from './community-sections.js';
+import { communitiesOfMemberSql, communityCountSql, latestCommunityActivitySql } from './community-sections.js';
 
 /**
  * SQL: friends' latest diary photos — per friend, their newest few (LATERAL with a limit over
@@ -40,7 +39,8 @@ const TOKYO_TODAY = `(CAST($2 AS timestamptz) AT TIME ZONE 'Asia/Tokyo')::date`;
 
 /**
  * Every section of home in one statement, so that the page costs one round trip and one execution
- * of a plan made once per connection: $1 the member, $2 now, $3–$7 the sizes of the friends,
+ * of a plan made once per connection. The counts the session's read already has (messages, friend
+ * requests, new comments, community requests: accounts/queries.ts) are not read again. $1 the member, $2 now, $3–$7 the sizes of the friends,
  * diaries, photos, community activity and communities sections. Each part is its feature's own SQL.
  */
 export const HOME_STATEMENT: PreparedStatement = {
@@ -50,14 +50,9 @@ export const HOME_STATEMENT: PreparedStatement = {
     -- Friends whose updates the member has not hidden from home (friends/CONTEXT.md): the feeds read these.
     fu AS (SELECT friend_id, nickname FROM fr WHERE NOT hide_updates)
     SELECT
-    (${pendingRequestCountSql('$1')}) AS friend_requests,
-    (${newCommentCountSql('$1')}) AS new_comments,
     (${followedNewCommentCountSql('$1')}) AS followed_comments,
-    ${jsonRows(friendsBirthdaysSql('fr', TOKYO_TODAY, BIRTHDAY_DAYS_AHEAD, 20))} AS birthdays,
+    ${jsonRows(friendsBirthdaysSql('fr', '$1', TOKYO_TODAY, BIRTHDAY_DAYS_AHEAD, 20))} AS birthdays,
     ${mainPhotoIdSql('$1')} AS my_photo_id,
-    (${unreadMessageCountSql('$1')}) AS unread_messages,
-    (${joinRequestCountSql('$1')}) AS join_requests,
-    (${roleOfferCountSql('$1')}) AS role_offers,
     (${newFootprintCountSql('$1', '$2', String(NEW_COUNT_CAP))}) AS new_footprints,
     ${jsonRows(`SELECT f.id, f.nickname, ${mainPhotoIdSql('f.id')} AS photo_id FROM (${friendsPageSql('$1', '$3')}) f`)} AS friends,
     (${friendCountSql('$1')}) AS total_friends,
@@ -73,7 +68,7 @@ export const HOME_STATEMENT: PreparedStatement = {
 };
 
 export type HomeRow = {
-  friend_requests: number; new_comments: number; followed_comments: number; unread_messages: number; join_requests: number; role_offers: number; new_footprints: number;
+  followed_comments: number; new_footprints: number;
   birthdays: { id: number; nickname: string; in_days: number; day: string }[];
   my_photo_id: number | null;
   friends: { id: number; nickname: string; photo_id: number | null }[];

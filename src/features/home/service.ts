@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { HeaderCounts } from '../../http/session-member.js';
 import { jsonDate, runPrepared } from '../../db/prepared.js';
 import { NEW_COUNT_CAP } from '../footprints/service.js';
 import type { NoticeRow } from '../notices/service.js';
@@ -15,7 +16,8 @@ import { HOME_STATEMENT, type HomeRow } from './queries.js';
 export const HOME_SECTION_SIZES = { friends: 9, diaries: 5, photos: 5, activity: 5, communities: 9 };
 export type HomeSectionSizes = typeof HOME_SECTION_SIZES;
 
-export async function loadDashboard(db: Knex, memberId: number, now: Date, shown: HomeSectionSizes = HOME_SECTION_SIZES) {
+/** `counts`: what the session's read of the member already counted (src/http/session-member.ts). */
+export async function loadDashboard(db: Knex, memberId: number, now: Date, counts: HeaderCounts, shown: HomeSectionSizes = HOME_SECTION_SIZES) {
   const [row] = await runPrepared<HomeRow>(db, HOME_STATEMENT, [memberId, now, shown.friends, shown.diaries, shown.photos, shown.activity, shown.communities]);
   const avatars = new Map<number, Avatar>(row.friends.map((f) => [f.id, avatarOf(f.photo_id)]));
   const latest = [
@@ -24,8 +26,8 @@ export async function loadDashboard(db: Knex, memberId: number, now: Date, shown
   ].sort((a, b) => b.at.getTime() - a.at.getTime()).slice(0, shown.diaries);
 
   const pending = {
-    friendRequests: row.friend_requests, newComments: row.new_comments, followedComments: row.followed_comments, unreadMessages: row.unread_messages,
-    joinRequests: row.join_requests, roleOffers: row.role_offers,
+    friendRequests: counts.friendRequests, newComments: counts.comments, followedComments: row.followed_comments, unreadMessages: counts.messages,
+    joinRequests: counts.joinRequests, roleOffers: counts.roleOffers,
     newFootprints: row.new_footprints, newFootprintsCapped: row.new_footprints >= NEW_COUNT_CAP,
   };
   // Friends' birthdays (today and the next days), shown with the pending items: month and day only.

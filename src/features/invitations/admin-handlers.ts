@@ -1,12 +1,11 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../../context.js';
-import { fieldErrors } from '../accounts/schemas.js';
-import { adminPage, redirectWith, sentForm, NO_FORM, type FormState } from '../moderation/admin-pages.js';
+import { adminPage, redirectWith, sentForm, NO_FORM, type FormState } from '../moderation/admin/admin-pages.js';
 import { isInvitationOnly, recentInvitations, statusOf } from './queries.js';
 import { InvitationModeForm } from './schemas.js';
 import { setInvitationOnly } from './service.js';
 import { z } from 'zod';
-import { IdParam } from '../../lib/forms.js';
+import { IdParam, fieldErrors } from '../../lib/forms.js';
 
 const PAGE = 50;
 const ListQuery = z.object({ before: IdParam.optional() });

@@ -4,11 +4,11 @@ import { render } from '../../http/render.js';
 import { inMemoryPage, pageLinks } from '../../http/mobile-budget.js';
 import { notFound } from '../../http/errors.js';
 import { setFlash } from '../../http/flash.js';
-import { IdParam } from '../../lib/forms.js';
-import { fieldErrors } from '../accounts/schemas.js';
+import { fieldErrors } from '../../lib/forms.js';
 import { countMadeSince, isInvitationOnly, sentInvitations, statusOf } from './queries.js';
 import { InvitationForm } from './schemas.js';
 import { INVITATION_DAYS, createInvitation, revokeInvitation, tokyoMonthStart } from './service.js';
+import { idParam } from '../../http/params.js';
 
 /** /invitations on PC and /m/ (render picks the tree): make, list, revoke. The mobile list is
  * paged within the budget (10 a page, the notes' text counted); the PC one shows the latest 50. */
@@ -55,9 +55,8 @@ export function invitationHandlers(ctx: AppContext, surface: { mobile?: boolean 
     },
 
     async revoke(req: Request, res: Response) {
-      const id = IdParam.safeParse(req.params.id);
-      if (!id.success) throw notFound();
-      if (!(await revokeInvitation(db, { inviterId: req.member!.id, id: id.data, at: ctx.clock.now() }))) throw notFound();
+      const id = idParam(req);
+      if (!(await revokeInvitation(db, { inviterId: req.member!.id, id, at: ctx.clock.now() }))) throw notFound();
       setFlash(req, req.t('invitations.revoked'));
       res.redirect(303, '/invitations');
     },

@@ -9,6 +9,9 @@ export type SentInvitationRow = {
   invitee_id: number | null; invitee_nickname: string | null;
 };
 
+/** A sent invitation with whether inviter and invitee are friends now (not made when the inviter was at the limit). */
+export type SentInvitationWithFriendship = SentInvitationRow & { are_friends: boolean };
+
 export type AdminInvitationRow = SentInvitationRow & { inviter_id: number; inviter_nickname: string };
 
 export async function isInvitationOnly(db: Knex): Promise<boolean> {
@@ -22,13 +25,14 @@ export function statusOf(row: Pick<SentInvitationRow, 'revoked_at' | 'used_at' |
   return row.expires_at <= now ? 'expired' : 'open';
 }
 
-export function sentInvitations(db: Knex, inviterId: number, limit = 50): Promise<SentInvitationRow[]> {
+export function sentInvitations(db: Knex, inviterId: number, limit = 50): Promise<SentInvitationWithFriendship[]> {
   return db('invitations as i')
     .leftJoin('members as m', 'm.id', 'i.invitee_id')
-    .select('i.id', 'i.note', 'i.created_at', 'i.expires_at', 'i.revoked_at', 'i.used_at', 'i.invitee_id', 'm.nickname as invitee_nickname')
+    .select('i.id', 'i.note', 'i.created_at', 'i.expires_at', 'i.revoked_at', 'i.used_at', 'i.invitee_id', 'm.nickname as invitee_nickname',
+      db.raw('EXISTS (SELECT 1 FROM friendships f WHERE f.member_id = i.inviter_id AND f.friend_id = i.invitee_id) AS are_friends'))
     .where('i.inviter_id', inviterId)
     .orderBy([{ column: 'i.created_at', order: 'desc' }, { column: 'i.id', order: 'desc' }])
-    .limit(limit) as unknown as Promise<SentInvitationRow[]>;
+    .limit(limit) as unknown as Promise<SentInvitationWithFriendship[]>;
 }
 
 /** How many invitations the member has made since `since` (any status: a revoked one still counts). */

@@ -62,31 +62,37 @@ export async function findUsableInvitation(db: Knex, code: string, now: Date): P
   return row ? { id: Number(row.id), inviter_id: Number(row.inviter_id), inviter_nickname: row.inviter_nickname } : null;
 }
 
+/** A claimed invitation: who invited, and whether they became friends (not when the inviter has FRIEND_LIMIT friends). */
+export type ClaimedInvitation = { inviterId: number; inviterNickname: string; befriended: boolean };
+
 /**
  * In the registration's transaction, after the member row: claims the invitation with one
  * conditional UPDATE (of two registrations racing with one code, the second waits on the row and
- * then finds it used) and makes inviter and invitee friends. null: the code is not usable.
+ * then finds it used) and makes inviter and invitee friends — unless the inviter already has
+ * FRIEND_LIMIT friends: then the registration goes on without the friendship (befriended false;
+ * CONTEXT.md, "Registration"). null: the code is not usable.
  */
-export async function consumeInvitation(trx: Knex.Transaction, input: { code: string; inviteeId: number; at: Date }): Promise<{ inviterId: number } | null> {
-  const claimed = await trx.raw<{ rows: { inviter_id: string }[] }>(
+export async function consumeInvitation(trx: Knex.Transaction, input: { code: string; inviteeId: number; at: Date }): Promise<ClaimedInvitation | null> {
+  const claimed = await trx.raw<{ rows: { inviter_id: string; nickname: string }[] }>(
     `UPDATE invitations i SET used_at = ?, invitee_id = ?
        FROM members m
       WHERE i.code_hash = ? AND i.used_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > ?
         AND m.id = i.inviter_id AND m.status = 'active'
-     RETURNING i.inviter_id`,
+     RETURNING i.inviter_id, m.nickname`,
     [input.at, input.inviteeId, hashInvitationCode(input.code), input.at],
   );
   if (claimed.rows.length !== 1) return null;
   const inviterId = Number(claimed.rows[0].inviter_id);
   // The inviter's row locked as an accepted friend request locks it: their count is exact here.
   const inviter = await trx('members').select('friend_count').where({ id: inviterId }).forUpdate().first();
-  if (inviter && inviter.friend_count < FRIEND_LIMIT) {
+  const befriended = !!inviter && inviter.friend_count < FRIEND_LIMIT;
+  if (befriended) {
     await trx('friendships').insert([
       { member_id: inviterId, friend_id: input.inviteeId, created_at: input.at },
       { member_id: input.inviteeId, friend_id: inviterId, created_at: input.at },
     ]);
   }
-  return { inviterId };
+  return { inviterId, inviterNickname: claimed.rows[0].nickname, befriended };
 }
 
 export { isInvitationOnly };

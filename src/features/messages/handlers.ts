@@ -4,13 +4,13 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.js';
 import { render, type FieldErrors } from '../../http/render.js';
 import { notFound } from '../../http/errors.js';
-import { IdParam } from '../../lib/forms.js';
+import { fieldErrors } from '../../lib/forms.js';
 import { formatTextHtml } from '../../lib/text.js';
-import { fieldErrors } from '../accounts/schemas.js';
 import { unreadMessageCount } from './counts.js';
 import { earlierInChain, folderPage, heldMessage, sendableMember, withProfileLink, type Folder, type HeldMessage } from './queries.js';
 import { FolderQuery, MESSAGE_SUBJECT_MAX, MessageForm, MessageTarget } from './schemas.js';
 import * as messages from './service.js';
+import { idParam } from '../../http/params.js';
 
 export const MESSAGES_PAGE = 20;
 
@@ -18,12 +18,6 @@ const FOLDER_PATHS: Record<Folder, string> = { inbox: '/messages', sent: '/messa
 
 type Recipient = { id: number; nickname: string };
 type Target = { recipient: Recipient; original: HeldMessage | null };
-
-function messageId(req: Request): number {
-  const id = IdParam.safeParse(req.params.id);
-  if (!id.success) throw notFound();
-  return id.data;
-}
 
 /** "Re: subject", once, within the subject's length. */
 function replySubject(subject: string): string {
@@ -87,7 +81,7 @@ export function messageHandlers(ctx: AppContext) {
   /** Trash and restore: the member's own copy only; someone else's message is a 404. */
   function move(to: 'trash' | 'restore') {
     return async (req: Request, res: Response) => {
-      const moved = await messages.moveMessage(db, { memberId: req.member!.id, messageId: messageId(req), to, at: ctx.clock.now() });
+      const moved = await messages.moveMessage(db, { memberId: req.member!.id, messageId: idParam(req), to, at: ctx.clock.now() });
       if (!moved) throw notFound();
       req.session.flash = req.t(to === 'trash' ? 'messages.trashed' : 'messages.restored');
       res.redirect(303, to === 'trash' ? FOLDER_PATHS[folderOf({ box: moved.box, trashed_at: null })] : FOLDER_PATHS.trash);
@@ -122,7 +116,7 @@ export function messageHandlers(ctx: AppContext) {
     /** A message through the viewer's own copy; opening a received one marks it read. */
     async show(req: Request, res: Response) {
       const viewer = req.member!;
-      const message = await heldMessage(db, viewer.id, messageId(req));
+      const message = await heldMessage(db, viewer.id, idParam(req));
       if (!message) throw notFound();
       await messages.markMessageRead(db, message, viewer.id, ctx.clock.now());
       const [chain, canReply] = await Promise.all([
@@ -149,7 +143,7 @@ export function messageHandlers(ctx: AppContext) {
 
     /** Deletes the viewer's copy only; the other side keeps theirs. */
     async remove(req: Request, res: Response) {
-      const deleted = await messages.deleteMessageCopy(db, { memberId: req.member!.id, messageId: messageId(req) });
+      const deleted = await messages.deleteMessageCopy(db, { memberId: req.member!.id, messageId: idParam(req) });
       if (!deleted) throw notFound();
       req.session.flash = req.t('messages.deleted');
       res.redirect(303, FOLDER_PATHS[folderOf(deleted)]);

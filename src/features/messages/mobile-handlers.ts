@@ -3,12 +3,12 @@ import type { AppContext } from '../../context.js';
 import { render } from '../../http/render.js';
 import { notFound } from '../../http/errors.js';
 import { keysetLinks, MOBILE_BUDGET, textPage } from '../../http/mobile-budget.js';
-import { IdParam } from '../../lib/forms.js';
 import { keysetPage } from '../../lib/pages.js';
 import { unreadMessageCount } from './counts.js';
 import { earlierInChain, folderPage, heldMessage, sendableMember, withProfileLink, type Folder } from './queries.js';
 import { FolderQuery } from './schemas.js';
 import * as messages from './service.js';
+import { idParam } from '../../http/params.js';
 
 // Messages on the mobile site: folders 10 at a time, a long message in parts, earlier messages of
 // the chain as links. Writing, replying, trash and delete are the PC handlers with mobile views.
@@ -39,10 +39,9 @@ export function mobileMessageHandlers(ctx: AppContext) {
 
     /** A message through the viewer's own copy, in parts; opening a received one marks it read. */
     async show(req: Request, res: Response) {
-      const id = IdParam.safeParse(req.params.id);
-      if (!id.success) throw notFound();
+      const id = idParam(req);
       const viewer = req.member!;
-      const message = await heldMessage(db, viewer.id, id.data);
+      const message = await heldMessage(db, viewer.id, id);
       if (!message) throw notFound();
       await messages.markMessageRead(db, message, viewer.id, ctx.clock.now());
       const [chain, canReply] = await Promise.all([

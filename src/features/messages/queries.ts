@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { notBlockedSql } from '../blocks/queries.js';
-import { unlessHidden } from '../moderation/hidden.js';
+import { unlessHidden } from '../moderation/hiding/hidden.js';
 
 // A member reaches a message only through their own copy (message_copies): no copy, no message.
 // Nothing here reads the other side's copy, so the sender never learns whether it was read.

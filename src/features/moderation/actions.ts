@@ -2,19 +2,18 @@ import type { Knex } from 'knex';
 import type { Db } from '../../db/knex.js';
 import { tokyoDate } from '../../lib/dates.js';
 import { deleteMemberSessions } from '../accounts/queries.js';
-import { releaseEventPlaces } from '../communities/event-service.js';
+import { releaseEventPlaces } from '../communities/events/event-service.js';
 import { writeAudit } from './audit.js';
-import { resolveReports } from './reports.js';
-import { lockHiddenState, setHiddenState, type HideableType } from './targets.js';
+import { resolveReports } from './reports/reports.js';
 import type { TargetType } from './schemas.js';
 
-// Staff actions on reports, content and members. Each is one transaction that ends with its audit
-// row (writeAudit): if anything fails, the action and its row are both rolled back.
+// Staff actions on reports and members (hiding content: hiding/actions.ts). Each is one transaction
+// that ends with its audit row (writeAudit): if anything fails, the action and its row are both rolled back.
 
 export type ActionResult<R extends string = never> = { ok: true } | { ok: false; reason: 'not_found' | R };
 
 /** staffId null: no staff member, the command line (npm run ashiato) or the system. */
-type Act = { staffId: number | null; reason: string; at: Date };
+export type Act = { staffId: number | null; reason: string; at: Date };
 
 /** Closes the open reports of a target with nothing done. */
 export async function dismissReports(db: Db, input: Act & { type: TargetType; id: number }): Promise<ActionResult> {
@@ -25,37 +24,6 @@ export async function dismissReports(db: Db, input: Act & { type: TargetType; id
     await writeAudit(trx, {
       staffId: input.staffId, action: 'report.dismiss', targetType: input.type, targetId: input.id,
       subjectMemberId: open[0].reported_member_id, reason: input.reason, after: { dismissed: open.length }, at: input.at,
-    });
-    return { ok: true };
-  });
-}
-
-/** Hides content with a reason shown in its place everywhere; its open reports are closed as acted on. */
-export async function hideContent(db: Db, input: Act & { type: HideableType; id: number }): Promise<ActionResult<'already'>> {
-  return db.transaction(async (trx) => {
-    const state = await lockHiddenState(trx, input.type, input.id);
-    if (!state) return { ok: false, reason: 'not_found' };
-    if (state.hidden_at) return { ok: false, reason: 'already' };
-    await setHiddenState(trx, input.type, input.id, { hidden_at: input.at, hidden_reason: input.reason });
-    const closed = await resolveReports(trx, { type: input.type, id: input.id, status: 'actioned', by: input.staffId, at: input.at });
-    await writeAudit(trx, {
-      staffId: input.staffId, action: `${input.type}.hide`, targetType: input.type, targetId: input.id, subjectMemberId: state.owner_id,
-      reason: input.reason, before: { hidden: false }, after: { hidden: true, hidden_reason: input.reason, reports_closed: closed }, at: input.at,
-    });
-    return { ok: true };
-  });
-}
-
-/** Shows hidden content again. */
-export async function restoreContent(db: Db, input: Act & { type: HideableType; id: number }): Promise<ActionResult<'not_hidden'>> {
-  return db.transaction(async (trx) => {
-    const state = await lockHiddenState(trx, input.type, input.id);
-    if (!state) return { ok: false, reason: 'not_found' };
-    if (!state.hidden_at) return { ok: false, reason: 'not_hidden' };
-    await setHiddenState(trx, input.type, input.id, { hidden_at: null, hidden_reason: null });
-    await writeAudit(trx, {
-      staffId: input.staffId, action: `${input.type}.restore`, targetType: input.type, targetId: input.id, subjectMemberId: state.owner_id,
-      reason: input.reason, before: { hidden: true, hidden_at: state.hidden_at, hidden_reason: state.hidden_reason }, after: { hidden: false }, at: input.at,
     });
     return { ok: true };
   });

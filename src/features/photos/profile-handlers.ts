@@ -3,11 +3,12 @@ import type { AppContext } from '../../context.js';
 import { render, type FieldErrors } from '../../http/render.js';
 import { notFound } from '../../http/errors.js';
 import { fileErrors, uploadedFiles } from '../../http/uploads.js';
-import { PhotoFile, PhotoIdParams } from './schemas.js';
+import { PhotoFile } from './schemas.js';
 import { photoUrl } from './variants.js';
 import { MAX_PROFILE_PHOTOS, profilePhotosOf } from './profile-queries.js';
 import { addProfilePhoto, deleteProfilePhoto, makeMainProfilePhoto } from './profile-service.js';
 import { refusalStatus } from './service.js';
+import { idParam } from '../../http/params.js';
 
 export function profilePhotoHandlers(ctx: AppContext) {
   const { db } = ctx;
@@ -24,12 +25,6 @@ export function profilePhotoHandlers(ctx: AppContext) {
   }
 
   /** The member's own photo from the URL, or a 404 (someone else's photo looks like no photo). */
-  function photoId(req: Request): number {
-    const params = PhotoIdParams.safeParse(req.params);
-    if (!params.success) throw notFound();
-    return params.data.id;
-  }
-
   return {
     show: (req: Request, res: Response) => page(req, res),
 
@@ -45,14 +40,14 @@ export function profilePhotoHandlers(ctx: AppContext) {
     },
 
     async makeMain(req: Request, res: Response) {
-      const { ok } = await makeMainProfilePhoto(db, req.member!.id, photoId(req));
+      const { ok } = await makeMainProfilePhoto(db, req.member!.id, idParam(req));
       if (!ok) throw notFound();
       req.session.flash = req.t('photos.profile.mainChanged');
       res.redirect(303, '/profile/photos');
     },
 
     async remove(req: Request, res: Response) {
-      const { ok } = await deleteProfilePhoto(ctx, req.member!.id, photoId(req));
+      const { ok } = await deleteProfilePhoto(ctx, req.member!.id, idParam(req));
       if (!ok) throw notFound();
       req.session.flash = req.t('photos.profile.deleted');
       res.redirect(303, '/profile/photos');

@@ -1,6 +1,5 @@
 import type { Db } from '../../db/knex.js';
 import type { PhotoStorage } from './storage.js';
-import { registerPhotoAccess } from './access.js';
 import { processPhoto, type PhotoRefusal } from './pipeline.js';
 import { deleteOwnPhoto, insertPhoto } from './queries.js';
 import { removePhotoFiles, storePhoto, type StorageRefusal } from './service.js';
@@ -8,8 +7,6 @@ import * as q from './profile-queries.js';
 
 // Profile photos: up to three, one of them main (SPEC §2). The first one becomes main; deleting
 // the main one promotes the next by position.
-
-registerPhotoAccess('profile', q.mayViewProfilePhoto);
 
 type Ctx = { db: Db; photoStorage: PhotoStorage };
 

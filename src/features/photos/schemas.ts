@@ -5,9 +5,6 @@ import { PHOTO_VARIANTS } from './variants.js';
 export const PhotoParams = z.object({ id: IdParam, variant: z.enum(PHOTO_VARIANTS) });
 export type PhotoParams = z.infer<typeof PhotoParams>;
 
-export const PhotoIdParams = z.object({ id: IdParam });
-export type PhotoIdParams = z.infer<typeof PhotoIdParams>;
-
 /** The one file of a single-photo form, as the upload middleware left it. */
 export const PhotoFile = z.object(
   { buffer: z.instanceof(Buffer).refine((b) => b.length > 0, 'photos.error.required') },

@@ -4,7 +4,7 @@ import { render } from '../../http/render.js';
 import { PREFECTURES, prefectureName } from '../../lib/prefectures.js';
 import { tokyoDate } from '../../lib/dates.js';
 import { formatTextHtml } from '../../lib/text.js';
-import { fieldErrors } from '../accounts/schemas.js';
+import { fieldErrors } from '../../lib/forms.js';
 import { avatarsFor } from './avatars.js';
 import { GENDERS, ProfileForm, VISIBILITIES } from './schemas.js';
 import { parseMemberSearch, searchFormLocals, searchLink } from './search.js';

@@ -10,7 +10,7 @@ import { formatTextHtml } from '../../lib/text.js';
 import { mainPhotosOf } from '../photos/profile-queries.js';
 import { photoUrl } from '../photos/variants.js';
 import { PREFECTURES, prefectureName } from '../../lib/prefectures.js';
-import { fieldErrors } from '../accounts/schemas.js';
+import { fieldErrors } from '../../lib/forms.js';
 import { GENDERS, ProfileFieldsForm, SelfIntroductionForm, VISIBILITIES } from './schemas.js';
 import { profileForEdit, saveProfile, searchMembers } from './queries.js';
 import { loadProfilePage } from './page.js';

@@ -2,7 +2,6 @@ import type { Request } from 'express';
 import type { AppContext } from '../../context.js';
 import { jsonDate, jsonRows, runPrepared } from '../../db/prepared.js';
 import { notFound } from '../../http/errors.js';
-import { IdParam } from '../../lib/forms.js';
 import { tokyoDate } from '../../lib/dates.js';
 import { prefectureName } from '../../lib/prefectures.js';
 import { notBlockedSql } from '../blocks/queries.js';
@@ -15,6 +14,7 @@ import { mainPhotoIdSql } from '../photos/profile-queries.js';
 import { photoUrl } from '../photos/variants.js';
 import { avatarOf, type Avatar } from './avatars.js';
 import { profileAsSeenBySql, type ProfileView } from './queries.js';
+import { idParam } from '../../http/params.js';
 
 // What the profile page shows (SPEC §2), for the PC page and the mobile one, which ask for fewer
 // items in each section and format the texts their own way.
@@ -86,12 +86,11 @@ type ProfilePageRow = ProfileView & {
  * the footprint statement refuses exactly the visits this page would answer with a 404.
  */
 export async function loadProfilePage(ctx: AppContext, req: Request, sizes: ProfileSectionSizes, opts: { countVisit: boolean } = { countVisit: true }) {
-  const id = IdParam.safeParse(req.params.id);
-  if (!id.success) throw notFound();
+  const id = idParam(req);
   const viewer = req.member!;
   const [[row]] = await Promise.all([
-    ctx.reads.read(req, (r) => runPrepared<ProfilePageRow>(r, PROFILE_PAGE, [id.data, viewer.id, sizes.friends, sizes.diaries, sizes.communities])),
-    opts.countVisit ? recordFootprintOnView(ctx, req, id.data) : null,
+    ctx.reads.read(req, (r) => runPrepared<ProfilePageRow>(r, PROFILE_PAGE, [id, viewer.id, sizes.friends, sizes.diaries, sizes.communities])),
+    opts.countVisit ? recordFootprintOnView(ctx, req, id) : null,
   ]);
   if (!row) throw notFound();
   const { photo_id, friends, introductions, sent_status, received_status, wrote_introduction, hides_updates, latest_diaries, latest_albums, communities, total_communities, last_seen_at, ...profile } = row;

@@ -46,17 +46,18 @@ export function profileFieldVisibleSql(field: keyof typeof DEFAULTS, p: string, 
 export const FRIEND_RELATIONSHIP = 'CAST(2 AS smallint)';
 
 /**
- * SQL: friends (rows of `friends`, with friend_id, nickname and birth_date: activeFriendsSql(…, true))
- * whose birthday falls on `today` (an SQL date) or the `days` after it, if their birthday is visible
- * to a friend; soonest first. A 29 February birthday shows in leap years only.
+ * SQL: `viewer`'s friends (rows of `friends`, with friend_id, nickname and birth_date:
+ * activeFriendsSql(…, true)) whose birthday falls on `today` (an SQL date) or the `days` after it, if
+ * their birthday is visible to a friend — or, shown to a friend group, if the viewer is in that group
+ * (the profile page's predicate); soonest first. A 29 February birthday shows in leap years only.
  */
-export function friendsBirthdaysSql(friends: string, today: string, days: number, limit: number): string {
+export function friendsBirthdaysSql(friends: string, viewer: string, today: string, days: number, limit: number): string {
   // The days are a handful of rows joined by month and day, so each friend's birth date is formatted once.
   return `SELECT f.friend_id AS id, f.nickname, g.d AS in_days, to_char(g.on_day, 'YYYY-MM-DD') AS day
        FROM ${friends} f
        JOIN (SELECT d, ${today} + d AS on_day, to_char(${today} + d, 'MM-DD') AS md FROM generate_series(0, ${days}) d) g ON g.md = to_char(f.birth_date, 'MM-DD')
        LEFT JOIN profiles bp ON bp.member_id = f.friend_id
-      WHERE ${profileFieldVisibleSql('birthday', 'bp', FRIEND_RELATIONSHIP)}
+      WHERE ${profileFieldVisibleSql('birthday', 'bp', FRIEND_RELATIONSHIP, viewer)}
       ORDER BY g.d, f.friend_id
       LIMIT ${limit}`;
 }

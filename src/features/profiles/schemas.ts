@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { plainText, searchText } from '../../lib/forms.js';
-import { DIARY_VISIBILITIES } from '../accounts/schemas.js';
+import { plainText, searchText, DIARY_VISIBILITIES } from '../../lib/forms.js';
 
 export const VISIBILITIES = DIARY_VISIBILITIES;
 export type Visibility = (typeof VISIBILITIES)[number];

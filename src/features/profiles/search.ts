@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { PREFECTURES } from '../../lib/prefectures.js';
-import { fieldErrors } from '../accounts/schemas.js';
+import { fieldErrors } from '../../lib/forms.js';
 import { GENDERS, MemberSearchQuery } from './schemas.js';
 import type { MemberSearchInput } from './queries.js';
 

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { SURFACE_COOKIE } from '../../http/mobile.js';
+import { redirectTo } from '../../http/redirect.js';
 
 const LOCAL_PATH = /^\/(?![\/\\])[\x21-\x7e]*$/;
 
@@ -12,7 +13,8 @@ export function mobileSiteHandlers(ctx: AppContext) {
     switchToPc(req: Request, res: Response) {
       res.cookie(SURFACE_COOKIE, 'pc', { ...cookie, maxAge: 365 * 24 * 3600_000 });
       const back = typeof req.query.back === 'string' && LOCAL_PATH.test(req.query.back) ? req.query.back : '/';
-      res.redirect(303, back);
+      // The one redirect that leaves the mobile site: to the PC page as given, not its mobile twin.
+      redirectTo(res, 303, back, 'pc');
     },
 
     /** Opening a mobile page undoes "PC version": from now on PC links lead here again. */
