@@ -10,7 +10,9 @@ export async function up(knex: Knex) {
       expire timestamptz NOT NULL
     )`);
   await knex.raw('CREATE INDEX sessions_expire_idx ON sessions (expire)');
-  await knex.raw(`CREATE INDEX sessions_member_idx ON sessions ((sess ->> 'memberId')) WHERE (sess ->> 'memberId') IS NOT NULL`);
+  await knex.raw(
+    `CREATE INDEX sessions_member_idx ON sessions ((sess ->> 'memberId')) WHERE (sess ->> 'memberId') IS NOT NULL`,
+  );
 }
 
 export async function down(knex: Knex) {

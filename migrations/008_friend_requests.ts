@@ -18,8 +18,12 @@ export async function up(knex: Knex) {
       CONSTRAINT friend_requests_message_check CHECK (char_length(message) <= 500),
       CONSTRAINT friend_requests_status_check CHECK (status IN ('pending', 'accepted', 'declined', 'cancelled'))
     )`);
-  await knex.raw(`CREATE UNIQUE INDEX friend_requests_open_pair_key ON friend_requests (requester_id, recipient_id) WHERE status IN ('pending', 'declined')`);
-  await knex.raw(`CREATE INDEX friend_requests_recipient_pending_idx ON friend_requests (recipient_id, created_at DESC) WHERE status = 'pending'`);
+  await knex.raw(
+    `CREATE UNIQUE INDEX friend_requests_open_pair_key ON friend_requests (requester_id, recipient_id) WHERE status IN ('pending', 'declined')`,
+  );
+  await knex.raw(
+    `CREATE INDEX friend_requests_recipient_pending_idx ON friend_requests (recipient_id, created_at DESC) WHERE status = 'pending'`,
+  );
   await knex.raw(`CREATE INDEX friend_requests_requester_idx ON friend_requests (requester_id, created_at DESC)`);
 }
 

@@ -5,7 +5,9 @@ import type { Knex } from 'knex';
 // visibility_level and the two SQL functions are the one definition of "who may see what",
 // shared by profiles now and diaries and photos later.
 export async function up(knex: Knex) {
-  await knex.raw(`CREATE DOMAIN visibility_level AS text CHECK (VALUE IN ('members', 'friends_of_friends', 'friends', 'only_me'))`);
+  await knex.raw(
+    `CREATE DOMAIN visibility_level AS text CHECK (VALUE IN ('members', 'friends_of_friends', 'friends', 'only_me'))`,
+  );
   // 3 = self, 2 = friend, 1 = friend of a friend (two hops over friendships), 0 = another member.
   await knex.raw(`
     CREATE FUNCTION member_relationship(owner bigint, viewer bigint) RETURNS smallint

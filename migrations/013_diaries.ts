@@ -27,7 +27,9 @@ export async function up(knex: Knex) {
       CONSTRAINT diaries_submission_key UNIQUE (author_id, submission_key)
     )`);
   await knex.raw('CREATE INDEX diaries_author_created_idx ON diaries (author_id, created_at DESC, id DESC)');
-  await knex.raw('CREATE INDEX diaries_author_unread_idx ON diaries (author_id, last_comment_at DESC) WHERE last_comment_no > owner_read_no');
+  await knex.raw(
+    'CREATE INDEX diaries_author_unread_idx ON diaries (author_id, last_comment_at DESC) WHERE last_comment_no > owner_read_no',
+  );
 }
 
 export async function down(knex: Knex) {

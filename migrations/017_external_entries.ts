@@ -24,9 +24,13 @@ export async function up(knex: Knex) {
       CONSTRAINT external_entries_summary_check CHECK (char_length(summary) <= 200)
     )`);
   // friendsExternalEntries: per friend, newest first (keyset by published_at).
-  await knex.raw('CREATE INDEX external_entries_member_published_idx ON external_entries (member_id, published_at DESC, id DESC)');
+  await knex.raw(
+    'CREATE INDEX external_entries_member_published_idx ON external_entries (member_id, published_at DESC, id DESC)',
+  );
   // Keeping the latest entries of a feed.
-  await knex.raw('CREATE INDEX external_entries_feed_published_idx ON external_entries (feed_id, published_at DESC, id DESC)');
+  await knex.raw(
+    'CREATE INDEX external_entries_feed_published_idx ON external_entries (feed_id, published_at DESC, id DESC)',
+  );
 }
 
 export async function down(knex: Knex) {

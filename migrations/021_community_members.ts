@@ -14,11 +14,17 @@ export async function up(knex: Knex) {
       CONSTRAINT community_members_member_fkey FOREIGN KEY (member_id) REFERENCES members (id) ON DELETE CASCADE,
       CONSTRAINT community_members_role_check CHECK (role IN ('owner', 'sub_manager', 'member'))
     )`);
-  await knex.raw(`CREATE UNIQUE INDEX community_members_one_owner_idx ON community_members (community_id) WHERE role = 'owner'`);
+  await knex.raw(
+    `CREATE UNIQUE INDEX community_members_one_owner_idx ON community_members (community_id) WHERE role = 'owner'`,
+  );
   // A member's communities (my communities, the profile section), newest first.
-  await knex.raw('CREATE INDEX community_members_member_idx ON community_members (member_id, joined_at DESC, community_id)');
+  await knex.raw(
+    'CREATE INDEX community_members_member_idx ON community_members (member_id, joined_at DESC, community_id)',
+  );
   // A community's member list, newest first, keyset-paginated.
-  await knex.raw('CREATE INDEX community_members_joined_idx ON community_members (community_id, joined_at DESC, member_id DESC)');
+  await knex.raw(
+    'CREATE INDEX community_members_joined_idx ON community_members (community_id, joined_at DESC, member_id DESC)',
+  );
 }
 
 export async function down(knex: Knex) {

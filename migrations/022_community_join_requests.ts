@@ -21,8 +21,12 @@ export async function up(knex: Knex) {
       CONSTRAINT community_join_requests_status_check CHECK (status IN ('pending', 'approved', 'rejected', 'cancelled')),
       CONSTRAINT community_join_requests_responded_check CHECK ((status = 'pending') = (responded_at IS NULL))
     )`);
-  await knex.raw(`CREATE UNIQUE INDEX community_join_requests_pending_key ON community_join_requests (community_id, member_id) WHERE status = 'pending'`);
-  await knex.raw(`CREATE INDEX community_join_requests_pending_idx ON community_join_requests (community_id, created_at) WHERE status = 'pending'`);
+  await knex.raw(
+    `CREATE UNIQUE INDEX community_join_requests_pending_key ON community_join_requests (community_id, member_id) WHERE status = 'pending'`,
+  );
+  await knex.raw(
+    `CREATE INDEX community_join_requests_pending_idx ON community_join_requests (community_id, created_at) WHERE status = 'pending'`,
+  );
   await knex.raw('CREATE INDEX community_join_requests_member_idx ON community_join_requests (member_id)');
 }
 

@@ -14,7 +14,9 @@ export async function up(knex: Knex) {
       CONSTRAINT community_bans_member_fkey FOREIGN KEY (member_id) REFERENCES members (id) ON DELETE CASCADE,
       CONSTRAINT community_bans_banned_by_fkey FOREIGN KEY (banned_by) REFERENCES members (id) ON DELETE SET NULL
     )`);
-  await knex.raw('CREATE INDEX community_bans_list_idx ON community_bans (community_id, created_at DESC, member_id DESC)');
+  await knex.raw(
+    'CREATE INDEX community_bans_list_idx ON community_bans (community_id, created_at DESC, member_id DESC)',
+  );
   await knex.raw('CREATE INDEX community_bans_member_idx ON community_bans (member_id)');
 }
 

@@ -21,8 +21,12 @@ export async function up(knex: Knex) {
       CONSTRAINT community_role_offers_status_check CHECK (status IN ('pending', 'accepted', 'declined', 'cancelled')),
       CONSTRAINT community_role_offers_responded_check CHECK ((status = 'pending') = (responded_at IS NULL))
     )`);
-  await knex.raw(`CREATE UNIQUE INDEX community_role_offers_pending_key ON community_role_offers (community_id, member_id) WHERE status = 'pending'`);
-  await knex.raw(`CREATE UNIQUE INDEX community_role_offers_one_owner_key ON community_role_offers (community_id) WHERE status = 'pending' AND role = 'owner'`);
+  await knex.raw(
+    `CREATE UNIQUE INDEX community_role_offers_pending_key ON community_role_offers (community_id, member_id) WHERE status = 'pending'`,
+  );
+  await knex.raw(
+    `CREATE UNIQUE INDEX community_role_offers_one_owner_key ON community_role_offers (community_id) WHERE status = 'pending' AND role = 'owner'`,
+  );
   await knex.raw(`CREATE INDEX community_role_offers_member_idx ON community_role_offers (member_id, status)`);
 }
 

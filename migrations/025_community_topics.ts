@@ -29,7 +29,9 @@ export async function up(knex: Knex) {
       CONSTRAINT community_topics_submission_key UNIQUE (author_id, submission_key)
     )`);
   // The board, by latest activity; and "the same text within 5 minutes" per author.
-  await knex.raw('CREATE INDEX community_topics_activity_idx ON community_topics (community_id, last_activity_at DESC, id DESC)');
+  await knex.raw(
+    'CREATE INDEX community_topics_activity_idx ON community_topics (community_id, last_activity_at DESC, id DESC)',
+  );
   await knex.raw('CREATE INDEX community_topics_author_idx ON community_topics (author_id, created_at DESC)');
 
   await knex.raw(`

@@ -16,7 +16,9 @@ export async function up(knex: Knex) {
       CONSTRAINT community_post_photos_position_check CHECK (position BETWEEN 1 AND 3),
       CONSTRAINT community_post_photos_position_key UNIQUE NULLS NOT DISTINCT (topic_id, comment_id, position)
     )`);
-  await knex.raw('CREATE INDEX community_post_photos_comment_idx ON community_post_photos (comment_id) WHERE comment_id IS NOT NULL');
+  await knex.raw(
+    'CREATE INDEX community_post_photos_comment_idx ON community_post_photos (comment_id) WHERE comment_id IS NOT NULL',
+  );
 }
 
 export async function down(knex: Knex) {

@@ -39,7 +39,9 @@ export async function up(knex: Knex) {
       CONSTRAINT community_event_participants_status_check CHECK (status IN ('going', 'waitlisted')),
       CONSTRAINT community_event_participants_key UNIQUE (topic_id, member_id)
     )`);
-  await knex.raw('CREATE INDEX community_event_participants_order_idx ON community_event_participants (topic_id, status, id)');
+  await knex.raw(
+    'CREATE INDEX community_event_participants_order_idx ON community_event_participants (topic_id, status, id)',
+  );
   await knex.raw('CREATE INDEX community_event_participants_member_idx ON community_event_participants (member_id)');
 }
 

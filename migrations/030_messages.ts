@@ -26,7 +26,9 @@ export async function up(knex: Knex) {
       CONSTRAINT messages_submission_key UNIQUE (sender_id, submission_key)
     )`);
   // "The same text to the same person within 5 minutes" looks here.
-  await knex.raw('CREATE INDEX messages_sender_recipient_created_idx ON messages (sender_id, recipient_id, created_at DESC)');
+  await knex.raw(
+    'CREATE INDEX messages_sender_recipient_created_idx ON messages (sender_id, recipient_id, created_at DESC)',
+  );
   // A message page shows the latest earlier messages of its chain: an ordered range of this index.
   await knex.raw('CREATE INDEX messages_thread_idx ON messages (thread_id, created_at DESC, id DESC)');
 }

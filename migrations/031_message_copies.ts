@@ -21,8 +21,12 @@ export async function up(knex: Knex) {
       CONSTRAINT message_copies_read_check CHECK (box = 'received' OR read_at IS NULL)
     )`);
   // Inbox and sent: one range each.
-  await knex.raw('CREATE INDEX message_copies_folder_idx ON message_copies (member_id, box, created_at DESC, message_id DESC) WHERE trashed_at IS NULL');
-  await knex.raw('CREATE INDEX message_copies_trash_idx ON message_copies (member_id, created_at DESC, message_id DESC) WHERE trashed_at IS NOT NULL');
+  await knex.raw(
+    'CREATE INDEX message_copies_folder_idx ON message_copies (member_id, box, created_at DESC, message_id DESC) WHERE trashed_at IS NULL',
+  );
+  await knex.raw(
+    'CREATE INDEX message_copies_trash_idx ON message_copies (member_id, created_at DESC, message_id DESC) WHERE trashed_at IS NOT NULL',
+  );
   // The other side's copy (is the message still held by anyone?) and the cascade from messages.
   await knex.raw('CREATE INDEX message_copies_message_idx ON message_copies (message_id)');
 }

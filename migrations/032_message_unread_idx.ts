@@ -4,7 +4,9 @@ import type { Knex } from 'knex';
 // index: only unread, untrashed received copies are in it, so it stays small however much mail
 // a member keeps.
 export async function up(knex: Knex) {
-  await knex.raw(`CREATE INDEX message_copies_unread_idx ON message_copies (member_id) WHERE box = 'received' AND read_at IS NULL AND trashed_at IS NULL`);
+  await knex.raw(
+    `CREATE INDEX message_copies_unread_idx ON message_copies (member_id) WHERE box = 'received' AND read_at IS NULL AND trashed_at IS NULL`,
+  );
 }
 
 export async function down(knex: Knex) {

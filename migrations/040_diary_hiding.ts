@@ -16,7 +16,9 @@ export async function addHiddenColumns(knex: Knex, tables: string[]) {
 
 export async function dropHiddenColumns(knex: Knex, tables: string[]) {
   for (const table of tables) {
-    await knex.raw(`ALTER TABLE ${table} DROP CONSTRAINT ${table}_hidden_check, DROP COLUMN hidden_reason, DROP COLUMN hidden_at`);
+    await knex.raw(
+      `ALTER TABLE ${table} DROP CONSTRAINT ${table}_hidden_check, DROP COLUMN hidden_reason, DROP COLUMN hidden_at`,
+    );
   }
 }
 

@@ -34,13 +34,17 @@ export async function up(knex: Knex) {
       CONSTRAINT reports_resolved_check CHECK ((status = 'open') = (resolved_at IS NULL)),
       CONSTRAINT reports_not_self_check CHECK (reporter_id <> reported_member_id)
     )`);
-  await knex.raw(`CREATE UNIQUE INDEX reports_open_key ON reports (reporter_id, target_type, target_id) WHERE status = 'open'`);
+  await knex.raw(
+    `CREATE UNIQUE INDEX reports_open_key ON reports (reporter_id, target_type, target_id) WHERE status = 'open'`,
+  );
   // The queue: open reports grouped by target, oldest first.
   await knex.raw(`CREATE INDEX reports_open_idx ON reports (created_at, target_type, target_id) WHERE status = 'open'`);
   await knex.raw('CREATE INDEX reports_target_idx ON reports (target_type, target_id, created_at)');
   await knex.raw('CREATE INDEX reports_reported_member_idx ON reports (reported_member_id, created_at DESC)');
   await knex.raw('CREATE INDEX reports_reporter_idx ON reports (reporter_id, created_at DESC)');
-  await knex.raw(`CREATE INDEX reports_community_open_idx ON reports (community_id, created_at) WHERE status = 'open' AND community_id IS NOT NULL`);
+  await knex.raw(
+    `CREATE INDEX reports_community_open_idx ON reports (community_id, created_at) WHERE status = 'open' AND community_id IS NOT NULL`,
+  );
 }
 
 export async function down(knex: Knex) {

@@ -24,16 +24,24 @@ export async function up(knex: Knex) {
       CONSTRAINT audit_log_reason_check CHECK (char_length(reason) <= 2000)
     )`);
   await knex.raw('CREATE INDEX audit_log_created_idx ON audit_log (created_at DESC, id DESC)');
-  await knex.raw('CREATE INDEX audit_log_subject_idx ON audit_log (subject_member_id, created_at DESC) WHERE subject_member_id IS NOT NULL');
+  await knex.raw(
+    'CREATE INDEX audit_log_subject_idx ON audit_log (subject_member_id, created_at DESC) WHERE subject_member_id IS NOT NULL',
+  );
   await knex.raw('CREATE INDEX audit_log_target_idx ON audit_log (target_type, target_id, created_at DESC)');
-  await knex.raw('CREATE INDEX audit_log_staff_idx ON audit_log (staff_id, created_at DESC) WHERE staff_id IS NOT NULL');
+  await knex.raw(
+    'CREATE INDEX audit_log_staff_idx ON audit_log (staff_id, created_at DESC) WHERE staff_id IS NOT NULL',
+  );
   await knex.raw(`
     CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       RAISE EXCEPTION 'audit_log is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
     END $$`);
-  await knex.raw('CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()');
-  await knex.raw('CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()');
+  await knex.raw(
+    'CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()',
+  );
+  await knex.raw(
+    'CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()',
+  );
 }
 
 export async function down(knex: Knex) {

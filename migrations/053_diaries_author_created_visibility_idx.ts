@@ -4,7 +4,9 @@ import type { Knex } from 'knex';
 // visibility in the index, that walk reads the index alone, and only the few diaries the page shows
 // are read from the table. Replaces diaries_author_created_idx (same key).
 export async function up(knex: Knex) {
-  await knex.raw('CREATE INDEX diaries_author_created_visibility_idx ON diaries (author_id, created_at DESC, id DESC) INCLUDE (visibility)');
+  await knex.raw(
+    'CREATE INDEX diaries_author_created_visibility_idx ON diaries (author_id, created_at DESC, id DESC) INCLUDE (visibility)',
+  );
   await knex.raw('DROP INDEX diaries_author_created_idx');
 }
 

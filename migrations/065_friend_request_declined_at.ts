@@ -7,7 +7,9 @@ import type { Knex } from 'knex';
 export async function up(knex: Knex) {
   await knex.raw('ALTER TABLE friend_requests ADD COLUMN declined_at timestamptz');
   await knex.raw(`UPDATE friend_requests SET declined_at = responded_at WHERE status = 'declined'`);
-  await knex.raw(`CREATE INDEX friend_requests_declined_idx ON friend_requests (requester_id, recipient_id, declined_at DESC) WHERE declined_at IS NOT NULL`);
+  await knex.raw(
+    `CREATE INDEX friend_requests_declined_idx ON friend_requests (requester_id, recipient_id, declined_at DESC) WHERE declined_at IS NOT NULL`,
+  );
 }
 
 export async function down(knex: Knex) {

@@ -42,5 +42,7 @@ export async function down(knex: Knex) {
       DROP CONSTRAINT external_feeds_pkey,
       ADD CONSTRAINT external_feeds_pkey PRIMARY KEY (id),
       ADD CONSTRAINT external_feeds_id_member_key UNIQUE (id, member_id)`);
-  await knex.raw('ALTER TABLE external_entries ADD CONSTRAINT external_entries_feed_fkey FOREIGN KEY (feed_id, member_id) REFERENCES external_feeds (id, member_id) ON DELETE CASCADE');
+  await knex.raw(
+    'ALTER TABLE external_entries ADD CONSTRAINT external_entries_feed_fkey FOREIGN KEY (feed_id, member_id) REFERENCES external_feeds (id, member_id) ON DELETE CASCADE',
+  );
 }

@@ -6,7 +6,9 @@ import type { Knex } from 'knex';
 // every stored topic. No text index: a find is one community's board, walked in order of activity
 // by community_topics_activity_idx with the LIKE as a filter.
 export async function up(knex: Knex) {
-  await knex.raw(`ALTER TABLE community_topics ADD COLUMN search_text text GENERATED ALWAYS AS (search_fold(title || E'\\n' || body)) STORED`);
+  await knex.raw(
+    `ALTER TABLE community_topics ADD COLUMN search_text text GENERATED ALWAYS AS (search_fold(title || E'\\n' || body)) STORED`,
+  );
 }
 
 export async function down(knex: Knex) {

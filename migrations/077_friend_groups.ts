@@ -39,7 +39,9 @@ export async function up(knex: Knex) {
       END IF;
       RETURN NEW;
     END $$`);
-  await knex.raw('CREATE TRIGGER friend_groups_limit BEFORE INSERT ON friend_groups FOR EACH ROW EXECUTE FUNCTION friend_groups_limit_check()');
+  await knex.raw(
+    'CREATE TRIGGER friend_groups_limit BEFORE INSERT ON friend_groups FOR EACH ROW EXECUTE FUNCTION friend_groups_limit_check()',
+  );
 }
 
 export async function down(knex: Knex) {

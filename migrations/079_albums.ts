@@ -6,7 +6,9 @@ import type { Knex } from 'knex';
 // the album row's lock, so the cap holds for racing uploads (albums_photo_count_check backs it up).
 export async function up(knex: Knex) {
   await knex.raw('ALTER TABLE photos DROP CONSTRAINT photos_kind_check');
-  await knex.raw(`ALTER TABLE photos ADD CONSTRAINT photos_kind_check CHECK (kind IN ('profile', 'diary', 'topic', 'topic_comment', 'community', 'album'))`);
+  await knex.raw(
+    `ALTER TABLE photos ADD CONSTRAINT photos_kind_check CHECK (kind IN ('profile', 'diary', 'topic', 'topic_comment', 'community', 'album'))`,
+  );
   await knex.raw(`
     CREATE TABLE albums (
       id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -45,5 +47,7 @@ export async function down(knex: Knex) {
   await knex.raw('DROP TABLE albums');
   await knex.raw(`DELETE FROM photos WHERE kind = 'album'`);
   await knex.raw('ALTER TABLE photos DROP CONSTRAINT photos_kind_check');
-  await knex.raw(`ALTER TABLE photos ADD CONSTRAINT photos_kind_check CHECK (kind IN ('profile', 'diary', 'topic', 'topic_comment', 'community'))`);
+  await knex.raw(
+    `ALTER TABLE photos ADD CONSTRAINT photos_kind_check CHECK (kind IN ('profile', 'diary', 'topic', 'topic_comment', 'community'))`,
+  );
 }

@@ -7,9 +7,15 @@ import type { Knex } from 'knex';
 // 'group'; the group's members are let in by visibleAlbumSql (audienceAllowsSql).
 export async function up(knex: Knex) {
   await knex.raw('ALTER TABLE albums ADD COLUMN audience_group_id bigint');
-  await knex.raw(`ALTER TABLE albums ADD CONSTRAINT albums_audience_group_fkey FOREIGN KEY (audience_group_id, owner_id) REFERENCES friend_groups (id, owner_id)`);
-  await knex.raw(`ALTER TABLE albums ADD CONSTRAINT albums_audience_group_check CHECK ((visibility = 'group') = (audience_group_id IS NOT NULL))`);
-  await knex.raw('CREATE INDEX albums_audience_group_idx ON albums (audience_group_id) WHERE audience_group_id IS NOT NULL');
+  await knex.raw(
+    `ALTER TABLE albums ADD CONSTRAINT albums_audience_group_fkey FOREIGN KEY (audience_group_id, owner_id) REFERENCES friend_groups (id, owner_id)`,
+  );
+  await knex.raw(
+    `ALTER TABLE albums ADD CONSTRAINT albums_audience_group_check CHECK ((visibility = 'group') = (audience_group_id IS NOT NULL))`,
+  );
+  await knex.raw(
+    'CREATE INDEX albums_audience_group_idx ON albums (audience_group_id) WHERE audience_group_id IS NOT NULL',
+  );
 }
 
 export async function down(knex: Knex) {

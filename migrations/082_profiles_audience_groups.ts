@@ -10,15 +10,23 @@ const FIELDS = ['gender', 'prefecture', 'age', 'birthday', 'hobbies', 'occupatio
 export async function up(knex: Knex) {
   for (const f of FIELDS) {
     await knex.raw(`ALTER TABLE profiles ADD COLUMN ${f}_audience_group_id bigint`);
-    await knex.raw(`ALTER TABLE profiles ADD CONSTRAINT profiles_${f}_audience_group_fkey FOREIGN KEY (${f}_audience_group_id, member_id) REFERENCES friend_groups (id, owner_id)`);
-    await knex.raw(`ALTER TABLE profiles ADD CONSTRAINT profiles_${f}_audience_group_check CHECK ((${f}_visibility = 'group') = (${f}_audience_group_id IS NOT NULL))`);
-    await knex.raw(`CREATE INDEX profiles_${f}_audience_group_idx ON profiles (${f}_audience_group_id) WHERE ${f}_audience_group_id IS NOT NULL`);
+    await knex.raw(
+      `ALTER TABLE profiles ADD CONSTRAINT profiles_${f}_audience_group_fkey FOREIGN KEY (${f}_audience_group_id, member_id) REFERENCES friend_groups (id, owner_id)`,
+    );
+    await knex.raw(
+      `ALTER TABLE profiles ADD CONSTRAINT profiles_${f}_audience_group_check CHECK ((${f}_visibility = 'group') = (${f}_audience_group_id IS NOT NULL))`,
+    );
+    await knex.raw(
+      `CREATE INDEX profiles_${f}_audience_group_idx ON profiles (${f}_audience_group_id) WHERE ${f}_audience_group_id IS NOT NULL`,
+    );
   }
 }
 
 export async function down(knex: Knex) {
   for (const f of FIELDS) {
-    await knex.raw(`UPDATE profiles SET ${f}_visibility = 'only_me', ${f}_audience_group_id = NULL WHERE ${f}_visibility = 'group'`);
+    await knex.raw(
+      `UPDATE profiles SET ${f}_visibility = 'only_me', ${f}_audience_group_id = NULL WHERE ${f}_visibility = 'group'`,
+    );
     await knex.raw(`ALTER TABLE profiles DROP COLUMN ${f}_audience_group_id`);
   }
 }

@@ -6,7 +6,9 @@ import type { Knex } from 'knex';
 // the member ever commented on to compare last_comment_no with last_read_no.
 export async function up(knex: Knex) {
   await knex.raw('ALTER TABLE diary_reads ADD COLUMN behind boolean NOT NULL DEFAULT false');
-  await knex.raw(`UPDATE diary_reads r SET behind = true FROM diaries d WHERE d.id = r.diary_id AND d.last_comment_no > r.last_read_no`);
+  await knex.raw(
+    `UPDATE diary_reads r SET behind = true FROM diaries d WHERE d.id = r.diary_id AND d.last_comment_no > r.last_read_no`,
+  );
 }
 
 export async function down(knex: Knex) {

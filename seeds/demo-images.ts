@@ -4,13 +4,23 @@ import sharp from 'sharp';
 // services (and so the same photo pipeline and storage) as a member's upload. Only shapes, no text:
 // a machine without Japanese fonts would draw a kana initial as empty boxes.
 
-export type Motif = 'cat' | 'face' | 'flower' | 'sun' | 'mountain' | 'sea' | 'cup' | 'note' | 'ball' | 'book' | 'train' | 'leaf';
+export type Motif =
+  'cat' | 'face' | 'flower' | 'sun' | 'mountain' | 'sea' | 'cup' | 'note' | 'ball' | 'book' | 'train' | 'leaf';
 
 /** Two colours of a soft background gradient, one pair per member or picture. */
 const PALETTES: [string, string][] = [
-  ['#f9c5d1', '#f48fb1'], ['#b3e5fc', '#4fc3f7'], ['#c8e6c9', '#66bb6a'], ['#ffe0b2', '#ffa726'],
-  ['#d1c4e9', '#9575cd'], ['#fff9c4', '#fdd835'], ['#b2dfdb', '#26a69a'], ['#ffccbc', '#ff7043'],
-  ['#cfd8dc', '#78909c'], ['#f0f4c3', '#c0ca33'], ['#e1bee7', '#ba68c8'], ['#bbdefb', '#42a5f5'],
+  ['#f9c5d1', '#f48fb1'],
+  ['#b3e5fc', '#4fc3f7'],
+  ['#c8e6c9', '#66bb6a'],
+  ['#ffe0b2', '#ffa726'],
+  ['#d1c4e9', '#9575cd'],
+  ['#fff9c4', '#fdd835'],
+  ['#b2dfdb', '#26a69a'],
+  ['#ffccbc', '#ff7043'],
+  ['#cfd8dc', '#78909c'],
+  ['#f0f4c3', '#c0ca33'],
+  ['#e1bee7', '#ba68c8'],
+  ['#bbdefb', '#42a5f5'],
 ];
 
 function motifSvg(motif: Motif): string {
@@ -27,11 +37,19 @@ function motifSvg(motif: Motif): string {
         <circle cx="128" cy="115" r="7" fill="${dark}"/><circle cx="172" cy="115" r="7" fill="${dark}"/>
         <path d="M128 142 Q150 160 172 142" stroke="${dark}" stroke-width="5" fill="none" stroke-linecap="round"/>`;
     case 'flower':
-      return [0, 72, 144, 216, 288].map((a) => `<ellipse cx="150" cy="95" rx="34" ry="55" fill="${ink}" transform="rotate(${a} 150 150)"/>`).join('') +
-        `<circle cx="150" cy="150" r="30" fill="#fdd835"/>`;
+      return (
+        [0, 72, 144, 216, 288]
+          .map((a) => `<ellipse cx="150" cy="95" rx="34" ry="55" fill="${ink}" transform="rotate(${a} 150 150)"/>`)
+          .join('') + `<circle cx="150" cy="150" r="30" fill="#fdd835"/>`
+      );
     case 'sun':
-      return Array.from({ length: 12 }, (_, i) => `<rect x="146" y="30" width="8" height="40" rx="4" fill="${ink}" transform="rotate(${i * 30} 150 150)"/>`).join('') +
-        `<circle cx="150" cy="150" r="62" fill="${ink}"/>`;
+      return (
+        Array.from(
+          { length: 12 },
+          (_, i) =>
+            `<rect x="146" y="30" width="8" height="40" rx="4" fill="${ink}" transform="rotate(${i * 30} 150 150)"/>`,
+        ).join('') + `<circle cx="150" cy="150" r="62" fill="${ink}"/>`
+      );
     case 'mountain':
       return `<circle cx="225" cy="80" r="30" fill="#fff59d"/><polygon points="20,260 120,90 220,260" fill="${ink}"/>
         <polygon points="140,260 215,140 290,260" fill="#eceff1"/><polygon points="96,130 120,90 144,130 132,122 120,134 108,122" fill="#90a4ae"/>`;
@@ -63,7 +81,11 @@ function motifSvg(motif: Motif): string {
 }
 
 /** A 300×300 JPEG (or w×h for scenery) of a motif on a gradient, as bytes a member could upload. */
-export async function drawPicture(motif: Motif, palette: number, size: { width: number; height: number } = { width: 300, height: 300 }): Promise<Buffer> {
+export async function drawPicture(
+  motif: Motif,
+  palette: number,
+  size: { width: number; height: number } = { width: 300, height: 300 },
+): Promise<Buffer> {
   const [from, to] = PALETTES[palette % PALETTES.length];
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${size.width}" height="${size.height}" viewBox="0 0 300 300" preserveAspectRatio="xMidYMid slice">
     <defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="${from}"/><stop offset="1" stop-color="${to}"/></linearGradient></defs>

@@ -46,11 +46,17 @@ export async function seedDemo(ctx: SeedContext, passwords: PasswordHasher, now 
     for (const [i, m] of DEMO_MEMBERS.entries()) {
       await trx('verified_phones').insert({ phone: m.phone }).onConflict('phone').ignore();
       const joined = new Date(now.getTime() - (40 - i) * 24 * 3600_000);
-      const [row] = await trx('members').insert({ ...m, password_hash: hash, created_at: joined }).returning('id');
+      const [row] = await trx('members')
+        .insert({ ...m, password_hash: hash, created_at: joined })
+        .returning('id');
       ids.push(Number(row.id));
     }
     await seedNetwork({ db: trx, photoStorage: ctx.photoStorage }, ids, now);
-    await trx('site_notices').insert({ title: 'あしあとへようこそ', body: '日記を書いたり、マイミクの足あとを見に行ったりしてみましょう。', starts_at: now });
+    await trx('site_notices').insert({
+      title: 'あしあとへようこそ',
+      body: '日記を書いたり、マイミクの足あとを見に行ったりしてみましょう。',
+      starts_at: now,
+    });
     return true;
   });
 }
@@ -61,5 +67,7 @@ export async function demoLoginsPresent(db: Knex): Promise<boolean> {
 }
 
 export function demoLoginText(): string {
-  return PRINTED_LOGINS.map((m) => `  ${formatJapaneseMobile(m.phone)}  /  ${DEMO_PASSWORD}   (${m.nickname})`).join('\n');
+  return PRINTED_LOGINS.map((m) => `  ${formatJapaneseMobile(m.phone)}  /  ${DEMO_PASSWORD}   (${m.nickname})`).join(
+    '\n',
+  );
 }

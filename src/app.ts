@@ -27,7 +27,14 @@ import { mayViewCommunityPhoto, mayViewPostPhoto } from './features/communities/
 import { pcRoutes } from './routes/pc.js';
 import { adminRoutes } from './routes/admin.js';
 import { mobileRoutes } from './routes/mobile.js';
-import { FORM_BODY_LIMITS, mobileLinkLocals, routerPages, sendCarrierBrowsersToMobile, shiftJisFormBody, shiftJisQuery } from './http/mobile.js';
+import {
+  FORM_BODY_LIMITS,
+  mobileLinkLocals,
+  routerPages,
+  sendCarrierBrowsersToMobile,
+  shiftJisFormBody,
+  shiftJisQuery,
+} from './http/mobile.js';
 import { recordingQueue } from './jobs/queue.js';
 import { createFootprintWriter } from './features/footprints/writer.js';
 import { createReads } from './http/reads.js';
@@ -103,12 +110,22 @@ export function createApp(deps: AppDeps) {
     // unsafePrototypeLocals: the data is used as it is instead of being copied once more into a
     // prototype-less object; that copy guards against request data passed as the locals, which
     // render() never does (it builds them from known names, src/http/render.ts).
-    const options = { root: VIEWS_DIR, cache: config.isProduction, compileDebug: !config.isProduction, unsafePrototypeLocals: true, ...viewOptions(VIEWS_DIR, file) };
+    const options = {
+      root: VIEWS_DIR,
+      cache: config.isProduction,
+      compileDebug: !config.isProduction,
+      unsafePrototypeLocals: true,
+      ...viewOptions(VIEWS_DIR, file),
+    };
     ejs.renderFile(file, locals, options as ejs.Options, done as (err: Error | null, html: string) => void);
   });
   app.set('query parser', 'simple');
   // Visitors' forms (login, registration) carry a signed cookie token, not a session (csrf.ts).
-  useVisitorTokens(app, { secret: config.sessionSecret, cookieName: config.isProduction ? '__Host-ashiato-csrf' : 'ashiato.csrf', secure: config.isProduction });
+  useVisitorTokens(app, {
+    secret: config.sessionSecret,
+    cookieName: config.isProduction ? '__Host-ashiato-csrf' : 'ashiato.csrf',
+    secure: config.isProduction,
+  });
   if (config.isProduction) app.set('view cache', true);
 
   // First: every response, health checks and errors included, carries X-Request-Id (request-log.ts).
@@ -116,29 +133,33 @@ export function createApp(deps: AppDeps) {
   // Which site a request is for, by where its route table is mounted (MOUNTS; src/http/surface.ts):
   // decided first, so that everything after it — and an error raised before any route — reads it.
   app.use(surfaces(MOUNTS));
-  app.use(helmet({
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        'default-src': ["'self'"],
-        'script-src': ["'self'"],
-        'style-src': ["'self'"],
-        'img-src': ["'self'", 'data:'],
-        'font-src': ["'self'"],
-        'connect-src': ["'self'"],
-        'object-src': ["'none'"],
-        'base-uri': ["'none'"],
-        'form-action': ["'self'"],
-        'frame-ancestors': ["'none'"],
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          'default-src': ["'self'"],
+          'script-src': ["'self'"],
+          'style-src': ["'self'"],
+          'img-src': ["'self'", 'data:'],
+          'font-src': ["'self'"],
+          'connect-src': ["'self'"],
+          'object-src': ["'none'"],
+          'base-uri': ["'none'"],
+          'form-action': ["'self'"],
+          'frame-ancestors': ["'none'"],
+        },
       },
-    },
-    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
-    strictTransportSecurity: config.isProduction ? { maxAge: 31536000, includeSubDomains: true } : false,
-    crossOriginEmbedderPolicy: false,
-  }));
+      referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+      strictTransportSecurity: config.isProduction ? { maxAge: 31536000, includeSubDomains: true } : false,
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
 
   // Health first: no session, no database for /healthz.
-  app.get('/healthz', (_req, res) => { res.type('text/plain').send('ok'); });
+  app.get('/healthz', (_req, res) => {
+    res.type('text/plain').send('ok');
+  });
   app.get('/readyz', async (_req, res) => {
     try {
       await db.raw('select 1');
@@ -177,7 +198,12 @@ export function createApp(deps: AppDeps) {
   forms.use(express.urlencoded({ extended: false, ...FORM_BODY_LIMITS }));
   // Multipart only on the routes that take files, which parse it and check its token themselves;
   // anywhere else it is refused unread (src/features/photos/CONTEXT.md).
-  forms.use(multipartOnlyOnUploadRoutes([['/m', mobile.router], ['', pc]]));
+  forms.use(
+    multipartOnlyOnUploadRoutes([
+      ['/m', mobile.router],
+      ['', pc],
+    ]),
+  );
   forms.use(verifyCsrfToken);
   app.use((req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? next() : forms(req, res, next)));
   app.use(loadMember(db, clock, sessionMembers));
@@ -193,7 +219,13 @@ export function createApp(deps: AppDeps) {
   app.use('/admin', admin);
   app.use(pc);
   // Requests are counted by these routes' full patterns (src/http/metrics.ts), static files as one.
-  nameRoutes([['/m', mobile.router], ['/admin', admin]], publicNames);
+  nameRoutes(
+    [
+      ['/m', mobile.router],
+      ['/admin', admin],
+    ],
+    publicNames,
+  );
 
   app.use(notFoundHandler);
   app.use(errorHandler);

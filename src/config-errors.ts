@@ -16,10 +16,23 @@ export class ConfigError extends Error {
  * Variables that may instead be given as `X_FILE`, naming a file whose content (trimmed) is the
  * value: Docker secrets and other mounted files. They are secrets, too: an error never shows them.
  */
-export const FILE_VARIABLES = ['SESSION_SECRET', 'TWILIO_AUTH_TOKEN', 'DATABASE_URL', 'DATABASE_APP_URL', 'DATABASE_READ_URL', 'SMS_HTTP_AUTH_HEADER', 'SMS_HTTP_URL', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'];
+export const FILE_VARIABLES = [
+  'SESSION_SECRET',
+  'TWILIO_AUTH_TOKEN',
+  'DATABASE_URL',
+  'DATABASE_APP_URL',
+  'DATABASE_READ_URL',
+  'SMS_HTTP_AUTH_HEADER',
+  'SMS_HTTP_URL',
+  'S3_ACCESS_KEY_ID',
+  'S3_SECRET_ACCESS_KEY',
+];
 
 /** The environment with each `X_FILE` read into `X`, and one line per variable that could not be. */
-export function readFileVariables(env: NodeJS.ProcessEnv, names: readonly string[] = FILE_VARIABLES): { env: NodeJS.ProcessEnv; problems: string[] } {
+export function readFileVariables(
+  env: NodeJS.ProcessEnv,
+  names: readonly string[] = FILE_VARIABLES,
+): { env: NodeJS.ProcessEnv; problems: string[] } {
   const out: NodeJS.ProcessEnv = { ...env };
   const problems: string[] = [];
   for (const name of names) {
@@ -35,7 +48,9 @@ export function readFileVariables(env: NodeJS.ProcessEnv, names: readonly string
     try {
       value = fs.readFileSync(file, 'utf8').trim();
     } catch (err) {
-      problems.push(`${name}_FILE: cannot read ${JSON.stringify(file)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      problems.push(
+        `${name}_FILE: cannot read ${JSON.stringify(file)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      );
       continue;
     }
     if (!value) problems.push(`${name}_FILE: the file ${JSON.stringify(file)} is empty`);
@@ -69,8 +84,12 @@ type Introspected = {
   unwrap?: () => Introspected;
   def?: { type?: string; innerType?: Introspected };
   _zod?: { def?: { type?: string; innerType?: Introspected } };
-  minValue?: number | null; maxValue?: number | null; isInt?: boolean;
-  minLength?: number | null; maxLength?: number | null; format?: string | null;
+  minValue?: number | null;
+  maxValue?: number | null;
+  isInt?: boolean;
+  minLength?: number | null;
+  maxLength?: number | null;
+  format?: string | null;
   options?: readonly unknown[];
 };
 
@@ -82,8 +101,14 @@ export function expectation(schema: z.ZodType): string {
   const type = s._zod?.def?.type;
   if (type === 'number') {
     const what = s.isInt ? 'an integer' : 'a number';
-    const min = s.minValue != null && Number.isFinite(s.minValue) && Math.abs(s.minValue) < Number.MAX_SAFE_INTEGER ? s.minValue : null;
-    const max = s.maxValue != null && Number.isFinite(s.maxValue) && Math.abs(s.maxValue) < Number.MAX_SAFE_INTEGER ? s.maxValue : null;
+    const min =
+      s.minValue != null && Number.isFinite(s.minValue) && Math.abs(s.minValue) < Number.MAX_SAFE_INTEGER
+        ? s.minValue
+        : null;
+    const max =
+      s.maxValue != null && Number.isFinite(s.maxValue) && Math.abs(s.maxValue) < Number.MAX_SAFE_INTEGER
+        ? s.maxValue
+        : null;
     if (min !== null && max !== null) return `expected ${what} from ${min} to ${max}`;
     if (min !== null) return `expected ${what} of at least ${min}`;
     if (max !== null) return `expected ${what} of at most ${max}`;

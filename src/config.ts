@@ -94,7 +94,14 @@ export type Config = {
     dailyCap: number;
     twilio: { accountSid?: string; authToken?: string; from?: string; baseUrl: string };
     /** SMS_PROVIDER=http: one POST per message to an operator-chosen gateway (README, "SMS"). */
-    http: { url?: string; format: BodyFormat; body: string; authHeader?: { name: string; value: string }; timeoutMs: number; idField?: string };
+    http: {
+      url?: string;
+      format: BodyFormat;
+      body: string;
+      authHeader?: { name: string; value: string };
+      timeoutMs: number;
+      idField?: string;
+    };
   };
   argon2: { memoryCost: number; timeCost: number };
   seedDemo: boolean;
@@ -103,7 +110,14 @@ export type Config = {
   /** Where photos are kept: the disk under uploadsDir, or an S3-compatible bucket (README, "Photos in an object store"). */
   photoStorage:
     | { kind: 'disk' }
-    | { kind: 's3'; bucket: string; region: string; endpoint?: string; forcePathStyle: boolean; credentials?: { accessKeyId: string; secretAccessKey: string } };
+    | {
+        kind: 's3';
+        bucket: string;
+        region: string;
+        endpoint?: string;
+        forcePathStyle: boolean;
+        credentials?: { accessKeyId: string; secretAccessKey: string };
+      };
   /** External blog polling; private addresses only where a test or a closed network needs them. */
   feeds: { allowPrivateAddresses: boolean };
   /** How long SIGTERM waits for requests in flight and background jobs before exiting with 1. */
@@ -139,24 +153,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const files = readFileVariables(env);
   const parsed = Env.safeParse(files.env);
   if (!parsed.success || files.problems.length) {
-    throw new ConfigError([...files.problems, ...(parsed.success ? [] : describeIssues(Env.shape, parsed.error, files.env))]);
+    throw new ConfigError([
+      ...files.problems,
+      ...(parsed.success ? [] : describeIssues(Env.shape, parsed.error, files.env)),
+    ]);
   }
   const e = parsed.data;
   const isProduction = e.NODE_ENV === 'production';
   const problems: string[] = [];
   if (isProduction && !e.SESSION_SECRET) problems.push('SESSION_SECRET: required in production (32+ characters)');
   // Without it the origin check of form posts would compare with the request's own Host header.
-  if (isProduction && !e.PUBLIC_ORIGIN) problems.push('PUBLIC_ORIGIN: required in production (the site\'s address, e.g. https://ashiato.example.jp): form posts must come from it');
+  if (isProduction && !e.PUBLIC_ORIGIN)
+    problems.push(
+      "PUBLIC_ORIGIN: required in production (the site's address, e.g. https://ashiato.example.jp): form posts must come from it",
+    );
   const uploadsDir = path.resolve(e.UPLOADS_DIR);
   // Files under public/ would be served by express.static, bypassing the photo access rules.
-  if (isWithin(PUBLIC_DIR, uploadsDir)) problems.push(`UPLOADS_DIR: expected a folder outside public/, got ${JSON.stringify(e.UPLOADS_DIR)}`);
+  if (isWithin(PUBLIC_DIR, uploadsDir))
+    problems.push(`UPLOADS_DIR: expected a folder outside public/, got ${JSON.stringify(e.UPLOADS_DIR)}`);
   const provider = e.SMS_PROVIDER ?? (isProduction ? 'twilio' : 'console');
   if (provider === 'twilio') {
     for (const name of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const) {
-      if (!e[name]) problems.push(`${name}: required with SMS_PROVIDER=twilio${e.SMS_PROVIDER ? '' : ' (the default in production)'}`);
+      if (!e[name])
+        problems.push(
+          `${name}: required with SMS_PROVIDER=twilio${e.SMS_PROVIDER ? '' : ' (the default in production)'}`,
+        );
     }
   }
-  if (e.METRICS_PORT !== undefined && e.METRICS_PORT === e.PORT) problems.push(`METRICS_PORT: expected a port other than PORT (${e.PORT}): the site must not serve /metrics`);
+  if (e.METRICS_PORT !== undefined && e.METRICS_PORT === e.PORT)
+    problems.push(`METRICS_PORT: expected a port other than PORT (${e.PORT}): the site must not serve /metrics`);
   const smsHttp = smsHttpConfig(e, provider === 'http', isProduction, problems);
   const photoStorage = photoStorageConfig(e, problems);
   if (problems.length) throw new ConfigError(problems);
@@ -177,7 +202,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       provider,
       dailyAlarm: Math.min(e.SMS_DAILY_ALARM, e.SMS_DAILY_CAP),
       dailyCap: e.SMS_DAILY_CAP,
-      twilio: { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN, from: e.TWILIO_FROM, baseUrl: e.TWILIO_BASE_URL },
+      twilio: {
+        accountSid: e.TWILIO_ACCOUNT_SID,
+        authToken: e.TWILIO_AUTH_TOKEN,
+        from: e.TWILIO_FROM,
+        baseUrl: e.TWILIO_BASE_URL,
+      },
       http: smsHttp,
     },
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST },
@@ -200,20 +230,45 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 const SMS_HTTP_DEFAULT_BODY = { json: '{"to":"{{e164}}","text":"{{text}}"}', form: 'to={{e164}}&text={{text}}' };
 
 /** SMS_HTTP_*: checked only when that provider is chosen, and at boot, not at the first SMS. */
-function smsHttpConfig(e: z.infer<typeof Env>, chosen: boolean, isProduction: boolean, problems: string[]): Config['sms']['http'] {
+function smsHttpConfig(
+  e: z.infer<typeof Env>,
+  chosen: boolean,
+  isProduction: boolean,
+  problems: string[],
+): Config['sms']['http'] {
   const body = e.SMS_HTTP_BODY ?? SMS_HTTP_DEFAULT_BODY[e.SMS_HTTP_FORMAT];
-  const out: Config['sms']['http'] = { url: e.SMS_HTTP_URL, format: e.SMS_HTTP_FORMAT, body, timeoutMs: e.SMS_HTTP_TIMEOUT_MS, idField: e.SMS_HTTP_ID_FIELD };
+  const out: Config['sms']['http'] = {
+    url: e.SMS_HTTP_URL,
+    format: e.SMS_HTTP_FORMAT,
+    body,
+    timeoutMs: e.SMS_HTTP_TIMEOUT_MS,
+    idField: e.SMS_HTTP_ID_FIELD,
+  };
   if (!chosen) return out;
   let url: URL | null = null;
-  try { url = new URL(e.SMS_HTTP_URL ?? ''); } catch { /* reported below */ }
-  if (!e.SMS_HTTP_URL) problems.push('SMS_HTTP_URL: required with SMS_PROVIDER=http (the gateway\'s address, https:// in production)');
-  else if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) problems.push('SMS_HTTP_URL: expected an https:// address (value not shown)');
+  try {
+    url = new URL(e.SMS_HTTP_URL ?? '');
+  } catch {
+    /* reported below */
+  }
+  if (!e.SMS_HTTP_URL)
+    problems.push("SMS_HTTP_URL: required with SMS_PROVIDER=http (the gateway's address, https:// in production)");
+  else if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:'))
+    problems.push('SMS_HTTP_URL: expected an https:// address (value not shown)');
   // The number, the code and the token would cross the network in clear.
-  else if (isProduction && url.protocol !== 'https:') problems.push('SMS_HTTP_URL: expected an https:// address in production');
-  try { compileBodyTemplate(e.SMS_HTTP_FORMAT, body); } catch (err) { problems.push(`SMS_HTTP_BODY: ${(err as Error).message} (SMS_HTTP_FORMAT=${e.SMS_HTTP_FORMAT})`); }
+  else if (isProduction && url.protocol !== 'https:')
+    problems.push('SMS_HTTP_URL: expected an https:// address in production');
+  try {
+    compileBodyTemplate(e.SMS_HTTP_FORMAT, body);
+  } catch (err) {
+    problems.push(`SMS_HTTP_BODY: ${(err as Error).message} (SMS_HTTP_FORMAT=${e.SMS_HTTP_FORMAT})`);
+  }
   if (e.SMS_HTTP_AUTH_HEADER !== undefined) {
     const m = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+):[ \t]*(\S(?:.*\S)?)[ \t]*$/.exec(e.SMS_HTTP_AUTH_HEADER);
-    if (!m || /[\r\n]/.test(e.SMS_HTTP_AUTH_HEADER)) problems.push('SMS_HTTP_AUTH_HEADER: expected one header line, "Name: value" (e.g. "Authorization: Bearer …"; value not shown)');
+    if (!m || /[\r\n]/.test(e.SMS_HTTP_AUTH_HEADER))
+      problems.push(
+        'SMS_HTTP_AUTH_HEADER: expected one header line, "Name: value" (e.g. "Authorization: Bearer …"; value not shown)',
+      );
     else out.authHeader = { name: m[1], value: m[2] };
   }
   return out;
@@ -223,13 +278,25 @@ function smsHttpConfig(e: z.infer<typeof Env>, chosen: boolean, isProduction: bo
 function photoStorageConfig(e: z.infer<typeof Env>, problems: string[]): Config['photoStorage'] {
   if (e.PHOTO_STORAGE === 'disk') return { kind: 'disk' };
   const before = problems.length;
-  if (!e.S3_BUCKET) problems.push('S3_BUCKET: required with PHOTO_STORAGE=s3 (the bucket\'s name)');
-  if (!e.S3_REGION) problems.push('S3_REGION: required with PHOTO_STORAGE=s3 (e.g. ap-northeast-1; most S3-compatible stores take us-east-1)');
+  if (!e.S3_BUCKET) problems.push("S3_BUCKET: required with PHOTO_STORAGE=s3 (the bucket's name)");
+  if (!e.S3_REGION)
+    problems.push(
+      'S3_REGION: required with PHOTO_STORAGE=s3 (e.g. ap-northeast-1; most S3-compatible stores take us-east-1)',
+    );
   let url: URL | null = null;
-  try { url = e.S3_ENDPOINT ? new URL(e.S3_ENDPOINT) : null; } catch { /* reported below */ }
-  if (e.S3_ENDPOINT && (!url || (url.protocol !== 'https:' && url.protocol !== 'http:'))) problems.push(`S3_ENDPOINT: expected an https:// address (e.g. https://s3.example.jp), got ${JSON.stringify(e.S3_ENDPOINT)}`);
+  try {
+    url = e.S3_ENDPOINT ? new URL(e.S3_ENDPOINT) : null;
+  } catch {
+    /* reported below */
+  }
+  if (e.S3_ENDPOINT && (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')))
+    problems.push(
+      `S3_ENDPOINT: expected an https:// address (e.g. https://s3.example.jp), got ${JSON.stringify(e.S3_ENDPOINT)}`,
+    );
   if (!e.S3_ACCESS_KEY_ID !== !e.S3_SECRET_ACCESS_KEY) {
-    problems.push(`${e.S3_ACCESS_KEY_ID ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID'}: required with ${e.S3_ACCESS_KEY_ID ? 'S3_ACCESS_KEY_ID' : 'S3_SECRET_ACCESS_KEY'} (set both, or neither to use the AWS SDK's own credentials: AWS_* variables, an instance role)`);
+    problems.push(
+      `${e.S3_ACCESS_KEY_ID ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID'}: required with ${e.S3_ACCESS_KEY_ID ? 'S3_ACCESS_KEY_ID' : 'S3_SECRET_ACCESS_KEY'} (set both, or neither to use the AWS SDK's own credentials: AWS_* variables, an instance role)`,
+    );
   }
   if (problems.length > before) return { kind: 'disk' };
   return {
@@ -238,6 +305,8 @@ function photoStorageConfig(e: z.infer<typeof Env>, problems: string[]): Config[
     region: e.S3_REGION!,
     endpoint: e.S3_ENDPOINT || undefined,
     forcePathStyle: e.S3_FORCE_PATH_STYLE === 'true',
-    credentials: e.S3_ACCESS_KEY_ID ? { accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY! } : undefined,
+    credentials: e.S3_ACCESS_KEY_ID
+      ? { accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY! }
+      : undefined,
   };
 }

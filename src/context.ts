@@ -68,9 +68,18 @@ export type AppContext = AccountsContext & {
   footprints: FootprintWriter;
   /** Where the read-heavy pages read (http/reads.ts): the replica when it may, else `db`. */
   reads: Reads;
-  limiters: { loginPerIp: RateLimiterPostgres; smsRequestsPerIp: RateLimiterPostgres; friendRequests: RateLimiterPostgres; diaries: RateLimiterPostgres; comments: RateLimiterPostgres; messages: RateLimiterPostgres;
-    communityCreations: RateLimiterPostgres; communityJoins: RateLimiterPostgres; communityTopics: RateLimiterPostgres;
-    reports: RateLimiterPostgres };
+  limiters: {
+    loginPerIp: RateLimiterPostgres;
+    smsRequestsPerIp: RateLimiterPostgres;
+    friendRequests: RateLimiterPostgres;
+    diaries: RateLimiterPostgres;
+    comments: RateLimiterPostgres;
+    messages: RateLimiterPostgres;
+    communityCreations: RateLimiterPostgres;
+    communityJoins: RateLimiterPostgres;
+    communityTopics: RateLimiterPostgres;
+    reports: RateLimiterPostgres;
+  };
   /** Their middlewares, built once for both route tables (http/rate-limit.ts). */
   rateLimits: RateLimits;
 };

@@ -10,12 +10,19 @@ import { prepareJobSchema } from './jobs/queues.js';
 
 export type PreparedDatabase = { applied: string[]; appUrl: string };
 
-export async function prepareDatabase(ownerUrl: string, opts: { appUrl?: string; secret: string }): Promise<PreparedDatabase> {
+export async function prepareDatabase(
+  ownerUrl: string,
+  opts: { appUrl?: string; secret: string },
+): Promise<PreparedDatabase> {
   // Several app machines may start at once, each preparing: one at a time per database, the next
   // finding nothing left to do (knex's own migration lock would fail it instead of waiting). A
   // session lock, held by a connection of its own: the owner connects directly, never through
   // PgBouncer, whose transaction pooling would drop it.
-  const lock = new pg.Client({ connectionString: ownerUrl, application_name: 'ashiato-owner', connectionTimeoutMillis: DB_TIMEOUTS.connectMs });
+  const lock = new pg.Client({
+    connectionString: ownerUrl,
+    application_name: 'ashiato-owner',
+    connectionTimeoutMillis: DB_TIMEOUTS.connectMs,
+  });
   await lock.connect();
   // No statement limit for the migrations: on a large database one can rewrite millions of rows
   // (069 fills diary_comments.diary_author_id: 106 s on the benchmark's million comments), and a

@@ -45,7 +45,10 @@ async function main() {
   // Two roles (src/db/roles.ts): the owner migrates and keeps the footprint partitions; everything
   // else connects as the app's role, which only reads and writes rows.
   const { url: ownerUrl, embedded } = await resolveDatabase(config);
-  const { applied, appUrl: url } = await prepareDatabase(ownerUrl, { appUrl: config.databaseAppUrl, secret: config.sessionSecret });
+  const { applied, appUrl: url } = await prepareDatabase(ownerUrl, {
+    appUrl: config.databaseAppUrl,
+    secret: config.sessionSecret,
+  });
   if (applied.length) log.db.info(`migrations applied: ${applied.join(', ')}`);
   log.db.info(`the app connects as "${decodeURIComponent(new URL(url).username)}"`);
   const owner = createDb(ownerUrl, { max: 1, applicationName: 'ashiato-owner' });
@@ -53,19 +56,35 @@ async function main() {
   if (config.databasePooler === 'pgbouncer') await checkPooledLimits(db);
 
   if (!config.isProduction && config.seedDemo) {
-    if (await seedDemo({ db, photoStorage: photoStorageFor(config) }, createPasswordHasher(config))) log.seed.info('demo network created');
+    if (await seedDemo({ db, photoStorage: photoStorageFor(config) }, createPasswordHasher(config)))
+      log.seed.info('demo network created');
   }
 
   // A web-only primary with cluster workers sends nothing itself: each worker has its own sender.
   const works = config.role !== 'web';
   const serves = config.role !== 'jobs';
-  const background = works || config.webConcurrency === 1
-    ? await startBackground({ connectionString: url, db, owner, config, clock: systemClock, provider: providerFromConfig(config, db), work: works })
-    : null;
+  const background =
+    works || config.webConcurrency === 1
+      ? await startBackground({
+          connectionString: url,
+          db,
+          owner,
+          config,
+          clock: systemClock,
+          provider: providerFromConfig(config, db),
+          work: works,
+        })
+      : null;
   if (works) log.jobs.info(`background jobs are worked in process ${process.pid}`);
   // Prometheus metrics (METRICS_PORT): this process's pools, and the queues and SMS where jobs are
   // worked; in cluster mode this listener answers for the workers too (src/http/metrics.ts).
-  if (config.metrics.port) watchMetrics({ knexPools: { app: db, owner }, boss: background?.boss, jobQueues: works, smsProvider: works ? config.sms.provider : undefined });
+  if (config.metrics.port)
+    watchMetrics({
+      knexPools: { app: db, owner },
+      boss: background?.boss,
+      jobQueues: works,
+      smsProvider: works ? config.sms.provider : undefined,
+    });
   const metrics = config.metrics.port ? await serveMetrics(config.metrics.host, config.metrics.port) : null;
   if (metrics) log.server.info(`metrics at http://${config.metrics.host}:${config.metrics.port}/metrics`);
   if (!serves) {
@@ -79,14 +98,18 @@ async function main() {
     });
     return;
   }
-  const web = config.webConcurrency > 1 ? await forkWorkers(config, url) : await serveHttp(config, url, db, background!.queue);
+  const web =
+    config.webConcurrency > 1 ? await forkWorkers(config, url) : await serveHttp(config, url, db, background!.queue);
 
   const shown = config.host === '0.0.0.0' || config.host === '127.0.0.1' ? 'localhost' : config.host;
-  console.log(`\nAshiato is running on http://${shown}:${config.port}/${config.webConcurrency > 1 ? ` (${config.webConcurrency} worker processes)` : ''}${config.role === 'web' ? ' (role web: jobs are worked elsewhere)' : ''}`);
+  console.log(
+    `\nAshiato is running on http://${shown}:${config.port}/${config.webConcurrency > 1 ? ` (${config.webConcurrency} worker processes)` : ''}${config.role === 'web' ? ' (role web: jobs are worked elsewhere)' : ''}`,
+  );
   if (!config.isProduction && config.seedDemo && (await demoLoginsPresent(db))) {
     console.log(`Demo logins (phone / password):\n${demoLoginText()}`);
   }
-  if (config.sms.provider === 'console' && !config.isProduction) console.log(`SMS codes appear at http://${shown}:${config.port}/dev/sms`);
+  if (config.sms.provider === 'console' && !config.isProduction)
+    console.log(`SMS codes appear at http://${shown}:${config.port}/dev/sms`);
 
   onShutdown(config, async () => {
     await web.stop();
@@ -103,15 +126,28 @@ async function serveHttp(config: Config, url: string, db: Db, jobs: JobQueue): P
   const pooled = config.databasePooler === 'pgbouncer';
   const sessionPool = createPgPool(url, config.dbPool.sessionMax, { pooled });
   // Footprint batches go over a connection of their own (src/features/footprints/writer.ts).
-  const footprints = config.footprintBatchMs > 0 ? openFootprintWriter(url, { delayMs: config.footprintBatchMs, pooled }) : undefined;
+  const footprints =
+    config.footprintBatchMs > 0 ? openFootprintWriter(url, { delayMs: config.footprintBatchMs, pooled }) : undefined;
   // The read-heavy pages' replica, as the app's role (docs/scaling.md, "Read replicas").
   const readReplica = config.databaseRead.url
-    ? openReadReplica(config.databaseRead.url, { maxLagMs: config.databaseRead.maxLagMs, max: config.dbPool.max, pooled })
+    ? openReadReplica(config.databaseRead.url, {
+        maxLagMs: config.databaseRead.maxLagMs,
+        max: config.dbPool.max,
+        pooled,
+      })
     : undefined;
   const { app, ctx } = createApp({ config, db, sessionPool, clock: systemClock, jobs, footprints, readReplica });
   const server = createHttpServer(app, { turnBudgetMs: config.turnBudgetMs });
   if (config.metrics.port) {
-    watchMetrics({ pgPools: { sessions: sessionPool }, knexPools: { ...(footprints ? { footprints: footprints.db } : {}), ...(readReplica ? { reads: readReplica.db } : {}) }, footprints: ctx.footprints.stats, readReplica: readReplica?.stats });
+    watchMetrics({
+      pgPools: { sessions: sessionPool },
+      knexPools: {
+        ...(footprints ? { footprints: footprints.db } : {}),
+        ...(readReplica ? { reads: readReplica.db } : {}),
+      },
+      footprints: ctx.footprints.stats,
+      readReplica: readReplica?.stats,
+    });
     server.on('request', observeRequest);
   }
   // While draining, every response still to be written closes its connection: a kept-alive one would
@@ -144,7 +180,14 @@ async function serveHttp(config: Config, url: string, db: Db, jobs: JobQueue): P
 async function runWorker(config: Config) {
   const url = config.databaseAppUrl!;
   const db = createDb(url, { max: config.dbPool.max, pooled: config.databasePooler === 'pgbouncer' });
-  const background = await startBackground({ connectionString: url, db, config, clock: systemClock, provider: providerFromConfig(config, db), work: false });
+  const background = await startBackground({
+    connectionString: url,
+    db,
+    config,
+    clock: systemClock,
+    provider: providerFromConfig(config, db),
+    work: false,
+  });
   if (config.metrics.port) watchMetrics({ knexPools: { app: db }, boss: background.boss });
   const web = await serveHttp(config, url, db, background.queue);
   log.server.info(`worker ${process.pid} listening`);
@@ -160,15 +203,20 @@ async function forkWorkers(config: Config, url: string): Promise<Web> {
   let stopping = false;
   // The app role's URL; its _FILE variable cleared, or the worker would see both (config-errors.ts).
   // Workers never get the owner's URL: they only read and write rows.
-  const fork = () => cluster.fork({ DATABASE_APP_URL: url, DATABASE_APP_URL_FILE: '', DATABASE_URL: '', DATABASE_URL_FILE: '' });
+  const fork = () =>
+    cluster.fork({ DATABASE_APP_URL: url, DATABASE_APP_URL_FILE: '', DATABASE_URL: '', DATABASE_URL_FILE: '' });
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
     log.server.error(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
-    setTimeout(() => { if (!stopping) fork(); }, 1000).unref();
+    setTimeout(() => {
+      if (!stopping) fork();
+    }, 1000).unref();
   });
   const listening = new Promise<void>((resolve) => {
     let n = 0;
-    cluster.on('listening', () => { if (++n === config.webConcurrency) resolve(); });
+    cluster.on('listening', () => {
+      if (++n === config.webConcurrency) resolve();
+    });
   });
   for (let i = 0; i < config.webConcurrency; i++) fork();
   await listening;
@@ -176,11 +224,16 @@ async function forkWorkers(config: Config, url: string): Promise<Web> {
     async stop() {
       stopping = true;
       const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
-      await Promise.all(workers.map((w) => new Promise<void>((resolve) => {
-        if (w.isDead()) return resolve();
-        w.once('exit', () => resolve());
-        w.process.kill('SIGTERM');
-      })));
+      await Promise.all(
+        workers.map(
+          (w) =>
+            new Promise<void>((resolve) => {
+              if (w.isDead()) return resolve();
+              w.once('exit', () => resolve());
+              w.process.kill('SIGTERM');
+            }),
+        ),
+      );
     },
   };
 }
@@ -213,9 +266,13 @@ function onShutdown(config: Config, stop: () => Promise<void>) {
  * role's defaults, which the owner sets when it keeps the role (src/db/roles.ts). Say so when missing.
  */
 async function checkPooledLimits(db: Db): Promise<void> {
-  const { rows: [row] } = await db.raw<{ rows: { statement_timeout: string }[] }>('SHOW statement_timeout');
+  const {
+    rows: [row],
+  } = await db.raw<{ rows: { statement_timeout: string }[] }>('SHOW statement_timeout');
   if (row.statement_timeout === '0') {
-    log.db.warn('DATABASE_POOLER=pgbouncer and the app role has no statement_timeout in this database: set it (docs/scaling.md, "PgBouncer")');
+    log.db.warn(
+      'DATABASE_POOLER=pgbouncer and the app role has no statement_timeout in this database: set it (docs/scaling.md, "PgBouncer")',
+    );
   }
 }
 

@@ -4,13 +4,21 @@ import { request } from './sessions.js';
 // The benchmark's child servers (Ashiato's, the floor's): waiting until one answers, and stopping it.
 
 /** Resolves once GET `path` answers `ok` (any answer by default); fails if the child exits or `tries` × 100 ms pass. */
-export async function waitUntilAnswering(child: ChildProcess, baseUrl: string, path: string, what: string, opts: { tries?: number; ok?: (status: number) => boolean } = {}): Promise<void> {
+export async function waitUntilAnswering(
+  child: ChildProcess,
+  baseUrl: string,
+  path: string,
+  what: string,
+  opts: { tries?: number; ok?: (status: number) => boolean } = {},
+): Promise<void> {
   const ok = opts.ok ?? (() => true);
   for (let i = 0; i < (opts.tries ?? 600); i++) {
     if (child.exitCode !== null) throw new Error(`${what} exited (${child.exitCode})`);
     try {
       if (ok((await request(baseUrl, path)).status)) return;
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   await stopChild(child);

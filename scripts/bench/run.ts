@@ -62,28 +62,89 @@ const forEach = <T>(s: LoggedIn[], list: (m: LoggedIn) => T[] | undefined, make:
   s.flatMap((m) => (list(m) ?? []).map((x) => make(m, x)));
 
 const SCENARIOS: Scenario[] = [
-  { name: 'home', label: 'home (/home)', floor: 'dashboard', target: { rps: 0.8, p99: 1.5 }, requests: ({ sessions }) => sessions.map((m) => ({ path: '/home', headers: { cookie: m.cookie } })) },
   {
-    name: 'profile', label: 'profile + footprint write', floor: 'dashboard', target: { rps: 0.8, p99: 1.5 },
-    requests: ({ sessions, targets }) => forEach(sessions, (m) => targets.profiles.get(m.memberId), (m, id) => ({ path: `/members/${id}`, headers: { cookie: m.cookie } })),
+    name: 'home',
+    label: 'home (/home)',
+    floor: 'dashboard',
+    target: { rps: 0.8, p99: 1.5 },
+    requests: ({ sessions }) => sessions.map((m) => ({ path: '/home', headers: { cookie: m.cookie } })),
+  },
+  {
+    name: 'profile',
+    label: 'profile + footprint write',
+    floor: 'dashboard',
+    target: { rps: 0.8, p99: 1.5 },
+    requests: ({ sessions, targets }) =>
+      forEach(
+        sessions,
+        (m) => targets.profiles.get(m.memberId),
+        (m, id) => ({ path: `/members/${id}`, headers: { cookie: m.cookie } }),
+      ),
   },
   {
     // The same requests marked as a prefetch: the page is the same, no footprint is written.
-    name: 'profile-nofp', label: 'profile, no footprint', floor: 'dashboard',
-    requests: ({ sessions, targets }) => forEach(sessions, (m) => targets.profiles.get(m.memberId), (m, id) => ({ path: `/members/${id}`, headers: { cookie: m.cookie, 'sec-purpose': 'prefetch' } })),
+    name: 'profile-nofp',
+    label: 'profile, no footprint',
+    floor: 'dashboard',
+    requests: ({ sessions, targets }) =>
+      forEach(
+        sessions,
+        (m) => targets.profiles.get(m.memberId),
+        (m, id) => ({ path: `/members/${id}`, headers: { cookie: m.cookie, 'sec-purpose': 'prefetch' } }),
+      ),
   },
   {
-    name: 'diary', label: 'diary page', floor: 'dashboard-ro', target: { rps: 0.8, p99: 1.5 },
-    requests: ({ sessions, targets }) => forEach(sessions, (m) => targets.diaries.get(m.memberId), (m, id) => ({ path: `/diaries/${id}`, headers: { cookie: m.cookie } })),
+    name: 'diary',
+    label: 'diary page',
+    floor: 'dashboard-ro',
+    target: { rps: 0.8, p99: 1.5 },
+    requests: ({ sessions, targets }) =>
+      forEach(
+        sessions,
+        (m) => targets.diaries.get(m.memberId),
+        (m, id) => ({ path: `/diaries/${id}`, headers: { cookie: m.cookie } }),
+      ),
   },
   {
-    name: 'topic', label: 'topic page', floor: 'dashboard-ro', target: { rps: 0.8, p99: 1.5 },
-    requests: ({ sessions, targets }) => forEach(sessions, (m) => targets.topics.get(m.memberId), (m, t) => ({ path: `/communities/${t.communityId}/topics/${t.topicId}`, headers: { cookie: m.cookie } })),
+    name: 'topic',
+    label: 'topic page',
+    floor: 'dashboard-ro',
+    target: { rps: 0.8, p99: 1.5 },
+    requests: ({ sessions, targets }) =>
+      forEach(
+        sessions,
+        (m) => targets.topics.get(m.memberId),
+        (m, t) => ({ path: `/communities/${t.communityId}/topics/${t.topicId}`, headers: { cookie: m.cookie } }),
+      ),
   },
-  { name: 'friends-diaries', label: "friends' latest diaries", floor: 'dashboard-ro', target: { rps: 0.8, p99: 1.5 }, requests: ({ sessions }) => sessions.map((m) => ({ path: '/diaries/friends', headers: { cookie: m.cookie } })) },
-  { name: 'mobile-home', label: 'mobile home (/m/home)', floor: 'dashboard', requests: ({ sessions }) => sessions.map((m) => ({ path: '/m/home', headers: { cookie: m.cookie, 'user-agent': CARRIER_UA } })) },
-  { name: 'login', label: 'login page (new visitor)', floor: 'fortunes', target: { rps: 0.5, p99: 3 }, requests: () => [{ path: '/login', headers: {} }] },
-  { name: 'terms', label: 'terms page (simple)', floor: 'fortunes', target: { rps: 0.5, p99: 3 }, requests: () => [{ path: '/terms', headers: {} }] },
+  {
+    name: 'friends-diaries',
+    label: "friends' latest diaries",
+    floor: 'dashboard-ro',
+    target: { rps: 0.8, p99: 1.5 },
+    requests: ({ sessions }) => sessions.map((m) => ({ path: '/diaries/friends', headers: { cookie: m.cookie } })),
+  },
+  {
+    name: 'mobile-home',
+    label: 'mobile home (/m/home)',
+    floor: 'dashboard',
+    requests: ({ sessions }) =>
+      sessions.map((m) => ({ path: '/m/home', headers: { cookie: m.cookie, 'user-agent': CARRIER_UA } })),
+  },
+  {
+    name: 'login',
+    label: 'login page (new visitor)',
+    floor: 'fortunes',
+    target: { rps: 0.5, p99: 3 },
+    requests: () => [{ path: '/login', headers: {} }],
+  },
+  {
+    name: 'terms',
+    label: 'terms page (simple)',
+    floor: 'fortunes',
+    target: { rps: 0.5, p99: 3 },
+    requests: () => [{ path: '/terms', headers: {} }],
+  },
 ];
 
 /** A fixed shuffle, so consecutive requests come from different members. */
@@ -99,7 +160,12 @@ function shuffled<T>(xs: T[], seed = 42): T[] {
 }
 
 /** `secret`: one SESSION_SECRET for every server of a run, so the members' sessions hold on each; `env`: a hop's (hops.ts). */
-async function startServer(url: string, workers: number, logFile: string, opts: { profileDir?: string; secret: string; env?: Record<string, string> }): Promise<{ child: ChildProcess; baseUrl: string }> {
+async function startServer(
+  url: string,
+  workers: number,
+  logFile: string,
+  opts: { profileDir?: string; secret: string; env?: Record<string, string> },
+): Promise<{ child: ChildProcess; baseUrl: string }> {
   const { profileDir } = opts;
   const entry = path.join(ROOT, 'dist', 'src', 'server.js');
   if (!fs.existsSync(entry)) throw new Error('no production build: run `npm run build` (npm run bench does)');
@@ -129,7 +195,9 @@ async function startServer(url: string, workers: number, logFile: string, opts: 
     },
   });
   const baseUrl = `http://127.0.0.1:${port}`;
-  await waitUntilAnswering(child, baseUrl, '/readyz', `the server (see ${logFile})`, { ok: (status) => status === 200 });
+  await waitUntilAnswering(child, baseUrl, '/readyz', `the server (see ${logFile})`, {
+    ok: (status) => status === 200,
+  });
   return { child, baseUrl };
 }
 
@@ -148,21 +216,27 @@ async function waitForQuiet(pids: BenchPids, maxSeconds: number): Promise<void> 
       console.log(`[bench]   other processes still use ${other.toFixed(2)} cores; measuring anyway`);
       return;
     }
-    if (first) console.log(`[bench]   other processes use ${other.toFixed(2)} cores; waiting up to ${maxSeconds} s for quiet`);
+    if (first)
+      console.log(`[bench]   other processes use ${other.toFixed(2)} cores; waiting up to ${maxSeconds} s for quiet`);
     await new Promise((r) => setTimeout(r, 3000));
   }
 }
 
 type Cores = ReturnType<typeof coresBetween> & { rps?: number };
 type Row = {
-  scenario: Scenario; load: LoadResult; stmts: StatementStats | null; cores: Cores; distinct: number;
+  scenario: Scenario;
+  load: LoadResult;
+  stmts: StatementStats | null;
+  cores: Cores;
+  distinct: number;
   /** The floor page measured just before this page in each round (`load` has the medians). */
   beside?: { load: LoadResult; rounds: LoadResult[] };
   /** Each round's load, when there were several (`load` has their medians). */
   rounds: LoadResult[];
 };
 
-const f0 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? 'n/a' : Math.round(x).toLocaleString('en-US'));
+const f0 = (x: number | undefined) =>
+  x === undefined || !Number.isFinite(x) ? 'n/a' : Math.round(x).toLocaleString('en-US');
 const f2 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(2));
 
 /** The list with the scenarios named `a` and `b` in each other's places. */
@@ -183,9 +257,17 @@ const median = (xs: number[]) => {
 /** Each figure's median over the rounds (as the floor reports its repeats); errors are summed. */
 function medianLoad(loads: LoadResult[]): LoadResult {
   return {
-    requests: loads.reduce((a, l) => a + l.requests, 0), seconds: loads.reduce((a, l) => a + l.seconds, 0),
-    rps: median(loads.map((l) => l.rps)), p50: median(loads.map((l) => l.p50)), p90: median(loads.map((l) => l.p90)), p99: median(loads.map((l) => l.p99)),
-    errors: loads.reduce((a, l) => a + l.errors, 0), note: loads.map((l) => l.note).filter(Boolean).join('; '),
+    requests: loads.reduce((a, l) => a + l.requests, 0),
+    seconds: loads.reduce((a, l) => a + l.seconds, 0),
+    rps: median(loads.map((l) => l.rps)),
+    p50: median(loads.map((l) => l.p50)),
+    p90: median(loads.map((l) => l.p90)),
+    p99: median(loads.map((l) => l.p99)),
+    errors: loads.reduce((a, l) => a + l.errors, 0),
+    note: loads
+      .map((l) => l.note)
+      .filter(Boolean)
+      .join('; '),
   };
 }
 
@@ -253,7 +335,9 @@ function table(rows: Row[], floor: Map<string, FloorRow> | null, workers: number
     }
     out += cells + '\n';
   }
-  if (besides) out += '\n(floor run = the floor benchmark\'s median of 3, run first; beside = its page measured again on its kept data just before ours in each round, the same way as ours: the median of its rounds, and the median of the rounds\' ratios)\n';
+  if (besides)
+    out +=
+      "\n(floor run = the floor benchmark's median of 3, run first; beside = its page measured again on its kept data just before ours in each round, the same way as ours: the median of its rounds, and the median of the rounds' ratios)\n";
   return out;
 }
 
@@ -293,13 +377,22 @@ async function main() {
     let best: { load: LoadResult; cores: ReturnType<typeof coresBetween>; stmts: StatementStats | null } | null = null;
     for (let attempt = 0; attempt <= maxRetry; attempt++) {
       await waitForQuiet(pids, quietWait);
-      await runLoad({ baseUrl, requests, connections, seconds: warmup, workDir: outDir, name: `${name}-warmup`, useWrk });
+      await runLoad({
+        baseUrl,
+        requests,
+        connections,
+        seconds: warmup,
+        workDir: outDir,
+        name: `${name}-warmup`,
+        useWrk,
+      });
       // As the floor does before each run: a checkpoint now, so that none falls inside the run
       // (checkpoint_timeout is 15 minutes), and the statement counts from zero.
-      if (statsUrl) await withClient(statsUrl, async (c) => {
-        await c.query('CHECKPOINT').catch(() => undefined); // a role without pg_checkpoint: measured anyway
-        await resetStatements(c);
-      });
+      if (statsUrl)
+        await withClient(statsUrl, async (c) => {
+          await c.query('CHECKPOINT').catch(() => undefined); // a role without pg_checkpoint: measured anyway
+          await resetStatements(c);
+        });
       let before = snapshot(pids);
       let loadgen: number | undefined;
       const load = await runLoad({ baseUrl, requests, connections, seconds, workDir: outDir, name, useWrk }, (pid) => {
@@ -310,7 +403,9 @@ async function main() {
       const stmts = statsUrl ? await withClient(statsUrl, (c) => statementsSince(c, load.requests)) : null;
       if (!best || cores.other < best.cores.other) best = { load, cores, stmts };
       if (cores.other <= FOREIGN_MAX) break;
-      console.log(`[bench] ${name}: other processes used ${cores.other.toFixed(2)} cores (> ${FOREIGN_MAX})${attempt < maxRetry ? ': again' : ''}`);
+      console.log(
+        `[bench] ${name}: other processes used ${cores.other.toFixed(2)} cores (> ${FOREIGN_MAX})${attempt < maxRetry ? ': again' : ''}`,
+      );
     }
     return best!;
   }
@@ -320,12 +415,16 @@ async function main() {
   let keptFloor: KeptFloor | null = null;
   if (args.has('floor-from')) {
     // A floor run made minutes before (bench-floor's results/<stamp>/summary.json), for a re-run of this side only.
-    const json = JSON.parse(fs.readFileSync(path.join(args.get('floor-from')!, 'summary.json'), 'utf8')) as { rows: FloorRow[] };
+    const json = JSON.parse(fs.readFileSync(path.join(args.get('floor-from')!, 'summary.json'), 'utf8')) as {
+      rows: FloorRow[];
+    };
     floor = new Map(json.rows.map((r) => [r.scenario, r]));
     floorSummary = fs.readFileSync(path.join(args.get('floor-from')!, 'summary.md'), 'utf8');
   } else if (args.has('floor')) {
     console.log('[bench] running the floor benchmark first (same machine, same sitting)');
-    const f = await runFloor(path.join(outDir, 'floor'), useWrk ? 'wrk' : 'autocannon', { keep: !args.has('no-beside') });
+    const f = await runFloor(path.join(outDir, 'floor'), useWrk ? 'wrk' : 'autocannon', {
+      keep: !args.has('no-beside'),
+    });
     floor = new Map(f.rows.map((r) => [r.scenario, r]));
     floorSummary = f.summary;
     keptFloor = f.kept ?? null;
@@ -349,22 +448,36 @@ async function main() {
       return n;
     });
     const secret = crypto.randomBytes(32).toString('hex');
-    const started = await startServer(bench.url, workers, path.join(outDir, 'server.log'), { profileDir: args.has('profile') ? path.join(outDir, 'profiles') : undefined, secret });
+    const started = await startServer(bench.url, workers, path.join(outDir, 'server.log'), {
+      profileDir: args.has('profile') ? path.join(outDir, 'profiles') : undefined,
+      secret,
+    });
     server = started.child;
     const { baseUrl } = started;
     const pgPid = process.env.DATABASE_URL ? undefined : postmasterPid(benchPgDir());
     if (viaPgbouncer || readReplica) {
       hops = await startHops({
-        ownerUrl: bench.url, secret, pgbouncer: viaPgbouncer, replica: readReplica, poolSize: Number(args.get('bouncer-pool') ?? 10),
-        primaryPid: pgPid, pgDir: benchPgDir(), outDir,
+        ownerUrl: bench.url,
+        secret,
+        pgbouncer: viaPgbouncer,
+        replica: readReplica,
+        poolSize: Number(args.get('bouncer-pool') ?? 10),
+        primaryPid: pgPid,
+        pgDir: benchPgDir(),
+        outDir,
       });
       for (const mode of hops.modes.filter((m) => m.name !== 'direct')) {
-        const s = await startServer(bench.url, workers, path.join(outDir, `server-${mode.name}.log`), { secret, env: mode.env });
+        const s = await startServer(bench.url, workers, path.join(outDir, `server-${mode.name}.log`), {
+          secret,
+          env: mode.env,
+        });
         hopServers.set(mode.name, { ...s, mode });
       }
     }
     const modes = hops?.modes ?? [{ name: 'direct' as const, label: 'direct', env: {}, pids: {} }];
-    console.log(`[bench] ${members.toLocaleString('en-US')} members; server (WEB_CONCURRENCY=${workers}) at ${baseUrl}; load by ${useWrk ? 'wrk' : 'autocannon'}, ${connections} connections, ${warmup} s warm-up + ${seconds} s per page`);
+    console.log(
+      `[bench] ${members.toLocaleString('en-US')} members; server (WEB_CONCURRENCY=${workers}) at ${baseUrl}; load by ${useWrk ? 'wrk' : 'autocannon'}, ${connections} connections, ${warmup} s warm-up + ${seconds} s per page`,
+    );
 
     const t0 = Date.now();
     const { ids, targets } = await withClient(bench.url, async (c) => {
@@ -372,7 +485,9 @@ async function main() {
       return { ids, targets: await chooseTargets(c, ids) };
     });
     const sessions = await logInAll(baseUrl, ids);
-    console.log(`[bench] ${sessions.length} members logged in through the login form in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(
+      `[bench] ${sessions.length} members logged in through the login form in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
 
     // Every page must answer 200 before it is measured: a redirect to /login would look fast.
     const active: { scenario: Scenario; requests: BenchRequest[] }[] = [];
@@ -394,7 +509,9 @@ async function main() {
     // Each round loads every page once, and with --floor measures a page's floor page again just
     // before it; the table has each page's median round, as the floor reports its median of 3.
     type Measured = Awaited<ReturnType<typeof measure>>;
-    const runs = new Map<string, { ours: Measured[]; beside: Measured[] }>(active.map((a) => [a.scenario.name, { ours: [], beside: [] }]));
+    const runs = new Map<string, { ours: Measured[]; beside: Measured[] }>(
+      active.map((a) => [a.scenario.name, { ours: [], beside: [] }]),
+    );
     const hopRuns = new Map<string, Map<ModeName, Measured[]>>(active.map((a) => [a.scenario.name, new Map()]));
     for (let round = 1; round <= rounds; round++) {
       // The profile page with and without its footprint write swap places every other round (with,
@@ -407,23 +524,48 @@ async function main() {
         if (keptFloor && scenario.target) {
           const floorApp = await keptFloor.startApp(scenario.floor);
           try {
-            mine.beside.push(await measure(`floor-${scenario.name}-${round}`, floorApp.baseUrl, [{ path: floorApp.path, headers: {} }], floorApp.pids));
+            mine.beside.push(
+              await measure(
+                `floor-${scenario.name}-${round}`,
+                floorApp.baseUrl,
+                [{ path: floorApp.path, headers: {} }],
+                floorApp.pids,
+              ),
+            );
           } finally {
             await floorApp.stop();
           }
           const b = mine.beside[mine.beside.length - 1].load;
-          console.log(`[bench] ${scenario.name}${tag}: beside it, the floor's ${scenario.floor}: ${f0(b.rps)} req/s, p99 ${f2(b.p99)} ms`);
+          console.log(
+            `[bench] ${scenario.name}${tag}: beside it, the floor's ${scenario.floor}: ${f0(b.rps)} req/s, p99 ${f2(b.p99)} ms`,
+          );
         }
-        const m = await measure(`${scenario.name}-${round}`, baseUrl, requests, { app: server.pid, pg: pgPid }, bench.url);
+        const m = await measure(
+          `${scenario.name}-${round}`,
+          baseUrl,
+          requests,
+          { app: server.pid, pg: pgPid },
+          bench.url,
+        );
         mine.ours.push(m);
-        console.log(`[bench] ${scenario.name}${tag}: ${f0(m.load.rps)} req/s, p50 ${f2(m.load.p50)} ms, p99 ${f2(m.load.p99)} ms, ${m.load.errors} errors, ${f2(m.stmts?.perRequest)} statements/req (${requests.length} distinct requests)`);
+        console.log(
+          `[bench] ${scenario.name}${tag}: ${f0(m.load.rps)} req/s, p50 ${f2(m.load.p50)} ms, p99 ${f2(m.load.p99)} ms, ${m.load.errors} errors, ${f2(m.stmts?.perRequest)} statements/req (${requests.length} distinct requests)`,
+        );
         // The same page through each hop, right after the direct run.
         const byMode = hopRuns.get(scenario.name)!;
         byMode.set('direct', mine.ours);
         for (const [name, h] of hopServers) {
-          const hm = await measure(`${scenario.name}-${name}-${round}`, h.baseUrl, requests, { app: h.child.pid, pg: pgPid, ...h.mode.pids }, bench.url);
+          const hm = await measure(
+            `${scenario.name}-${name}-${round}`,
+            h.baseUrl,
+            requests,
+            { app: h.child.pid, pg: pgPid, ...h.mode.pids },
+            bench.url,
+          );
           byMode.set(name, [...(byMode.get(name) ?? []), hm]);
-          console.log(`[bench] ${scenario.name}${tag} via ${h.mode.label}: ${f0(hm.load.rps)} req/s, p50 ${f2(hm.load.p50)} ms, p99 ${f2(hm.load.p99)} ms, ${hm.load.errors} errors`);
+          console.log(
+            `[bench] ${scenario.name}${tag} via ${h.mode.label}: ${f0(hm.load.rps)} req/s, p50 ${f2(hm.load.p50)} ms, p99 ${f2(hm.load.p99)} ms, ${hm.load.errors} errors`,
+          );
         }
       }
     }
@@ -433,8 +575,14 @@ async function main() {
       const pick = medianRun(ours);
       if (pick.stmts) fs.writeFileSync(path.join(outDir, `${scenario.name}.statements.txt`), pick.stmts.top);
       return {
-        scenario, load: medianLoad(ours.map((m) => m.load)), stmts: pick.stmts, cores: { ...pick.cores, rps: pick.load.rps }, distinct: requests.length,
-        beside: beside.length ? { load: medianLoad(beside.map((m) => m.load)), rounds: beside.map((m) => m.load) } : undefined,
+        scenario,
+        load: medianLoad(ours.map((m) => m.load)),
+        stmts: pick.stmts,
+        cores: { ...pick.cores, rps: pick.load.rps },
+        distinct: requests.length,
+        beside: beside.length
+          ? { load: medianLoad(beside.map((m) => m.load)), rounds: beside.map((m) => m.load) }
+          : undefined,
         rounds: ours.map((m) => m.load),
       };
     });
@@ -446,7 +594,10 @@ async function main() {
     const nofp = runs.get('profile-nofp')?.ours.map((m) => m.load);
     if (fp?.length && nofp?.length) {
       if (rounds === 1) {
-        for (const [name, list] of [['profile-nofp', nofp], ['profile', fp]] as const) {
+        for (const [name, list] of [
+          ['profile-nofp', nofp],
+          ['profile', fp],
+        ] as const) {
           const a = active.find((x) => x.scenario.name === name)!;
           const m = await measure(`${name}-again`, baseUrl, a.requests, { app: server.pid, pg: pgPid });
           list.push(m.load);
@@ -459,15 +610,51 @@ async function main() {
     const header = `Ashiato benchmark ${stamp} | ${os.cpus().length} x ${os.cpus()[0]?.model} | node ${process.version} | ${members.toLocaleString('en-US')} members | ${sessions.length} members logged in | ${useWrk ? 'wrk -t1' : 'autocannon'} ${connections} connections, ${seconds} s (+${warmup} s warm-up)\n\n`;
     const hopRows = active.map(({ scenario }) => ({
       label: scenario.label,
-      byMode: new Map([...hopRuns.get(scenario.name)!].map(([name, list]) => {
-        const pick = medianRun(list);
-        return [name, { load: medianLoad(list.map((m) => m.load)), cores: { ...pick.cores, rps: pick.load.rps }, dbMs: pick.stmts?.dbMsPerRequest }] as const;
-      })),
+      byMode: new Map(
+        [...hopRuns.get(scenario.name)!].map(([name, list]) => {
+          const pick = medianRun(list);
+          return [
+            name,
+            {
+              load: medianLoad(list.map((m) => m.load)),
+              cores: { ...pick.cores, rps: pick.load.rps },
+              dbMs: pick.stmts?.dbMsPerRequest,
+            },
+          ] as const;
+        }),
+      ),
     }));
-    const hopText = hops ? `\nEach hop beside the direct run:\n\n${hopTable(hopRows, modes, os.loadavg().map((x) => x.toFixed(2)).join(' '))}` : '';
+    const hopText = hops
+      ? `\nEach hop beside the direct run:\n\n${hopTable(
+          hopRows,
+          modes,
+          os
+            .loadavg()
+            .map((x) => x.toFixed(2))
+            .join(' '),
+        )}`
+      : '';
     const summary = header + table(rows, floor, workers) + gain + hopText;
     fs.writeFileSync(path.join(outDir, 'summary.md'), summary + (floorSummary ? `\n\nFloor:\n\n${floorSummary}` : ''));
-    fs.writeFileSync(path.join(outDir, 'summary.json'), JSON.stringify({ stamp, workers, connections, seconds, rows: rows.map((r) => ({ ...r, scenario: r.scenario.name, stmts: r.stmts && { ...r.stmts, top: undefined } })), floor: floor && [...floor.values()] }, null, 2));
+    fs.writeFileSync(
+      path.join(outDir, 'summary.json'),
+      JSON.stringify(
+        {
+          stamp,
+          workers,
+          connections,
+          seconds,
+          rows: rows.map((r) => ({
+            ...r,
+            scenario: r.scenario.name,
+            stmts: r.stmts && { ...r.stmts, top: undefined },
+          })),
+          floor: floor && [...floor.values()],
+        },
+        null,
+        2,
+      ),
+    );
     console.log(`\n${summary}\nraw files: ${path.relative(process.cwd(), outDir)}`);
   } finally {
     if (server) await stopChild(server);

@@ -12,13 +12,23 @@ export type Reply = { status: number; headers: http.IncomingHttpHeaders; body: s
 const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
 
 /** One request with exactly these headers (fetch would add Sec-Fetch-* of its own). */
-export function request(baseUrl: string, path: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
+export function request(
+  baseUrl: string,
+  path: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = http.request(new URL(path, baseUrl), { method: opts.method ?? 'GET', headers: { ...PROXY_HEADERS, ...opts.headers }, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = http.request(
+      new URL(path, baseUrl),
+      { method: opts.method ?? 'GET', headers: { ...PROXY_HEADERS, ...opts.headers }, agent },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(opts.body);
   });
@@ -53,7 +63,13 @@ export async function logIn(baseUrl: string, memberId: number): Promise<LoggedIn
   const origin = `https://${new URL(baseUrl).host}`;
   const res = await request(baseUrl, '/login', {
     method: 'POST',
-    headers: { cookie: anonymous, origin, 'x-forwarded-for': ip, 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(form)) },
+    headers: {
+      cookie: anonymous,
+      origin,
+      'x-forwarded-for': ip,
+      'content-type': 'application/x-www-form-urlencoded',
+      'content-length': String(Buffer.byteLength(form)),
+    },
     body: form,
   });
   const cookie = sessionCookie(res);
@@ -65,9 +81,11 @@ export async function logIn(baseUrl: string, memberId: number): Promise<LoggedIn
 export async function logInAll(baseUrl: string, memberIds: number[], parallel = 8): Promise<LoggedIn[]> {
   const out: LoggedIn[] = [];
   let next = 0;
-  await Promise.all(Array.from({ length: parallel }, async () => {
-    while (next < memberIds.length) out.push(await logIn(baseUrl, memberIds[next++]));
-  }));
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < memberIds.length) out.push(await logIn(baseUrl, memberIds[next++]));
+    }),
+  );
   return out.sort((a, b) => a.memberId - b.memberId);
 }
 
@@ -149,13 +167,27 @@ export async function chooseTargets(c: pg.Client, memberIds: number[]): Promise<
   const topics = await c.query<{ viewer: number; community_id: number; topic: number }>(
     `${topicSql('community_members cm JOIN community_topics t ON t.community_id = cm.community_id', 'cm.member_id = v.id')}
      UNION ALL
-     ${topicSql(`communities c JOIN community_topics t ON t.community_id = c.id`,
-       `c.board_visibility = 'all_members' AND c.id = 1 + (hashint8(v.id) & 1023) * (SELECT max(id) FROM communities) / 1024`)}`,
+     ${topicSql(
+       `communities c JOIN community_topics t ON t.community_id = c.id`,
+       `c.board_visibility = 'all_members' AND c.id = 1 + (hashint8(v.id) & 1023) * (SELECT max(id) FROM communities) / 1024`,
+     )}`,
     [memberIds],
   );
   return {
-    profiles: groupBy(profiles.rows, (r) => Number(r.viewer), (r) => Number(r.target)),
-    diaries: groupBy(diaries.rows, (r) => Number(r.viewer), (r) => Number(r.diary)),
-    topics: groupBy(topics.rows, (r) => Number(r.viewer), (r) => ({ communityId: Number(r.community_id), topicId: Number(r.topic) })),
+    profiles: groupBy(
+      profiles.rows,
+      (r) => Number(r.viewer),
+      (r) => Number(r.target),
+    ),
+    diaries: groupBy(
+      diaries.rows,
+      (r) => Number(r.viewer),
+      (r) => Number(r.diary),
+    ),
+    topics: groupBy(
+      topics.rows,
+      (r) => Number(r.viewer),
+      (r) => ({ communityId: Number(r.community_id), topicId: Number(r.topic) }),
+    ),
   };
 }

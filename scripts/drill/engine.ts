@@ -15,8 +15,19 @@ import { logIn, recordedVisits, startLoad, storedTimes, type Targets, type Write
 // it counts what the members were told was done and what the database holds afterwards.
 // `npm run drill` runs it with long phases; test/integration/fault-drill.test.ts with short ones.
 
-export type FaultName = 'postgres-immediate-restart' | 'connections-terminated' | 'postgres-hung-5s' | 'app-sigkill' | 'cluster-worker-sigkill';
-export const ALL_FAULTS: FaultName[] = ['postgres-immediate-restart', 'connections-terminated', 'postgres-hung-5s', 'app-sigkill', 'cluster-worker-sigkill'];
+export type FaultName =
+  | 'postgres-immediate-restart'
+  | 'connections-terminated'
+  | 'postgres-hung-5s'
+  | 'app-sigkill'
+  | 'cluster-worker-sigkill';
+export const ALL_FAULTS: FaultName[] = [
+  'postgres-immediate-restart',
+  'connections-terminated',
+  'postgres-hung-5s',
+  'app-sigkill',
+  'cluster-worker-sigkill',
+];
 
 export type DrillOptions = {
   writers: number;
@@ -37,10 +48,17 @@ export type DrillOptions = {
 
 export type FaultResult = {
   fault: FaultName;
-  acknowledged: number; found: number; lost: number; duplicated: number; replayed: number;
+  acknowledged: number;
+  found: number;
+  lost: number;
+  duplicated: number;
+  replayed: number;
   /** Writes the site refused (a limit, a rule): not acknowledged, so not counted as lost. */
   refused: number;
-  answers5xx: number; answers500: number; unanswered: number; recoveryMs: number;
+  answers5xx: number;
+  answers500: number;
+  unanswered: number;
+  recoveryMs: number;
   footprints: { acknowledged: number; recorded: number; lost: number; allowed: number; overCounted: number };
   loggedOut: number;
   sms: { queued: number; sentOnce: number; sentTwice: number } | null;
@@ -60,13 +78,24 @@ async function makeTargets(db: Knex, phase: number, count: number): Promise<Targ
   const phones = Array.from({ length: count }, () => uniquePhone());
   await db('verified_phones').insert(phones.map((phone) => ({ phone })));
   const rows: { id: number }[] = await db('members')
-    .insert(phones.map((phone, i) => ({ phone, nickname: `target${phase}-${i}`, birth_date: '1990-01-01', password_hash: '$argon2id$drill-target-never-logs-in', role: 'member', status: 'active' })))
+    .insert(
+      phones.map((phone, i) => ({
+        phone,
+        nickname: `target${phase}-${i}`,
+        birth_date: '1990-01-01',
+        password_hash: '$argon2id$drill-target-never-logs-in',
+        role: 'member',
+        status: 'active',
+      })),
+    )
     .returning('id');
   const members = rows.map((r) => Number(r.id));
   const diaries: Targets['diaries'] = [];
-  for (const id of members.slice(0, 8)) diaries.push({ id: (await createDiary(db, id, { visibility: 'members', comments_enabled: true })).id, author: id });
+  for (const id of members.slice(0, 8))
+    diaries.push({ id: (await createDiary(db, id, { visibility: 'members', comments_enabled: true })).id, author: id });
   const communities: number[] = [];
-  for (let i = 0; i < count; i++) communities.push(await createCommunity(db, owner.id, { name: `drill ${phase}-${i}`, join_policy: 'open' }));
+  for (let i = 0; i < count; i++)
+    communities.push(await createCommunity(db, owner.id, { name: `drill ${phase}-${i}`, join_policy: 'open' }));
   return { members, diaries, communities };
 }
 
@@ -93,7 +122,10 @@ function startProbe(writer: Writer) {
       const good = after.slice(lastBad + 1).find((s) => s.ok);
       return good ? good.end - from : Infinity;
     },
-    async stop() { running = false; await loop; },
+    async stop() {
+      running = false;
+      await loop;
+    },
   };
 }
 
@@ -106,9 +138,15 @@ async function queueSms(baseUrl: string): Promise<string | null> {
 
 async function injure(fault: FaultName, env: Env): Promise<number | null> {
   switch (fault) {
-    case 'postgres-immediate-restart': await env.pg.crashAndRestart(1000); return null;
-    case 'connections-terminated': await env.pg.terminateAppConnections(); return null;
-    case 'postgres-hung-5s': await env.pg.hang(5000); return null;
+    case 'postgres-immediate-restart':
+      await env.pg.crashAndRestart(1000);
+      return null;
+    case 'connections-terminated':
+      await env.pg.terminateAppConnections();
+      return null;
+    case 'postgres-hung-5s':
+      await env.pg.hang(5000);
+      return null;
     case 'app-sigkill': {
       const killedAt = Date.now();
       await killApp(env.app);
@@ -143,7 +181,12 @@ export async function runDrill(opts: DrillOptions): Promise<FaultResult[]> {
     for (const [n, fault] of faults.entries()) {
       if (fault === 'cluster-worker-sigkill' && !env.app.workers().length) {
         await killApp(env.app, 'SIGTERM');
-        env.app = await startApp({ databaseUrl: pg.ownerUrl, port: env.port, uploadsDir: uploads.dir, env: { WEB_CONCURRENCY: '2' } });
+        env.app = await startApp({
+          databaseUrl: pg.ownerUrl,
+          port: env.port,
+          uploadsDir: uploads.dir,
+          env: { WEB_CONCURRENCY: '2' },
+        });
       }
       log(`[drill] ${fault}: preparing`);
       const targets = await makeTargets(db, n, opts.targets);
@@ -175,24 +218,49 @@ export async function runDrill(opts: DrillOptions): Promise<FaultResult[]> {
         footprints.recorded += got;
         footprints.lost += Math.max(0, v.acked.length - got);
         footprints.overCounted += Math.max(0, got - v.asked);
-        if (killedAt !== null) footprints.allowed += v.acked.filter((t) => t > killedAt - SIGKILL_WINDOW_MS && t <= killedAt).length;
+        if (killedAt !== null)
+          footprints.allowed += v.acked.filter((t) => t > killedAt - SIGKILL_WINDOW_MS && t <= killedAt).length;
       }
       footprints.allowed = Math.min(footprints.allowed, footprints.lost);
 
       const byKind = {} as FaultResult['byKind'];
       const result: FaultResult = {
-        fault, acknowledged: 0, found: 0, lost: 0, duplicated: 0, replayed: 0, refused: 0, answers5xx: load.answers5xx, answers500: load.answers500, unanswered: load.unanswered,
-        recoveryMs, footprints, loggedOut: 0, sms: null, byKind,
+        fault,
+        acknowledged: 0,
+        found: 0,
+        lost: 0,
+        duplicated: 0,
+        replayed: 0,
+        refused: 0,
+        answers5xx: load.answers5xx,
+        answers500: load.answers500,
+        unanswered: load.unanswered,
+        recoveryMs,
+        footprints,
+        loggedOut: 0,
+        sms: null,
+        byKind,
       };
       for (const w of load.writes) {
         const times = await storedTimes(db, w);
         const k = (byKind[w.kind] ??= { acknowledged: 0, refused: 0, lost: 0, duplicated: 0 });
         if (w.replayed) result.replayed++;
-        if (times > 1) { result.duplicated++; k.duplicated++; }
-        if (!w.acked) { result.refused++; k.refused++; continue; }
-        result.acknowledged++; k.acknowledged++;
+        if (times > 1) {
+          result.duplicated++;
+          k.duplicated++;
+        }
+        if (!w.acked) {
+          result.refused++;
+          k.refused++;
+          continue;
+        }
+        result.acknowledged++;
+        k.acknowledged++;
         if (times > 0) result.found++;
-        else { result.lost++; k.lost++; }
+        else {
+          result.lost++;
+          k.lost++;
+        }
       }
       // Sessions live in PostgreSQL: every member is still logged in after the fault.
       for (const w of [probeWriter, ...writers]) {
@@ -202,8 +270,12 @@ export async function runDrill(opts: DrillOptions): Promise<FaultResult[]> {
       if (phone) smsChecks.push({ result, phone });
       else if (!appKill || opts.smsOnAppKill) result.sms = { queued: 0, sentOnce: 0, sentTwice: 0 };
       results.push(result);
-      log(`[drill] ${fault}: ${result.acknowledged} acknowledged, ${result.lost} lost, ${result.duplicated} twice, ${result.answers5xx} 5xx, back in ${(recoveryMs / 1000).toFixed(1)} s`);
-      log(`[drill] ${fault}: by kind ${JSON.stringify(byKind)}; footprints ${JSON.stringify(footprints)}; ${result.replayed} sent again after their answer`);
+      log(
+        `[drill] ${fault}: ${result.acknowledged} acknowledged, ${result.lost} lost, ${result.duplicated} twice, ${result.answers5xx} 5xx, back in ${(recoveryMs / 1000).toFixed(1)} s`,
+      );
+      log(
+        `[drill] ${fault}: by kind ${JSON.stringify(byKind)}; footprints ${JSON.stringify(footprints)}; ${result.replayed} sent again after their answer`,
+      );
     }
 
     // Each SMS queued at a fault is sent once: its job retried after the fault, never twice.
@@ -225,12 +297,38 @@ export async function runDrill(opts: DrillOptions): Promise<FaultResult[]> {
 
 /** The table docs/reliability.md keeps. */
 export function formatTable(results: FaultResult[]): string {
-  const head = ['fault', 'writes acked', 'found', 'lost', 'twice', '5xx (500)', 'no answer', 'back in', 'footprints acked', 'recorded', 'lost (allowed)', 'logged out', 'SMS sent once'];
-  const rows = results.map((r) => [
-    r.fault, r.acknowledged, r.found, r.lost, r.duplicated, `${r.answers5xx} (${r.answers500})`, r.unanswered, `${(r.recoveryMs / 1000).toFixed(1)} s`,
-    r.footprints.acknowledged, r.footprints.recorded, `${r.footprints.lost} (${r.footprints.allowed})`, r.loggedOut,
-    r.sms ? `${r.sms.sentOnce}/${r.sms.queued}` : '—',
-  ].map(String));
+  const head = [
+    'fault',
+    'writes acked',
+    'found',
+    'lost',
+    'twice',
+    '5xx (500)',
+    'no answer',
+    'back in',
+    'footprints acked',
+    'recorded',
+    'lost (allowed)',
+    'logged out',
+    'SMS sent once',
+  ];
+  const rows = results.map((r) =>
+    [
+      r.fault,
+      r.acknowledged,
+      r.found,
+      r.lost,
+      r.duplicated,
+      `${r.answers5xx} (${r.answers500})`,
+      r.unanswered,
+      `${(r.recoveryMs / 1000).toFixed(1)} s`,
+      r.footprints.acknowledged,
+      r.footprints.recorded,
+      `${r.footprints.lost} (${r.footprints.allowed})`,
+      r.loggedOut,
+      r.sms ? `${r.sms.sentOnce}/${r.sms.queued}` : '—',
+    ].map(String),
+  );
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
 }
@@ -241,10 +339,13 @@ export function failures(results: FaultResult[]): string[] {
   for (const r of results) {
     if (r.lost) out.push(`${r.fault}: ${r.lost} acknowledged write(s) lost ${JSON.stringify(r.byKind)}`);
     if (r.duplicated) out.push(`${r.fault}: ${r.duplicated} write(s) stored twice ${JSON.stringify(r.byKind)}`);
-    if (r.footprints.lost > r.footprints.allowed) out.push(`${r.fault}: ${r.footprints.lost - r.footprints.allowed} acknowledged footprint visit(s) lost`);
-    if (r.footprints.overCounted) out.push(`${r.fault}: ${r.footprints.overCounted} footprint visit(s) counted more often than asked`);
+    if (r.footprints.lost > r.footprints.allowed)
+      out.push(`${r.fault}: ${r.footprints.lost - r.footprints.allowed} acknowledged footprint visit(s) lost`);
+    if (r.footprints.overCounted)
+      out.push(`${r.fault}: ${r.footprints.overCounted} footprint visit(s) counted more often than asked`);
     if (r.loggedOut) out.push(`${r.fault}: ${r.loggedOut} member(s) logged out`);
-    if (r.sms && r.sms.sentOnce !== r.sms.queued) out.push(`${r.fault}: SMS queued at the fault not sent exactly once (${JSON.stringify(r.sms)})`);
+    if (r.sms && r.sms.sentOnce !== r.sms.queued)
+      out.push(`${r.fault}: SMS queued at the fault not sent exactly once (${JSON.stringify(r.sms)})`);
     if (!Number.isFinite(r.recoveryMs)) out.push(`${r.fault}: the site did not serve again`);
   }
   return out;

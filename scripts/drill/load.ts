@@ -12,7 +12,15 @@ import { SAME_SITE_NAVIGATION } from '../../test/support/footprints.js';
 // Beside them, `browsers` loops visit profiles and diaries back to back (footprints).
 
 export type WriteKind = 'diary' | 'comment' | 'message' | 'friend_request' | 'community_join';
-export type Write = { kind: WriteKind; marker: string; author: number; target: number; acked: boolean; attempts: number; replayed: boolean };
+export type Write = {
+  kind: WriteKind;
+  marker: string;
+  author: number;
+  target: number;
+  acked: boolean;
+  attempts: number;
+  replayed: boolean;
+};
 /** Footprints of one phase: per (owner, visitor) pair, visits answered 200 (with when) and asked for. */
 export type Visits = Map<string, { acked: number[]; asked: number }>;
 
@@ -31,7 +39,16 @@ export type PhaseLoad = {
 };
 
 const KINDS: (WriteKind | 'profile_visit' | 'diary_visit')[] = [
-  'profile_visit', 'diary_visit', 'profile_visit', 'diary', 'diary_visit', 'comment', 'profile_visit', 'message', 'friend_request', 'community_join',
+  'profile_visit',
+  'diary_visit',
+  'profile_visit',
+  'diary',
+  'diary_visit',
+  'comment',
+  'profile_visit',
+  'message',
+  'friend_request',
+  'community_join',
 ];
 const RETRY_FOR_MS = 60_000;
 
@@ -55,16 +72,30 @@ function formPost(w: Writer, path: string, fields: Record<string, string>): Prom
 }
 
 function diaryPost(w: Writer, fields: Record<string, string>): Promise<Res> {
-  const parts = [{ name: '_csrf', value: w.token }, ...Object.entries(fields).map(([name, value]) => ({ name, value }))];
+  const parts = [
+    { name: '_csrf', value: w.token },
+    ...Object.entries(fields).map(([name, value]) => ({ name, value })),
+  ];
   return w.agent.request('POST', '/diaries', {
     body: multipartBody(parts),
-    headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, origin: w.agent.baseUrl, ...SAME_SITE_NAVIGATION },
+    headers: {
+      'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
+      origin: w.agent.baseUrl,
+      ...SAME_SITE_NAVIGATION,
+    },
   });
 }
 
 /** The writers' loops for one phase, over that phase's own targets (so each phase is counted alone). */
 export function startLoad(writers: Writer[], targets: Targets, phase: string, browsers: number): PhaseLoad {
-  const load: PhaseLoad = { writes: [], visits: new Map(), answers5xx: 0, answers500: 0, unanswered: 0, stop: async () => undefined };
+  const load: PhaseLoad = {
+    writes: [],
+    visits: new Map(),
+    answers5xx: 0,
+    answers500: 0,
+    unanswered: 0,
+    stop: async () => undefined,
+  };
   let running = true;
   const cursor = { friend: new Map<number, number>(), join: new Map<number, number>() };
 
@@ -119,19 +150,33 @@ export function startLoad(writers: Writer[], targets: Targets, phase: string, br
       const diary = pick(targets.diaries);
       const key = crypto.randomUUID();
       switch (kind) {
-        case 'profile_visit': await visit(w, owner, `/members/${owner}`); break;
-        case 'diary_visit': await visit(w, diary.author, `/diaries/${diary.id}`); break;
+        case 'profile_visit':
+          await visit(w, owner, `/members/${owner}`);
+          break;
+        case 'diary_visit':
+          await visit(w, diary.author, `/diaries/${diary.id}`);
+          break;
         case 'diary':
-          await write({ kind, marker, author: w.id, target: 0, acked: false, attempts: 0, replayed: false },
-            () => diaryPost(w, { title: marker.slice(0, 90), body: marker, visibility: 'members', comments_enabled: 'yes', submission_key: key }));
+          await write({ kind, marker, author: w.id, target: 0, acked: false, attempts: 0, replayed: false }, () =>
+            diaryPost(w, {
+              title: marker.slice(0, 90),
+              body: marker,
+              visibility: 'members',
+              comments_enabled: 'yes',
+              submission_key: key,
+            }),
+          );
           break;
         case 'comment':
-          await write({ kind, marker, author: w.id, target: diary.id, acked: false, attempts: 0, replayed: false },
-            () => formPost(w, `/diaries/${diary.id}/comments`, { body: marker, submission_key: key }));
+          await write(
+            { kind, marker, author: w.id, target: diary.id, acked: false, attempts: 0, replayed: false },
+            () => formPost(w, `/diaries/${diary.id}/comments`, { body: marker, submission_key: key }),
+          );
           break;
         case 'message':
-          await write({ kind, marker, author: w.id, target: owner, acked: false, attempts: 0, replayed: false },
-            () => formPost(w, '/messages', { to: String(owner), subject: 'drill', body: marker, submission_key: key }));
+          await write({ kind, marker, author: w.id, target: owner, acked: false, attempts: 0, replayed: false }, () =>
+            formPost(w, '/messages', { to: String(owner), subject: 'drill', body: marker, submission_key: key }),
+          );
           break;
         case 'friend_request': {
           // Each request goes to a member not asked yet in this phase.
@@ -139,8 +184,9 @@ export function startLoad(writers: Writer[], targets: Targets, phase: string, br
           const to = targets.members[n];
           if (to === undefined) break;
           cursor.friend.set(w.id, n + 1);
-          await write({ kind, marker, author: w.id, target: to, acked: false, attempts: 0, replayed: false },
-            () => formPost(w, `/members/${to}/friend-request`, { message: marker }));
+          await write({ kind, marker, author: w.id, target: to, acked: false, attempts: 0, replayed: false }, () =>
+            formPost(w, `/members/${to}/friend-request`, { message: marker }),
+          );
           break;
         }
         case 'community_join': {
@@ -148,8 +194,10 @@ export function startLoad(writers: Writer[], targets: Targets, phase: string, br
           const community = targets.communities[n];
           if (community === undefined) break;
           cursor.join.set(w.id, n + 1);
-          await write({ kind, marker, author: w.id, target: community, acked: false, attempts: 0, replayed: false },
-            () => formPost(w, `/communities/${community}/join`, { message: '' }));
+          await write(
+            { kind, marker, author: w.id, target: community, acked: false, attempts: 0, replayed: false },
+            () => formPost(w, `/communities/${community}/join`, { message: '' }),
+          );
           break;
         }
       }
@@ -171,26 +219,40 @@ export function startLoad(writers: Writer[], targets: Targets, phase: string, br
     }
   }
 
-  const loops = [...writers.map((w, i) => loop(w, i * 3)), ...Array.from({ length: browsers }, (_, i) => browse(writers[i % writers.length]))];
-  load.stop = async () => { running = false; await Promise.all(loops); };
+  const loops = [
+    ...writers.map((w, i) => loop(w, i * 3)),
+    ...Array.from({ length: browsers }, (_, i) => browse(writers[i % writers.length])),
+  ];
+  load.stop = async () => {
+    running = false;
+    await Promise.all(loops);
+  };
   return load;
 }
 
 /** How many times each write is in the database (0: lost, 2+: stored twice). */
 export async function storedTimes(db: Knex, w: Write): Promise<number> {
-  const count = async (q: Knex.QueryBuilder) => Number(((await q.count<{ n: string }[]>({ n: '*' })) as { n: string }[])[0].n);
+  const count = async (q: Knex.QueryBuilder) =>
+    Number(((await q.count<{ n: string }[]>({ n: '*' })) as { n: string }[])[0].n);
   switch (w.kind) {
-    case 'diary': return count(db('diaries').where({ author_id: w.author, body: w.marker }));
-    case 'comment': return count(db('diary_comments').where({ author_id: w.author, body: w.marker }));
-    case 'message': return count(db('messages').where({ sender_id: w.author, body: w.marker }));
-    case 'friend_request': return count(db('friend_requests').where({ requester_id: w.author, recipient_id: w.target, message: w.marker }));
-    case 'community_join': return count(db('community_members').where({ community_id: w.target, member_id: w.author }));
+    case 'diary':
+      return count(db('diaries').where({ author_id: w.author, body: w.marker }));
+    case 'comment':
+      return count(db('diary_comments').where({ author_id: w.author, body: w.marker }));
+    case 'message':
+      return count(db('messages').where({ sender_id: w.author, body: w.marker }));
+    case 'friend_request':
+      return count(db('friend_requests').where({ requester_id: w.author, recipient_id: w.target, message: w.marker }));
+    case 'community_join':
+      return count(db('community_members').where({ community_id: w.target, member_id: w.author }));
   }
 }
 
 /** Footprint visits recorded per (owner, visitor) pair. */
 export async function recordedVisits(db: Knex, owners: number[]): Promise<Map<string, number>> {
   const { rows } = await db.raw<{ rows: { owner_id: number; visitor_id: number; n: string }[] }>(
-    'SELECT owner_id, visitor_id, sum(visit_count) AS n FROM footprints WHERE owner_id = ANY(?) GROUP BY owner_id, visitor_id', [owners]);
+    'SELECT owner_id, visitor_id, sum(visit_count) AS n FROM footprints WHERE owner_id = ANY(?) GROUP BY owner_id, visitor_id',
+    [owners],
+  );
   return new Map(rows.map((r) => [`${r.owner_id}:${r.visitor_id}`, Number(r.n)]));
 }

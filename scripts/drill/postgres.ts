@@ -22,12 +22,22 @@ export type DrillPostgres = {
   remove(): Promise<void>;
 };
 
-const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 function childrenOf(pid: number): number[] {
   try {
-    return fs.readdirSync(`/proc/${pid}/task`)
-      .flatMap((t) => fs.readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
+    return fs
+      .readdirSync(`/proc/${pid}/task`)
+      .flatMap((t) =>
+        fs.readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
+      );
   } catch {
     return [];
   }
@@ -59,7 +69,8 @@ export async function startDrillPostgres(secret: string): Promise<DrillPostgres>
       try {
         const { rows } = await admin.query<{ pid: number }>(
           `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
-             AND backend_type = 'client backend' AND application_name NOT LIKE 'drill%'`);
+             AND backend_type = 'client backend' AND application_name NOT LIKE 'drill%'`,
+        );
         await admin.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [rows.map((r) => r.pid)]);
         return rows.length;
       } finally {
@@ -74,7 +85,13 @@ export async function startDrillPostgres(secret: string): Promise<DrillPostgres>
         await new Promise((r) => setTimeout(r, ms));
       } finally {
         // Children forked just before the stop are resumed too.
-        for (const pid of new Set([...pids, ...childrenOf(root)])) { try { process.kill(pid, 'SIGCONT'); } catch { /* gone */ } }
+        for (const pid of new Set([...pids, ...childrenOf(root)])) {
+          try {
+            process.kill(pid, 'SIGCONT');
+          } catch {
+            /* gone */
+          }
+        }
       }
     },
     async remove() {

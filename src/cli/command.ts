@@ -14,7 +14,14 @@ export const EXIT = { ok: 0, refused: 1, usage: 2, noDatabase: 3 } as const;
 
 export type Values = Record<string, string | boolean | undefined>;
 
-export type Deps = { db: Db; url: string; config: Config; now: Date; out: (line: string) => void; err: (line: string) => void };
+export type Deps = {
+  db: Db;
+  url: string;
+  config: Config;
+  now: Date;
+  out: (line: string) => void;
+  err: (line: string) => void;
+};
 
 export type Command<I = unknown> = {
   /** As typed after `npm run ashiato --`: 'member create'. */

@@ -10,7 +10,10 @@
  */
 import { main } from './run.js';
 
-main(process.argv.slice(2)).then((code) => process.exit(code), (e) => {
-  console.error(`ashiato: failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
-  process.exit(1);
-});
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(`ashiato: failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    process.exit(1);
+  },
+);

@@ -6,8 +6,12 @@ import { EXIT, auditReason, defineCommand, type Deps } from './command.js';
 
 type None = Record<string, never>;
 
-async function noArguments(positionals: string[]): Promise<{ ok: true; input: None } | { ok: false; errors: string[] }> {
-  return positionals.length ? { ok: false, errors: [`expected no arguments, got ${JSON.stringify(positionals.join(' '))}`] } : { ok: true, input: {} };
+async function noArguments(
+  positionals: string[],
+): Promise<{ ok: true; input: None } | { ok: false; errors: string[] }> {
+  return positionals.length
+    ? { ok: false, errors: [`expected no arguments, got ${JSON.stringify(positionals.join(' '))}`] }
+    : { ok: true, input: {} };
 }
 
 async function turn(deps: Deps, on: boolean, command: string): Promise<number> {
@@ -23,7 +27,7 @@ async function turn(deps: Deps, on: boolean, command: string): Promise<number> {
 export const on = defineCommand<None>({
   name: 'invitations on',
   args: '',
-  summary: 'make registration invitation-only (a member\'s invitation link needed)',
+  summary: "make registration invitation-only (a member's invitation link needed)",
   help: ['Audited. Members make invitation links at /invitations, a few a month (INVITATIONS_PER_MONTH).'],
   changes: true,
   input: noArguments,
@@ -34,7 +38,7 @@ export const off = defineCommand<None>({
   name: 'invitations off',
   args: '',
   summary: 'open registration to anyone again',
-  help: ['Audited. Invitation links keep working: their invitee still becomes the inviter\'s friend.'],
+  help: ["Audited. Invitation links keep working: their invitee still becomes the inviter's friend."],
   changes: true,
   input: noArguments,
   run: (deps) => turn(deps, false, 'invitations off'),

@@ -1,5 +1,9 @@
 import { createPasswordHasher } from '../features/accounts/passwords.js';
-import { OperatorMemberForm, registerMemberByOperator, type OperatorMemberForm as MemberInput } from '../features/accounts/operator-registration.js';
+import {
+  OperatorMemberForm,
+  registerMemberByOperator,
+  type OperatorMemberForm as MemberInput,
+} from '../features/accounts/operator-registration.js';
 import { suspendMember, unsuspendMember } from '../features/moderation/actions.js';
 import { OptionalReasonForm, SuspendForm } from '../features/moderation/schemas.js';
 import { endOfTokyoDay, tokyoDate } from '../lib/dates.js';
@@ -12,11 +16,15 @@ import { canPrompt, promptHidden, readStdin } from './prompt.js';
 const FIELD_NAMES = { phone: '--phone', nickname: '--nickname', birth_date: '--birth-date', password: 'password' };
 
 /** The password: from standard input (--password-stdin), or asked twice at a terminal; never an argument. */
-async function readPassword(fromStdin: boolean): Promise<{ ok: true; password: string } | { ok: false; error: string }> {
+async function readPassword(
+  fromStdin: boolean,
+): Promise<{ ok: true; password: string } | { ok: false; error: string }> {
   if (fromStdin) return { ok: true, password: await readStdin() };
-  if (!canPrompt()) return { ok: false, error: 'password: give it on standard input with --password-stdin (no terminal to ask on)' };
+  if (!canPrompt())
+    return { ok: false, error: 'password: give it on standard input with --password-stdin (no terminal to ask on)' };
   const password = await promptHidden('Password for the new member: ');
-  if ((await promptHidden('The same password again: ')) !== password) return { ok: false, error: 'password: the two passwords differ' };
+  if ((await promptHidden('The same password again: ')) !== password)
+    return { ok: false, error: 'password: the two passwords differ' };
   return { ok: true, password };
 }
 
@@ -51,12 +59,22 @@ export const createMember = defineCommand<MemberInput>({
     return form.success ? { ok: true, input: form.data } : { ok: false, errors: issueLines(form.error, FIELD_NAMES) };
   },
   async run({ db, config, now, out, err }, input) {
-    const result = await registerMemberByOperator(db, { passwords: createPasswordHasher(config), now, reason: auditReason('member create') }, input);
+    const result = await registerMemberByOperator(
+      db,
+      { passwords: createPasswordHasher(config), now, reason: auditReason('member create') },
+      input,
+    );
     if (!result.ok) {
-      err(result.reason === 'under_age' ? '--birth-date: members must be 18 or older (Tokyo date); nothing created' : '--phone: this number already has an account; nothing created');
+      err(
+        result.reason === 'under_age'
+          ? '--birth-date: members must be 18 or older (Tokyo date); nothing created'
+          : '--phone: this number already has an account; nothing created',
+      );
       return result.reason === 'under_age' ? EXIT.usage : EXIT.refused;
     }
-    out(`member ${result.memberId} created (${input.nickname}); they log in with the phone number and the password (audited)`);
+    out(
+      `member ${result.memberId} created (${input.nickname}); they log in with the phone number and the password (audited)`,
+    );
     return EXIT.ok;
   },
 });
@@ -88,12 +106,24 @@ export const suspend = defineCommand<SuspendInput>({
       return EXIT.usage;
     }
     const until = input.until ? endOfTokyoDay(input.until) : null;
-    const result = await suspendMember(db, { staffId: null, memberId: input.memberId, until, reason: input.reason, at: now });
+    const result = await suspendMember(db, {
+      staffId: null,
+      memberId: input.memberId,
+      until,
+      reason: input.reason,
+      at: now,
+    });
     if (!result.ok) {
-      err(result.reason === 'staff' ? `member ${input.memberId} is staff: take away their role first (staff revoke ${input.memberId}); nothing changed` : `no member with id ${input.memberId}; nothing changed`);
+      err(
+        result.reason === 'staff'
+          ? `member ${input.memberId} is staff: take away their role first (staff revoke ${input.memberId}); nothing changed`
+          : `no member with id ${input.memberId}; nothing changed`,
+      );
       return EXIT.refused;
     }
-    out(`member ${input.memberId} is suspended ${input.until ? `until the end of ${input.until}` : 'until lifted'}; their sessions have ended (audited)`);
+    out(
+      `member ${input.memberId} is suspended ${input.until ? `until the end of ${input.until}` : 'until lifted'}; their sessions have ended (audited)`,
+    );
     return EXIT.ok;
   },
 });
@@ -101,7 +131,7 @@ export const suspend = defineCommand<SuspendInput>({
 export const unsuspend = defineCommand<{ memberId: number; reason: string }>({
   name: 'member unsuspend',
   args: '<member id> [--reason <text>]',
-  summary: 'lift a member\'s suspension',
+  summary: "lift a member's suspension",
   help: ['The member can log in again at once.'],
   options: { reason: { type: 'string' } },
   changes: true,
@@ -113,9 +143,18 @@ export const unsuspend = defineCommand<{ memberId: number; reason: string }>({
     return { ok: true, input: { memberId: id, reason: form.data.reason } };
   },
   async run({ db, now, out, err }, input) {
-    const result = await unsuspendMember(db, { staffId: null, memberId: input.memberId, reason: input.reason, at: now });
+    const result = await unsuspendMember(db, {
+      staffId: null,
+      memberId: input.memberId,
+      reason: input.reason,
+      at: now,
+    });
     if (!result.ok) {
-      err(result.reason === 'not_suspended' ? `member ${input.memberId} is not suspended; nothing changed` : `no member with id ${input.memberId}; nothing changed`);
+      err(
+        result.reason === 'not_suspended'
+          ? `member ${input.memberId} is not suspended; nothing changed`
+          : `no member with id ${input.memberId}; nothing changed`,
+      );
       return EXIT.refused;
     }
     out(`member ${input.memberId} may log in again (audited)`);

@@ -10,15 +10,21 @@ export const status = defineCommand<null>({
   name: 'migrations status',
   args: '',
   summary: 'list applied and pending migrations',
-  help: ['Pending ones are applied by the server when it starts. "Unknown" ones were applied by a newer version of Ashiato.'],
+  help: [
+    'Pending ones are applied by the server when it starts. "Unknown" ones were applied by a newer version of Ashiato.',
+  ],
   changes: false,
   async input(positionals) {
-    return positionals.length ? { ok: false, errors: [`unexpected argument ${JSON.stringify(positionals[0])}`] } : { ok: true, input: null };
+    return positionals.length
+      ? { ok: false, errors: [`unexpected argument ${JSON.stringify(positionals[0])}`] }
+      : { ok: true, input: null };
   },
   async run({ db, out }) {
     const s = await migrationStatus(db);
     const last = s.applied.at(-1);
-    out(`applied: ${s.applied.length}${last ? ` (last: ${last.name}, batch ${last.batch}, ${last.at.toISOString()})` : ''}`);
+    out(
+      `applied: ${s.applied.length}${last ? ` (last: ${last.name}, batch ${last.batch}, ${last.at.toISOString()})` : ''}`,
+    );
     out(`pending: ${s.pending.length}${s.pending.length ? ` (${s.pending.join(', ')})` : ''}`);
     if (s.unknown.length) out(`unknown to this version: ${s.unknown.join(', ')}`);
     return EXIT.ok;
@@ -39,7 +45,12 @@ export const rollback = defineCommand<{ name: string }>({
   changes: true,
   async input(positionals) {
     if (positionals.length !== 1 || !/^[0-9]{3}_[a-z0-9_]+$/.test(positionals[0])) {
-      return { ok: false, errors: ['<name>: expected the name of the last applied migration, e.g. 065_friend_request_declined_at (see migrations status)'] };
+      return {
+        ok: false,
+        errors: [
+          '<name>: expected the name of the last applied migration, e.g. 065_friend_request_declined_at (see migrations status)',
+        ],
+      };
     }
     return { ok: true, input: { name: positionals[0] } };
   },
@@ -48,8 +59,14 @@ export const rollback = defineCommand<{ name: string }>({
       // Audited only where the log outlives the rollback (it is made by a migration too).
       if (!(await trx.schema.hasTable('audit_log'))) return;
       await writeAudit(trx, {
-        staffId: null, action: 'migration.rollback', targetType: 'migration', targetId: Number(input.name.slice(0, 3)),
-        reason: auditReason('migrations rollback'), before: { migration: input.name, applied: true }, after: { applied: false }, at: now,
+        staffId: null,
+        action: 'migration.rollback',
+        targetType: 'migration',
+        targetId: Number(input.name.slice(0, 3)),
+        reason: auditReason('migrations rollback'),
+        before: { migration: input.name, applied: true },
+        after: { applied: false },
+        at: now,
       });
     });
     if (!result.ok) {
@@ -62,7 +79,9 @@ export const rollback = defineCommand<{ name: string }>({
       err(`${why}; nothing changed`);
       return result.reason === 'not_last' ? EXIT.usage : EXIT.refused;
     }
-    out(`rolled back ${result.name} (audited). Start the previous version of Ashiato now: this one would apply it again.`);
+    out(
+      `rolled back ${result.name} (audited). Start the previous version of Ashiato now: this one would apply it again.`,
+    );
     return EXIT.ok;
   },
 });

@@ -43,7 +43,9 @@ export const copyToS3 = defineCommand<CopyInput>({
   },
   async run({ config, out, err }, input) {
     if (config.photoStorage.kind !== 's3') {
-      err('ashiato photos copy-to-s3: nothing copied. Set PHOTO_STORAGE=s3 and the S3_* settings (README, "Photos in an object store").');
+      err(
+        'ashiato photos copy-to-s3: nothing copied. Set PHOTO_STORAGE=s3 and the S3_* settings (README, "Photos in an object store").',
+      );
       return EXIT.usage;
     }
     const root = path.resolve(input.from ?? config.uploadsDir);
@@ -53,7 +55,9 @@ export const copyToS3 = defineCommand<CopyInput>({
     }
     const { s3Storage } = await import('../features/photos/s3-storage.js');
     const bucket = s3Storage(config.photoStorage);
-    out(`copying ${root} into the bucket ${config.photoStorage.bucket}${config.photoStorage.endpoint ? ` at ${config.photoStorage.endpoint}` : ''}`);
+    out(
+      `copying ${root} into the bucket ${config.photoStorage.bucket}${config.photoStorage.endpoint ? ` at ${config.photoStorage.endpoint}` : ''}`,
+    );
     const counts = { copied: 0, bytes: 0, skipped: 0, ignored: 0, failed: 0 };
 
     async function copyOne(key: string) {
@@ -86,7 +90,9 @@ export const copyToS3 = defineCommand<CopyInput>({
       if (inFlight.size >= 8) await Promise.race(inFlight);
     }
     await Promise.all(inFlight);
-    out(`copied ${counts.copied} file(s) (${counts.bytes} bytes), skipped ${counts.skipped} already in the bucket, ignored ${counts.ignored} other file(s), failed ${counts.failed}`);
+    out(
+      `copied ${counts.copied} file(s) (${counts.bytes} bytes), skipped ${counts.skipped} already in the bucket, ignored ${counts.ignored} other file(s), failed ${counts.failed}`,
+    );
     return counts.failed ? EXIT.refused : EXIT.ok;
   },
 });
@@ -113,7 +119,9 @@ export const sweepOrphans = defineCommand<{ dryRun: boolean }>({
   async run({ db, config, now, out }, input) {
     const where = config.photoStorage.kind === 's3' ? `the bucket ${config.photoStorage.bucket}` : config.uploadsDir;
     const counts = await sweepOrphanPhotos(db, photoStorageFor(config), { now, dryRun: input.dryRun });
-    out(`${where}: ${counts.photos} photo(s) stored, ${counts.orphans} with no row${input.dryRun ? ' (dry run: none removed)' : `, ${counts.removed} removed`}; ${counts.young} younger than a day left alone`);
+    out(
+      `${where}: ${counts.photos} photo(s) stored, ${counts.orphans} with no row${input.dryRun ? ' (dry run: none removed)' : `, ${counts.removed} removed`}; ${counts.young} younger than a day left alone`,
+    );
     return EXIT.ok;
   },
 });

@@ -5,7 +5,9 @@
 export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 export function canPrompt(): boolean {
@@ -29,8 +31,14 @@ export function promptHidden(question: string): Promise<string> {
     };
     const onData = (chunk: string) => {
       for (const ch of chunk) {
-        if (ch === '\r' || ch === '\n') { finish(); return resolve(value); }
-        if (ch === '\u0003' || ch === '\u0004') { finish(); return reject(new Error('cancelled')); }
+        if (ch === '\r' || ch === '\n') {
+          finish();
+          return resolve(value);
+        }
+        if (ch === '\u0003' || ch === '\u0004') {
+          finish();
+          return reject(new Error('cancelled'));
+        }
         if (ch === '\u007f' || ch === '\b') value = [...value].slice(0, -1).join('');
         else value += ch;
       }

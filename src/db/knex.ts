@@ -38,14 +38,32 @@ export function pgTimeouts(statementMs = DB_TIMEOUTS.statementMs, pooled = false
  * `pooled`: its connections go through PgBouncer in transaction mode, which shares a server
  * connection per transaction: no startup settings (pgTimeouts) and no named statements (runPrepared).
  */
-export function createDb(connectionString: string, opts: { max?: number; settings?: Record<string, string>; applicationName?: string; pooled?: boolean; statementMs?: number } = {}): Db {
-  const options = opts.pooled ? '' : Object.entries(opts.settings ?? {}).map(([k, v]) => `-c ${k}=${v}`).join(' ');
+export function createDb(
+  connectionString: string,
+  opts: {
+    max?: number;
+    settings?: Record<string, string>;
+    applicationName?: string;
+    pooled?: boolean;
+    statementMs?: number;
+  } = {},
+): Db {
+  const options = opts.pooled
+    ? ''
+    : Object.entries(opts.settings ?? {})
+        .map(([k, v]) => `-c ${k}=${v}`)
+        .join(' ');
   return knexFactory({
     client: 'pg',
     // Read back by isPooled (knex keeps its config, and a transaction's client inherits it).
     ...{ pooled: opts.pooled === true },
     // knex marks a connection that errors while idle as disposed and replaces it on the next acquire.
-    connection: { connectionString, ...pgTimeouts(opts.statementMs ?? DB_TIMEOUTS.statementMs, opts.pooled), application_name: opts.applicationName ?? 'ashiato', ...(options ? { options } : {}) } as Knex.PgConnectionConfig,
+    connection: {
+      connectionString,
+      ...pgTimeouts(opts.statementMs ?? DB_TIMEOUTS.statementMs, opts.pooled),
+      application_name: opts.applicationName ?? 'ashiato',
+      ...(options ? { options } : {}),
+    } as Knex.PgConnectionConfig,
     pool: {
       min: 0,
       max: opts.max ?? 10,
@@ -72,7 +90,12 @@ export function isPooled(db: Knex): boolean {
 /** A plain pg pool (the session store and the job queue want one), with an error handler so an idle
  * connection killed by the server never crashes the process. `pooled`: as createDb's. */
 export function createPgPool(connectionString: string, max = 5, opts: { pooled?: boolean } = {}): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max, ...pgTimeouts(DB_TIMEOUTS.statementMs, opts.pooled), application_name: 'ashiato-sessions' });
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    ...pgTimeouts(DB_TIMEOUTS.statementMs, opts.pooled),
+    application_name: 'ashiato-sessions',
+  });
   pool.on('error', (err) => log.warn(`idle pool client error: ${err.message}`));
   return pool;
 }
@@ -81,9 +104,27 @@ export function createPgPool(connectionString: string, max = 5, opts: { pooled?:
 export function isDatabaseUnavailable(err: unknown): boolean {
   if (!err || typeof err !== 'object') return false;
   const e = err as { code?: string; message?: string; name?: string };
-  const codes = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006'];
+  const codes = [
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ETIMEDOUT',
+    'EPIPE',
+    'ENOTFOUND',
+    'EHOSTUNREACH',
+    '57P01',
+    '57P02',
+    '57P03',
+    '53300',
+    '08000',
+    '08001',
+    '08003',
+    '08004',
+    '08006',
+  ];
   if (e.code && codes.includes(e.code)) return true;
   if (e.name === 'KnexTimeoutError') return true;
   const msg = e.message ?? '';
-  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|terminating connection/i.test(msg);
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|terminating connection/i.test(
+    msg,
+  );
 }

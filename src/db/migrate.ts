@@ -27,13 +27,20 @@ export type MigrationStatus = {
 export async function migrationStatus(db: Knex): Promise<MigrationStatus> {
   const known = migrations.map(([name]) => name);
   const applied = (await db.schema.hasTable('knex_migrations'))
-    ? ((await db('knex_migrations').select('name', 'batch', 'migration_time as at').orderBy('id')) as MigrationStatus['applied'])
+    ? ((await db('knex_migrations')
+        .select('name', 'batch', 'migration_time as at')
+        .orderBy('id')) as MigrationStatus['applied'])
     : [];
   const done = new Set(applied.map((m) => m.name));
-  return { applied, pending: known.filter((n) => !done.has(n)), unknown: applied.map((m) => m.name).filter((n) => !known.includes(n)) };
+  return {
+    applied,
+    pending: known.filter((n) => !done.has(n)),
+    unknown: applied.map((m) => m.name).filter((n) => !known.includes(n)),
+  };
 }
 
-export type RollbackResult = { ok: true; name: string } | { ok: false; reason: 'none' | 'not_last' | 'unknown' | 'locked'; last?: string };
+export type RollbackResult =
+  { ok: true; name: string } | { ok: false; reason: 'none' | 'not_last' | 'unknown' | 'locked'; last?: string };
 
 /**
  * Undoes the last applied migration, only when the caller names it (a typed confirmation), in one
@@ -41,7 +48,11 @@ export type RollbackResult = { ok: true; name: string } | { ok: false; reason: '
  * record commit together. Holds knex's migration lock meanwhile, so a server starting up cannot
  * migrate underneath.
  */
-export async function rollbackLastMigration(db: Knex, name: string, record: (trx: Knex.Transaction) => Promise<void>): Promise<RollbackResult> {
+export async function rollbackLastMigration(
+  db: Knex,
+  name: string,
+  record: (trx: Knex.Transaction) => Promise<void>,
+): Promise<RollbackResult> {
   return db.transaction(async (trx) => {
     const last = await trx('knex_migrations').select('id', 'name').orderBy('id', 'desc').first();
     if (!last) return { ok: false, reason: 'none' };

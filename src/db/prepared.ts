@@ -17,13 +17,19 @@ export type PreparedStatement = { name: string; text: string };
  * Runs a prepared statement on a connection of the knex pool (or of the transaction `db` is), and
  * tells knex's 'query' listeners about it like any other query.
  */
-export async function runPrepared<T extends Record<string, unknown>>(db: Knex, statement: PreparedStatement, values: unknown[]): Promise<T[]> {
+export async function runPrepared<T extends Record<string, unknown>>(
+  db: Knex,
+  statement: PreparedStatement,
+  values: unknown[],
+): Promise<T[]> {
   // Emitted by the client as knex does for its own queries: a transaction's client passes it on to
   // the knex instance's listeners too.
   db.client.emit('query', { method: 'raw', sql: statement.text, bindings: values, prepared: statement.name });
   const conn = (await db.client.acquireConnection()) as pg.Client;
   try {
-    const result = await conn.query<T>(isPooled(db) ? { text: statement.text, values } : { name: statement.name, text: statement.text, values });
+    const result = await conn.query<T>(
+      isPooled(db) ? { text: statement.text, values } : { name: statement.name, text: statement.text, values },
+    );
     return result.rows;
   } finally {
     await db.client.releaseConnection(conn);

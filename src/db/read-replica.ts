@@ -14,7 +14,11 @@ export const REPLICA_CHECK_MS = 2000;
 export type ReplicaState = 'unknown' | 'healthy' | 'lagging' | 'down';
 
 /** What the metrics read (src/http/metrics.ts): the state, the last lag measured, and fallbacks by reason. */
-export type ReadReplicaStats = { state: ReplicaState; lagMs: number | null; fallbacks: { down: number; lagging: number; error: number } };
+export type ReadReplicaStats = {
+  state: ReplicaState;
+  lagMs: number | null;
+  fallbacks: { down: number; lagging: number; error: number };
+};
 
 export type ReadReplica = {
   db: Db;
@@ -51,7 +55,10 @@ export function isReplicaFailure(err: unknown): boolean {
   return isDatabaseUnavailable(err) || isRecoveryConflict(err);
 }
 
-export function openReadReplica(url: string, opts: { maxLagMs: number; checkMs?: number; max?: number; pooled?: boolean }): ReadReplica {
+export function openReadReplica(
+  url: string,
+  opts: { maxLagMs: number; checkMs?: number; max?: number; pooled?: boolean },
+): ReadReplica {
   const db = createDb(url, { max: opts.max ?? 4, pooled: opts.pooled, applicationName: 'ashiato-reads' });
   const stats: ReadReplicaStats = { state: 'unknown', lagMs: null, fallbacks: { down: 0, lagging: 0, error: 0 } };
   let closed = false;
@@ -66,7 +73,9 @@ export function openReadReplica(url: string, opts: { maxLagMs: number; checkMs?:
 
   async function check(): Promise<ReplicaState> {
     try {
-      const { rows: [row] } = await db.raw<{ rows: { lag_ms: number }[] }>(LAG_SQL);
+      const {
+        rows: [row],
+      } = await db.raw<{ rows: { lag_ms: number }[] }>(LAG_SQL);
       stats.lagMs = Math.round(row.lag_ms);
       become(stats.lagMs > opts.maxLagMs ? 'lagging' : 'healthy', { lagMs: stats.lagMs, maxLagMs: opts.maxLagMs });
     } catch (err) {
@@ -79,10 +88,16 @@ export function openReadReplica(url: string, opts: { maxLagMs: number; checkMs?:
   const checkMs = opts.checkMs ?? REPLICA_CHECK_MS;
   let timer: NodeJS.Timeout | null = null;
   const loop = () => {
-    timer = setTimeout(() => { void check().finally(() => { if (!closed) loop(); }); }, checkMs);
+    timer = setTimeout(() => {
+      void check().finally(() => {
+        if (!closed) loop();
+      });
+    }, checkMs);
     timer.unref();
   };
-  void check().finally(() => { if (!closed) loop(); });
+  void check().finally(() => {
+    if (!closed) loop();
+  });
 
   return {
     db,

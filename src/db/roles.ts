@@ -67,11 +67,16 @@ const ident = (name: string) => pg.escapeIdentifier(name);
  * Makes sure the app role exists with exactly its privileges, and returns the URL the app connects
  * with. Run by the owner after the migrations and the job queue's schema.
  */
-export async function keepAppRole(owner: Knex, opts: { ownerUrl: string; appUrl?: string; secret: string }): Promise<string> {
+export async function keepAppRole(
+  owner: Knex,
+  opts: { ownerUrl: string; appUrl?: string; secret: string },
+): Promise<string> {
   return owner.transaction(async (trx) => {
     // One process at a time per database: concurrent GRANTs on one object fail.
     await trx.raw(`SELECT pg_advisory_xact_lock(hashtext('ashiato app role'))`);
-    const { rows: [me] } = await trx.raw<{ rows: { user: string; database: string; super: boolean; createrole: boolean }[] }>(
+    const {
+      rows: [me],
+    } = await trx.raw<{ rows: { user: string; database: string; super: boolean; createrole: boolean }[] }>(
       `SELECT current_user AS user, current_database() AS database, rolsuper AS super, rolcreaterole AS createrole
        FROM pg_roles WHERE rolname = current_user`,
     );
@@ -80,7 +85,10 @@ export async function keepAppRole(owner: Knex, opts: { ownerUrl: string; appUrl?
     if (opts.appUrl) {
       role = userOf(opts.appUrl);
       appUrl = opts.appUrl;
-      if (role === me.user) throw new Error('DATABASE_APP_URL names the same role as DATABASE_URL: the app must connect as a role of its own, not as the owner of the tables (README, "Database roles")');
+      if (role === me.user)
+        throw new Error(
+          'DATABASE_APP_URL names the same role as DATABASE_URL: the app must connect as a role of its own, not as the owner of the tables (README, "Database roles")',
+        );
       const { rowCount } = await trx.raw('SELECT 1 FROM pg_roles WHERE rolname = ?', [role]);
       // An owner that may create roles makes a missing one with the URL's password (docker-compose's
       // app role behind PgBouncer, whose userlist holds the same secret); a superuser also sets it on
@@ -89,21 +97,33 @@ export async function keepAppRole(owner: Knex, opts: { ownerUrl: string; appUrl?
       if (!rowCount && (me.super || me.createrole) && password) {
         await trx.raw(`CREATE ROLE ${ident(role)} WITH LOGIN PASSWORD ${pg.escapeLiteral(scramVerifier(password))}`);
       } else if (rowCount && me.super && password) {
-        const { rows: [stored] } = await trx.raw<{ rows: { rolpassword: string | null }[] }>('SELECT rolpassword FROM pg_authid WHERE rolname = ?', [role]);
-        if (!scramMatches(stored.rolpassword, password)) await trx.raw(`ALTER ROLE ${ident(role)} WITH PASSWORD ${pg.escapeLiteral(scramVerifier(password))}`);
+        const {
+          rows: [stored],
+        } = await trx.raw<{ rows: { rolpassword: string | null }[] }>(
+          'SELECT rolpassword FROM pg_authid WHERE rolname = ?',
+          [role],
+        );
+        if (!scramMatches(stored.rolpassword, password))
+          await trx.raw(`ALTER ROLE ${ident(role)} WITH PASSWORD ${pg.escapeLiteral(scramVerifier(password))}`);
       } else if (!rowCount) {
-        throw new Error(`DATABASE_APP_URL: the role "${role}" does not exist; create it (CREATE ROLE ... LOGIN PASSWORD ...) or leave DATABASE_APP_URL unset so that the owner makes one`);
+        throw new Error(
+          `DATABASE_APP_URL: the role "${role}" does not exist; create it (CREATE ROLE ... LOGIN PASSWORD ...) or leave DATABASE_APP_URL unset so that the owner makes one`,
+        );
       }
     } else {
       if (!me.super && !me.createrole) {
-        throw new Error(`DATABASE_URL's role "${me.user}" may not create roles, and DATABASE_APP_URL is not set: create a login role for the app and name it in DATABASE_APP_URL (README, "Database roles")`);
+        throw new Error(
+          `DATABASE_URL's role "${me.user}" may not create roles, and DATABASE_APP_URL is not set: create a login role for the app and name it in DATABASE_APP_URL (README, "Database roles")`,
+        );
       }
       role = appRoleName(me.database);
       const password = appRolePassword(opts.secret, role);
       const { rowCount } = await trx.raw('SELECT 1 FROM pg_roles WHERE rolname = ?', [role]);
       // A new role has no administrative attributes; an existing one is checked below (changing
       // SUPERUSER or REPLICATION, even to off, is for superusers only).
-      await trx.raw(`${rowCount ? 'ALTER' : 'CREATE'} ROLE ${ident(role)} WITH LOGIN PASSWORD ${pg.escapeLiteral(scramVerifier(password))}`);
+      await trx.raw(
+        `${rowCount ? 'ALTER' : 'CREATE'} ROLE ${ident(role)} WITH LOGIN PASSWORD ${pg.escapeLiteral(scramVerifier(password))}`,
+      );
       appUrl = withLogin(opts.ownerUrl, role, password);
     }
     await grantAppPrivileges(trx, role, me.database);
@@ -119,7 +139,10 @@ export async function keepAppRole(owner: Knex, opts: { ownerUrl: string; appUrl?
 /** Revokes and grants again, so a rule changed here (or a table added) takes effect on the next start. */
 async function grantAppPrivileges(trx: Knex.Transaction, role: string, database: string): Promise<void> {
   const r = ident(role);
-  const { rows } = await trx.raw<{ rows: { nspname: string }[] }>('SELECT nspname FROM pg_namespace WHERE nspname = ANY(?)', [SCHEMAS]);
+  const { rows } = await trx.raw<{ rows: { nspname: string }[] }>(
+    'SELECT nspname FROM pg_namespace WHERE nspname = ANY(?)',
+    [SCHEMAS],
+  );
   const schemas = rows.map((x) => ident(x.nspname)).join(', ');
   await trx.raw(`GRANT CONNECT ON DATABASE ${ident(database)} TO ${r}`);
   await trx.raw(`GRANT USAGE ON SCHEMA ${schemas} TO ${r}`);
@@ -130,20 +153,29 @@ async function grantAppPrivileges(trx: Knex.Transaction, role: string, database:
   for (const table of APPEND_ONLY) await trx.raw(`REVOKE UPDATE, DELETE ON ${table} FROM ${r}`);
   for (const table of OWNER_ONLY) await trx.raw(`REVOKE ALL ON ${table} FROM ${r}`);
   // PostgreSQL before 15 lets every role create tables in public.
-  const { rows: [pub] } = await trx.raw<{ rows: { create: boolean }[] }>(`SELECT has_schema_privilege(?, 'public', 'CREATE') AS create`, [role]);
+  const {
+    rows: [pub],
+  } = await trx.raw<{ rows: { create: boolean }[] }>(`SELECT has_schema_privilege(?, 'public', 'CREATE') AS create`, [
+    role,
+  ]);
   if (pub.create) await trx.raw('REVOKE CREATE ON SCHEMA public FROM PUBLIC');
 }
 
 /** The app's statement and idle-in-transaction limits as the role's defaults in `database`. */
 async function setRoleLimits(trx: Knex.Transaction, role: string, database: string): Promise<void> {
-  for (const [name, ms] of [['statement_timeout', DB_TIMEOUTS.statementMs], ['idle_in_transaction_session_timeout', DB_TIMEOUTS.idleInTransactionMs]] as const) {
+  for (const [name, ms] of [
+    ['statement_timeout', DB_TIMEOUTS.statementMs],
+    ['idle_in_transaction_session_timeout', DB_TIMEOUTS.idleInTransactionMs],
+  ] as const) {
     await trx.raw(`ALTER ROLE ${ident(role)} IN DATABASE ${ident(database)} SET ${name} = ${Number(ms)}`);
   }
 }
 
 /** Refuses to go on when the app role could change the schema or rewrite the audit log. */
 async function assertLeastPrivilege(trx: Knex.Transaction, role: string): Promise<void> {
-  const { rows: [r] } = await trx.raw<{ rows: Record<string, boolean>[] }>(
+  const {
+    rows: [r],
+  } = await trx.raw<{ rows: Record<string, boolean>[] }>(
     `SELECT r.rolsuper OR r.rolbypassrls OR r.rolcreaterole OR r.rolcreatedb OR r.rolreplication AS "has administrative attributes",
             pg_has_role(r.oid, current_user, 'USAGE') AS "inherits the owner's privileges",
             EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -154,6 +186,11 @@ async function assertLeastPrivilege(trx: Knex.Transaction, role: string): Promis
      FROM pg_roles r WHERE r.rolname = ?`,
     [role],
   );
-  const wrong = Object.entries(r).filter(([, bad]) => bad).map(([what]) => what);
-  if (wrong.length) throw new Error(`the app's database role "${role}" ${wrong.join(', ')}: it must only read and write rows (README, "Database roles")`);
+  const wrong = Object.entries(r)
+    .filter(([, bad]) => bad)
+    .map(([what]) => what);
+  if (wrong.length)
+    throw new Error(
+      `the app's database role "${role}" ${wrong.join(', ')}: it must only read and write rows (README, "Database roles")`,
+    );
 }

@@ -33,10 +33,16 @@ export function loadMember(db: Db, clock: Clock, members: SessionMembers) {
     // Read with the session row (SessionStore); a session made during this request has none yet.
     const member = s.loadedMember ?? (await members.find(db, s.memberId));
     const idleLimit = member && member.role !== 'member' ? SESSION_LIMITS.staffIdleMs : SESSION_LIMITS.memberIdleMs;
-    const expired = !s.loginAt || now - s.loginAt > SESSION_LIMITS.absoluteMs || !s.lastSeenAt || now - s.lastSeenAt > idleLimit;
+    const expired =
+      !s.loginAt || now - s.loginAt > SESSION_LIMITS.absoluteMs || !s.lastSeenAt || now - s.lastSeenAt > idleLimit;
     if (!member || member.status !== 'active' || expired) {
       // Only an active staff member's own session, ended by the 30 idle minutes, earns the back office's "log in again".
-      req.staffSessionEnded = !!member && member.status === 'active' && member.role !== 'member' && !!s.lastSeenAt && now - s.lastSeenAt > idleLimit;
+      req.staffSessionEnded =
+        !!member &&
+        member.status === 'active' &&
+        member.role !== 'member' &&
+        !!s.lastSeenAt &&
+        now - s.lastSeenAt > idleLimit;
       await destroySession(req);
       return next();
     }
@@ -45,7 +51,8 @@ export function loadMember(db: Db, clock: Clock, members: SessionMembers) {
     // 最終ログイン on profiles (a coarse range): the member row's last-seen moves at most once per
     // LAST_SEEN_WRITE_MS, so a member reading page after page costs no writes.
     const seen = member.last_seen_at ? new Date(member.last_seen_at).getTime() : null;
-    if (seen === null || now - seen > LAST_SEEN_WRITE_MS) await members.recordLastSeen(db, member.id, clock.now(), LAST_SEEN_WRITE_MS);
+    if (seen === null || now - seen > LAST_SEEN_WRITE_MS)
+      await members.recordLastSeen(db, member.id, clock.now(), LAST_SEEN_WRITE_MS);
     // Saving the session on every request would write a row per page view: last-seen moves once a minute.
     if (now - s.lastSeenAt! > SESSION_LIMITS.lastSeenResolutionMs) s.lastSeenAt = now;
     next();
@@ -55,7 +62,8 @@ export function loadMember(db: Db, clock: Clock, members: SessionMembers) {
 /** Pages of the closed network: anonymous visitors are sent to the login page. */
 export function requireMember(req: Request, res: Response, next: NextFunction) {
   if (req.member) return next();
-  if (req.method === 'GET' || req.method === 'HEAD') return res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+  if (req.method === 'GET' || req.method === 'HEAD')
+    return res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
   return res.redirect(303, '/login');
 }
 
@@ -76,7 +84,10 @@ export function requireStaff(req: Request, res: Response, next: NextFunction) {
   // their own signed session said they were staff, so the page reveals nothing to anyone else.
   if (!req.member && req.staffSessionEnded) {
     res.set(staffHeaders);
-    return render(res.status(401), 'pc/errors/session-ended', { title: req.t('admin.sessionEnded.title'), loginUrl: `/login?next=${encodeURIComponent(req.originalUrl)}` });
+    return render(res.status(401), 'pc/errors/session-ended', {
+      title: req.t('admin.sessionEnded.title'),
+      loginUrl: `/login?next=${encodeURIComponent(req.originalUrl)}`,
+    });
   }
   if (!req.member || req.member.role === 'member') return next(notFound());
   res.set(staffHeaders);

@@ -28,7 +28,11 @@ export function originGate(publicOrigin?: string) {
     const referer = req.get('referer');
     if (referer !== undefined) {
       let refOrigin: string | null = null;
-      try { refOrigin = new URL(referer).origin; } catch { refOrigin = null; }
+      try {
+        refOrigin = new URL(referer).origin;
+      } catch {
+        refOrigin = null;
+      }
       if (refOrigin !== expected) return next(forbidden('errors.crossSite'));
     }
     next();
@@ -76,7 +80,10 @@ export type VisitorTokenSettings = { secret: string; cookieName: string; secure:
 const VISITOR_SETTINGS = 'csrf visitor tokens';
 
 /** Called once by createApp: the key (from SESSION_SECRET) and the cookie of visitor tokens. */
-export function useVisitorTokens(app: { set: (name: string, value: unknown) => unknown }, settings: VisitorTokenSettings): void {
+export function useVisitorTokens(
+  app: { set: (name: string, value: unknown) => unknown },
+  settings: VisitorTokenSettings,
+): void {
   app.set(VISITOR_SETTINGS, settings);
 }
 

@@ -53,15 +53,22 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
     status = 503;
     messageKey = 'errors.unavailable';
     retryAfter = 5;
-  } else if (err && typeof err === 'object' && ((err as BodyParserError).status ?? 0) >= 400 && ((err as BodyParserError).status ?? 0) < 500) {
+  } else if (
+    err &&
+    typeof err === 'object' &&
+    ((err as BodyParserError).status ?? 0) >= 400 &&
+    ((err as BodyParserError).status ?? 0) < 500
+  ) {
     // body-parser / multer errors: malformed, too large, too many fields
     status = (err as BodyParserError).status!;
     messageKey = status === 413 ? 'errors.tooLarge' : 'errors.badRequest';
   }
 
   // With the request id the member can quote from the 500 page (SECURITY 55); never the query string.
-  if (status >= 500 && status !== 503) errorLog.error({ reqId: req.id, method: req.method, path: req.path, err }, `${req.method} ${req.path}`);
-  else if (status === 503) unavailableLog.warn({ reqId: req.id, method: req.method, path: req.path }, (err as Error)?.message);
+  if (status >= 500 && status !== 503)
+    errorLog.error({ reqId: req.id, method: req.method, path: req.path, err }, `${req.method} ${req.path}`);
+  else if (status === 503)
+    unavailableLog.warn({ reqId: req.id, method: req.method, path: req.path }, (err as Error)?.message);
 
   if (res.headersSent) return;
   // An error page may carry the member's header; none is worth keeping in a cache.
@@ -71,19 +78,28 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
   res.status(status);
   // The error page of the surface the request was for (req.surface: mobile/errors/error on /m/, even
   // for an error raised before any route), rendered and sent as every page is.
-  renderPage(res, 'pc/errors/error', {
-    t,
-    locale: req.locale ?? 'ja',
-    member: req.member ?? null,
-    csrfToken: req.session?.csrfSecret ?? '',
-    currentPath: req.path,
-    flash: null,
-    status,
-    requestId: status === 500 && typeof req.id === 'string' ? req.id : null,
-    title: t(isMessageKey(`errors.title.${status}`) ? (`errors.title.${status}` as never) : ('errors.title.default' as never)),
-    message: t(isMessageKey(messageKey) ? (messageKey as never) : ('errors.internal' as never)),
-  }, (renderErr) => {
-    errorLog.error({ reqId: req.id, err: renderErr }, 'error page failed to render');
-    res.type('text/plain').send(`${status}`);
-  });
+  renderPage(
+    res,
+    'pc/errors/error',
+    {
+      t,
+      locale: req.locale ?? 'ja',
+      member: req.member ?? null,
+      csrfToken: req.session?.csrfSecret ?? '',
+      currentPath: req.path,
+      flash: null,
+      status,
+      requestId: status === 500 && typeof req.id === 'string' ? req.id : null,
+      title: t(
+        isMessageKey(`errors.title.${status}`)
+          ? (`errors.title.${status}` as never)
+          : ('errors.title.default' as never),
+      ),
+      message: t(isMessageKey(messageKey) ? (messageKey as never) : ('errors.internal' as never)),
+    },
+    (renderErr) => {
+      errorLog.error({ reqId: req.id, err: renderErr }, 'error page failed to render');
+      res.type('text/plain').send(`${status}`);
+    },
+  );
 }

@@ -19,4 +19,5 @@ export const forbidden = (messageKey = 'errors.forbidden') => new HttpError({ st
 export const notFound = () => new HttpError({ status: 404, messageKey: 'errors.notFound' });
 export const tooManyRequests = (retryAfterSeconds: number, messageKey = 'errors.tooManyRequests') =>
   new HttpError({ status: 429, messageKey, retryAfterSeconds });
-export const serviceUnavailable = (messageKey = 'errors.unavailable') => new HttpError({ status: 503, messageKey, retryAfterSeconds: 5 });
+export const serviceUnavailable = (messageKey = 'errors.unavailable') =>
+  new HttpError({ status: 503, messageKey, retryAfterSeconds: 5 });

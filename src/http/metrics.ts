@@ -35,7 +35,10 @@ type RoutedRequest = IncomingMessage & { route?: { path?: unknown }; baseUrl?: s
  * its router reaches the error handler with `req.baseUrl` already reset. `publicNames`: the
  * top-level names under public/, whose requests are labelled `(static)`.
  */
-export function nameRoutes(tables: [mountPath: string, router: { stack: unknown[] }][], publicNames?: ReadonlySet<string>) {
+export function nameRoutes(
+  tables: [mountPath: string, router: { stack: unknown[] }][],
+  publicNames?: ReadonlySet<string>,
+) {
   for (const [mount, router] of tables) {
     for (const layer of router.stack as { route?: { path?: unknown } }[]) {
       if (layer.route) routeNames.set(layer.route, `${mount}${String(layer.route.path)}`);
@@ -73,7 +76,10 @@ const pools = new Map<string, () => PoolSample | undefined>();
 
 function poolGauge(name: string, help: string, pick: (s: PoolSample) => number) {
   return new Gauge({
-    name, help, labelNames: ['pool'] as const, registers: [registry],
+    name,
+    help,
+    labelNames: ['pool'] as const,
+    registers: [registry],
     collect() {
       this.reset();
       for (const [pool, sample] of pools) {
@@ -83,9 +89,17 @@ function poolGauge(name: string, help: string, pick: (s: PoolSample) => number) 
     },
   });
 }
-poolGauge('ashiato_db_pool_connections', 'Open database connections of each pool (summed over processes)', (s) => s.size);
+poolGauge(
+  'ashiato_db_pool_connections',
+  'Open database connections of each pool (summed over processes)',
+  (s) => s.size,
+);
 poolGauge('ashiato_db_pool_idle_connections', 'Open connections no query is using', (s) => s.idle);
-poolGauge('ashiato_db_pool_waiting', 'Queries waiting for a connection of the pool (the pool is full)', (s) => s.waiting);
+poolGauge(
+  'ashiato_db_pool_waiting',
+  'Queries waiting for a connection of the pool (the pool is full)',
+  (s) => s.waiting,
+);
 
 type TarnPool = { numUsed(): number; numFree(): number; numPendingAcquires(): number };
 function knexPool(db: Knex): () => PoolSample | undefined {
@@ -114,19 +128,26 @@ const QUEUE_DEPTH_TIMEOUT_MS = 2_000;
 function readQueueDepths(boss: Boss): Promise<{ name: string; depth: number }[]> {
   const now = performance.now();
   if (queueDepths && now - queueDepths.at < QUEUE_DEPTH_CACHE_MS) return queueDepths.rows;
-  const rows = boss.getDb().executeSql(
-    `SELECT q.name, (SELECT count(*) FROM pgboss.job j WHERE j.name = q.name AND j.state < 'active')::int AS depth
+  const rows = boss
+    .getDb()
+    .executeSql(
+      `SELECT q.name, (SELECT count(*) FROM pgboss.job j WHERE j.name = q.name AND j.state < 'active')::int AS depth
        FROM pgboss.queue q ORDER BY q.name`,
-  ).then((r) => r.rows as { name: string; depth: number }[]);
+    )
+    .then((r) => r.rows as { name: string; depth: number }[]);
   queueDepths = { at: now, rows };
   // A failed read is not cached: the next scrape tries again.
-  rows.catch(() => { if (queueDepths?.rows === rows) queueDepths = null; });
+  rows.catch(() => {
+    if (queueDepths?.rows === rows) queueDepths = null;
+  });
   return rows;
 }
 
 new Gauge({
-  name: 'ashiato_job_queue_depth', help: 'Jobs waiting to be worked (created or to be retried), per pg-boss queue; read at most every 5 s',
-  labelNames: ['queue'] as const, registers: [registry],
+  name: 'ashiato_job_queue_depth',
+  help: 'Jobs waiting to be worked (created or to be retried), per pg-boss queue; read at most every 5 s',
+  labelNames: ['queue'] as const,
+  registers: [registry],
   async collect() {
     this.reset();
     if (!jobQueues) return;
@@ -155,7 +176,9 @@ const footprintWriters = new Set<FootprintStats>();
 
 function footprintCounter(name: string, help: string, pick: (s: FootprintStats) => number) {
   return new Counter({
-    name, help, registers: [registry],
+    name,
+    help,
+    registers: [registry],
     collect() {
       let sum = 0;
       for (const s of footprintWriters) sum += pick(s);
@@ -166,10 +189,20 @@ function footprintCounter(name: string, help: string, pick: (s: FootprintStats) 
 }
 footprintCounter('ashiato_footprint_batches_total', 'Footprint batches written (one statement each)', (s) => s.batches);
 footprintCounter('ashiato_footprints_written_total', 'Footprints written', (s) => s.written);
-footprintCounter('ashiato_footprints_retried_total', 'Footprints of failed batches kept for another try (counted per try)', (s) => s.retried);
-footprintCounter('ashiato_footprints_dropped_total', 'Footprints given up (database away too long, or refused)', (s) => s.dropped);
+footprintCounter(
+  'ashiato_footprints_retried_total',
+  'Footprints of failed batches kept for another try (counted per try)',
+  (s) => s.retried,
+);
+footprintCounter(
+  'ashiato_footprints_dropped_total',
+  'Footprints given up (database away too long, or refused)',
+  (s) => s.dropped,
+);
 new Gauge({
-  name: 'ashiato_footprints_waiting', help: 'Footprints waiting for their batch', registers: [registry],
+  name: 'ashiato_footprints_waiting',
+  help: 'Footprints waiting for their batch',
+  registers: [registry],
   collect() {
     let sum = 0;
     for (const s of footprintWriters) sum += s.waiting;
@@ -178,12 +211,17 @@ new Gauge({
 });
 
 /** ReadReplicaStats (src/db/read-replica.ts), by shape. */
-type ReplicaStats = { state: string; lagMs: number | null; fallbacks: { down: number; lagging: number; error: number } };
+type ReplicaStats = {
+  state: string;
+  lagMs: number | null;
+  fallbacks: { down: number; lagging: number; error: number };
+};
 const readReplicas = new Set<ReplicaStats>();
 new Counter({
   name: 'ashiato_read_replica_fallbacks_total',
   help: 'Page reads sent to the primary because the read replica was down, lagging past DATABASE_READ_MAX_LAG_MS, or failed a statement (then read again on the primary)',
-  labelNames: ['reason'] as const, registers: [registry],
+  labelNames: ['reason'] as const,
+  registers: [registry],
   collect() {
     this.reset();
     for (const reason of ['down', 'lagging', 'error'] as const) {
@@ -194,7 +232,9 @@ new Counter({
   },
 });
 new Gauge({
-  name: 'ashiato_read_replica_lag_ms', help: 'The read replica\'s replay lag at its last check (absent when it did not answer)', registers: [registry],
+  name: 'ashiato_read_replica_lag_ms',
+  help: "The read replica's replay lag at its last check (absent when it did not answer)",
+  registers: [registry],
   collect() {
     this.reset();
     for (const s of readReplicas) if (s.lagMs !== null) this.set(s.lagMs);
@@ -227,11 +267,21 @@ export function watchMetrics(w: {
     if (cluster.isWorker) answerPrimary();
   }
   for (const [name, db] of Object.entries(w.knexPools ?? {})) pools.set(name, knexPool(db));
-  for (const [name, pool] of Object.entries(w.pgPools ?? {})) pools.set(name, pgPool(() => pool));
+  for (const [name, pool] of Object.entries(w.pgPools ?? {}))
+    pools.set(
+      name,
+      pgPool(() => pool),
+    );
   const boss = w.boss;
-  if (boss) pools.set('jobs', pgPool(() => (boss.getDb() as { pool?: pg.Pool }).pool));
+  if (boss)
+    pools.set(
+      'jobs',
+      pgPool(() => (boss.getDb() as { pool?: pg.Pool }).pool),
+    );
   if (boss && w.jobQueues) jobQueues = boss;
-  if (w.smsProvider) for (const outcome of ['sent', 'failed', 'failed_permanently'] as const) smsDeliveries.inc({ provider: w.smsProvider, outcome }, 0);
+  if (w.smsProvider)
+    for (const outcome of ['sent', 'failed', 'failed_permanently'] as const)
+      smsDeliveries.inc({ provider: w.smsProvider, outcome }, 0);
   if (w.footprints) footprintWriters.add(w.footprints);
   if (w.readReplica) readReplicas.add(w.readReplica);
 }
@@ -266,13 +316,24 @@ function askWorkers(): Promise<MetricsJson[]> {
     });
   }
   const workers = Object.values(cluster.workers ?? {}).filter((w) => w?.isConnected());
-  return Promise.all(workers.map((worker) => new Promise<MetricsJson>((resolve) => {
-    const id = ++asked;
-    const done = (metrics: MetricsJson) => { clearTimeout(timer); waitingAnswers.delete(id); resolve(metrics); };
-    const timer = setTimeout(() => done([]), WORKER_TIMEOUT_MS);
-    waitingAnswers.set(id, done);
-    worker!.send({ type: ASK, id }, (err: Error | null) => { if (err) done([]); });
-  })));
+  return Promise.all(
+    workers.map(
+      (worker) =>
+        new Promise<MetricsJson>((resolve) => {
+          const id = ++asked;
+          const done = (metrics: MetricsJson) => {
+            clearTimeout(timer);
+            waitingAnswers.delete(id);
+            resolve(metrics);
+          };
+          const timer = setTimeout(() => done([]), WORKER_TIMEOUT_MS);
+          waitingAnswers.set(id, done);
+          worker!.send({ type: ASK, id }, (err: Error | null) => {
+            if (err) done([]);
+          });
+        }),
+    ),
+  );
 }
 
 /** The exposition text: this process's registry, or in a cluster primary every process summed. */
@@ -297,12 +358,16 @@ export async function serveMetrics(host: string, port: number): Promise<{ close(
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => { server.off('error', reject); resolve(); });
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   return {
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -84,16 +84,30 @@ export function commentWindow(query: unknown, lastNumber: number) {
     limit: L + 1,
     page<C extends { number: number; body: string }>(rows: C[], length: (c: C) => number) {
       let shown = backwards
-        ? (budgetPages(rows.filter((c) => c.number < end).reverse(), length, MOBILE_BUDGET.pageText, L)[0] ?? []).reverse()
+        ? (
+            budgetPages(rows.filter((c) => c.number < end).reverse(), length, MOBILE_BUDGET.pageText, L)[0] ?? []
+          ).reverse()
         : (budgetPages(rows, length, MOBILE_BUDGET.pageText, L)[0] ?? []);
       const first = shown[0]?.number;
       const last = shown[shown.length - 1]?.number;
-      let commentPart: { number: number; part: number; parts: number; prev: string | null; next: string | null } | null = null;
+      let commentPart: {
+        number: number;
+        part: number;
+        parts: number;
+        prev: string | null;
+        next: string | null;
+      } | null = null;
       if (shown.length === 1 && length(shown[0]) > MOBILE_BUDGET.pageText) {
         const c = shown[0];
         const p = textPart(c.body, MOBILE_BUDGET.textPart, part ?? 1);
         const at = (n: number) => `?after=${c.number - 1}&part=${n}`;
-        commentPart = { number: c.number, part: p.part, parts: p.parts, prev: p.part > 1 ? at(p.part - 1) : null, next: p.part < p.parts ? at(p.part + 1) : null };
+        commentPart = {
+          number: c.number,
+          part: p.part,
+          parts: p.parts,
+          prev: p.part > 1 ? at(p.part - 1) : null,
+          next: p.part < p.parts ? at(p.part + 1) : null,
+        };
         shown = [{ ...c, body: p.text }];
       }
       return {
@@ -110,7 +124,10 @@ export function commentWindow(query: unknown, lastNumber: number) {
  * 「前へ」, 「最初へ」 and 「次へ」 of a page of a keyset list (`next` from keysetPage): paths of this
  * page's list, the way back remembered in the links (keysetTrail, src/lib/pages.ts).
  */
-export function keysetLinks(req: Request, next: string | null): { prev: string | null; first: string | null; next: string | null } {
+export function keysetLinks(
+  req: Request,
+  next: string | null,
+): { prev: string | null; first: string | null; next: string | null } {
   const i = req.originalUrl.indexOf('?');
   const path = i === -1 ? req.originalUrl : req.originalUrl.slice(0, i);
   const links = keysetTrail(i === -1 ? '' : req.originalUrl.slice(i + 1), next);

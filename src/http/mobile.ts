@@ -31,7 +31,10 @@ export function usesShiftJis(req: Request): boolean {
 /** The urlencoded body limits, the same for UTF-8 and Shift_JIS bodies. */
 export const FORM_BODY_LIMITS = { limit: '64kb', parameterLimit: 100 } as const;
 
-const readRawForm = express.raw({ type: (req) => usesShiftJis(req as Request) && (req as Request).is('application/x-www-form-urlencoded') !== false, limit: FORM_BODY_LIMITS.limit });
+const readRawForm = express.raw({
+  type: (req) => usesShiftJis(req as Request) && (req as Request).is('application/x-www-form-urlencoded') !== false,
+  limit: FORM_BODY_LIMITS.limit,
+});
 
 /**
  * Form posts from carrier browsers are Shift_JIS bytes behind the percent-escapes: read the raw
@@ -72,7 +75,9 @@ export function shiftJisQuery(req: Request, _res: Response, next: NextFunction) 
  * values (shiftJisQuery). On a UTF-8 page, URLSearchParams' escapes.
  */
 export function mobileQuery(req: Request, params: Record<string, string | number | undefined | null>): string {
-  const entries = Object.entries(params).filter((e): e is [string, string | number] => e[1] !== undefined && e[1] !== null && e[1] !== '');
+  const entries = Object.entries(params).filter(
+    (e): e is [string, string | number] => e[1] !== undefined && e[1] !== null && e[1] !== '',
+  );
   if (!entries.length) return '';
   if (!usesShiftJis(req)) return `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString()}`;
   return `?${entries.map(([k, v]) => `${encodeShiftJisComponent(k)}=${encodeShiftJisComponent(String(v))}`).join('&')}`;
@@ -99,7 +104,10 @@ const MOBILE_STYLE_HASH = `'sha256-${createHash('sha256').update(MOBILE_STYLE).d
 function allowMobileStyles(res: Response): void {
   const csp = res.getHeader('content-security-policy');
   if (typeof csp === 'string') {
-    res.setHeader('Content-Security-Policy', csp.replace("style-src 'self'", `style-src 'self' 'unsafe-hashes' ${FILE_INPUT_STYLE_HASH} ${MOBILE_STYLE_HASH}`));
+    res.setHeader(
+      'Content-Security-Policy',
+      csp.replace("style-src 'self'", `style-src 'self' 'unsafe-hashes' ${FILE_INPUT_STYLE_HASH} ${MOBILE_STYLE_HASH}`),
+    );
   }
 }
 
@@ -124,7 +132,10 @@ export function pcSwitchUrl(pcPath: string): string {
 
 /** The locals every mobile page needs: the charset it is sent in, the way to the PC page, and to the
  * PC-only page this one stands in for (mobileUrlFor). */
-export function mobileLocals(req: Request, pcPath?: string): { charset: string; mobileStyle: string; pcUrl: string; mobilePath: string; pcOnlyUrl: string | null } {
+export function mobileLocals(
+  req: Request,
+  pcPath?: string,
+): { charset: string; mobileStyle: string; pcUrl: string; mobilePath: string; pcOnlyUrl: string | null } {
   const path = req.originalUrl.split('?')[0];
   return {
     charset: usesShiftJis(req) ? 'Shift_JIS' : 'UTF-8',
@@ -178,14 +189,24 @@ export type SitePages = { pc: PageTable; mobile: PageTable };
  * in the table's order, that matches the path (`/communities/new` is listed before `/communities/:id`).
  */
 export function pageTable(patterns: readonly string[]): PageTable {
-  const compiled = patterns.map((p) => ({ p, re: new RegExp(`^${p.split('/').map((s) => (s.startsWith(':') ? '[^/]+' : s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/')}/?$`, 'i') }));
+  const compiled = patterns.map((p) => ({
+    p,
+    re: new RegExp(
+      `^${p
+        .split('/')
+        .map((s) => (s.startsWith(':') ? '[^/]+' : s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+        .join('/')}/?$`,
+      'i',
+    ),
+  }));
   return (path) => compiled.find((c) => c.re.test(path))?.p;
 }
 
 /** The GET page patterns of an Express router, in its order (the PC table is read this way). */
 export function routerPages(router: { stack: unknown[] }): string[] {
-  return (router.stack as { route?: { path?: unknown; methods?: Record<string, boolean> } }[])
-    .flatMap((layer) => (layer.route?.methods?.get && typeof layer.route.path === 'string' ? [layer.route.path] : []));
+  return (router.stack as { route?: { path?: unknown; methods?: Record<string, boolean> } }[]).flatMap((layer) =>
+    layer.route?.methods?.get && typeof layer.route.path === 'string' ? [layer.route.path] : [],
+  );
 }
 
 /**
@@ -251,7 +272,8 @@ function hasCookie(req: Request, name: string, value: string): boolean {
 /** Carrier browsers opening a PC page (GET) are sent to its mobile twin, unless they chose the PC site. */
 export function sendCarrierBrowsersToMobile(pages: SitePages) {
   return (req: Request, res: Response, next: NextFunction) => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || onMobileSite(req) || NOT_REDIRECTED.test(req.path)) return next();
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || onMobileSite(req) || NOT_REDIRECTED.test(req.path))
+      return next();
     res.vary('User-Agent');
     if (!isCarrierBrowser(req.get('user-agent')) || hasCookie(req, SURFACE_COOKIE, 'pc')) return next();
     res.redirect(302, mobileUrlFor(pages, req.originalUrl));

@@ -10,7 +10,9 @@ export type LimitSpec = { points: number; duration: number };
 export function createLimiter(db: Db, keyPrefix: string, spec: LimitSpec): RateLimiterPostgres {
   return new RateLimiterPostgres({
     // Behind PgBouncer its named statements would meet other server connections (src/db/prepared.ts).
-    ...(isPooled(db) ? { storeClient: unnamedStatements(db), storeType: 'pool' } : { storeClient: db, storeType: 'knex' }),
+    ...(isPooled(db)
+      ? { storeClient: unnamedStatements(db), storeType: 'pool' }
+      : { storeClient: db, storeType: 'knex' }),
     tableName: 'rate_limits',
     tableCreated: true,
     clearExpiredByTimeout: false,
@@ -53,7 +55,19 @@ export function limitBy(limiter: RateLimiterPostgres, key: (req: Request) => str
 }
 
 /** The limiters of the acts a member or a visitor may only do so often (createApp builds them). */
-export type Limiters = Record<'loginPerIp' | 'smsRequestsPerIp' | 'friendRequests' | 'diaries' | 'comments' | 'messages' | 'communityCreations' | 'communityJoins' | 'communityTopics' | 'reports', RateLimiterPostgres>;
+export type Limiters = Record<
+  | 'loginPerIp'
+  | 'smsRequestsPerIp'
+  | 'friendRequests'
+  | 'diaries'
+  | 'comments'
+  | 'messages'
+  | 'communityCreations'
+  | 'communityJoins'
+  | 'communityTopics'
+  | 'reports',
+  RateLimiterPostgres
+>;
 
 export type RateLimits = ReturnType<typeof rateLimitMiddlewares>;
 

@@ -54,7 +54,8 @@ export function createReads(primary: Db, replica: ReadReplica | null, opts: { cl
       }
     },
     rememberWrites(req, _res, next) {
-      if (replica && req.member && req.method !== 'GET' && req.method !== 'HEAD') req.session.lastWriteAt = opts.clock.now().getTime();
+      if (replica && req.member && req.method !== 'GET' && req.method !== 'HEAD')
+        req.session.lastWriteAt = opts.clock.now().getTime();
       next();
     },
   };

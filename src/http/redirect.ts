@@ -24,7 +24,12 @@ const expressRedirect = express.response.redirect as (this: Response, status: nu
  *    (registration's step 2 found no step 1 — a race seen in the browser tests). A redirect after the
  *    session changed (`sessionChanged`) waits for the save.
  */
-export function redirectTo(res: Response, status: number, url: string, surface: Surface = (res.req as Request).surface): void {
+export function redirectTo(
+  res: Response,
+  status: number,
+  url: string,
+  surface: Surface = (res.req as Request).surface,
+): void {
   const req = res.req as Request;
   const pages = surface === 'mobile' ? sitePages.get(req.app) : undefined;
   const [code, target] = pages

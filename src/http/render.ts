@@ -11,7 +11,12 @@ import { mobilePageData, sendPage } from './mobile.js';
 import { onMobileSite, viewFor } from './surface.js';
 
 /** `counts`: what is new, beside the header's links (read with the session, accounts/queries.ts). */
-export type ViewMember = { id: number; nickname: string; role: 'member' | 'moderator' | 'admin'; counts?: HeaderCounts };
+export type ViewMember = {
+  id: number;
+  nickname: string;
+  role: 'member' | 'moderator' | 'admin';
+  counts?: HeaderCounts;
+};
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -51,7 +56,12 @@ export function render(res: Response, view: string, locals: Record<string, unkno
     csrfToken: req.session ? { toString: () => csrfToken(req) } : '',
     currentPath: req.path,
     flash: takeFlash(req),
-    fmt: { dateTime: (d: Date) => formatDateTime(d, req.locale), date: (day: string) => formatDay(day, req.locale), textHtml: formatTextHtml, avatarHtml },
+    fmt: {
+      dateTime: (d: Date) => formatDateTime(d, req.locale),
+      date: (day: string) => formatDay(day, req.locale),
+      textHtml: formatTextHtml,
+      avatarHtml,
+    },
     errors: {},
     values: {},
     title: '',
@@ -71,11 +81,20 @@ export function render(res: Response, view: string, locals: Record<string, unkno
  * sent in the handset's charset (`sendPage`). A view that fails to render goes to `failed` (by
  * default the error handler, as Express does).
  */
-export function renderPage(res: Response, view: string, data: Record<string, unknown>, failed?: (err: Error) => void): void {
+export function renderPage(
+  res: Response,
+  view: string,
+  data: Record<string, unknown>,
+  failed?: (err: Error) => void,
+): void {
   const req = res.req as Request;
   const mobile = onMobileSite(req);
-  res.render(viewFor(req.surface, view), mobile ? mobilePageData(req, data) : data, (err: Error | null, html: string) => {
-    if (err) return failed ? failed(err) : req.next!(err);
-    sendPage(req, res, html);
-  });
+  res.render(
+    viewFor(req.surface, view),
+    mobile ? mobilePageData(req, data) : data,
+    (err: Error | null, html: string) => {
+      if (err) return failed ? failed(err) : req.next!(err);
+      sendPage(req, res, html);
+    },
+  );
 }

@@ -2,15 +2,23 @@ import type { Db } from '../db/knex.js';
 
 /** What is new for the member, shown beside the header's links on every page (issue 20 item 3). */
 export type HeaderCounts = {
-  messages: number; friendRequests: number; comments: number;
+  messages: number;
+  friendRequests: number;
+  comments: number;
   /** joinRequests + roleOffers: the header shows one count for communities, home each of them. */
-  communities: number; joinRequests: number; roleOffers: number;
+  communities: number;
+  joinRequests: number;
+  roleOffers: number;
 };
 
 /** The logged-in member as every request of theirs reads it (loadMember). */
 export type SessionMemberRow = {
-  id: number; nickname: string; role: 'member' | 'moderator' | 'admin'; status: 'active' | 'suspended' | 'withdrawn';
-  last_seen_at: Date | null; counts: HeaderCounts;
+  id: number;
+  nickname: string;
+  role: 'member' | 'moderator' | 'admin';
+  status: 'active' | 'suspended' | 'withdrawn';
+  last_seen_at: Date | null;
+  counts: HeaderCounts;
 };
 
 /**

@@ -46,17 +46,22 @@ export class SessionStore extends PgStore {
   }
 
   override get(sid: string, fn: (err: unknown, session?: SessionData | null) => void): void {
-    this.#pool.query(this.#named ? { ...this.#getSession, values: [sid] } : { text: this.#getSession.text, values: [sid] }).then(({ rows: [row] }) => {
-      if (!row) return fn(null, null);
-      let sess: SessionData;
-      try {
-        sess = typeof row.sess === 'string' ? JSON.parse(row.sess) : row.sess;
-      } catch {
-        return this.destroy(sid, (err) => fn(err ?? null, null));
-      }
-      if (row.id !== null) sess.loadedMember = this.#members.of(row);
-      fn(null, sess);
-    }, (err) => fn(err));
+    this.#pool
+      .query(this.#named ? { ...this.#getSession, values: [sid] } : { text: this.#getSession.text, values: [sid] })
+      .then(
+        ({ rows: [row] }) => {
+          if (!row) return fn(null, null);
+          let sess: SessionData;
+          try {
+            sess = typeof row.sess === 'string' ? JSON.parse(row.sess) : row.sess;
+          } catch {
+            return this.destroy(sid, (err) => fn(err ?? null, null));
+          }
+          if (row.id !== null) sess.loadedMember = this.#members.of(row);
+          fn(null, sess);
+        },
+        (err) => fn(err),
+      );
   }
 
   override set(sid: string, sess: SessionData, fn?: (err?: unknown) => void): void {

@@ -73,7 +73,8 @@ export function createSessionMiddleware(config: Config, pool: pg.Pool, members: 
   // (forms use the visitor CSRF cookie, flash follows a POST); outside production a write throws,
   // so the test suite would find one.
   const visitorGet: RequestHandler = (req, res, next) => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || readCookie(req.get('cookie'), name) !== undefined) return withSession(req, res, next);
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || readCookie(req.get('cookie'), name) !== undefined)
+      return withSession(req, res, next);
     req.session = unstoredSession(req, strict);
     next();
   };
@@ -84,7 +85,9 @@ function unstoredSession(req: Request, strict: boolean): Request['session'] {
   const s = new (session.Session as unknown as new (req: Request) => Request['session'])(req);
   if (!strict) return s;
   const refuse = (key: string | symbol) => {
-    throw new Error(`a visitor's GET ${req.originalUrl} wrote session.${String(key)}, which would not be stored (src/http/session.ts)`);
+    throw new Error(
+      `a visitor's GET ${req.originalUrl} wrote session.${String(key)}, which would not be stored (src/http/session.ts)`,
+    );
   };
   return new Proxy(s, { set: (_t, key) => refuse(key), deleteProperty: (_t, key) => refuse(key) });
 }
@@ -109,7 +112,9 @@ export function sessionChanged(req: Request): boolean {
   if (!req.session) return false;
   const before = (req as WithHeld)[HELD];
   if (before === undefined) return false;
-  return before === null ? Object.keys(req.session).some((k) => k !== 'cookie') : JSON.stringify(req.session) !== before;
+  return before === null
+    ? Object.keys(req.session).some((k) => k !== 'cookie')
+    : JSON.stringify(req.session) !== before;
 }
 
 export function regenerateSession(req: Request): Promise<void> {

@@ -67,7 +67,10 @@ function textareaSpans(html: string): [number, number][] {
 
 /** Is the character at `offset` in what a form sends back: inside a tag (an attribute value) or a textarea's text? */
 function inFormField(html: string, offset: number, textareas: [number, number][]): boolean {
-  return html.lastIndexOf('<', offset) > html.lastIndexOf('>', offset) || textareas.some(([start, end]) => offset >= start && offset < end);
+  return (
+    html.lastIndexOf('<', offset) > html.lastIndexOf('>', offset) ||
+    textareas.some(([start, end]) => offset >= start && offset < end)
+  );
 }
 
 /**
@@ -96,7 +99,11 @@ export function encodeShiftJis(html: string): Buffer {
 /** A numeric character reference → its character, when it names one a member could type. */
 function fromReference(ref: string, dec: string | undefined, hex: string | undefined): string {
   const cp = dec !== undefined ? Number(dec) : parseInt(hex!, 16);
-  const typeable = cp <= 0x10ffff && (cp >= 0x20 || cp === 0x09 || cp === 0x0a || cp === 0x0d) && !(cp >= 0x7f && cp < 0xa0) && !(cp >= 0xd800 && cp < 0xe000);
+  const typeable =
+    cp <= 0x10ffff &&
+    (cp >= 0x20 || cp === 0x09 || cp === 0x0a || cp === 0x0d) &&
+    !(cp >= 0x7f && cp < 0xa0) &&
+    !(cp >= 0xd800 && cp < 0xe000);
   return typeable ? String.fromCodePoint(cp) : ref;
 }
 
@@ -210,8 +217,14 @@ const UNRESERVED = /^[A-Za-z0-9\-_.~]$/;
  */
 export function encodeShiftJisComponent(text: string): string {
   const set = encodableSet();
-  const bytes = iconv.encode(text.replace(NON_ASCII, (ch) => (set.has(ch.codePointAt(0)!) ? ch : reference(ch))), ENCODING);
+  const bytes = iconv.encode(
+    text.replace(NON_ASCII, (ch) => (set.has(ch.codePointAt(0)!) ? ch : reference(ch))),
+    ENCODING,
+  );
   let out = '';
-  for (const b of bytes) out += UNRESERVED.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  for (const b of bytes)
+    out += UNRESERVED.test(String.fromCharCode(b))
+      ? String.fromCharCode(b)
+      : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
   return out;
 }

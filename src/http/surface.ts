@@ -27,7 +27,9 @@ export type Mount = { path: string; surface: Surface };
  * case-insensitive, like the router); the first that matches wins, the root's surface otherwise.
  */
 export function surfaces(mounts: readonly Mount[]) {
-  const prefixed = mounts.filter((m) => m.path !== '').map((m) => ({ lower: m.path.toLowerCase(), surface: m.surface }));
+  const prefixed = mounts
+    .filter((m) => m.path !== '')
+    .map((m) => ({ lower: m.path.toLowerCase(), surface: m.surface }));
   const root = mounts.find((m) => m.path === '')?.surface ?? 'pc';
   return (req: Request, _res: Response, next: NextFunction) => {
     const path = req.path.toLowerCase();

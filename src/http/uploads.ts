@@ -52,7 +52,14 @@ const cappedMemory: multer.StorageEngine = {
       else chunks = [];
     });
     file.stream.on('error', (err) => done(err));
-    file.stream.on('end', () => done(null, size > MAX_PHOTO_BYTES ? { size, tooLarge: true } as Partial<StoredFile> : { size, buffer: Buffer.concat(chunks) }));
+    file.stream.on('end', () =>
+      done(
+        null,
+        size > MAX_PHOTO_BYTES
+          ? ({ size, tooLarge: true } as Partial<StoredFile>)
+          : { size, buffer: Buffer.concat(chunks) },
+      ),
+    );
   },
   _removeFile(_req, file, done) {
     delete (file as Partial<StoredFile>).buffer;
@@ -83,7 +90,12 @@ function parserFor(rule: FileRule, shiftJis: boolean) {
 function decodeShiftJisFields(req: Request): void {
   const body = req.body as Record<string, unknown>;
   for (const [k, v] of Object.entries(body)) {
-    body[k] = typeof v === 'string' ? decodeLatin1AsShiftJis(v) : Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? decodeLatin1AsShiftJis(x) : x)) : v;
+    body[k] =
+      typeof v === 'string'
+        ? decodeLatin1AsShiftJis(v)
+        : Array.isArray(v)
+          ? v.map((x) => (typeof x === 'string' ? decodeLatin1AsShiftJis(x) : x))
+          : v;
   }
 }
 
@@ -113,7 +125,11 @@ function parseMultipart(rule: FileRule): RequestHandler {
 function noteRefusedFiles(rule: FileRule): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction) => {
     const tooMany = (acceptedCounts.get(req) ?? 0) > rule.max;
-    const reason: FileRefusal | null = tooMany ? 'tooMany' : uploadedFilesOf(req).some((f) => f.tooLarge) ? 'tooLarge' : null;
+    const reason: FileRefusal | null = tooMany
+      ? 'tooMany'
+      : uploadedFilesOf(req).some((f) => f.tooLarge)
+        ? 'tooLarge'
+        : null;
     if (reason) {
       refusals.set(req, { field: rule.field, reason });
       req.files = [];
@@ -154,7 +170,9 @@ export function multipartOnlyOnUploadRoutes(tables: [mountPath: string, router: 
   let patterns: RegExp[] | null = null;
   return (req: Request, res: Response, next: NextFunction) => {
     if (!req.is('multipart')) return next();
-    patterns ??= tables.flatMap(([mount, router]) => (uploadPaths.get(router) ?? []).map((p) => pathPattern(mount + p)));
+    patterns ??= tables.flatMap(([mount, router]) =>
+      (uploadPaths.get(router) ?? []).map((p) => pathPattern(mount + p)),
+    );
     if (req.method === 'POST' && patterns.some((re) => re.test(req.path))) return next('router');
     // Nothing of the body is read: the connection is closed once the answer is sent.
     res.set('Connection', 'close');
@@ -164,7 +182,12 @@ export function multipartOnlyOnUploadRoutes(tables: [mountPath: string, router: 
 
 /** `/communities/:id/topics` as a pattern; stricter than the router (case-sensitive), never looser. */
 function pathPattern(path: string): RegExp {
-  return new RegExp(`^${path.split('/').map((s) => (s.startsWith(':') ? '[^/]+' : s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/')}/?$`);
+  return new RegExp(
+    `^${path
+      .split('/')
+      .map((s) => (s.startsWith(':') ? '[^/]+' : s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('/')}/?$`,
+  );
 }
 
 function uploadedFilesOf(req: Request): StoredFile[] {
@@ -182,7 +205,11 @@ export function uploadedFiles(req: Request): Express.Multer.File[] {
  * A form's errors with the refusal of its files (if any) next to its file field; `messageKey`
  * names the refusal as the form says it (e.g. 'tooMany' → 「写真は3枚までです。」).
  */
-export function fileErrors(req: Request, errors: FieldErrors, messageKey: (reason: FileRefusal) => string): FieldErrors {
+export function fileErrors(
+  req: Request,
+  errors: FieldErrors,
+  messageKey: (reason: FileRefusal) => string,
+): FieldErrors {
   const refused = refusals.get(req);
   if (!refused) return errors;
   return { ...errors, [refused.field]: messageKey(refused.reason) };

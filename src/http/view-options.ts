@@ -11,7 +11,21 @@ import ejs from 'ejs';
  * `typeof x` expects. Other views keep `with`.
  */
 const COMMON = ['t', 'locale', 'member', 'csrfToken', 'currentPath', 'flash', 'fmt', 'errors', 'values', 'title'];
-const HOME = ['pending', 'birthdays', 'milestones', 'hasPending', 'myAvatar', 'friends', 'totalFriends', 'avatars', 'latest', 'photos', 'activity', 'communities', 'notices'];
+const HOME = [
+  'pending',
+  'birthdays',
+  'milestones',
+  'hasPending',
+  'myAvatar',
+  'friends',
+  'totalFriends',
+  'avatars',
+  'latest',
+  'photos',
+  'activity',
+  'communities',
+  'notices',
+];
 // Partials' own locals (from their include data): head/foot, csrf, hidden-notice. (PC home's would be
 // mobileUrl, avatar, size, name, id, reason, members, messageLinks, items.)
 const MOBILE_PARTIALS = ['charset', 'home', 'mobilePath', 'pcUrl', 'mobileStyle', 'pcOnlyUrl', 'reason'];
@@ -19,9 +33,7 @@ const MOBILE_PARTIALS = ['charset', 'home', 'mobilePath', 'pcUrl', 'mobileStyle'
 // Measured by rendering each home alone (docs/performance.md, run J): mobile home 96 -> 60 µs;
 // PC home 206 -> 206 µs (its time is elsewhere), so the PC tree keeps `with` until a measurement
 // shows a gain there.
-const WITHOUT_WITH = new Map<string, string[]>([
-  ['mobile/home.ejs', [...COMMON, ...HOME, ...MOBILE_PARTIALS]],
-]);
+const WITHOUT_WITH = new Map<string, string[]>([['mobile/home.ejs', [...COMMON, ...HOME, ...MOBILE_PARTIALS]]]);
 
 /** The cache key of a partial compiled for a view without `with` (the same partial keeps `with` for other views). */
 const SUFFIX = '#without-with';
@@ -37,7 +49,10 @@ export function viewOptions(viewsDir: string, file: string): ejs.Options {
     // partials compiled with `with` for other pages.
     includer: (_original: string, resolved: string) => {
       const key = resolved + SUFFIX;
-      return { filename: key, template: ejs.cache.get(key) ? '' : fs.readFileSync(resolved, 'utf8') } as unknown as ejs.IncluderResult;
+      return {
+        filename: key,
+        template: ejs.cache.get(key) ? '' : fs.readFileSync(resolved, 'utf8'),
+      } as unknown as ejs.IncluderResult;
     },
   } as ejs.Options;
 }

@@ -10,12 +10,15 @@ export const invitationsJa = {
   'invitations.create': '招待リンクを作る',
   'invitations.created': '招待リンクを作りました。',
   'invitations.new.heading': '招待リンク',
-  'invitations.new.lead': 'このリンクを招待したい人に送ってください（{days}日間・1回だけ有効）。リンクはこの画面でしか表示されません。',
+  'invitations.new.lead':
+    'このリンクを招待したい人に送ってください（{days}日間・1回だけ有効）。リンクはこの画面でしか表示されません。',
   'invitations.sent': '送った招待',
   'invitations.none': 'まだ招待していません。',
   'invitations.joined': '{nickname}さんが登録し、マイミクになりました',
-  'invitations.joinedNotFriends': '{nickname}さんが登録しました（マイミクの人数が上限のため、マイミクにはなっていません）',
-  'invitations.register.inviterFull': '{nickname}さんはマイミクの人数が上限（1,000人）に達しているため、マイミクにはなりませんでした。',
+  'invitations.joinedNotFriends':
+    '{nickname}さんが登録しました（マイミクの人数が上限のため、マイミクにはなっていません）',
+  'invitations.register.inviterFull':
+    '{nickname}さんはマイミクの人数が上限（1,000人）に達しているため、マイミクにはなりませんでした。',
   'invitations.profile': 'プロフィール',
   'invitations.until': '{at}まで有効',
   'invitations.revoke': '取り消す',
@@ -29,7 +32,8 @@ export const invitationsJa = {
   'invitations.register.heading': '招待制です',
   'invitations.register.required': 'あしあとは現在、招待制です。登録には会員からの招待リンクが必要です。',
   'invitations.register.invalid': 'この招待リンクは使えません（使用済み・取り消し・期限切れのいずれかです）。',
-  'invitations.register.how': '会員の方に「友人を招待する」から招待リンクを作ってもらい、そのリンクから登録してください。',
+  'invitations.register.how':
+    '会員の方に「友人を招待する」から招待リンクを作ってもらい、そのリンクから登録してください。',
   'invitations.register.invitedBy': '{nickname}さんからの招待です。登録すると{nickname}さんとマイミクになります。',
 
   'admin.nav.invitations': '招待',

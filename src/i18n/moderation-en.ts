@@ -7,7 +7,8 @@ export const moderationEn: Record<keyof typeof moderationJa, string> = {
 
   'reports.link': 'Report',
   'reports.title': 'Report to the operators',
-  'reports.lead': 'Tell the operators about content that breaks the terms. The other member is not told who reported it.',
+  'reports.lead':
+    'Tell the operators about content that breaks the terms. The other member is not told who reported it.',
   'reports.target': 'What you are reporting',
   'reports.category': 'Reason',
   'reports.body': 'Details (up to 2,000 characters)',
@@ -43,7 +44,8 @@ export const moderationEn: Record<keyof typeof moderationJa, string> = {
 
   'communities.manage.reports': 'Reports',
   'communities.reports.title': 'Reported posts',
-  'communities.reports.lead': 'Reports members sent to the operators about posts in this community. Managers can delete posts that break the rules.',
+  'communities.reports.lead':
+    'Reports members sent to the operators about posts in this community. Managers can delete posts that break the rules.',
   'communities.reports.none': 'No reports need attention.',
   'communities.reports.count': '{count} report(s)',
   'communities.reports.delete': 'Delete this post',
@@ -80,7 +82,8 @@ export const moderationEn: Record<keyof typeof moderationJa, string> = {
   'admin.dashboard.openReports': 'Open reports',
   'admin.dashboard.sms': 'SMS sent today',
   'admin.dashboard.smsOf': '{sent} of the daily cap of {cap}',
-  'admin.dashboard.smsAlarm': 'Today\'s SMS count is past the alarm level ({alarm}). Check for mass registration or password-reset attempts. At the cap of {cap}, no more SMS are sent today.',
+  'admin.dashboard.smsAlarm':
+    "Today's SMS count is past the alarm level ({alarm}). Check for mass registration or password-reset attempts. At the cap of {cap}, no more SMS are sent today.",
   'admin.dashboard.ownerless': 'Communities without an owner',
 
   'admin.reports.title': 'Reports',
@@ -139,11 +142,11 @@ export const moderationEn: Record<keyof typeof moderationJa, string> = {
   'admin.done.dismiss': 'The reports were dismissed.',
   'admin.done.hide': 'Hidden.',
   'admin.done.restore': 'Shown again.',
-  'admin.done.suspend': 'Suspended. All of the member\'s sessions have ended.',
+  'admin.done.suspend': "Suspended. All of the member's sessions have ended.",
   'admin.done.unsuspend': 'The suspension was lifted.',
   'admin.done.birthDate': 'The birth date was changed.',
   'admin.done.suspendCommunity': 'The community was suspended.',
-  'admin.done.restoreCommunity': 'The community\'s suspension was lifted.',
+  'admin.done.restoreCommunity': "The community's suspension was lifted.",
   'admin.done.owner': 'The owner was changed.',
   'admin.done.deleteCommunity': 'The community was deleted.',
   'admin.done.noticeSaved': 'The notice was saved.',
@@ -191,7 +194,8 @@ export const moderationEn: Record<keyof typeof moderationJa, string> = {
   'admin.members.reports': 'Reports about this member',
   'admin.members.history': 'Staff actions on this member',
   'admin.members.profile': 'Profile page',
-  'admin.members.staffNote': 'This is a staff member. To suspend them, take away their role first (npm run admin:grant -- {id} member).',
+  'admin.members.staffNote':
+    'This is a staff member. To suspend them, take away their role first (npm run admin:grant -- {id} member).',
 
   'admin.communities.title': 'Communities',
   'admin.communities.q': 'Words of the name or description, or an id',
@@ -209,7 +213,8 @@ export const moderationEn: Record<keyof typeof moderationJa, string> = {
   'admin.communities.history': 'Staff actions on this community',
   'admin.communities.ownerless': 'No owner',
   'admin.communities.ownerlessTitle': 'Communities without an owner',
-  'admin.communities.ownerlessHelp': 'Their owner withdrew and no active member was left to take over. Name a new owner once someone has joined, or delete the community.',
+  'admin.communities.ownerlessHelp':
+    'Their owner withdrew and no active member was left to take over. Name a new owner once someone has joined, or delete the community.',
   'admin.communities.ownerlessNone': 'Every community has an owner.',
 
   'admin.notices.title': 'Notices',
@@ -241,9 +246,9 @@ export const moderationEn: Record<keyof typeof moderationJa, string> = {
   'admin.action.diary_comment.hide': 'Hid a diary comment',
   'admin.action.diary_comment.restore': 'Showed a diary comment again',
   'admin.action.community.hide': 'Suspended a community',
-  'admin.action.community.restore': 'Lifted a community\'s suspension',
+  'admin.action.community.restore': "Lifted a community's suspension",
   'admin.action.community.delete': 'Deleted a community',
-  'admin.action.community.owner': 'Changed a community\'s owner',
+  'admin.action.community.owner': "Changed a community's owner",
   'admin.action.community.owner_succession': 'Owner withdrew: handed over automatically',
   'admin.action.community.owner_lost': 'Owner withdrew: nobody left to take over (no owner)',
   'admin.action.topic.hide': 'Hid a topic',

@@ -42,7 +42,8 @@ export const moderationJa = {
 
   'communities.manage.reports': '通報',
   'communities.reports.title': '通報された投稿',
-  'communities.reports.lead': 'このコミュニティの投稿について、会員から運営に届いている通報です。問題のある投稿は管理人・副管理人が削除できます。',
+  'communities.reports.lead':
+    'このコミュニティの投稿について、会員から運営に届いている通報です。問題のある投稿は管理人・副管理人が削除できます。',
   'communities.reports.none': '対応が必要な通報はありません。',
   'communities.reports.count': '通報{count}件',
   'communities.reports.delete': 'この投稿を削除する',
@@ -79,7 +80,8 @@ export const moderationJa = {
   'admin.dashboard.openReports': '未対応の通報',
   'admin.dashboard.sms': '本日のSMS送信数',
   'admin.dashboard.smsOf': '{sent}通 / 1日の上限 {cap}通',
-  'admin.dashboard.smsAlarm': '本日のSMS送信数が警告の目安（{alarm}通）を超えました。大量の登録やパスワード再設定が試されていないか確認してください。上限の{cap}通に達すると、その日はSMSを送信しません。',
+  'admin.dashboard.smsAlarm':
+    '本日のSMS送信数が警告の目安（{alarm}通）を超えました。大量の登録やパスワード再設定が試されていないか確認してください。上限の{cap}通に達すると、その日はSMSを送信しません。',
   'admin.dashboard.ownerless': '管理人不在のコミュニティ',
 
   'admin.reports.title': '通報',
@@ -190,7 +192,8 @@ export const moderationJa = {
   'admin.members.reports': 'この会員についての通報',
   'admin.members.history': 'この会員への操作',
   'admin.members.profile': 'プロフィールページ',
-  'admin.members.staffNote': '運営スタッフです。利用停止にするには先に権限を外してください（npm run admin:grant -- {id} member）。',
+  'admin.members.staffNote':
+    '運営スタッフです。利用停止にするには先に権限を外してください（npm run admin:grant -- {id} member）。',
 
   'admin.communities.title': 'コミュニティ',
   'admin.communities.q': '名前・説明のことば、またはID',
@@ -208,7 +211,8 @@ export const moderationJa = {
   'admin.communities.history': 'このコミュニティへの操作',
   'admin.communities.ownerless': '管理人不在',
   'admin.communities.ownerlessTitle': '管理人不在のコミュニティ',
-  'admin.communities.ownerlessHelp': '管理人が退会し、引き継げる参加者がいなかったコミュニティです。参加者ができたら新しい管理人を指名するか、削除してください。',
+  'admin.communities.ownerlessHelp':
+    '管理人が退会し、引き継げる参加者がいなかったコミュニティです。参加者ができたら新しい管理人を指名するか、削除してください。',
   'admin.communities.ownerlessNone': '管理人不在のコミュニティはありません。',
 
   'admin.notices.title': 'お知らせ',

@@ -45,8 +45,14 @@ export async function startBackground(opts: {
   // In the web-only role (cluster workers) this instance only sends: no maintenance, no cron.
   const working = opts.work !== false;
   const boss = new PgBoss({
-    connectionString: opts.connectionString, schema: 'pgboss', max: working ? 4 : 2, application_name: working ? 'ashiato-jobs' : 'ashiato-jobs-send',
-    supervise: working, schedule: working, migrate: false, ...pgTimeouts(60_000, opts.config.databasePooler === 'pgbouncer'),
+    connectionString: opts.connectionString,
+    schema: 'pgboss',
+    max: working ? 4 : 2,
+    application_name: working ? 'ashiato-jobs' : 'ashiato-jobs-send',
+    supervise: working,
+    schedule: working,
+    migrate: false,
+    ...pgTimeouts(60_000, opts.config.databasePooler === 'pgbouncer'),
   });
   boss.on('error', (err) => jobLog.warn(err.message));
   await boss.start();
@@ -58,25 +64,47 @@ export async function startBackground(opts: {
   if (working) await ensureFootprintPartitions(partitionsDb, opts.clock.now());
 
   await startFeedPolling(boss, {
-    db: opts.db, clock: opts.clock, work: working, pollingIntervalSeconds: opts.pollingIntervalSeconds,
+    db: opts.db,
+    clock: opts.clock,
+    work: working,
+    pollingIntervalSeconds: opts.pollingIntervalSeconds,
     fetch: { allowPrivateAddresses: opts.config.feeds.allowPrivateAddresses, ...opts.feedFetch },
   });
 
   if (working) {
-    await boss.work<{ messageId: number }>('sms.send', { batchSize: 1, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 1 }, loggingFailures('sms.send', async ([job]) => {
-      const result = await deliverSms(opts.db, opts.provider, opts.config.sessionSecret, job.data.messageId, opts.clock.now());
-      return { result };
-    }));
-    await boss.work('maintenance', { pollingIntervalSeconds: 30 }, loggingFailures('maintenance', async () => {
-      const now = opts.clock.now();
-      await expireStaleSms(opts.db, now);
-      for (const messageId of await orphanedSms(opts.db, now)) await boss.send('sms.send', { messageId });
-      await pruneExpired(opts.db, now);
-      await liftExpiredSuspensions(opts.db, now);
-    }));
+    await boss.work<{ messageId: number }>(
+      'sms.send',
+      { batchSize: 1, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 1 },
+      loggingFailures('sms.send', async ([job]) => {
+        const result = await deliverSms(
+          opts.db,
+          opts.provider,
+          opts.config.sessionSecret,
+          job.data.messageId,
+          opts.clock.now(),
+        );
+        return { result };
+      }),
+    );
+    await boss.work(
+      'maintenance',
+      { pollingIntervalSeconds: 30 },
+      loggingFailures('maintenance', async () => {
+        const now = opts.clock.now();
+        await expireStaleSms(opts.db, now);
+        for (const messageId of await orphanedSms(opts.db, now)) await boss.send('sms.send', { messageId });
+        await pruneExpired(opts.db, now);
+        await liftExpiredSuspensions(opts.db, now);
+      }),
+    );
     await boss.schedule('maintenance', '*/5 * * * *');
     // Daily: the prune scans the oldest footprint partition, too much work for every 5 minutes.
-    await boss.work('footprints.prune', loggingFailures('footprints.prune', async () => ({ result: await pruneFootprints(partitionsDb, opts.clock.now()) })));
+    await boss.work(
+      'footprints.prune',
+      loggingFailures('footprints.prune', async () => ({
+        result: await pruneFootprints(partitionsDb, opts.clock.now()),
+      })),
+    );
     await boss.schedule('footprints.prune', '30 4 * * *', undefined, { tz: 'Asia/Tokyo' });
   }
 

@@ -11,6 +11,8 @@ export function recordingQueue(): JobQueue & { sent: { name: JobName; data: unkn
   const sent: { name: JobName; data: unknown }[] = [];
   return {
     sent,
-    async send(name, data) { sent.push({ name, data }); },
+    async send(name, data) {
+      sent.push({ name, data });
+    },
   };
 }

@@ -18,7 +18,14 @@ export async function createJobQueues(boss: PgBoss): Promise<void> {
 
 /** Creates or upgrades pg-boss's schema and its queues, as the owner of `ownerUrl`. */
 export async function prepareJobSchema(ownerUrl: string): Promise<void> {
-  const boss = new PgBoss({ connectionString: ownerUrl, schema: 'pgboss', max: 1, application_name: 'ashiato-owner', supervise: false, schedule: false });
+  const boss = new PgBoss({
+    connectionString: ownerUrl,
+    schema: 'pgboss',
+    max: 1,
+    application_name: 'ashiato-owner',
+    supervise: false,
+    schedule: false,
+  });
   boss.on('error', (err) => jobLog.warn(err.message));
   await boss.start();
   try {

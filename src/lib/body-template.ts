@@ -31,7 +31,11 @@ export function compileBodyTemplate(format: BodyFormat, template: string): (valu
   let strings: string[];
   if (format === 'json') {
     let parsed: unknown;
-    try { parsed = JSON.parse(template); } catch { throw new Error('is not valid JSON'); }
+    try {
+      parsed = JSON.parse(template);
+    } catch {
+      throw new Error('is not valid JSON');
+    }
     if (typeof parsed !== 'object' || parsed === null) throw new Error('must be a JSON object or array');
     strings = [];
     const walk = (v: unknown, visit: (s: string) => unknown): unknown => {
@@ -50,7 +54,12 @@ export function compileBodyTemplate(format: BodyFormat, template: string): (valu
   }
   const used = strings.flatMap(placeholdersIn);
   const unknown = used.filter((p) => !(p in BODY_PLACEHOLDERS));
-  if (unknown.length) throw new Error(`has unknown placeholders ${unknown.map((p) => `{{${p}}}`).join(', ')} (known: ${Object.keys(BODY_PLACEHOLDERS).map((p) => `{{${p}}}`).join(', ')})`);
+  if (unknown.length)
+    throw new Error(
+      `has unknown placeholders ${unknown.map((p) => `{{${p}}}`).join(', ')} (known: ${Object.keys(BODY_PLACEHOLDERS)
+        .map((p) => `{{${p}}}`)
+        .join(', ')})`,
+    );
   if (!used.includes('text')) throw new Error('has no {{text}}');
   if (!used.some((p) => p !== 'text')) throw new Error('has no number ({{e164}}, {{e164_digits}} or {{national}})');
   return render;

@@ -7,7 +7,11 @@ export function manualClock(start = new Date()): Clock & { advance(ms: number): 
   let t = start.getTime();
   return {
     now: () => new Date(t),
-    advance: (ms) => { t += ms; },
-    set: (d) => { t = d.getTime(); },
+    advance: (ms) => {
+      t += ms;
+    },
+    set: (d) => {
+      t = d.getTime();
+    },
   };
 }

@@ -3,9 +3,20 @@ export const TOKYO = 'Asia/Tokyo';
 
 // Formatters are built once: constructing an Intl.DateTimeFormat costs far more than formatting
 // (it showed in the profile of every page that lists dates).
-const TOKYO_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: TOKYO, year: 'numeric', month: '2-digit', day: '2-digit' });
+const TOKYO_DAY = new Intl.DateTimeFormat('en-CA', {
+  timeZone: TOKYO,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
 const TOKYO_MINUTE = new Intl.DateTimeFormat('en-CA', {
-  timeZone: TOKYO, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  timeZone: TOKYO,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
 });
 
 // Japan has kept UTC+9 without summer time since September 1951, so for any later moment the Tokyo
@@ -63,7 +74,9 @@ export function isValidDate(value: string): boolean {
 /** A moment as members read it, in Tokyo: '2026/11/27 22:14' (ja), '27 Nov 2026, 22:14' (en). */
 export function formatDateTime(at: Date, locale: string): string {
   const c = tokyoClock(at);
-  const y = c.getUTCFullYear(), mo = c.getUTCMonth(), d = c.getUTCDate();
+  const y = c.getUTCFullYear(),
+    mo = c.getUTCMonth(),
+    d = c.getUTCDate();
   return locale === 'en' ? `${d} ${MONTHS_EN[mo]} ${y}, ${hhmm(c)}` : `${y}/${pad2(mo + 1)}/${pad2(d)} ${hhmm(c)}`;
 }
 
@@ -72,7 +85,9 @@ export function formatDay(day: string, locale: string): string {
   if (!isValidDate(day)) return day;
   const [y, m, d] = day.split('-').map(Number);
   const weekday = new Date(Date.UTC(y, m - 1, d)).getUTCDay();
-  return locale === 'en' ? `${WEEKDAYS_EN[weekday]} ${d} ${MONTHS_EN[m - 1]} ${y}` : `${y}年${m}月${d}日(${WEEKDAYS_JA[weekday]})`;
+  return locale === 'en'
+    ? `${WEEKDAYS_EN[weekday]} ${d} ${MONTHS_EN[m - 1]} ${y}`
+    : `${y}年${m}月${d}日(${WEEKDAYS_JA[weekday]})`;
 }
 
 /** 'YYYY-MM-DDTHH:mm' in Tokyo: the value of an <input type="datetime-local"> showing `at`. */
@@ -91,6 +106,7 @@ export function parseTokyoDateTimeLocal(value: string): Date | null {
 /** Month, day and time only ("05/01 12:34", "1 May, 12:34"), for the mobile site's narrow lines. */
 export function formatShortDateTime(at: Date, locale: string): string {
   const c = tokyoClock(at);
-  const mo = c.getUTCMonth(), d = c.getUTCDate();
+  const mo = c.getUTCMonth(),
+    d = c.getUTCDate();
   return locale === 'en' ? `${d} ${MONTHS_EN[mo]}, ${hhmm(c)}` : `${pad2(mo + 1)}/${pad2(d)} ${hhmm(c)}`;
 }

@@ -11,7 +11,13 @@ export function plainText(max: number, opts: { required?: boolean; tooLong?: str
   return z
     .string({ error: opts.missing ?? 'validation.text.required' })
     .max(max * 4 + 100, opts.tooLong ?? 'validation.text.long')
-    .transform((v) => v.normalize('NFC').replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '').trim())
+    .transform((v) =>
+      v
+        .normalize('NFC')
+        .replace(/\r\n?/g, '\n')
+        .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
+        .trim(),
+    )
     .pipe(
       z
         .string()
@@ -40,13 +46,20 @@ export function searchText(max: number) {
  * A search page's query: the parsed values; or, when `q` (or anything else) was refused, the
  * schema's defaults (nothing is searched), the text as typed and the error to show next to the box.
  */
-export function parseSearchQuery<T extends z.ZodType>(schema: T, query: unknown): { data: z.output<T>; typed: string; error: string | null } {
+export function parseSearchQuery<T extends z.ZodType>(
+  schema: T,
+  query: unknown,
+): { data: z.output<T>; typed: string; error: string | null } {
   const parsed = schema.safeParse(query);
   if (parsed.success) return { data: parsed.data, typed: '', error: null };
   const q = (query as Record<string, unknown> | undefined)?.q;
   const typed = typeof q === 'string' ? q : Array.isArray(q) && typeof q[0] === 'string' ? q[0] : '';
   const message = parsed.error.issues[0]?.message ?? '';
-  return { data: schema.parse({}), typed, error: message.startsWith('validation.') ? message : 'validation.search.invalid' };
+  return {
+    data: schema.parse({}),
+    typed,
+    error: message.startsWith('validation.') ? message : 'validation.search.invalid',
+  };
 }
 
 /** zod issues → { field: messageKey } for the form's error slots (first issue per field wins). */

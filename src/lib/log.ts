@@ -15,7 +15,9 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const env = process.env;
-const level: LogLevel = (LOG_LEVELS as readonly string[]).includes(env.LOG_LEVEL ?? '') ? (env.LOG_LEVEL as LogLevel) : 'info';
+const level: LogLevel = (LOG_LEVELS as readonly string[]).includes(env.LOG_LEVEL ?? '')
+  ? (env.LOG_LEVEL as LogLevel)
+  : 'info';
 const json = env.LOG_FORMAT ? env.LOG_FORMAT === 'json' : env.NODE_ENV === 'production';
 
 /** Where the lines go now: standard output, or what a test put there (setLogDestination). */
@@ -37,26 +39,48 @@ function prettyOutput(): DestinationStream {
     messageFormat: (log, messageKey) => {
       const part = log.component ? `[${String(log.component)}] ` : '';
       const id = log.reqId ? ` (${String(log.reqId)})` : '';
-      if (log.method) return `${part}${String(log.method)} ${String(log.path)} ${String(log.status)} ${String(log.ms)} ms${log.memberId ? ` member ${String(log.memberId)}` : ''}${id}`;
+      if (log.method)
+        return `${part}${String(log.method)} ${String(log.path)} ${String(log.status)} ${String(log.ms)} ms${log.memberId ? ` member ${String(log.memberId)}` : ''}${id}`;
       return `${part}${String(log[messageKey] ?? '')}${id}`;
     },
   });
   // Synchronous, so that a line and a console.log after it keep their order on the terminal.
   const out = pino.destination({ dest: 1, sync: true });
-  return { write: (line: string) => { out.write(prettify(line)); } };
+  return {
+    write: (line: string) => {
+      out.write(prettify(line));
+    },
+  };
 }
 
 const discard: DestinationStream = { write: () => undefined };
 
-export const logger: Logger = pino({
-  level,
-  // Fields that must never be printed whole, wherever they come from. An error from PostgreSQL
-  // carries the refused row's values in `detail` (`Key (phone)=(090…) already exists`).
-  redact: {
-    paths: ['phone', 'password', 'code', 'sid', 'cookie', 'token', 'headers', 'body', 'err.detail', 'err.parameters', 'err.bindings', 'err.cause.detail', 'err.cause.parameters'],
-    censor: '[redacted]',
+export const logger: Logger = pino(
+  {
+    level,
+    // Fields that must never be printed whole, wherever they come from. An error from PostgreSQL
+    // carries the refused row's values in `detail` (`Key (phone)=(090…) already exists`).
+    redact: {
+      paths: [
+        'phone',
+        'password',
+        'code',
+        'sid',
+        'cookie',
+        'token',
+        'headers',
+        'body',
+        'err.detail',
+        'err.parameters',
+        'err.bindings',
+        'err.cause.detail',
+        'err.cause.parameters',
+      ],
+      censor: '[redacted]',
+    },
   },
-}, { write: (line: string) => target.write(line) });
+  { write: (line: string) => target.write(line) },
+);
 
 /** A logger whose lines carry `component` (db, jobs, sms, footprints, …): the old `[db]` prefixes. */
 export function logFor(component: string): Logger {

@@ -2,7 +2,11 @@
 // there is a next page, which starts after the last row shown.
 
 /** The first `size` of `rows` (fetched with `limit: size + 1`) and the query string of the next page, or null. */
-export function keysetPage<T>(rows: T[], size: number, nextQuery: (last: T) => string): { items: T[]; next: string | null } {
+export function keysetPage<T>(
+  rows: T[],
+  size: number,
+  nextQuery: (last: T) => string,
+): { items: T[]; next: string | null } {
   const items = rows.slice(0, size);
   return { items, next: rows.length > size ? nextQuery(items[items.length - 1]) : null };
 }
@@ -28,7 +32,8 @@ export function keysetTrail(search: string, next: string | null): TrailLinks {
   const parts = search ? search.split('&') : [];
   const own = parts.filter((p) => !p.startsWith(`${TRAIL}=`)).join('&');
   const trail = readTrail(parts.find((p) => p.startsWith(`${TRAIL}=`))?.slice(TRAIL.length + 1));
-  const withTrail = (query: string, earlier: string[]) => [query, earlier.length ? `${TRAIL}=${earlier.map(encodeURIComponent).join(',')}` : ''].filter(Boolean).join('&');
+  const withTrail = (query: string, earlier: string[]) =>
+    [query, earlier.length ? `${TRAIL}=${earlier.map(encodeURIComponent).join(',')}` : ''].filter(Boolean).join('&');
   const last = trail[trail.length - 1];
   let chain = next === null ? [] : [...trail, own];
   if (chain.length > TRAIL_LENGTH) chain = [chain[0], GAP, ...chain.slice(-(TRAIL_LENGTH - 2))];
@@ -44,7 +49,11 @@ function readTrail(raw: string | undefined): string[] {
   if (raw === undefined) return [];
   try {
     const entries = raw.split(',').map(decodeURIComponent);
-    return entries.every((e) => /^[\x21\x22\x24-\x7e]*$/.test(e) && !e.split('&').some((p) => p.startsWith(`${TRAIL}=`))) ? entries : [];
+    return entries.every(
+      (e) => /^[\x21\x22\x24-\x7e]*$/.test(e) && !e.split('&').some((p) => p.startsWith(`${TRAIL}=`)),
+    )
+      ? entries
+      : [];
   } catch {
     return [];
   }

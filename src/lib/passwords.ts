@@ -5,7 +5,9 @@ import { dictionary } from '@zxcvbn-ts/language-common';
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 200;
 
-const common = new Set(dictionary['passwords-common'].filter((p) => p.length >= PASSWORD_MIN).map((p) => p.toLowerCase()));
+const common = new Set(
+  dictionary['passwords-common'].filter((p) => p.length >= PASSWORD_MIN).map((p) => p.toLowerCase()),
+);
 
 export function passwordLength(pw: string): number {
   return [...pw].length;

@@ -5,10 +5,12 @@
  * 063); both must change together (test/integration/search-fold.test.ts compares them).
  */
 export function foldForSearch(text: string): string {
-  return text.normalize('NFKC').toLowerCase().replace(KATAKANA, (c) => String.fromCharCode(c.charCodeAt(0) - KANA_OFFSET));
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(KATAKANA, (c) => String.fromCharCode(c.charCodeAt(0) - KANA_OFFSET));
 }
 
 /** Katakana with a hiragana twin 0x60 code points below: ァ–ヶ, and the iteration marks ヽ ヾ. */
 const KATAKANA = /[\u30A1-\u30F6\u30FD\u30FE]/g;
 const KANA_OFFSET = 0x60;
-

@@ -245,7 +245,14 @@ export function mobileRoutes(ctx: AppContext, pcPages: readonly string[]) {
   upload('/communities/:id/topics', acceptFiles('photos', 1), requireMember, topicLimit, board.createTopic);
   page('/communities/:id/events/new', requireMember, mCreate.newEvent);
   r.post('/communities/:id/events/new', requireMember, mCreate.eventNext);
-  upload('/communities/:id/events', acceptFiles('photos', 1), requireMember, mCreate.eventBack, topicLimit, board.createEvent);
+  upload(
+    '/communities/:id/events',
+    acceptFiles('photos', 1),
+    requireMember,
+    mCreate.eventBack,
+    topicLimit,
+    board.createEvent,
+  );
   page('/communities/:id', requireMember, mCommunities.show);
   page('/communities/:id/join', requireMember, communities.showJoin);
   r.post('/communities/:id/join', requireMember, communityJoinLimit, communities.join);
@@ -284,7 +291,13 @@ export function mobileRoutes(ctx: AppContext, pcPages: readonly string[]) {
   page('/communities/:id/events', requireMember, mCommunities.events);
   page('/communities/:id/topics/:topicId', requireMember, mCommunities.topic);
   page('/communities/:id/topics/:topicId/comments', requireMember, mCommunities.comments);
-  upload('/communities/:id/topics/:topicId/comments', acceptFiles('photos', 1), requireMember, boardCommentLimit, mCommunities.addComment);
+  upload(
+    '/communities/:id/topics/:topicId/comments',
+    acceptFiles('photos', 1),
+    requireMember,
+    boardCommentLimit,
+    mCommunities.addComment,
+  );
   r.post('/communities/:id/topics/:topicId/comments/:number/delete', requireMember, board.deleteComment);
   r.post('/communities/:id/topics/:topicId/participants', requireMember, events.join);
   r.post('/communities/:id/topics/:topicId/participants/cancel', requireMember, events.cancel);

@@ -14,8 +14,12 @@ import { adminRoutes } from '../../src/routes/admin.js';
 // router itself, so a route added later is walked too (and needs a line in ACTIONS below).
 
 let app: TestApp;
-before(async () => { app = await startTestApp(); });
-after(async () => { await app.close(); });
+before(async () => {
+  app = await startTestApp();
+});
+after(async () => {
+  await app.close();
+});
 
 type Route = { method: 'get' | 'post'; path: string };
 
@@ -23,7 +27,8 @@ function routesOf(router: Router): Route[] {
   const out: Route[] = [];
   for (const layer of router.stack as unknown as { route?: { path: string; methods: Record<string, boolean> } }[]) {
     if (!layer.route) continue;
-    for (const method of Object.keys(layer.route.methods)) if (method === 'get' || method === 'post') out.push({ method, path: layer.route.path });
+    for (const method of Object.keys(layer.route.methods))
+      if (method === 'get' || method === 'post') out.push({ method, path: layer.route.path });
   }
   return out;
 }
@@ -42,14 +47,31 @@ async function world() {
   await addMember(db, community, reporter.id);
   const closed = await createCommunity(db, author.id);
   await db('communities').where({ id: closed }).update({ hidden_at: new Date(), hidden_reason: '停止' });
-  const [notice] = await db('site_notices').insert({ title: 'お知らせ', body: '本文', starts_at: new Date() }).returning('id');
-  return { author, reporter, diary: diary.id, hidden: hidden.id, suspended: suspended.id, community, closed, notice: Number(notice.id) };
+  const [notice] = await db('site_notices')
+    .insert({ title: 'お知らせ', body: '本文', starts_at: new Date() })
+    .returning('id');
+  return {
+    author,
+    reporter,
+    diary: diary.id,
+    hidden: hidden.id,
+    suspended: suspended.id,
+    community,
+    closed,
+    notice: Number(notice.id),
+  };
 }
 type World = Awaited<ReturnType<typeof world>>;
 
 /** The URL for a route path with this world's ids in it. */
 function urlFor(path: string, w: World): string {
-  const id = path.startsWith('/reports') ? w.diary : path.startsWith('/members') ? w.author.id : path.startsWith('/communities') ? w.community : w.notice;
+  const id = path.startsWith('/reports')
+    ? w.diary
+    : path.startsWith('/members')
+      ? w.author.id
+      : path.startsWith('/communities')
+        ? w.community
+        : w.notice;
   return `/admin${path.replace(':type', 'diary').replace(':id', String(id))}`;
 }
 
@@ -61,13 +83,33 @@ const ACTIONS: Record<string, (w: World) => [string, Record<string, string>, str
   '/reports/:type/:id/restore': (w) => [`/admin/reports/diary/${w.hidden}/restore`, {}, 'diary.restore'],
   '/members/:id/suspend': (w) => [`/admin/members/${w.author.id}/suspend`, { ...REASON, until: '' }, 'member.suspend'],
   '/members/:id/unsuspend': (w) => [`/admin/members/${w.suspended}/unsuspend`, {}, 'member.unsuspend'],
-  '/members/:id/birth-date': (w) => [`/admin/members/${w.author.id}/birth-date`, { ...REASON, birth_date: '1980-02-03' }, 'member.birth_date'],
+  '/members/:id/birth-date': (w) => [
+    `/admin/members/${w.author.id}/birth-date`,
+    { ...REASON, birth_date: '1980-02-03' },
+    'member.birth_date',
+  ],
   '/communities/:id/suspend': (w) => [`/admin/communities/${w.community}/suspend`, REASON, 'community.hide'],
   '/communities/:id/restore': (w) => [`/admin/communities/${w.closed}/restore`, REASON, 'community.restore'],
-  '/communities/:id/owner': (w) => [`/admin/communities/${w.community}/owner`, { ...REASON, member_id: String(w.reporter.id) }, 'community.owner'],
-  '/communities/:id/delete': (w) => [`/admin/communities/${w.community}/delete`, { ...REASON, confirm: 'yes' }, 'community.delete'],
-  '/notices': () => ['/admin/notices', { title: '新機能', body: 'お知らせです', starts_at: '2030-01-01T10:00', ends_at: '' }, 'notice.create'],
-  '/notices/:id/edit': (w) => [`/admin/notices/${w.notice}/edit`, { title: '変更', body: '変更後', starts_at: '2030-01-01T10:00', ends_at: '2030-01-02T10:00' }, 'notice.update'],
+  '/communities/:id/owner': (w) => [
+    `/admin/communities/${w.community}/owner`,
+    { ...REASON, member_id: String(w.reporter.id) },
+    'community.owner',
+  ],
+  '/communities/:id/delete': (w) => [
+    `/admin/communities/${w.community}/delete`,
+    { ...REASON, confirm: 'yes' },
+    'community.delete',
+  ],
+  '/notices': () => [
+    '/admin/notices',
+    { title: '新機能', body: 'お知らせです', starts_at: '2030-01-01T10:00', ends_at: '' },
+    'notice.create',
+  ],
+  '/notices/:id/edit': (w) => [
+    `/admin/notices/${w.notice}/edit`,
+    { title: '変更', body: '変更後', starts_at: '2030-01-01T10:00', ends_at: '2030-01-02T10:00' },
+    'notice.update',
+  ],
   '/notices/:id/delete': (w) => [`/admin/notices/${w.notice}/delete`, {}, 'notice.delete'],
   '/invitations/mode': () => ['/admin/invitations/mode', { invitation_only: 'on' }, 'site_settings.update'],
 };
@@ -78,7 +120,8 @@ test('admin › the route table is read from the router and has both pages and a
   const all = routes();
   assert.ok(all.filter((r) => r.method === 'get').length >= 8);
   assert.ok(all.filter((r) => r.method === 'post').length >= 10);
-  for (const r of all.filter((x) => x.method === 'post')) assert.ok(ACTIONS[r.path], `a test action for POST ${r.path}`);
+  for (const r of all.filter((x) => x.method === 'post'))
+    assert.ok(ACTIONS[r.path], `a test action for POST ${r.path}`);
 });
 
 test('admin › a visitor, a member and a suspended member get the ordinary 404 on every admin URL, GET and POST; nothing is written', async () => {
@@ -88,19 +131,37 @@ test('admin › a visitor, a member and a suspended member get the ordinary 404 
   // Suspended while logged in: the session dies at its next request (and the member cannot log in again).
   const suspendedMember = await createMember(app.db);
   const suspended = await loggedInAgent(app, suspendedMember);
-  await app.db('members').where({ id: suspendedMember.id }).update({ status: 'suspended', suspension_reason: 'テスト' });
+  await app
+    .db('members')
+    .where({ id: suspendedMember.id })
+    .update({ status: 'suspended', suspension_reason: 'テスト' });
   // The page for a URL that exists nowhere, as this browser sees it (its header, its locale link).
   // (Links that carry the page's own path, like the locale switch and the mobile version, aside.)
-  const same = (html: string) => html.replace(/name="_csrf" value="[^"]*"/g, '').replace(/\?back=[^"]*"/g, '"').replace(/href="\/m\/[^"]*"/g, '');
+  const same = (html: string) =>
+    html
+      .replace(/name="_csrf" value="[^"]*"/g, '')
+      .replace(/\?back=[^"]*"/g, '"')
+      .replace(/href="\/m\/[^"]*"/g, '');
   const auditBefore = await auditCount(app.db);
-  for (const [who, agent] of [['visitor', visitor], ['member', member], ['suspended', suspended]] as const) {
+  for (const [who, agent] of [
+    ['visitor', visitor],
+    ['member', member],
+    ['suspended', suspended],
+  ] as const) {
     const notFoundPage = await agent.get('/no-such-page');
     assert.equal(notFoundPage.status, 404);
     // A page with a form first, so that POSTs carry this session's token and pass the CSRF gate.
     await agent.get(who === 'member' ? '/home' : '/login');
-    for (const r of [...routes(), { method: 'get' as const, path: '/no-such-admin-page' }, { method: 'post' as const, path: '/no-such-admin-page' }]) {
+    for (const r of [
+      ...routes(),
+      { method: 'get' as const, path: '/no-such-admin-page' },
+      { method: 'post' as const, path: '/no-such-admin-page' },
+    ]) {
       const url = urlFor(r.path, w);
-      const res = r.method === 'get' ? await agent.get(url) : await agent.post(url, { reason: 'x', confirm: 'yes', member_id: '1' });
+      const res =
+        r.method === 'get'
+          ? await agent.get(url)
+          : await agent.post(url, { reason: 'x', confirm: 'yes', member_id: '1' });
       assert.equal(res.status, 404, `${who} ${r.method.toUpperCase()} ${url}`);
       assert.equal(textOf(res.text).includes('管理画面'), false, `${who} sees nothing of the back office at ${url}`);
       assert.equal(same(res.text), same(notFoundPage.text), `${who}: the same page as any missing page (${url})`);
@@ -139,7 +200,12 @@ test('admin › a moderator has the back office but not the admin-only acts (bir
   const w = await world();
   assert.equal((await agent.get('/admin/')).status, 200);
   assert.equal((await agent.get(`/admin/members/${w.author.id}`)).status, 200);
-  for (const path of ['/members/:id/birth-date', '/communities/:id/owner', '/communities/:id/delete', '/invitations/mode']) {
+  for (const path of [
+    '/members/:id/birth-date',
+    '/communities/:id/owner',
+    '/communities/:id/delete',
+    '/invitations/mode',
+  ]) {
     const [url, body] = ACTIONS[path](w);
     assert.equal((await adminPost(agent, url, body)).status, 404, url);
   }
@@ -156,9 +222,13 @@ test('admin › a cross-site POST is 403 and nothing is written; a missing or fo
   const url = `/admin/members/${w.author.id}/suspend`;
   await agent.get('/admin/');
   const body = { ...REASON, until: '' };
-  const crossSite = await agent.post(url, body, { headers: { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' } });
+  const crossSite = await agent.post(url, body, {
+    headers: { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' },
+  });
   assert.equal(crossSite.status, 403);
-  const foreignOrigin = await agent.post(url, body, { headers: { 'sec-fetch-site': '', origin: 'https://evil.example' } });
+  const foreignOrigin = await agent.post(url, body, {
+    headers: { 'sec-fetch-site': '', origin: 'https://evil.example' },
+  });
   assert.equal(foreignOrigin.status, 403);
   const noToken = await agent.post(url, body, { token: null });
   assert.equal(noToken.status, 403);
@@ -173,7 +243,15 @@ test('admin › a cross-site POST is 403 and nothing is written; a missing or fo
 test('admin › staff sessions end after 30 minutes idle, with a page saying so and a link to log in; members keep theirs', async () => {
   const { agent, staff } = await staffAgent(app, 'moderator');
   const member = await loggedInAgent(app, await createMember(app.db));
-  const sessionsOf = async () => Number((await app.db('sessions').whereRaw(`sess->>'memberId' = ?`, [String(staff.id)]).count({ c: '*' }))[0].c);
+  const sessionsOf = async () =>
+    Number(
+      (
+        await app
+          .db('sessions')
+          .whereRaw(`sess->>'memberId' = ?`, [String(staff.id)])
+          .count({ c: '*' })
+      )[0].c,
+    );
   assert.equal(await sessionsOf(), 1);
   app.clock.advance(31 * 60_000);
   try {

@@ -9,22 +9,33 @@ import { adminPost, auditRows, createReport, staffAgent } from '../support/moder
 // from the back office, as members see them on home.
 
 let app: TestApp;
-before(async () => { app = await startTestApp(); });
-after(async () => { await app.close(); });
+before(async () => {
+  app = await startTestApp();
+});
+after(async () => {
+  await app.close();
+});
 
 test('dashboard › members by status, sign-ups per Tokyo day for 14 days, open reports, SMS sent today against the cap', async () => {
   app.clock.set(new Date('2030-06-15T03:00:00Z')); // 12:00 on 15 June in Tokyo
   try {
     // created_at never changes (migration 061): the newest account is dated as a data import
     // would date it, with triggers off for this one statement.
-    const at = (iso: string) => app.db.transaction(async (trx) => {
-      await trx.raw('SET LOCAL session_replication_role = replica');
-      await trx('members').where({ id: trx.raw('(SELECT max(id) FROM members)') }).update({ created_at: new Date(iso) });
-    });
-    await createMember(app.db); await at('2030-06-14T15:00:00Z'); // 00:00 on the 15th in Tokyo
-    await createMember(app.db); await at('2030-06-14T14:59:00Z'); // 23:59 on the 14th in Tokyo
-    await createMember(app.db); await at('2030-06-02T01:00:00Z'); // the 2nd: the first of the 14 days
-    await createMember(app.db); await at('2030-06-01T01:00:00Z'); // the 1st: too old
+    const at = (iso: string) =>
+      app.db.transaction(async (trx) => {
+        await trx.raw('SET LOCAL session_replication_role = replica');
+        await trx('members')
+          .where({ id: trx.raw('(SELECT max(id) FROM members)') })
+          .update({ created_at: new Date(iso) });
+      });
+    await createMember(app.db);
+    await at('2030-06-14T15:00:00Z'); // 00:00 on the 15th in Tokyo
+    await createMember(app.db);
+    await at('2030-06-14T14:59:00Z'); // 23:59 on the 14th in Tokyo
+    await createMember(app.db);
+    await at('2030-06-02T01:00:00Z'); // the 2nd: the first of the 14 days
+    await createMember(app.db);
+    await at('2030-06-01T01:00:00Z'); // the 1st: too old
     const suspended = await createMember(app.db, { status: 'suspended' });
     await at('2020-01-01T00:00:00Z');
     await createReport(app.db, { reporterId: suspended.id, type: 'member', targetId: (await createMember(app.db)).id });
@@ -50,11 +61,26 @@ test('notices › staff write a notice for later; home shows it from its start u
   try {
     const member = await loggedInAgent(app, await createMember(app.db));
     let { agent, staff } = await staffAgent(app, 'moderator');
-    const bad = await adminPost(agent, '/admin/notices', { title: '', body: '本文', starts_at: '2030-07-02T10:00', ends_at: '2030-07-01T10:00' }, '/admin/notices/new');
+    const bad = await adminPost(
+      agent,
+      '/admin/notices',
+      { title: '', body: '本文', starts_at: '2030-07-02T10:00', ends_at: '2030-07-01T10:00' },
+      '/admin/notices/new',
+    );
     assert.equal(bad.status, 422);
     assert.match(textOf(bad.text), /終了は開始より後/);
     assert.match(bad.text, /value="2030-07-02T10:00"/);
-    const made = await adminPost(agent, '/admin/notices', { title: 'メンテナンスのお知らせ', body: '7月2日に<メンテナンス>します', starts_at: '2030-07-02T10:00', ends_at: '2030-07-03T10:00' }, '/admin/notices/new');
+    const made = await adminPost(
+      agent,
+      '/admin/notices',
+      {
+        title: 'メンテナンスのお知らせ',
+        body: '7月2日に<メンテナンス>します',
+        starts_at: '2030-07-02T10:00',
+        ends_at: '2030-07-03T10:00',
+      },
+      '/admin/notices/new',
+    );
     assert.equal(made.status, 303);
     const notice = await app.db('site_notices').where({ title: 'メンテナンスのお知らせ' }).first();
     assert.equal(new Date(notice.starts_at).toISOString(), '2030-07-02T01:00:00.000Z', 'read as Tokyo time');
@@ -69,12 +95,25 @@ test('notices › staff write a notice for later; home shows it from its start u
 
     const edit = await agent.get(`/admin/notices/${notice.id}/edit`);
     assert.match(edit.text, /value="2030-07-02T10:00"/);
-    assert.equal((await adminPost(agent, `/admin/notices/${notice.id}/edit`, { title: 'メンテナンス延期', body: '延期します', starts_at: '2030-07-02T10:00', ends_at: '' })).status, 303);
+    assert.equal(
+      (
+        await adminPost(agent, `/admin/notices/${notice.id}/edit`, {
+          title: 'メンテナンス延期',
+          body: '延期します',
+          starts_at: '2030-07-02T10:00',
+          ends_at: '',
+        })
+      ).status,
+      303,
+    );
     assert.match((await member.get('/home')).text, /メンテナンス延期/);
     assert.equal((await adminPost(agent, `/admin/notices/${notice.id}/delete`, {}, '/admin/notices')).status, 303);
     assert.doesNotMatch((await member.get('/home')).text, /メンテナンス/);
     const rows = await auditRows(app.db, { target_type: 'notice', target_id: notice.id });
-    assert.deepEqual(rows.map((r) => r.action), ['notice.create', 'notice.update', 'notice.delete']);
+    assert.deepEqual(
+      rows.map((r) => r.action),
+      ['notice.create', 'notice.update', 'notice.delete'],
+    );
     assert.equal(rows[1].staff_id, staff.id);
     assert.equal(rows[1].before.title, 'メンテナンスのお知らせ');
     assert.equal(rows[1].after.title, 'メンテナンス延期');

@@ -13,8 +13,12 @@ import { liftExpiredSuspensions } from '../../src/features/moderation/actions.js
 // their number — shown masked.
 
 let app: TestApp;
-before(async () => { app = await startTestApp(); });
-after(async () => { await app.close(); });
+before(async () => {
+  app = await startTestApp();
+});
+after(async () => {
+  await app.close();
+});
 
 async function tryLogin(member: { phone: string; password: string }) {
   const agent = new Agent(app.baseUrl);
@@ -29,7 +33,12 @@ test('suspension › ends every session of the member at once; at login they see
   assert.equal(await countMemberSessions(app.db, member.id), 2);
   const { agent: staff, staff: staffMember } = await staffAgent(app);
 
-  const res = await adminPost(staff, `/admin/members/${member.id}/suspend`, { until: '2099-05-10', reason: '迷惑行為の繰り返し' }, `/admin/members/${member.id}`);
+  const res = await adminPost(
+    staff,
+    `/admin/members/${member.id}/suspend`,
+    { until: '2099-05-10', reason: '迷惑行為の繰り返し' },
+    `/admin/members/${member.id}`,
+  );
   assert.equal(res.status, 303);
   assert.match(textOf((await staff.follow(res)).text), /利用停止にしました/);
   assert.equal(await countMemberSessions(app.db, member.id), 0);
@@ -51,7 +60,11 @@ test('suspension › ends every session of the member at once; at login they see
   assert.equal(wrong.res.status, 401);
   assert.doesNotMatch(wrong.res.text, /迷惑行為/);
 
-  const row = await app.db('members').select('status', 'suspended_until', 'suspension_reason').where({ id: member.id }).first();
+  const row = await app
+    .db('members')
+    .select('status', 'suspended_until', 'suspension_reason')
+    .where({ id: member.id })
+    .first();
   assert.equal(row.status, 'suspended');
   assert.equal(new Date(row.suspended_until).toISOString(), '2099-05-10T15:00:00.000Z');
   const [audit] = await auditRows(app.db, { action: 'member.suspend', target_id: member.id });
@@ -61,7 +74,10 @@ test('suspension › ends every session of the member at once; at login they see
   assert.equal(audit.after.sessions_ended, 2);
 
   // Unsuspended, they log in again.
-  assert.equal((await adminPost(staff, `/admin/members/${member.id}/unsuspend`, {}, `/admin/members/${member.id}`)).status, 303);
+  assert.equal(
+    (await adminPost(staff, `/admin/members/${member.id}/unsuspend`, {}, `/admin/members/${member.id}`)).status,
+    303,
+  );
   assert.equal((await tryLogin(member)).res.status, 303);
 });
 
@@ -71,17 +87,27 @@ test('suspension › indefinitely, with an empty date; bad input is a 422 with t
   const noReason = await adminPost(staff, `/admin/members/${member.id}/suspend`, { until: '', reason: '' });
   assert.equal(noReason.status, 422);
   assert.match(textOf(noReason.text), /理由を入力してください/);
-  const past = await adminPost(staff, `/admin/members/${member.id}/suspend`, { until: '2001-01-01', reason: '残る理由' });
+  const past = await adminPost(staff, `/admin/members/${member.id}/suspend`, {
+    until: '2001-01-01',
+    reason: '残る理由',
+  });
   assert.equal(past.status, 422);
   assert.match(textOf(past.text), /明日以降/);
   assert.match(past.text, /残る理由/);
   assert.equal((await app.db('members').where({ id: member.id }).first()).status, 'active');
-  assert.equal((await adminPost(staff, `/admin/members/${member.id}/suspend`, { until: '', reason: '無期限' })).status, 303);
+  assert.equal(
+    (await adminPost(staff, `/admin/members/${member.id}/suspend`, { until: '', reason: '無期限' })).status,
+    303,
+  );
   const { res } = await tryLogin(member);
   assert.match(textOf(res.text), /無期限の利用停止中/);
   assert.equal(textOf(res.text).match(/利用停止中/g)?.length, 1, 'said once');
   const handset = new Handset(app.baseUrl);
-  const mobile = await handset.post('/m/login', { phone: member.phone, password: member.password }, { tokenFrom: '/m/login' });
+  const mobile = await handset.post(
+    '/m/login',
+    { phone: member.phone, password: member.password },
+    { tokenFrom: '/m/login' },
+  );
   assert.equal(mobile.status, 403);
   assert.equal(textOf(mobile.text).match(/利用停止中/g)?.length, 1, 'said once on the mobile site too');
   const other = await createMember(app.db, { role: 'moderator' });
@@ -94,7 +120,11 @@ test('suspension › an expired one lifts itself at the next login, or by the ma
   const a = await createMember(app.db);
   const b = await createMember(app.db);
   const { agent: staff } = await staffAgent(app);
-  for (const m of [a, b]) assert.equal((await adminPost(staff, `/admin/members/${m.id}/suspend`, { until: '2099-01-01', reason: '期限付き' })).status, 303);
+  for (const m of [a, b])
+    assert.equal(
+      (await adminPost(staff, `/admin/members/${m.id}/suspend`, { until: '2099-01-01', reason: '期限付き' })).status,
+      303,
+    );
   assert.equal((await tryLogin(a)).res.status, 403);
   app.clock.set(new Date('2099-01-01T15:00:01Z')); // 2099-01-02 00:00:01 in Tokyo
   try {
@@ -107,7 +137,11 @@ test('suspension › an expired one lifts itself at the next login, or by the ma
     app.clock.set(new Date());
   }
   for (const m of [a, b]) {
-    const row = await app.db('members').select('status', 'suspended_until', 'suspension_reason').where({ id: m.id }).first();
+    const row = await app
+      .db('members')
+      .select('status', 'suspended_until', 'suspension_reason')
+      .where({ id: m.id })
+      .first();
     assert.deepEqual(row, { status: 'active', suspended_until: null, suspension_reason: null });
     const [lifted] = await auditRows(app.db, { action: 'member.suspension_expired', target_id: m.id });
     assert.equal(lifted.staff_id, null);
@@ -120,21 +154,33 @@ test('birth date › only an admin changes it; an under-18 date is refused by th
   const createdAt = (await app.db('members').where({ id: member.id }).first()).created_at as Date;
   const { agent: admin, staff } = await staffAgent(app, 'admin');
   const tooYoung = `${createdAt.getUTCFullYear() - 10}-01-01`;
-  const refused = await adminPost(admin, `/admin/members/${member.id}/birth-date`, { birth_date: tooYoung, reason: '本人の申告' });
+  const refused = await adminPost(admin, `/admin/members/${member.id}/birth-date`, {
+    birth_date: tooYoung,
+    reason: '本人の申告',
+  });
   assert.equal(refused.status, 422);
   assert.match(textOf(refused.text), /18歳未満/);
   assert.match(refused.text, new RegExp(`value="${tooYoung}"`));
-  const invalid = await adminPost(admin, `/admin/members/${member.id}/birth-date`, { birth_date: '1990-02-30', reason: '本人の申告' });
+  const invalid = await adminPost(admin, `/admin/members/${member.id}/birth-date`, {
+    birth_date: '1990-02-30',
+    reason: '本人の申告',
+  });
   assert.equal(invalid.status, 422);
   assert.equal((await app.db('members').where({ id: member.id }).first()).birth_date, '1990-01-01');
   assert.equal((await auditRows(app.db, { action: 'member.birth_date', target_id: member.id })).length, 0);
 
-  const ok = await adminPost(admin, `/admin/members/${member.id}/birth-date`, { birth_date: '1985-06-15', reason: '本人確認書類による訂正' });
+  const ok = await adminPost(admin, `/admin/members/${member.id}/birth-date`, {
+    birth_date: '1985-06-15',
+    reason: '本人確認書類による訂正',
+  });
   assert.equal(ok.status, 303);
   assert.equal((await app.db('members').where({ id: member.id }).first()).birth_date, '1985-06-15');
   const [row] = await auditRows(app.db, { action: 'member.birth_date', target_id: member.id });
   assert.equal(row.staff_id, staff.id);
-  assert.deepEqual([row.before, row.after, row.reason], [{ birth_date: '1990-01-01' }, { birth_date: '1985-06-15' }, '本人確認書類による訂正']);
+  assert.deepEqual(
+    [row.before, row.after, row.reason],
+    [{ birth_date: '1990-01-01' }, { birth_date: '1985-06-15' }, '本人確認書類による訂正'],
+  );
   const detail = textOf((await admin.get(`/admin/members/${member.id}`)).text);
   assert.match(detail, /生年月日を変更/);
   assert.match(detail, /本人確認書類による訂正/);
@@ -144,14 +190,26 @@ test('member search › by nickname, id, or the number in any spelling; the numb
   const member = await createMember(app.db, { phone: '+819076543210', nickname: 'さがされる人' });
   const { agent: staff } = await staffAgent(app, 'moderator');
   // The nickname in katakana or half-width kana finds it too (search folds kana, issue 17 item 15).
-  for (const q of ['090-7654-3210', '０９０７６５４３２１０', '+81 90 7654 3210', String(member.id), 'さがされる', 'サガサレル', 'ｻｶﾞｻﾚﾙ']) {
+  for (const q of [
+    '090-7654-3210',
+    '０９０７６５４３２１０',
+    '+81 90 7654 3210',
+    String(member.id),
+    'さがされる',
+    'サガサレル',
+    'ｻｶﾞｻﾚﾙ',
+  ]) {
     const res = await staff.get(`/admin/members?q=${encodeURIComponent(q)}`);
     assert.equal(res.status, 200);
     const text = textOf(res.text);
     assert.match(text, /さがされる人/, q);
     assert.match(text, /090-\*\*\*\*-3210/, q);
     // (The search box keeps what staff typed; nothing else on the page has the full number.)
-    assert.doesNotMatch(res.text.replace(/name="q" value="[^"]*"/, ''), /7654|76543210/, `${q}: the full number is never shown`);
+    assert.doesNotMatch(
+      res.text.replace(/name="q" value="[^"]*"/, ''),
+      /7654|76543210/,
+      `${q}: the full number is never shown`,
+    );
   }
   const detail = await staff.get(`/admin/members/${member.id}`);
   assert.match(textOf(detail.text), /090-\*\*\*\*-3210/);

@@ -16,31 +16,59 @@ import { friendsLatestAlbumPhotos } from '../../src/features/albums/queries.js';
 
 let app: TestApp;
 let close: () => Promise<void>;
-before(async () => { ({ app, close } = await startPhotoApp({ limits: { loginPerIp: { points: 1000, duration: 60 }, comments: { points: 1000, duration: 60 }, reports: { points: 1000, duration: 60 } } })); });
+before(async () => {
+  ({ app, close } = await startPhotoApp({
+    limits: {
+      loginPerIp: { points: 1000, duration: 60 },
+      comments: { points: 1000, duration: 60 },
+      reports: { points: 1000, duration: 60 },
+    },
+  }));
+});
 after(() => close());
 
 async function createAlbum(agent: Agent, fields: Record<string, string> = {}) {
-  const res = await agent.post('/albums', { title: '通報されるアルバム', description: '問題の説明', visibility: 'members', ...fields }, { tokenFrom: '/albums/new' });
+  const res = await agent.post(
+    '/albums',
+    { title: '通報されるアルバム', description: '問題の説明', visibility: 'members', ...fields },
+    { tokenFrom: '/albums/new' },
+  );
   assert.equal(res.status, 303, res.text);
   return Number(/\/albums\/(\d+)/.exec(res.location ?? '')![1]);
 }
 
 async function addPhoto(agent: Agent, albumId: number): Promise<number> {
   await agent.get(`/albums/${albumId}`);
-  const parts: Part[] = [{ name: '_csrf', value: agent.lastToken! }, { name: 'caption', value: '' }, { name: 'photos', filename: 'p.jpg', data: await jpeg(120, 90) }];
+  const parts: Part[] = [
+    { name: '_csrf', value: agent.lastToken! },
+    { name: 'caption', value: '' },
+    { name: 'photos', filename: 'p.jpg', data: await jpeg(120, 90) },
+  ];
   assert.equal((await postRaw(agent, `/albums/${albumId}/photos`, multipartBody(parts))).status, 303);
-  const row = await app.db('album_photos').select('photo_id').where({ album_id: albumId }).orderBy('position', 'desc').first();
+  const row = await app
+    .db('album_photos')
+    .select('photo_id')
+    .where({ album_id: albumId })
+    .orderBy('position', 'desc')
+    .first();
   return Number(row.photo_id);
 }
 
 async function addComment(agent: Agent, albumId: number, body: string): Promise<number> {
-  assert.equal((await agent.post(`/albums/${albumId}/comments`, { body }, { tokenFrom: `/albums/${albumId}` })).status, 303);
+  assert.equal(
+    (await agent.post(`/albums/${albumId}/comments`, { body }, { tokenFrom: `/albums/${albumId}` })).status,
+    303,
+  );
   const row = await app.db('album_comments').select('id').where({ album_id: albumId, body }).first();
   return Number(row.id);
 }
 
 const reportsOf = (type: string, id: number) =>
-  app.db('reports').select('reporter_id', 'reported_member_id', 'category', 'body', 'snapshot', 'status').where({ target_type: type, target_id: id }).orderBy('id');
+  app
+    .db('reports')
+    .select('reporter_id', 'reported_member_id', 'category', 'body', 'snapshot', 'status')
+    .where({ target_type: type, target_id: id })
+    .orderBy('id');
 
 async function world() {
   const owner = await createMember(app.db, { nickname: 'アルバムの人' });
@@ -64,19 +92,30 @@ test('album reports › a member reports an album and a comment from the album p
   const form = await ra.get(`/reports/new?type=album&id=${album}`);
   assert.equal(form.status, 200);
   assert.match(textOf(form.text), /通報されるアルバム/);
-  const res = await ra.post('/reports', { type: 'album', id: String(album), category: 'copyright', body: '他人の写真です' });
+  const res = await ra.post('/reports', {
+    type: 'album',
+    id: String(album),
+    category: 'copyright',
+    body: '他人の写真です',
+  });
   assert.equal(res.status, 303);
   assert.equal(res.location, `/albums/${album}`);
   assert.match(textOf((await ra.follow(res)).text), /通報を受け付けました/);
   const rows = await reportsOf('album', album);
-  assert.deepEqual(rows.map((r) => [Number(r.reporter_id), Number(r.reported_member_id), r.category, r.body, r.status]), [[reader.id, owner.id, 'copyright', '他人の写真です', 'open']]);
+  assert.deepEqual(
+    rows.map((r) => [Number(r.reporter_id), Number(r.reported_member_id), r.category, r.body, r.status]),
+    [[reader.id, owner.id, 'copyright', '他人の写真です', 'open']],
+  );
   assert.match(rows[0].snapshot, /問題の説明/);
 
   await ra.get(`/reports/new?type=album_comment&id=${comment}`);
   const c = await ra.post('/reports', { type: 'album_comment', id: String(comment), category: 'spam', body: '' });
   assert.equal(c.status, 303);
   assert.equal(c.location, `/albums/${album}#comment-${comment}`);
-  assert.deepEqual((await reportsOf('album_comment', comment)).map((r) => [Number(r.reported_member_id), r.snapshot]), [[owner.id, '問題のコメント']]);
+  assert.deepEqual(
+    (await reportsOf('album_comment', comment)).map((r) => [Number(r.reported_member_id), r.snapshot]),
+    [[owner.id, '問題のコメント']],
+  );
 });
 
 test('album reports › bad input is a 422 with the form kept and nothing stored', async () => {
@@ -89,7 +128,7 @@ test('album reports › bad input is a 422 with the form kept and nothing stored
   assert.equal((await reportsOf('album', album)).length, 0);
 });
 
-test('album reports › one\'s own album or comment, an album one may not see and a hidden one are 404s', async () => {
+test("album reports › one's own album or comment, an album one may not see and a hidden one are 404s", async () => {
   const { oa, ra, album } = await world();
   const ownComment = await addComment(ra, album, '自分のコメント');
   assert.equal((await oa.get(`/reports/new?type=album&id=${album}`)).status, 404);
@@ -99,16 +138,34 @@ test('album reports › one\'s own album or comment, an album one may not see an
   assert.equal((await ra.get(`/reports/new?type=album&id=${secret}`)).status, 404);
   assert.equal((await ra.get(`/reports/new?type=album_comment&id=${secretComment}`)).status, 404);
   await ra.get(`/reports/new?type=album&id=${album}`);
-  assert.equal((await ra.post('/reports', { type: 'album', id: String(secret), category: 'spam', body: '' })).status, 404);
+  assert.equal(
+    (await ra.post('/reports', { type: 'album', id: String(secret), category: 'spam', body: '' })).status,
+    404,
+  );
   await app.db('albums').where({ id: album }).update({ hidden_at: new Date(), hidden_reason: '著作権' });
   assert.equal((await ra.get(`/reports/new?type=album&id=${album}`)).status, 404);
-  assert.equal(Number((await app.db('reports').whereIn('target_type', ['album', 'album_comment']).whereIn('target_id', [album, secret, secretComment, ownComment]).count({ c: '*' }))[0].c), 0);
+  assert.equal(
+    Number(
+      (
+        await app
+          .db('reports')
+          .whereIn('target_type', ['album', 'album_comment'])
+          .whereIn('target_id', [album, secret, secretComment, ownComment])
+          .count({ c: '*' })
+      )[0].c,
+    ),
+    0,
+  );
 });
 
 test('album reports › a cross-site POST is 403 and nothing is stored', async () => {
   const { ra, album } = await world();
   await ra.get(`/reports/new?type=album&id=${album}`);
-  const res = await ra.post('/reports', { type: 'album', id: String(album), category: 'spam', body: '' }, { headers: { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' } });
+  const res = await ra.post(
+    '/reports',
+    { type: 'album', id: String(album), category: 'spam', body: '' },
+    { headers: { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' } },
+  );
   assert.equal(res.status, 403);
   assert.equal((await reportsOf('album', album)).length, 0);
 });
@@ -118,9 +175,16 @@ test('album hiding › a moderator hides an album from the queue: gone for other
   await makeFriends(app.db, owner.id, reader.id);
   const photo = await addPhoto(oa, album);
   assert.equal((await fetchPhoto(ra, `/photos/${photo}/sq180`)).status, 200);
-  assert.deepEqual((await friendsLatestAlbumPhotos(app.db, reader.id, 5)).map((p) => Number(p.photo_id)), [photo]);
+  assert.deepEqual(
+    (await friendsLatestAlbumPhotos(app.db, reader.id, 5)).map((p) => Number(p.photo_id)),
+    [photo],
+  );
   assert.match((await ra.get(`/members/${owner.id}`)).text, /通報されるアルバム/);
-  await ra.post('/reports', { type: 'album', id: String(album), category: 'copyright', body: '' }, { tokenFrom: `/reports/new?type=album&id=${album}` });
+  await ra.post(
+    '/reports',
+    { type: 'album', id: String(album), category: 'copyright', body: '' },
+    { tokenFrom: `/reports/new?type=album&id=${album}` },
+  );
 
   const { staff, agent: mod } = await staffAgent(app, 'moderator');
   const queue = await mod.get('/admin/reports');
@@ -135,9 +199,15 @@ test('album hiding › a moderator hides an album from the queue: gone for other
   const row = await app.db('albums').select('hidden_at', 'hidden_reason').where({ id: album }).first();
   assert.ok(row.hidden_at);
   assert.equal(row.hidden_reason, '他人の写真の無断転載');
-  assert.deepEqual((await reportsOf('album', album)).map((r) => r.status), ['actioned']);
+  assert.deepEqual(
+    (await reportsOf('album', album)).map((r) => r.status),
+    ['actioned'],
+  );
   const audit = await auditRows(app.db, { target_type: 'album', target_id: album });
-  assert.deepEqual(audit.map((a) => [a.action, Number(a.staff_id), Number(a.subject_member_id), a.reason]), [['album.hide', staff.id, owner.id, '他人の写真の無断転載']]);
+  assert.deepEqual(
+    audit.map((a) => [a.action, Number(a.staff_id), Number(a.subject_member_id), a.reason]),
+    [['album.hide', staff.id, owner.id, '他人の写真の無断転載']],
+  );
 
   // Others: the page, the lists, the profile section, the photo and home's photos are gone.
   assert.equal((await ra.get(`/albums/${album}`)).status, 404);
@@ -159,7 +229,16 @@ test('album hiding › a moderator hides an album from the queue: gone for other
   assert.match((await ownHandset.get(`/m/albums/${album}`)).text, /運営により非表示になりました/);
   // As a hidden diary: it takes no comments, changes or photos from its owner.
   assert.equal((await oa.post(`/albums/${album}/comments`, { body: '言い訳' }, { tokenFrom: '/albums' })).status, 404);
-  assert.equal((await oa.post(`/albums/${album}/edit`, { title: '別の題', description: '', visibility: 'members' }, { tokenFrom: '/albums' })).status, 404);
+  assert.equal(
+    (
+      await oa.post(
+        `/albums/${album}/edit`,
+        { title: '別の題', description: '', visibility: 'members' },
+        { tokenFrom: '/albums' },
+      )
+    ).status,
+    404,
+  );
   assert.equal((await ownHandset.get(`/m/albums/${album}/photos/new`)).status, 404);
   assert.deepEqual(await app.db('album_comments').select('id').where({ album_id: album }), []);
   assert.equal((await app.db('albums').select('title').where({ id: album }).first()).title, '通報されるアルバム');
@@ -171,24 +250,40 @@ test('album hiding › a moderator hides an album from the queue: gone for other
   const restore = await adminPost(mod, `/admin/reports/album/${album}/restore`, { reason: '権利者の確認が取れた' });
   assert.equal(restore.status, 303);
   assert.equal((await app.db('albums').select('hidden_at').where({ id: album }).first()).hidden_at, null);
-  assert.deepEqual((await auditRows(app.db, { target_type: 'album', target_id: album })).map((a) => a.action), ['album.hide', 'album.restore']);
+  assert.deepEqual(
+    (await auditRows(app.db, { target_type: 'album', target_id: album })).map((a) => a.action),
+    ['album.hide', 'album.restore'],
+  );
   assert.equal((await ra.get(`/albums/${album}`)).status, 200);
   assert.equal((await fetchPhoto(ra, `/photos/${photo}/sq180`)).status, 200);
-  assert.deepEqual((await friendsLatestAlbumPhotos(app.db, reader.id, 5)).map((p) => Number(p.photo_id)), [photo]);
+  assert.deepEqual(
+    (await friendsLatestAlbumPhotos(app.db, reader.id, 5)).map((p) => Number(p.photo_id)),
+    [photo],
+  );
 });
 
 test('album hiding › a hidden comment shows the notice in its place on PC and /m/, never its text; audited', async () => {
   const { owner, reader, oa, ra, album } = await world();
   const comment = await addComment(ra, album, '隠されるコメント本文');
   const { staff, agent: admin } = await staffAgent(app, 'admin');
-  assert.equal((await adminPost(admin, `/admin/reports/album_comment/${comment}/hide`, { reason: '嫌がらせ' })).status, 303);
-  for (const page of [await oa.get(`/albums/${album}`), await ra.get(`/albums/${album}`), await (await loggedInHandset(app, owner)).get(`/m/albums/${album}`)]) {
+  assert.equal(
+    (await adminPost(admin, `/admin/reports/album_comment/${comment}/hide`, { reason: '嫌がらせ' })).status,
+    303,
+  );
+  for (const page of [
+    await oa.get(`/albums/${album}`),
+    await ra.get(`/albums/${album}`),
+    await (await loggedInHandset(app, owner)).get(`/m/albums/${album}`),
+  ]) {
     assert.equal(page.status, 200);
     assert.doesNotMatch(page.text, /隠されるコメント本文/);
     assert.match(textOf(page.text), /運営により非表示になりました/);
   }
   const audit = await auditRows(app.db, { target_type: 'album_comment', target_id: comment });
-  assert.deepEqual(audit.map((a) => [a.action, Number(a.staff_id), Number(a.subject_member_id)]), [['album_comment.hide', staff.id, reader.id]]);
+  assert.deepEqual(
+    audit.map((a) => [a.action, Number(a.staff_id), Number(a.subject_member_id)]),
+    [['album_comment.hide', staff.id, reader.id]],
+  );
   assert.equal((await adminPost(admin, `/admin/reports/album_comment/${comment}/restore`, {})).status, 303);
   assert.match((await oa.get(`/albums/${album}`)).text, /隠されるコメント本文/);
 });
@@ -197,7 +292,11 @@ test('album hiding › a plain member gets 404 on the admin actions and nothing 
   const { reader, album } = await world();
   const member = await loggedInAgent(app, reader);
   for (const action of ['hide', 'restore', 'dismiss']) {
-    const res = await member.post(`/admin/reports/album/${album}/${action}`, { reason: '勝手に' }, { tokenFrom: '/albums' });
+    const res = await member.post(
+      `/admin/reports/album/${album}/${action}`,
+      { reason: '勝手に' },
+      { tokenFrom: '/albums' },
+    );
     assert.equal(res.status, 404, action);
   }
   assert.equal((await app.db('albums').select('hidden_at').where({ id: album }).first()).hidden_at, null);
@@ -212,11 +311,27 @@ test('album reports › /m/: the album and its comments link to the report form;
   assert.equal(page.charset.toLowerCase(), 'shift_jis');
   assert.match(page.text, new RegExp(`/m/reports/new\\?type=album&amp;id=${album}`));
   assert.match(page.text, new RegExp(`/m/reports/new\\?type=album_comment&amp;id=${comment}`));
-  const res = await h.post('/m/reports', { type: 'album', id: String(album), category: 'other', body: '無断転載の写真です' }, { tokenFrom: `/m/reports/new?type=album&id=${album}` });
+  const res = await h.post(
+    '/m/reports',
+    { type: 'album', id: String(album), category: 'other', body: '無断転載の写真です' },
+    { tokenFrom: `/m/reports/new?type=album&id=${album}` },
+  );
   assert.equal(res.status, 303, res.text.slice(0, 300));
   assert.equal(res.location, `/m/albums/${album}`);
-  assert.deepEqual((await reportsOf('album', album)).map((r) => [Number(r.reporter_id), Number(r.reported_member_id), r.category, r.body]), [[reader.id, owner.id, 'other', '無断転載の写真です']]);
-  const bad = await h.post('/m/reports', { type: 'album', id: String(album), body: '理由なし' }, { tokenFrom: `/m/reports/new?type=album&id=${album}` });
+  assert.deepEqual(
+    (await reportsOf('album', album)).map((r) => [
+      Number(r.reporter_id),
+      Number(r.reported_member_id),
+      r.category,
+      r.body,
+    ]),
+    [[reader.id, owner.id, 'other', '無断転載の写真です']],
+  );
+  const bad = await h.post(
+    '/m/reports',
+    { type: 'album', id: String(album), body: '理由なし' },
+    { tokenFrom: `/m/reports/new?type=album&id=${album}` },
+  );
   assert.equal(bad.status, 422);
   assert.match(bad.text, /理由なし/);
 });

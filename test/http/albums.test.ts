@@ -21,14 +21,22 @@ import { friendsLatestAlbumPhotos } from '../../src/features/albums/queries.js';
 let app: TestApp;
 let uploads: string;
 let close: () => Promise<void>;
-before(async () => { ({ app, uploads, close } = await startPhotoApp({ limits: { loginPerIp: { points: 1000, duration: 60 }, comments: { points: 1000, duration: 60 } } })); });
+before(async () => {
+  ({ app, uploads, close } = await startPhotoApp({
+    limits: { loginPerIp: { points: 1000, duration: 60 }, comments: { points: 1000, duration: 60 } },
+  }));
+});
 after(() => close());
 
 const albumIdOf = (location: string | null) => Number(/\/albums\/(\d+)/.exec(location ?? '')![1]);
 const filesOf = (key: string) => path.join(uploads, key.slice(0, 2), key);
 
 async function createAlbum(agent: Agent, fields: Record<string, string> = {}) {
-  const res = await agent.post('/albums', { title: '夏の旅行', description: '海へ行きました', visibility: 'members', ...fields }, { tokenFrom: '/albums/new' });
+  const res = await agent.post(
+    '/albums',
+    { title: '夏の旅行', description: '海へ行きました', visibility: 'members', ...fields },
+    { tokenFrom: '/albums/new' },
+  );
   assert.equal(res.status, 303, res.text);
   return albumIdOf(res.location);
 }
@@ -36,28 +44,44 @@ async function createAlbum(agent: Agent, fields: Record<string, string> = {}) {
 /** Posts the album's upload form as a browser does: the token first, the caption, then the files. */
 async function addPhotos(agent: Agent, albumId: number, files: Buffer[], caption = '') {
   await agent.get(`/albums/${albumId}`);
-  const parts: Part[] = [{ name: '_csrf', value: agent.lastToken! }, { name: 'caption', value: caption }];
+  const parts: Part[] = [
+    { name: '_csrf', value: agent.lastToken! },
+    { name: 'caption', value: caption },
+  ];
   files.forEach((data, i) => parts.push({ name: 'photos', filename: `p${i}.jpg`, data }));
   return postRaw(agent, `/albums/${albumId}/photos`, multipartBody(parts));
 }
 
 const photosOf = (albumId: number) =>
-  app.db('album_photos as ap').join('photos as p', 'p.id', 'ap.photo_id')
-    .select('ap.photo_id', 'ap.caption', 'ap.position', 'p.kind', 'p.storage_key').where('ap.album_id', albumId).orderBy('ap.position');
+  app
+    .db('album_photos as ap')
+    .join('photos as p', 'p.id', 'ap.photo_id')
+    .select('ap.photo_id', 'ap.caption', 'ap.position', 'p.kind', 'p.storage_key')
+    .where('ap.album_id', albumId)
+    .orderBy('ap.position');
 
 test('albums › create, add photos with a caption, edit a caption, set the cover, delete a photo: pages, rows and files', async () => {
   const m = await createMember(app.db);
   const agent = await loggedInAgent(app, m);
   const id = await createAlbum(agent);
   const album = await app.db('albums').where({ id }).first();
-  assert.deepEqual([Number(album.owner_id), album.title, album.description, album.visibility, album.photo_count], [m.id, '夏の旅行', '海へ行きました', 'members', 0]);
+  assert.deepEqual(
+    [Number(album.owner_id), album.title, album.description, album.visibility, album.photo_count],
+    [m.id, '夏の旅行', '海へ行きました', 'members', 0],
+  );
 
   const added = await addPhotos(agent, id, [await jpeg(300, 200), await jpeg(200, 300)], '砂浜');
   assert.equal(added.status, 303, added.text);
   const page = await agent.follow(added);
   assert.match(textOf(page.text), /写真を2枚追加しました/);
   const rows = await photosOf(id);
-  assert.deepEqual(rows.map((r) => [r.position, r.caption, r.kind]), [[1, '砂浜', 'album'], [2, '砂浜', 'album']]);
+  assert.deepEqual(
+    rows.map((r) => [r.position, r.caption, r.kind]),
+    [
+      [1, '砂浜', 'album'],
+      [2, '砂浜', 'album'],
+    ],
+  );
   assert.equal((await app.db('albums').where({ id }).first()).photo_count, 2);
   for (const r of rows) {
     assert.match(page.text, new RegExp(`<img src="/photos/${r.photo_id}/sq180"`));
@@ -77,9 +101,16 @@ test('albums › create, add photos with a caption, edit a caption, set the cove
 
   const del = await agent.post(`/albums/${id}/photos/${rows[1].photo_id}/delete`, {});
   assert.equal(del.status, 303);
-  assert.deepEqual((await photosOf(id)).map((r) => r.photo_id), [rows[0].photo_id]);
+  assert.deepEqual(
+    (await photosOf(id)).map((r) => r.photo_id),
+    [rows[0].photo_id],
+  );
   const after1 = await app.db('albums').where({ id }).first();
-  assert.deepEqual([after1.photo_count, after1.cover_photo_id], [1, null], 'count kept with the rows; the cover falls back');
+  assert.deepEqual(
+    [after1.photo_count, after1.cover_photo_id],
+    [1, null],
+    'count kept with the rows; the cover falls back',
+  );
   assert.equal(await app.db('photos').where({ id: rows[1].photo_id }).first(), undefined);
   assert.equal(fs.existsSync(filesOf(rows[1].storage_key)), false, 'its files removed from the storage');
   assert.equal((await fetchPhoto(agent, `/photos/${rows[1].photo_id}/sq180`)).status, 404);
@@ -90,14 +121,25 @@ test('albums › deleting an album removes its photos rows, comments and files',
   const agent = await loggedInAgent(app, m);
   const id = await createAlbum(agent);
   assert.equal((await addPhotos(agent, id, [await jpeg(100, 100), await jpeg(120, 100)])).status, 303);
-  assert.equal((await agent.post(`/albums/${id}/comments`, { body: 'いいね' }, { tokenFrom: `/albums/${id}` })).status, 303);
+  assert.equal(
+    (await agent.post(`/albums/${id}/comments`, { body: 'いいね' }, { tokenFrom: `/albums/${id}` })).status,
+    303,
+  );
   const rows = await photosOf(id);
   const res = await agent.post(`/albums/${id}/delete`, {}, { tokenFrom: `/albums/${id}/edit` });
   assert.equal(res.status, 303);
   assert.equal(res.location, '/albums');
   assert.equal(await app.db('albums').where({ id }).first(), undefined);
   assert.equal((await app.db('album_comments').where({ album_id: id })).length, 0);
-  assert.equal((await app.db('photos').whereIn('id', rows.map((r) => r.photo_id))).length, 0);
+  assert.equal(
+    (
+      await app.db('photos').whereIn(
+        'id',
+        rows.map((r) => r.photo_id),
+      )
+    ).length,
+    0,
+  );
   for (const r of rows) assert.equal(fs.existsSync(filesOf(r.storage_key)), false);
   assert.equal((await agent.get(`/albums/${id}`)).status, 404);
 });
@@ -127,7 +169,11 @@ test('albums › comments: a viewer posts, the owner deletes it; an empty commen
 test('albums › bad input: 422 with the form kept; a refused file keeps the caption; nothing stored', async () => {
   const m = await createMember(app.db);
   const agent = await loggedInAgent(app, m);
-  const res = await agent.post('/albums', { title: '', description: '説明は残る', visibility: 'friends' }, { tokenFrom: '/albums/new' });
+  const res = await agent.post(
+    '/albums',
+    { title: '', description: '説明は残る', visibility: 'friends' },
+    { tokenFrom: '/albums/new' },
+  );
   assert.equal(res.status, 422);
   assert.match(textOf(res.text), /タイトルを1行で入力してください/);
   assert.match(res.text, /説明は残る/);
@@ -149,7 +195,7 @@ test('albums › bad input: 422 with the form kept; a refused file keeps the cap
   assert.equal((await app.db('albums').where({ id }).first()).photo_count, 0);
 });
 
-test('albums › someone else\'s album: edit, delete, photos, caption, cover are 404 and change nothing', async () => {
+test("albums › someone else's album: edit, delete, photos, caption, cover are 404 and change nothing", async () => {
   const owner = await createMember(app.db);
   const o = await loggedInAgent(app, owner);
   const id = await createAlbum(o);
@@ -173,14 +219,29 @@ test('albums › a cross-site POST is 403 and nothing is written', async () => {
   const m = await createMember(app.db);
   const agent = await loggedInAgent(app, m);
   await agent.get('/albums/new');
-  const res = await agent.post('/albums', { title: 'x', visibility: 'members' }, { headers: { 'sec-fetch-site': 'cross-site' } });
+  const res = await agent.post(
+    '/albums',
+    { title: 'x', visibility: 'members' },
+    { headers: { 'sec-fetch-site': 'cross-site' } },
+  );
   assert.equal(res.status, 403);
   assert.equal((await app.db('albums').where({ owner_id: m.id })).length, 0);
   const id = await createAlbum(agent);
   await agent.get(`/albums/${id}`);
-  const upload = await postRaw(agent, `/albums/${id}/photos`, multipartBody([{ name: '_csrf', value: agent.lastToken! }, { name: 'photos', filename: 'a.jpg', data: await jpeg(30, 30) }]), { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' });
+  const upload = await postRaw(
+    agent,
+    `/albums/${id}/photos`,
+    multipartBody([
+      { name: '_csrf', value: agent.lastToken! },
+      { name: 'photos', filename: 'a.jpg', data: await jpeg(30, 30) },
+    ]),
+    { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' },
+  );
   assert.equal(upload.status, 403);
-  assert.equal((await agent.post(`/albums/${id}/delete`, {}, { headers: { 'sec-fetch-site': 'cross-site' } })).status, 403);
+  assert.equal(
+    (await agent.post(`/albums/${id}/delete`, {}, { headers: { 'sec-fetch-site': 'cross-site' } })).status,
+    403,
+  );
   assert.equal((await photosOf(id)).length, 0);
   assert.ok(await app.db('albums').where({ id }).first());
 });
@@ -199,17 +260,29 @@ test('albums › 100 photos at most: a post past the cap is refused, and two rac
 
   await app.db('albums').where({ id }).update({ photo_count: 99 });
   await agent.get(`/albums/${id}`);
-  const body = async () => multipartBody([{ name: '_csrf', value: agent.lastToken! }, { name: 'photos', filename: 'a.jpg', data: await jpeg(50, 50) }]);
-  const [a, b, c] = await Promise.all([postRaw(agent, `/albums/${id}/photos`, await body()), postRaw(agent, `/albums/${id}/photos`, await body()), postRaw(agent, `/albums/${id}/photos`, await body())]);
+  const body = async () =>
+    multipartBody([
+      { name: '_csrf', value: agent.lastToken! },
+      { name: 'photos', filename: 'a.jpg', data: await jpeg(50, 50) },
+    ]);
+  const [a, b, c] = await Promise.all([
+    postRaw(agent, `/albums/${id}/photos`, await body()),
+    postRaw(agent, `/albums/${id}/photos`, await body()),
+    postRaw(agent, `/albums/${id}/photos`, await body()),
+  ]);
   assert.deepEqual([a.status, b.status, c.status].sort(), [303, 422, 422]);
   assert.equal((await app.db('albums').where({ id }).first()).photo_count, 100);
   assert.equal((await photosOf(id)).length, 1);
-  assert.equal((await app.db('photos').where({ owner_id: m.id, kind: 'album' })).length, 1, 'the losers left no photo rows');
+  assert.equal(
+    (await app.db('photos').where({ owner_id: m.id, kind: 'album' })).length,
+    1,
+    'the losers left no photo rows',
+  );
   const full = await agent.get(`/albums/${id}`);
   assert.doesNotMatch(full.text, /enctype="multipart\/form-data"/, 'no upload form on a full album');
 });
 
-test('albums › home can fold in friends\' latest album photos (friendsLatestAlbumPhotos): not only-me, not strangers', async () => {
+test("albums › home can fold in friends' latest album photos (friendsLatestAlbumPhotos): not only-me, not strangers", async () => {
   const me = await createMember(app.db);
   const friend = await createMember(app.db);
   await makeFriends(app.db, me.id, friend.id);
@@ -219,11 +292,14 @@ test('albums › home can fold in friends\' latest album photos (friendsLatestAl
   assert.equal((await addPhotos(f, shown, [await jpeg(40, 40)])).status, 303);
   assert.equal((await addPhotos(f, secret, [await jpeg(40, 40)])).status, 303);
   const rows = await friendsLatestAlbumPhotos(app.db, me.id, 10);
-  assert.deepEqual(rows.map((r) => Number(r.album_id)), [shown]);
+  assert.deepEqual(
+    rows.map((r) => Number(r.album_id)),
+    [shown],
+  );
   assert.deepEqual(await friendsLatestAlbumPhotos(app.db, (await createMember(app.db)).id, 10), []);
 });
 
-test('albums › a friend-group audience: offered on PC and /m/ forms, only its group sees it (page, profile, friends\' photos), kept on edit', async () => {
+test("albums › a friend-group audience: offered on PC and /m/ forms, only its group sees it (page, profile, friends' photos), kept on edit", async () => {
   const owner = await createMember(app.db);
   const [inGroup, friend] = [await createMember(app.db), await createMember(app.db)];
   await makeFriends(app.db, owner.id, inGroup.id);
@@ -231,10 +307,22 @@ test('albums › a friend-group audience: offered on PC and /m/ forms, only its 
   const o = await loggedInAgent(app, owner);
   assert.equal((await o.post('/friends/groups', { name: '家族' }, { tokenFrom: '/friends/groups' })).status, 303);
   const group = await app.db('friend_groups').where({ owner_id: owner.id }).first();
-  assert.equal((await o.post(`/friends/groups/${group.id}/members`, { member_id: String(inGroup.id) }, { tokenFrom: `/friends/groups/${group.id}` })).status, 303);
+  assert.equal(
+    (
+      await o.post(
+        `/friends/groups/${group.id}/members`,
+        { member_id: String(inGroup.id) },
+        { tokenFrom: `/friends/groups/${group.id}` },
+      )
+    ).status,
+    303,
+  );
   assert.ok(await app.db('friend_group_members').where({ group_id: group.id, member_id: inGroup.id }).first());
 
-  assert.match((await o.get('/albums/new')).text, new RegExp(`<option value="group:${group.id}">グループ: 家族</option>`));
+  assert.match(
+    (await o.get('/albums/new')).text,
+    new RegExp(`<option value="group:${group.id}">グループ: 家族</option>`),
+  );
   const h = await loggedInHandset(app, owner, DOCOMO_UA);
   assert.match((await h.get('/m/albums/new')).text, new RegExp(`<option value="group:${group.id}">`));
 
@@ -250,30 +338,47 @@ test('albums › a friend-group audience: offered on PC and /m/ forms, only its 
   assert.equal((await f.get(`/albums/${id}`)).status, 404);
   assert.match(textOf((await g.get(`/members/${owner.id}`)).text), /家族アルバム/);
   assert.doesNotMatch(textOf((await f.get(`/members/${owner.id}`)).text), /家族アルバム/);
-  assert.deepEqual((await friendsLatestAlbumPhotos(app.db, inGroup.id, 10)).map((r) => Number(r.album_id)), [id]);
+  assert.deepEqual(
+    (await friendsLatestAlbumPhotos(app.db, inGroup.id, 10)).map((r) => Number(r.album_id)),
+    [id],
+  );
   assert.deepEqual(await friendsLatestAlbumPhotos(app.db, friend.id, 10), []);
 
   // Deleting the group turns the album to "only me" in the same transaction: nobody gains it.
-  assert.equal((await o.post(`/friends/groups/${group.id}/delete`, {}, { tokenFrom: `/friends/groups/${group.id}` })).status, 303);
+  assert.equal(
+    (await o.post(`/friends/groups/${group.id}/delete`, {}, { tokenFrom: `/friends/groups/${group.id}` })).status,
+    303,
+  );
   const after = await app.db('albums').where({ id }).first();
   assert.deepEqual([after.visibility, after.audience_group_id], ['only_me', null]);
   assert.equal((await g.get(`/albums/${id}`)).status, 404);
 });
 
-test('albums › a group that is not the owner\'s is refused (422, form kept) and the database refuses it too', async () => {
+test("albums › a group that is not the owner's is refused (422, form kept) and the database refuses it too", async () => {
   const owner = await createMember(app.db);
   const other = await createMember(app.db);
   const [theirs] = await app.db('friend_groups').insert({ owner_id: other.id, name: 'よその' }).returning('id');
   const o = await loggedInAgent(app, owner);
-  const res = await o.post('/albums', { title: 'のぞき見', visibility: `group:${theirs.id}` }, { tokenFrom: '/albums/new' });
+  const res = await o.post(
+    '/albums',
+    { title: 'のぞき見', visibility: `group:${theirs.id}` },
+    { tokenFrom: '/albums/new' },
+  );
   assert.equal(res.status, 422);
   assert.match(res.text, /value="のぞき見"/);
   assert.equal((await app.db('albums').where({ owner_id: owner.id })).length, 0);
   const id = await createAlbum(o, { visibility: 'members' });
-  const edit = await o.post(`/albums/${id}/edit`, { title: '変更', visibility: `group:${theirs.id}` }, { tokenFrom: `/albums/${id}/edit` });
+  const edit = await o.post(
+    `/albums/${id}/edit`,
+    { title: '変更', visibility: `group:${theirs.id}` },
+    { tokenFrom: `/albums/${id}/edit` },
+  );
   assert.equal(edit.status, 422);
   assert.equal((await app.db('albums').where({ id }).first()).visibility, 'members');
-  await assert.rejects(app.db('albums').where({ id }).update({ visibility: 'group', audience_group_id: theirs.id }), /albums_audience_group_fkey/);
+  await assert.rejects(
+    app.db('albums').where({ id }).update({ visibility: 'group', audience_group_id: theirs.id }),
+    /albums_audience_group_fkey/,
+  );
   await assert.rejects(app.db('albums').where({ id }).update({ visibility: 'group' }), /albums_audience_group_check/);
 });
 
@@ -289,7 +394,7 @@ test('albums › the profile shows the latest visible albums in フォトアル�
   assert.match(textOf((await o.get(`/members/${owner.id}`)).text), /ひみつのアルバム/);
 });
 
-test('albums › a withdrawn owner\'s albums and photos disappear', async () => {
+test("albums › a withdrawn owner's albums and photos disappear", async () => {
   const owner = await createMember(app.db);
   const o = await loggedInAgent(app, owner);
   const id = await createAlbum(o);
@@ -297,7 +402,10 @@ test('albums › a withdrawn owner\'s albums and photos disappear', async () => 
   const [p] = await photosOf(id);
   const viewer = await loggedInAgent(app, await createMember(app.db));
   assert.equal((await viewer.get(`/albums/${id}`)).status, 200);
-  await app.db('members').where({ id: owner.id }).update({ status: 'withdrawn', withdrawn_at: new Date(), phone: null });
+  await app
+    .db('members')
+    .where({ id: owner.id })
+    .update({ status: 'withdrawn', withdrawn_at: new Date(), phone: null });
   assert.equal((await viewer.get(`/albums/${id}`)).status, 404);
   assert.equal((await fetchPhoto(viewer, `/photos/${p.photo_id}/sq180`)).status, 404);
 });
@@ -305,7 +413,11 @@ test('albums › a withdrawn owner\'s albums and photos disappear', async () => 
 test('albums › mobile: list, album with small thumbnails, a photo page, one photo added in Shift_JIS with its caption', async () => {
   const m = await createMember(app.db);
   const h = await loggedInHandset(app, m, DOCOMO_UA);
-  const created = await h.post('/m/albums', { title: 'けいたいアルバム', visibility: 'members' }, { tokenFrom: '/m/albums/new' });
+  const created = await h.post(
+    '/m/albums',
+    { title: 'けいたいアルバム', visibility: 'members' },
+    { tokenFrom: '/m/albums/new' },
+  );
   assert.equal(created.status, 303, created.text);
   const id = albumIdOf(created.location);
   assert.equal((await app.db('albums').where({ id }).first()).title, 'けいたいアルバム');
@@ -314,12 +426,26 @@ test('albums › mobile: list, album with small thumbnails, a photo page, one ph
   assert.match(list.text, /けいたいアルバム/);
 
   await h.get(`/m/albums/${id}/photos/new`);
-  const field = (name: string, value: string) => Buffer.concat([
-    Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n`), iconv.encode(value, 'Shift_JIS'), Buffer.from('\r\n'),
-  ]);
+  const field = (name: string, value: string) =>
+    Buffer.concat([
+      Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n`),
+      iconv.encode(value, 'Shift_JIS'),
+      Buffer.from('\r\n'),
+    ]);
   // The handset's order: token, the file, then the caption in Shift_JIS.
-  const body = Buffer.concat([field('_csrf', h.lastToken!), multipartBody([{ name: 'photos', filename: 'p.jpg', data: await jpeg(320, 240) }]).subarray(0, -(`--${BOUNDARY}--\r\n`.length)), field('caption', '富士山'), Buffer.from(`--${BOUNDARY}--\r\n`)]);
-  const res = await h.request('POST', `/m/albums/${id}/photos`, { body, headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` } });
+  const body = Buffer.concat([
+    field('_csrf', h.lastToken!),
+    multipartBody([{ name: 'photos', filename: 'p.jpg', data: await jpeg(320, 240) }]).subarray(
+      0,
+      -`--${BOUNDARY}--\r\n`.length,
+    ),
+    field('caption', '富士山'),
+    Buffer.from(`--${BOUNDARY}--\r\n`),
+  ]);
+  const res = await h.request('POST', `/m/albums/${id}/photos`, {
+    body,
+    headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+  });
   assert.equal(res.status, 303, res.text);
   assert.equal(res.location, `/m/albums/${id}`);
   const [row] = await photosOf(id);
@@ -334,8 +460,16 @@ test('albums › mobile: list, album with small thumbnails, a photo page, one ph
 
   // Two photos in one phone post: the form again, the caption kept.
   await h.get(`/m/albums/${id}/photos/new`);
-  const two = multipartBody([{ name: '_csrf', value: h.lastToken! }, { name: 'photos', filename: 'a.jpg', data: await jpeg(30, 30) }, { name: 'photos', filename: 'b.jpg', data: await jpeg(30, 30) }, { name: 'caption', value: 'two' }]);
-  const refused = await h.send('POST', `/m/albums/${id}/photos`, { body: two, headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` } });
+  const two = multipartBody([
+    { name: '_csrf', value: h.lastToken! },
+    { name: 'photos', filename: 'a.jpg', data: await jpeg(30, 30) },
+    { name: 'photos', filename: 'b.jpg', data: await jpeg(30, 30) },
+    { name: 'caption', value: 'two' },
+  ]);
+  const refused = await h.send('POST', `/m/albums/${id}/photos`, {
+    body: two,
+    headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+  });
   assert.equal(refused.status, 422);
   assert.match(refused.text, /写真は1枚ずつ選んでください/);
   assert.match(refused.text, /value="two"/);
@@ -343,22 +477,33 @@ test('albums › mobile: list, album with small thumbnails, a photo page, one ph
 });
 
 // The visibility matrix: the album page, its photo, the member's album list; the four levels of albums and a friend-group audience ('group friend' is in it).
-const world: { ownerId: number; albums: { level: string; id: number; photoId: number }[]; agents: Map<Viewer, Agent> } = { ownerId: 0, albums: [], agents: new Map() };
+const world: { ownerId: number; albums: { level: string; id: number; photoId: number }[]; agents: Map<Viewer, Agent> } =
+  { ownerId: 0, albums: [], agents: new Map() };
 let worldReady: Promise<void> | null = null;
 function ensureWorld() {
   worldReady ??= (async () => {
     const w = await visibilityWorld(app.db);
     world.ownerId = w.owner.id;
     const owner = await loggedInAgent(app, w.owner);
-    const group = await app.db('friend_groups').select('id').where({ owner_id: w.owner.id, name: VISIBILITY_GROUP }).first();
+    const group = await app
+      .db('friend_groups')
+      .select('id')
+      .where({ owner_id: w.owner.id, name: VISIBILITY_GROUP })
+      .first();
     for (const level of LEVELS) {
-      const id = await createAlbum(owner, { title: `アルバム[${level}]`, visibility: level === 'group' ? `group:${group.id}` : level });
+      const id = await createAlbum(owner, {
+        title: `アルバム[${level}]`,
+        visibility: level === 'group' ? `group:${group.id}` : level,
+      });
       assert.equal((await addPhotos(owner, id, [await jpeg(60, 60)])).status, 303);
       world.albums.push({ level, id, photoId: (await photosOf(id))[0].photo_id });
     }
     world.agents.set('logged out', new Agent(app.baseUrl));
     for (const [who, m] of w.viewers) world.agents.set(who, who === 'owner' ? owner : await loggedInAgent(app, m));
-    await app.db('members').where({ id: w.viewers.find(([who]) => who === 'suspended')![1].id }).update({ status: 'suspended' });
+    await app
+      .db('members')
+      .where({ id: w.viewers.find(([who]) => who === 'suspended')![1].id })
+      .update({ status: 'suspended' });
   })();
   return worldReady;
 }
@@ -375,7 +520,11 @@ for (const level of LEVELS) {
       const photo = await fetchPhoto(agent, `/photos/${a.photoId}/sq180`);
       assert.equal(photo.status === 200, allowed, `photo status ${photo.status}`);
       const list = await agent.get(`/members/${world.ownerId}/albums`);
-      assert.equal(list.status === 200 && list.text.includes(`アルバム[${level}]`), allowed, `list status ${list.status}`);
+      assert.equal(
+        list.status === 200 && list.text.includes(`アルバム[${level}]`),
+        allowed,
+        `list status ${list.status}`,
+      );
       const mobile = await agent.get(`/m/albums/${a.id}`);
       if (!allowed) assert.notEqual(mobile.status, 200);
     });
@@ -386,12 +535,26 @@ test('albums › mobile: an album page with a long description, ten photos and l
   const m = await createMember(app.db);
   const agent = await loggedInAgent(app, m);
   const id = await createAlbum(agent, { title: 'あ'.repeat(100), description: 'い'.repeat(2000) });
-  await app.db('album_photos').insert(await Promise.all(Array.from({ length: 12 }, async (_, i) => {
-    const [photo] = await app.db('photos').insert({ owner_id: m.id, kind: 'album', storage_key: `${String(i).padStart(2, '0')}${'a'.repeat(30)}`, width: 10, height: 10 }).returning('id');
-    return { album_id: id, photo_id: photo.id, caption: 'う'.repeat(200), position: i + 1 };
-  })));
+  await app.db('album_photos').insert(
+    await Promise.all(
+      Array.from({ length: 12 }, async (_, i) => {
+        const [photo] = await app
+          .db('photos')
+          .insert({
+            owner_id: m.id,
+            kind: 'album',
+            storage_key: `${String(i).padStart(2, '0')}${'a'.repeat(30)}`,
+            width: 10,
+            height: 10,
+          })
+          .returning('id');
+        return { album_id: id, photo_id: photo.id, caption: 'う'.repeat(200), position: i + 1 };
+      }),
+    ),
+  );
   await app.db('albums').where({ id }).update({ photo_count: 12 });
-  for (let i = 0; i < 7; i++) await app.db('album_comments').insert({ album_id: id, author_id: m.id, body: 'え'.repeat(2000) });
+  for (let i = 0; i < 7; i++)
+    await app.db('album_comments').insert({ album_id: id, author_id: m.id, body: 'え'.repeat(2000) });
   const h = await loggedInHandset(app, m, DOCOMO_UA);
   const page = await h.get(`/m/albums/${id}`);
   assert.equal(page.status, 200);
@@ -407,7 +570,18 @@ test('albums › Nu HTML checker: the album pages have no errors', { skip: noJav
   assert.equal((await addPhotos(agent, id, [await jpeg(40, 40)], 'キャプション')).status, 303);
   await agent.post(`/albums/${id}/comments`, { body: 'コメント' }, { tokenFrom: `/albums/${id}` });
   const pages = new Map<string, string>();
-  for (const url of ['/albums', `/members/${m.id}/albums`, '/albums/new', `/albums/${id}`, `/albums/${id}/edit`, `/members/${m.id}`]) pages.set(url, (await agent.get(url)).text);
-  pages.set('422 /albums', (await agent.post('/albums', { title: '', visibility: 'members' }, { tokenFrom: '/albums/new' })).text);
+  for (const url of [
+    '/albums',
+    `/members/${m.id}/albums`,
+    '/albums/new',
+    `/albums/${id}`,
+    `/albums/${id}/edit`,
+    `/members/${m.id}`,
+  ])
+    pages.set(url, (await agent.get(url)).text);
+  pages.set(
+    '422 /albums',
+    (await agent.post('/albums', { title: '', visibility: 'members' }, { tokenFrom: '/albums/new' })).text,
+  );
   assert.deepEqual(await htmlErrors(pages), []);
 });

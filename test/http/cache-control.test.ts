@@ -11,15 +11,26 @@ import { staffAgent } from '../support/moderation.js';
 // person. Public stylesheets stay cacheable, and so do the pages visitors see.
 
 let app: TestApp;
-before(async () => { app = await startTestApp(); });
-after(async () => { await app.close(); });
+before(async () => {
+  app = await startTestApp();
+});
+after(async () => {
+  await app.close();
+});
 
 const cacheControl = (res: { headers: Headers }) => res.headers.get('cache-control') ?? '';
 
 test('cache › every response to a logged-in member is no-store: pages, redirects, error pages, PC and /m/', async () => {
   const member = await createMember(app.db);
   const pc = await loggedInAgent(app, member);
-  for (const path of ['/home', `/members/${member.id}`, '/settings', '/search/members?q=a', '/no-such-page', '/login']) {
+  for (const path of [
+    '/home',
+    `/members/${member.id}`,
+    '/settings',
+    '/search/members?q=a',
+    '/no-such-page',
+    '/login',
+  ]) {
     const res = await pc.get(path);
     assert.match(cacheControl(res), /no-store/, `${path} (${res.status})`);
   }

@@ -4,7 +4,14 @@ import assert from 'node:assert/strict';
 import { loggedInAgent, type TestApp } from '../support/app.js';
 import type { Agent } from '../support/agent.js';
 import { createMember } from '../support/factories.js';
-import { addMember, createCommunity, createEvent, MANY_LOGINS, membership, requestToJoin } from '../support/communities.js';
+import {
+  addMember,
+  createCommunity,
+  createEvent,
+  MANY_LOGINS,
+  membership,
+  requestToJoin,
+} from '../support/communities.js';
 import { multipartBody, postRaw } from '../support/multipart.js';
 import * as img from '../support/images.js';
 import { fetchPhoto, startPhotoApp } from '../support/photos.js';
@@ -14,7 +21,9 @@ import { fetchPhoto, startPhotoApp } from '../support/photos.js';
 
 let app: TestApp;
 let close: () => Promise<void>;
-before(async () => { ({ app, close } = await startPhotoApp({ limits: MANY_LOGINS })); });
+before(async () => {
+  ({ app, close } = await startPhotoApp({ limits: MANY_LOGINS }));
+});
 after(() => close());
 
 const VIEWERS = ['non-member', 'pending applicant', 'member', 'sub-manager', 'owner', 'banned', 'removed'] as const;
@@ -32,11 +41,15 @@ const samePage = (html: string) => html.slice(html.indexOf('<main'), html.indexO
 
 async function withPhoto(agent: Agent, formPath: string, action: string, fields: Record<string, string>) {
   await agent.get(formPath);
-  const res = await postRaw(agent, action, multipartBody([
-    { name: '_csrf', value: agent.lastToken! },
-    ...Object.entries(fields).map(([name, value]) => ({ name, value })),
-    { name: 'photos', filename: 'a.jpg', data: await img.jpeg(64, 64) },
-  ]));
+  const res = await postRaw(
+    agent,
+    action,
+    multipartBody([
+      { name: '_csrf', value: agent.lastToken! },
+      ...Object.entries(fields).map(([name, value]) => ({ name, value })),
+      { name: 'photos', filename: 'a.jpg', data: await img.jpeg(64, 64) },
+    ]),
+  );
   assert.equal(res.status, 303, `${action}: ${res.status}`);
   return res;
 }
@@ -55,15 +68,37 @@ for (const policy of ['open', 'approval'] as const) {
         people[v] = { id: m.id, agent: await loggedInAgent(app, m) };
       }
       const boss = people.owner.agent;
-      const topic = await withPhoto(boss, `/communities/${id}/topics/new`, `/communities/${id}/topics`, { title: 'トピック', body: '本文', submission_key: crypto.randomUUID() });
+      const topic = await withPhoto(boss, `/communities/${id}/topics/new`, `/communities/${id}/topics`, {
+        title: 'トピック',
+        body: '本文',
+        submission_key: crypto.randomUUID(),
+      });
       const topicId = Number(/topics\/(\d+)$/.exec(topic.location!)![1]);
-      await withPhoto(people.member.agent, `/communities/${id}/topics/${topicId}`, `/communities/${id}/topics/${topicId}/comments`, { body: 'コメント', submission_key: crypto.randomUUID() });
-      const eventId = await createEvent(app.db, id, owner.id, { event_date: '2099-12-31', deadline: '2099-12-01', capacity: 10 });
-      const [topicPhoto] = await app.db('community_post_photos').select('photo_id').where({ topic_id: topicId }).whereNull('comment_id');
-      const [commentPhoto] = await app.db('community_post_photos').select('photo_id').where({ topic_id: topicId }).whereNotNull('comment_id');
+      await withPhoto(
+        people.member.agent,
+        `/communities/${id}/topics/${topicId}`,
+        `/communities/${id}/topics/${topicId}/comments`,
+        { body: 'コメント', submission_key: crypto.randomUUID() },
+      );
+      const eventId = await createEvent(app.db, id, owner.id, {
+        event_date: '2099-12-31',
+        deadline: '2099-12-01',
+        capacity: 10,
+      });
+      const [topicPhoto] = await app
+        .db('community_post_photos')
+        .select('photo_id')
+        .where({ topic_id: topicId })
+        .whereNull('comment_id');
+      const [commentPhoto] = await app
+        .db('community_post_photos')
+        .select('photo_id')
+        .where({ topic_id: topicId })
+        .whereNotNull('comment_id');
 
       // Banned and removed were members who could read a moment ago; the manager acts, and the next request sees it.
-      for (const v of ['banned', 'removed'] as const) assert.equal((await people[v].agent.get(`/communities/${id}/topics/${topicId}`)).status, 200);
+      for (const v of ['banned', 'removed'] as const)
+        assert.equal((await people[v].agent.get(`/communities/${id}/topics/${topicId}`)).status, 200);
       await boss.get(`/communities/${id}/manage/members`);
       assert.equal((await boss.post(`/communities/${id}/bans`, { member_id: String(people.banned.id) })).status, 303);
       assert.equal((await boss.post(`/communities/${id}/members/${people.removed.id}/remove`, {})).status, 303);
@@ -74,18 +109,39 @@ for (const policy of ['open', 'approval'] as const) {
         const may = expected(v, visibility);
         const missing = await agent.get(`/communities/${id}/topics/999999999`);
         assert.equal(missing.status, 404);
-        assert.equal((await agent.get(`/communities/${id}`)).status, 200, `${v}: the community page is for every member`);
-        const pages = [`/communities/${id}/topics`, `/communities/${id}/topics/${topicId}`, `/communities/${id}/events`, `/communities/${id}/topics/${eventId}`];
+        assert.equal(
+          (await agent.get(`/communities/${id}`)).status,
+          200,
+          `${v}: the community page is for every member`,
+        );
+        const pages = [
+          `/communities/${id}/topics`,
+          `/communities/${id}/topics/${topicId}`,
+          `/communities/${id}/events`,
+          `/communities/${id}/topics/${eventId}`,
+        ];
         for (const path of pages) {
           const res = await agent.get(path);
           assert.equal(res.status, may.read ? 200 : 404, `${v} GET ${path}`);
-          if (!may.read) assert.equal(samePage(res.text), samePage(missing.text), `${v} GET ${path}: the same page as a missing topic`);
+          if (!may.read)
+            assert.equal(
+              samePage(res.text),
+              samePage(missing.text),
+              `${v} GET ${path}: the same page as a missing topic`,
+            );
         }
         for (const photoId of [topicPhoto.photo_id, commentPhoto.photo_id]) {
-          assert.equal((await fetchPhoto(agent, `/photos/${photoId}/sq180`)).status, may.read ? 200 : 404, `${v} photo ${photoId}`);
+          assert.equal(
+            (await fetchPhoto(agent, `/photos/${photoId}/sq180`)).status,
+            may.read ? 200 : 404,
+            `${v} photo ${photoId}`,
+          );
         }
         await agent.get(`/communities/${id}`);
-        const comment = await agent.post(`/communities/${id}/topics/${topicId}/comments`, { body: `${v}のコメント`, submission_key: crypto.randomUUID() });
+        const comment = await agent.post(`/communities/${id}/topics/${topicId}/comments`, {
+          body: `${v}のコメント`,
+          submission_key: crypto.randomUUID(),
+        });
         assert.equal(comment.status, may.post ? 303 : may.read ? 403 : 404, `${v} POST comment`);
         const join = await agent.post(`/communities/${id}/topics/${eventId}/participants`, {});
         assert.equal(join.status, may.post ? 303 : may.read ? 403 : 404, `${v} POST event participation`);
@@ -94,7 +150,8 @@ for (const policy of ['open', 'approval'] as const) {
       }
       const written = await app.db('community_comments').select('author_id').where({ topic_id: topicId });
       const posters = new Set(written.map((r) => r.author_id));
-      for (const v of VIEWERS) assert.equal(posters.has(people[v].id), expected(v, visibility).post || v === 'member', v);
+      for (const v of VIEWERS)
+        assert.equal(posters.has(people[v].id), expected(v, visibility).post || v === 'member', v);
     });
   }
 }
@@ -106,7 +163,11 @@ test('access › a pending applicant cannot post even where the board is open to
   await requestToJoin(app.db, id, applicant.id);
   const agent = await loggedInAgent(app, applicant);
   await agent.get(`/communities/${id}/topics`);
-  const res = await agent.post(`/communities/${id}/topics`, { title: 'まだ', body: '申請中', submission_key: crypto.randomUUID() });
+  const res = await agent.post(`/communities/${id}/topics`, {
+    title: 'まだ',
+    body: '申請中',
+    submission_key: crypto.randomUUID(),
+  });
   assert.equal(res.status, 403);
   assert.equal(await app.db('community_topics').where({ community_id: id }).first(), undefined);
 });

@@ -12,13 +12,22 @@ import { formatDay, tokyoDate } from '../../src/lib/dates.js';
 // order that moves up on a cancellation; nobody joins after the deadline or once closed.
 
 let app: TestApp;
-before(async () => { app = await startTestApp({ limits: MANY_LOGINS }); });
-after(async () => { await app.close(); });
+before(async () => {
+  app = await startTestApp({ limits: MANY_LOGINS });
+});
+after(async () => {
+  await app.close();
+});
 
 const DAY = 86_400_000;
 const inDays = (n: number) => tokyoDate(new Date(app.clock.now().getTime() + n * DAY));
-const people = (topicId: number) => app.db('community_event_participants').select('member_id', 'status').where({ topic_id: topicId }).orderBy('id');
-const seats = async (topicId: number) => Number((await app.db('community_events').select('participant_count').where({ topic_id: topicId }).first()).participant_count);
+const people = (topicId: number) =>
+  app.db('community_event_participants').select('member_id', 'status').where({ topic_id: topicId }).orderBy('id');
+const seats = async (topicId: number) =>
+  Number(
+    (await app.db('community_events').select('participant_count').where({ topic_id: topicId }).first())
+      .participant_count,
+  );
 
 async function community(size: number) {
   const owner = await createMember(app.db, { nickname: '幹事' });
@@ -34,15 +43,39 @@ async function community(size: number) {
 
 test('events › the organiser creates an event; the page shows its date, place, deadline and capacity', async () => {
   const { id, boss } = await community(0);
-  const fields = { title: '新年会', body: '飲みましょう', event_date: inDays(10), date_note: '19時〜', prefecture: '27', deadline: inDays(5), capacity: '20', submission_key: crypto.randomUUID() };
+  const fields = {
+    title: '新年会',
+    body: '飲みましょう',
+    event_date: inDays(10),
+    date_note: '19時〜',
+    prefecture: '27',
+    deadline: inDays(5),
+    capacity: '20',
+    submission_key: crypto.randomUUID(),
+  };
   const res = await boss.post(`/communities/${id}/events`, fields, { tokenFrom: `/communities/${id}/events/new` });
   assert.equal(res.status, 303);
   const topicId = Number(/topics\/(\d+)$/.exec(res.location!)![1]);
-  const row = await app.db('community_events').select('event_date', 'date_note', 'prefecture', 'deadline', 'capacity', 'participant_count').where({ topic_id: topicId }).first();
-  assert.deepEqual(row, { event_date: inDays(10), date_note: '19時〜', prefecture: 27, deadline: inDays(5), capacity: 20, participant_count: 0 });
-  assert.equal((await app.db('community_topics').select('kind', 'author_id').where({ id: topicId }).first()).kind, 'event');
+  const row = await app
+    .db('community_events')
+    .select('event_date', 'date_note', 'prefecture', 'deadline', 'capacity', 'participant_count')
+    .where({ topic_id: topicId })
+    .first();
+  assert.deepEqual(row, {
+    event_date: inDays(10),
+    date_note: '19時〜',
+    prefecture: 27,
+    deadline: inDays(5),
+    capacity: 20,
+    participant_count: 0,
+  });
+  assert.equal(
+    (await app.db('community_topics').select('kind', 'author_id').where({ id: topicId }).first()).kind,
+    'event',
+  );
   const page = textOf((await boss.follow(res)).text);
-  for (const s of ['新年会', formatDay(inDays(10), 'ja'), '19時〜', '大阪府', '0人 / 定員20人', '募集中']) assert.ok(page.includes(s), s);
+  for (const s of ['新年会', formatDay(inDays(10), 'ja'), '19時〜', '大阪府', '0人 / 定員20人', '募集中'])
+    assert.ok(page.includes(s), s);
   const list = textOf((await boss.get(`/communities/${id}/events`)).text);
   assert.match(list, /新年会/);
   assert.match(list, /大阪府/);
@@ -75,17 +108,28 @@ test('events › when full, applicants wait in order; a cancellation moves the f
   const topicId = await createEvent(app.db, id, owner.id, { event_date: inDays(7), deadline: inDays(7), capacity: 2 });
   const path = `/communities/${id}/topics/${topicId}`;
   const flashes = [];
-  for (const { agent } of members) flashes.push(textOf((await agent.follow(await agent.post(`${path}/participants`, {}, { tokenFrom: path }))).text));
+  for (const { agent } of members)
+    flashes.push(textOf((await agent.follow(await agent.post(`${path}/participants`, {}, { tokenFrom: path }))).text));
   assert.match(flashes[0], /参加登録しました/);
   assert.match(flashes[2], /キャンセル待ちに登録しました/);
   assert.match(flashes[3], /キャンセル待ち2番目/);
-  assert.deepEqual((await people(topicId)).map((p) => p.status), ['going', 'going', 'waitlisted', 'waitlisted']);
+  assert.deepEqual(
+    (await people(topicId)).map((p) => p.status),
+    ['going', 'going', 'waitlisted', 'waitlisted'],
+  );
   assert.equal(await seats(topicId), 2);
 
   const cancel = await members[0].agent.post(`${path}/participants/cancel`, {}, { tokenFrom: path });
   assert.match(textOf((await members[0].agent.follow(cancel)).text), /参加をキャンセルしました/);
   const after = await people(topicId);
-  assert.deepEqual(after.map((p) => [p.member_id, p.status]), [[members[1].m.id, 'going'], [members[2].m.id, 'going'], [members[3].m.id, 'waitlisted']]);
+  assert.deepEqual(
+    after.map((p) => [p.member_id, p.status]),
+    [
+      [members[1].m.id, 'going'],
+      [members[2].m.id, 'going'],
+      [members[3].m.id, 'waitlisted'],
+    ],
+  );
   assert.equal(await seats(topicId), 2);
   assert.match(textOf((await members[2].agent.get(path)).text), /あなたは参加予定です/);
   // A waitlisted member cancelling frees no seat.
@@ -97,11 +141,18 @@ test('events › when full, applicants wait in order; a cancellation moves the f
 test('events › two members taking the last seat at once: one seat, one waitlist place', async () => {
   for (let round = 0; round < 3; round++) {
     const { id, owner, members } = await community(2);
-    const topicId = await createEvent(app.db, id, owner.id, { event_date: inDays(7), deadline: inDays(7), capacity: 1 });
+    const topicId = await createEvent(app.db, id, owner.id, {
+      event_date: inDays(7),
+      deadline: inDays(7),
+      capacity: 1,
+    });
     const path = `/communities/${id}/topics/${topicId}`;
     for (const { agent } of members) await agent.get(path);
     const results = await Promise.all(members.map(({ agent }) => agent.post(`${path}/participants`, {})));
-    assert.deepEqual(results.map((r) => r.status), [303, 303]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      [303, 303],
+    );
     assert.deepEqual((await people(topicId)).map((p) => p.status).sort(), ['going', 'waitlisted']);
     assert.equal(await seats(topicId), 1);
   }
@@ -110,28 +161,53 @@ test('events › two members taking the last seat at once: one seat, one waitlis
 test('events › after the deadline nobody joins; once the organiser closes it, nobody joins; others cannot close it', async () => {
   const { id, owner, members, boss } = await community(2);
   const late = await createEvent(app.db, id, owner.id, { event_date: inDays(3), deadline: inDays(1), capacity: null });
-  const closing = await createEvent(app.db, id, owner.id, { event_date: inDays(3), deadline: inDays(3), capacity: null });
+  const closing = await createEvent(app.db, id, owner.id, {
+    event_date: inDays(3),
+    deadline: inDays(3),
+    capacity: null,
+  });
   const [a, b] = members;
-  await a.agent.post(`/communities/${id}/topics/${late}/participants`, {}, { tokenFrom: `/communities/${id}/topics/${late}` });
+  await a.agent.post(
+    `/communities/${id}/topics/${late}/participants`,
+    {},
+    { tokenFrom: `/communities/${id}/topics/${late}` },
+  );
   assert.equal((await people(late)).length, 1, 'before the deadline: in');
   app.clock.advance(2 * DAY);
-  const tooLate = await b.agent.post(`/communities/${id}/topics/${late}/participants`, {}, { tokenFrom: `/communities/${id}/topics/${late}` });
+  const tooLate = await b.agent.post(
+    `/communities/${id}/topics/${late}/participants`,
+    {},
+    { tokenFrom: `/communities/${id}/topics/${late}` },
+  );
   assert.match(textOf((await b.agent.follow(tooLate)).text), /募集期限を過ぎています/);
   assert.equal((await people(late)).length, 1);
 
   await a.agent.get(`/communities/${id}/topics/${closing}`);
   assert.equal((await a.agent.post(`/communities/${id}/topics/${closing}/close`, {})).status, 403);
-  const closed = await boss.post(`/communities/${id}/topics/${closing}/close`, {}, { tokenFrom: `/communities/${id}/topics/${closing}` });
+  const closed = await boss.post(
+    `/communities/${id}/topics/${closing}/close`,
+    {},
+    { tokenFrom: `/communities/${id}/topics/${closing}` },
+  );
   assert.match(textOf((await boss.follow(closed)).text), /募集を締め切りました/);
   assert.ok((await app.db('community_events').select('closed_at').where({ topic_id: closing }).first()).closed_at);
-  const refused = await b.agent.post(`/communities/${id}/topics/${closing}/participants`, {}, { tokenFrom: `/communities/${id}/topics/${closing}` });
+  const refused = await b.agent.post(
+    `/communities/${id}/topics/${closing}/participants`,
+    {},
+    { tokenFrom: `/communities/${id}/topics/${closing}` },
+  );
   assert.match(textOf((await b.agent.follow(refused)).text), /締め切られています/);
   assert.equal((await people(closing)).length, 0);
 });
 
 test('events › dates read 2099年12月22日(火) on every event page (PC and mobile), Tue 22 Dec 2099 in English', async () => {
   const { id, owner, members } = await community(1);
-  const topicId = await createEvent(app.db, id, owner.id, { event_date: '2099-12-22', deadline: '2099-12-20', capacity: 5, title: '忘年会' });
+  const topicId = await createEvent(app.db, id, owner.id, {
+    event_date: '2099-12-22',
+    deadline: '2099-12-20',
+    capacity: 5,
+    title: '忘年会',
+  });
   const { m, agent } = members[0];
   const path = `/communities/${id}/topics/${topicId}`;
   for (const url of [path, `/communities/${id}/events`, `/communities/${id}`]) {
@@ -150,7 +226,11 @@ test('events › dates read 2099年12月22日(火) on every event page (PC and m
   const english = textOf((await agent.get(path)).text);
   assert.match(english, /Tue 22 Dec 2099/);
   assert.match(english, /Sun 20 Dec 2099/);
-  assert.match(english, /\b\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}, \d{2}:\d{2}\b/, 'moments name their month too');
+  assert.match(
+    english,
+    /\b\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}, \d{2}:\d{2}\b/,
+    'moments name their month too',
+  );
   assert.doesNotMatch(english, /\d{2}\/\d{2}\/\d{4}/, 'never the ambiguous 08/12/2026');
 });
 
@@ -159,24 +239,42 @@ test('events › an event, its form and its deletion sit under the イベント 
   const eventId = await createEvent(app.db, id, owner.id, { event_date: '2099-12-22', deadline: '2099-12-20' });
   const topicId = await createTopic(app.db, id, owner.id);
   const current = (html: string) => [...html.matchAll(/<a href="([^"]+)" aria-current="page">/g)].map((x) => x[1]);
-  for (const url of [`/communities/${id}/topics/${eventId}`, `/communities/${id}/events/new`, `/communities/${id}/topics/${eventId}/delete`, `/communities/${id}/events`]) {
+  for (const url of [
+    `/communities/${id}/topics/${eventId}`,
+    `/communities/${id}/events/new`,
+    `/communities/${id}/topics/${eventId}/delete`,
+    `/communities/${id}/events`,
+  ]) {
     const res = await boss.get(url);
     assert.equal(res.status, 200, url);
     assert.deepEqual(current(res.text), [`/communities/${id}/events`], url);
   }
-  for (const url of [`/communities/${id}/topics/${topicId}`, `/communities/${id}/topics/new`, `/communities/${id}/topics`]) {
+  for (const url of [
+    `/communities/${id}/topics/${topicId}`,
+    `/communities/${id}/topics/new`,
+    `/communities/${id}/topics`,
+  ]) {
     assert.deepEqual(current((await boss.get(url)).text), [`/communities/${id}/topics`], url);
   }
 });
 
 test('events › only community members join (403); the past-events list; cross-site join is 403', async () => {
   const { id, owner, members } = await community(1);
-  const topicId = await createEvent(app.db, id, owner.id, { event_date: inDays(2), deadline: inDays(1), capacity: 10, title: 'まもなく' });
+  const topicId = await createEvent(app.db, id, owner.id, {
+    event_date: inDays(2),
+    deadline: inDays(1),
+    capacity: 10,
+    title: 'まもなく',
+  });
   const outsider = await loggedInAgent(app, await createMember(app.db));
   const path = `/communities/${id}/topics/${topicId}`;
   await outsider.get(path);
   assert.equal((await outsider.post(`${path}/participants`, {})).status, 403);
-  const cross = await members[0].agent.post(`${path}/participants`, {}, { tokenFrom: path, headers: { 'sec-fetch-site': 'cross-site' } });
+  const cross = await members[0].agent.post(
+    `${path}/participants`,
+    {},
+    { tokenFrom: path, headers: { 'sec-fetch-site': 'cross-site' } },
+  );
   assert.equal(cross.status, 403);
   assert.equal((await people(topicId)).length, 0);
   app.clock.advance(3 * DAY);

@@ -4,15 +4,33 @@ import assert from 'node:assert/strict';
 import { startTestApp, loggedInAgent, type TestApp } from '../support/app.js';
 import { textOf } from '../support/agent.js';
 import { createMember } from '../support/factories.js';
-import { addMember, banFrom, communityFields, counts, createCommunity, MANY_LOGINS, membership, requestToJoin } from '../support/communities.js';
+import {
+  addMember,
+  banFrom,
+  communityFields,
+  counts,
+  createCommunity,
+  MANY_LOGINS,
+  membership,
+  requestToJoin,
+} from '../support/communities.js';
 
 // SPEC §6: creating communities, joining (open and by approval), leaving, and the pages around them.
 
 let app: TestApp;
-before(async () => { app = await startTestApp({ limits: MANY_LOGINS }); });
-after(async () => { await app.close(); });
+before(async () => {
+  app = await startTestApp({ limits: MANY_LOGINS });
+});
+after(async () => {
+  await app.close();
+});
 
-const community = (id: number) => app.db('communities').select('name', 'category', 'description', 'join_policy', 'board_visibility', 'topic_creation', 'member_count').where({ id }).first();
+const community = (id: number) =>
+  app
+    .db('communities')
+    .select('name', 'category', 'description', 'join_policy', 'board_visibility', 'topic_creation', 'member_count')
+    .where({ id })
+    .first();
 
 test('POST /communities › creates the community with its creator as owner and shows its page', async () => {
   const m = await createMember(app.db, { nickname: 'ねこ好き' });
@@ -24,7 +42,13 @@ test('POST /communities › creates the community with its creator as owner and 
   assert.equal(res.status, 303);
   const id = Number(/\/communities\/(\d+)$/.exec(res.location!)![1]);
   assert.deepEqual(await community(id), {
-    name: '猫好きの集まり', category: 'animals_pets', description: '猫の話をしましょう。', join_policy: 'approval', board_visibility: 'community_members', topic_creation: 'members', member_count: 1,
+    name: '猫好きの集まり',
+    category: 'animals_pets',
+    description: '猫の話をしましょう。',
+    join_policy: 'approval',
+    board_visibility: 'community_members',
+    topic_creation: 'members',
+    member_count: 1,
   });
   assert.equal(await membership(app.db, id, m.id), 'owner');
   const page = textOf((await agent.follow(res)).text);
@@ -52,7 +76,15 @@ test('POST /communities › bad input is a 422 with the form kept and messages n
   const m = await createMember(app.db);
   const agent = await loggedInAgent(app, m);
   await agent.get('/communities/new');
-  const res = await agent.post('/communities', communityFields({ name: 'あ'.repeat(51), category: 'weapons', description: 'そのまま残る説明', join_policy: 'secret' }));
+  const res = await agent.post(
+    '/communities',
+    communityFields({
+      name: 'あ'.repeat(51),
+      category: 'weapons',
+      description: 'そのまま残る説明',
+      join_policy: 'secret',
+    }),
+  );
   assert.equal(res.status, 422);
   const text = textOf(res.text);
   assert.match(text, /コミュニティ名は50文字以内/);
@@ -70,9 +102,22 @@ test('POST /communities › extra fields (owner, counts) are ignored', async () 
   const other = await createMember(app.db);
   const agent = await loggedInAgent(app, m);
   await agent.get('/communities/new');
-  const res = await agent.post('/communities', communityFields({ name: '余計な項目', member_count: '9999', created_by: String(other.id), owner_id: String(other.id), role: 'owner' }));
+  const res = await agent.post(
+    '/communities',
+    communityFields({
+      name: '余計な項目',
+      member_count: '9999',
+      created_by: String(other.id),
+      owner_id: String(other.id),
+      role: 'owner',
+    }),
+  );
   assert.equal(res.status, 303);
-  const row = await app.db('communities').select('id', 'member_count', 'created_by').where({ name: '余計な項目' }).first();
+  const row = await app
+    .db('communities')
+    .select('id', 'member_count', 'created_by')
+    .where({ name: '余計な項目' })
+    .first();
   assert.equal(row.member_count, 1);
   assert.equal(row.created_by, m.id);
   assert.equal(await membership(app.db, row.id, other.id), null);
@@ -82,7 +127,9 @@ test('POST /communities › a cross-site POST is 403 and makes nothing', async (
   const m = await createMember(app.db);
   const agent = await loggedInAgent(app, m);
   await agent.get('/communities/new');
-  const res = await agent.post('/communities', communityFields({ name: 'クロスサイト' }), { headers: { 'sec-fetch-site': 'cross-site' } });
+  const res = await agent.post('/communities', communityFields({ name: 'クロスサイト' }), {
+    headers: { 'sec-fetch-site': 'cross-site' },
+  });
   assert.equal(res.status, 403);
   const noToken = await agent.post('/communities', communityFields({ name: 'クロスサイト' }), { token: null });
   assert.equal(noToken.status, 403);
@@ -111,7 +158,11 @@ test('join › an approval community takes a request with a message; a manager a
   const m = await createMember(app.db, { nickname: '申請者' });
   const id = await createCommunity(app.db, owner.id, { join_policy: 'approval' });
   const agent = await loggedInAgent(app, m);
-  const res = await agent.post(`/communities/${id}/join`, { message: 'よろしくお願いします' }, { tokenFrom: `/communities/${id}/join` });
+  const res = await agent.post(
+    `/communities/${id}/join`,
+    { message: 'よろしくお願いします' },
+    { tokenFrom: `/communities/${id}/join` },
+  );
   assert.equal(res.status, 303);
   assert.match(textOf((await agent.follow(res)).text), /参加を申請しました/);
   assert.equal(await membership(app.db, id, m.id), null);
@@ -121,13 +172,20 @@ test('join › an approval community takes a request with a message; a manager a
   const inbox = textOf((await manager.get(`/communities/${id}/manage/requests`)).text);
   assert.match(inbox, /申請者/);
   assert.match(inbox, /よろしくお願いします/);
-  const request = await app.db('community_join_requests').select('id').where({ community_id: id, member_id: m.id }).first();
+  const request = await app
+    .db('community_join_requests')
+    .select('id')
+    .where({ community_id: id, member_id: m.id })
+    .first();
   const ok = await manager.post(`/communities/${id}/requests/${request.id}/approve`, {});
   assert.equal(ok.status, 303);
   assert.match(textOf((await manager.follow(ok)).text), /参加を承認しました/);
   assert.equal(await membership(app.db, id, m.id), 'member');
   assert.equal((await counts(app.db, id)).member_count, 2);
-  assert.equal((await app.db('community_join_requests').select('status').where({ id: request.id }).first()).status, 'approved');
+  assert.equal(
+    (await app.db('community_join_requests').select('status').where({ id: request.id }).first()).status,
+    'approved',
+  );
 });
 
 test('join › a too-long message is a 422 with the message kept; no request is made', async () => {
@@ -135,7 +193,11 @@ test('join › a too-long message is a 422 with the message kept; no request is 
   const m = await createMember(app.db);
   const id = await createCommunity(app.db, owner.id, { join_policy: 'approval' });
   const agent = await loggedInAgent(app, m);
-  const res = await agent.post(`/communities/${id}/join`, { message: 'お'.repeat(501) }, { tokenFrom: `/communities/${id}/join` });
+  const res = await agent.post(
+    `/communities/${id}/join`,
+    { message: 'お'.repeat(501) },
+    { tokenFrom: `/communities/${id}/join` },
+  );
   assert.equal(res.status, 422);
   assert.match(textOf(res.text), /500文字以内/);
   assert.match(res.text, /おおおお/);
@@ -157,8 +219,15 @@ test('join › rejecting a request leaves the member out; they may cancel their 
   const bob = await loggedInAgent(app, b);
   const cancelled = await bob.post(`/communities/${id}/join/cancel`, {}, { tokenFrom: `/communities/${id}` });
   assert.equal(cancelled.status, 303);
-  const statuses = await app.db('community_join_requests').select('member_id', 'status').where({ community_id: id }).orderBy('id');
-  assert.deepEqual(statuses.map((r) => r.status), ['rejected', 'cancelled']);
+  const statuses = await app
+    .db('community_join_requests')
+    .select('member_id', 'status')
+    .where({ community_id: id })
+    .orderBy('id');
+  assert.deepEqual(
+    statuses.map((r) => r.status),
+    ['rejected', 'cancelled'],
+  );
 });
 
 test('join › two managers approving one request at once make one membership and no error', async () => {
@@ -168,11 +237,23 @@ test('join › two managers approving one request at once make one membership an
   const id = await createCommunity(app.db, owner.id, { join_policy: 'approval' });
   await addMember(app.db, id, sub.id, 'sub_manager');
   const requestId = await requestToJoin(app.db, id, m.id);
-  const [tab1, tab2, tab3] = [await loggedInAgent(app, owner), await loggedInAgent(app, sub), await loggedInAgent(app, owner)];
+  const [tab1, tab2, tab3] = [
+    await loggedInAgent(app, owner),
+    await loggedInAgent(app, sub),
+    await loggedInAgent(app, owner),
+  ];
   for (const t of [tab1, tab2, tab3]) await t.get(`/communities/${id}/manage/requests`);
-  const results = await Promise.all([tab1, tab2, tab3].map((t) => t.post(`/communities/${id}/requests/${requestId}/approve`, {})));
-  assert.deepEqual(results.map((r) => r.status), [303, 303, 303]);
-  const [{ c }] = await app.db('community_members').where({ community_id: id, member_id: m.id }).count<{ c: string }[]>({ c: '*' });
+  const results = await Promise.all(
+    [tab1, tab2, tab3].map((t) => t.post(`/communities/${id}/requests/${requestId}/approve`, {})),
+  );
+  assert.deepEqual(
+    results.map((r) => r.status),
+    [303, 303, 303],
+  );
+  const [{ c }] = await app
+    .db('community_members')
+    .where({ community_id: id, member_id: m.id })
+    .count<{ c: string }[]>({ c: '*' });
   assert.equal(Number(c), 1);
   assert.equal((await counts(app.db, id)).member_count, 3);
 });
@@ -191,7 +272,10 @@ test('join › requests are for managers only: others get 404 and nothing change
     assert.equal((await agent.post(`/communities/${id}/requests/${requestId}/approve`, {})).status, 404);
   }
   assert.equal(await membership(app.db, id, applicant.id), null);
-  assert.equal((await app.db('community_join_requests').select('status').where({ id: requestId }).first()).status, 'pending');
+  assert.equal(
+    (await app.db('community_join_requests').select('status').where({ id: requestId }).first()).status,
+    'pending',
+  );
 });
 
 test('join › a banned member cannot join or ask to join (403), and the page says so', async () => {
@@ -271,11 +355,23 @@ test('XSS › names, descriptions and messages are shown as text', async () => {
   const m = await createMember(app.db);
   const agent = await loggedInAgent(app, owner);
   await agent.get('/communities/new');
-  const res = await agent.post('/communities', communityFields({ name: payload.slice(0, 50), description: `${payload}\njavascript:alert(3) </script>`, join_policy: 'approval' }));
+  const res = await agent.post(
+    '/communities',
+    communityFields({
+      name: payload.slice(0, 50),
+      description: `${payload}\njavascript:alert(3) </script>`,
+      join_policy: 'approval',
+    }),
+  );
   assert.equal(res.status, 303);
   const id = Number(/(\d+)$/.exec(res.location!)![1]);
   await requestToJoin(app.db, id, m.id, payload);
-  for (const path of [`/communities/${id}`, `/communities/${id}/manage/requests`, '/communities', `/communities/search?q=${encodeURIComponent('alert')}`]) {
+  for (const path of [
+    `/communities/${id}`,
+    `/communities/${id}/manage/requests`,
+    '/communities',
+    `/communities/search?q=${encodeURIComponent('alert')}`,
+  ]) {
     const html = (await agent.get(path)).text;
     assert.doesNotMatch(html, /<script>alert/, path);
     assert.doesNotMatch(html, /<img src=x/, path);
@@ -288,7 +384,11 @@ test('search › the page finds Japanese and English words, lists a category by 
   const owner = await createMember(app.db);
   const a = await createCommunity(app.db, owner.id, { name: '猫好きの集まり（検索）', category: 'animals_pets' });
   await createCommunity(app.db, owner.id, { name: 'ねこ部（検索）', category: 'animals_pets' });
-  await createCommunity(app.db, owner.id, { name: 'Search Lovers', description: 'an English community', category: 'other' });
+  await createCommunity(app.db, owner.id, {
+    name: 'Search Lovers',
+    description: 'an English community',
+    category: 'other',
+  });
   for (let i = 0; i < 3; i++) await addMember(app.db, a, (await createMember(app.db)).id);
   const agent = await loggedInAgent(app, owner);
   const cat = textOf((await agent.get(`/communities/search?q=${encodeURIComponent('猫')}`)).text);
@@ -300,14 +400,19 @@ test('search › the page finds Japanese and English words, lists a category by 
   const listed = textOf((await agent.get('/communities/search?category=animals_pets')).text);
   assert.ok(listed.indexOf('猫好きの集まり（検索）') < listed.indexOf('ねこ部（検索）'), 'more members first');
   // Unknown categories and odd parameters are ignored, never an error.
-  assert.equal((await agent.get('/communities/search?category=weapons&before_count=x&before_id=-1&q=%E7%8C%AB')).status, 200);
+  assert.equal(
+    (await agent.get('/communities/search?category=weapons&before_count=x&before_id=-1&q=%E7%8C%AB')).status,
+    200,
+  );
   // A repeated q is not guessed at: the form comes back with a message (422; malformed-input.test.ts).
   assert.equal((await agent.get('/communities/search?q=a&q=b')).status, 422);
 
   for (let i = 0; i < 31; i++) await createCommunity(app.db, owner.id, { name: `ページ送り${i}`, category: 'school' });
   const first = await agent.get('/communities/search?category=school');
   const next = /href="(\?[^"]*before_count=[^"]+)"/.exec(first.text)![1].replace(/&amp;/g, '&');
-  const both = [first.text, (await agent.get(`/communities/search${next}`)).text].flatMap((h) => textOf(h).match(/ページ送り\d+/g) ?? []);
+  const both = [first.text, (await agent.get(`/communities/search${next}`)).text].flatMap(
+    (h) => textOf(h).match(/ページ送り\d+/g) ?? [],
+  );
   assert.equal(new Set(both).size, 31);
 });
 
@@ -317,26 +422,80 @@ test('CSRF › every state-changing community route refuses a cross-site POST (4
   const id = await createCommunity(app.db, owner.id, { join_policy: 'approval' });
   await addMember(app.db, id, m.id);
   const requestId = await requestToJoin(app.db, id, (await createMember(app.db)).id);
-  const [topic] = await app.db('community_topics').insert({ community_id: id, author_id: m.id, kind: 'event', title: 't', body: 'b', submission_key: crypto.randomUUID(), last_comment_number: 1, comment_count: 1 }).returning('id');
-  await app.db('community_events').insert({ topic_id: topic.id, community_id: id, event_date: '2099-01-01', deadline: '2099-01-01', prefecture: 1 });
-  await app.db('community_comments').insert({ topic_id: topic.id, number: 1, author_id: m.id, body: 'c', submission_key: crypto.randomUUID() });
-  const [offer] = await app.db('community_role_offers').insert({ community_id: id, member_id: m.id, role: 'sub_manager', offered_by: owner.id }).returning('id');
-  const snapshot = async () => JSON.stringify(await Promise.all(['communities', 'community_members', 'community_join_requests', 'community_bans', 'community_role_offers', 'community_topics', 'community_comments', 'community_events', 'community_event_participants']
-    .map((table) => app.db(table).select('*').orderBy(1))));
+  const [topic] = await app
+    .db('community_topics')
+    .insert({
+      community_id: id,
+      author_id: m.id,
+      kind: 'event',
+      title: 't',
+      body: 'b',
+      submission_key: crypto.randomUUID(),
+      last_comment_number: 1,
+      comment_count: 1,
+    })
+    .returning('id');
+  await app
+    .db('community_events')
+    .insert({ topic_id: topic.id, community_id: id, event_date: '2099-01-01', deadline: '2099-01-01', prefecture: 1 });
+  await app
+    .db('community_comments')
+    .insert({ topic_id: topic.id, number: 1, author_id: m.id, body: 'c', submission_key: crypto.randomUUID() });
+  const [offer] = await app
+    .db('community_role_offers')
+    .insert({ community_id: id, member_id: m.id, role: 'sub_manager', offered_by: owner.id })
+    .returning('id');
+  const snapshot = async () =>
+    JSON.stringify(
+      await Promise.all(
+        [
+          'communities',
+          'community_members',
+          'community_join_requests',
+          'community_bans',
+          'community_role_offers',
+          'community_topics',
+          'community_comments',
+          'community_events',
+          'community_event_participants',
+        ].map((table) => app.db(table).select('*').orderBy(1)),
+      ),
+    );
   const before = await snapshot();
   const base = `/communities/${id}`;
   const routes = [
-    '/communities', `${base}/join`, `${base}/join/cancel`, `${base}/leave`, `${base}/offers/${offer.id}/accept`, `${base}/offers/${offer.id}/decline`,
-    `${base}/manage`, `${base}/requests/${requestId}/approve`, `${base}/requests/${requestId}/reject`, `${base}/members/${m.id}/remove`,
-    `${base}/sub-managers/${m.id}/dismiss`, `${base}/step-down`, `${base}/bans`, `${base}/bans/${m.id}/delete`, `${base}/offers`, `${base}/offers/${offer.id}/cancel`,
-    `${base}/topics`, `${base}/events`, `${base}/topics/${topic.id}/comments`, `${base}/topics/${topic.id}/comments/1/delete`, `${base}/topics/${topic.id}/delete`,
-    `${base}/topics/${topic.id}/participants`, `${base}/topics/${topic.id}/participants/cancel`, `${base}/topics/${topic.id}/close`,
+    '/communities',
+    `${base}/join`,
+    `${base}/join/cancel`,
+    `${base}/leave`,
+    `${base}/offers/${offer.id}/accept`,
+    `${base}/offers/${offer.id}/decline`,
+    `${base}/manage`,
+    `${base}/requests/${requestId}/approve`,
+    `${base}/requests/${requestId}/reject`,
+    `${base}/members/${m.id}/remove`,
+    `${base}/sub-managers/${m.id}/dismiss`,
+    `${base}/step-down`,
+    `${base}/bans`,
+    `${base}/bans/${m.id}/delete`,
+    `${base}/offers`,
+    `${base}/offers/${offer.id}/cancel`,
+    `${base}/topics`,
+    `${base}/events`,
+    `${base}/topics/${topic.id}/comments`,
+    `${base}/topics/${topic.id}/comments/1/delete`,
+    `${base}/topics/${topic.id}/delete`,
+    `${base}/topics/${topic.id}/participants`,
+    `${base}/topics/${topic.id}/participants/cancel`,
+    `${base}/topics/${topic.id}/close`,
   ];
   const fields = { ...communityFields(), member_id: String(m.id), role: 'owner', title: 'x', body: 'y', message: 'z' };
   for (const agent of [await loggedInAgent(app, owner), await loggedInAgent(app, m)]) {
     await agent.get(base);
     for (const path of routes) {
-      const res = await agent.post(path, fields, { headers: { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' } });
+      const res = await agent.post(path, fields, {
+        headers: { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' },
+      });
       assert.equal(res.status, 403, path);
     }
   }

@@ -11,12 +11,23 @@ import { tokyoDate } from '../../src/lib/dates.js';
 // latest activity.
 
 let app: TestApp;
-before(async () => { app = await startTestApp({ limits: MANY_LOGINS }); });
-after(async () => { await app.close(); });
+before(async () => {
+  app = await startTestApp({ limits: MANY_LOGINS });
+});
+after(async () => {
+  await app.close();
+});
 
 /** Topic titles (and event titles) in a find page's list, in order. */
 function titles(html: string, communityId: number): string[] {
-  return [...html.matchAll(new RegExp(`href="(?:/m)?/communities/${communityId}/topics/\\d+">(?:<span class="tag">[^<]*</span> |\\[[^\\]]*\\])?([^<]+)</a>`, 'g'))].map((m) => m[1]);
+  return [
+    ...html.matchAll(
+      new RegExp(
+        `href="(?:/m)?/communities/${communityId}/topics/\\d+">(?:<span class="tag">[^<]*</span> |\\[[^\\]]*\\])?([^<]+)</a>`,
+        'g',
+      ),
+    ),
+  ].map((m) => m[1]);
 }
 
 function inDays(days: number): string {
@@ -35,19 +46,38 @@ test('GET /communities/:id/find › finds topics and events by every word, foldi
   await createEvent(app.db, id, owner.id, { title: 'ﾈｺ好きオフ会', event_date: inDays(10), deadline: inDays(5) });
   await createTopic(app.db, other, owner.id, { title: 'よそのネコ', body: 'ねこ' });
   // Activity decides the order: the dog topic was commented on last.
-  await app.db('community_topics').where({ community_id: id, title: '犬の散歩' }).update({ last_activity_at: new Date(Date.now() + 60_000) });
+  await app
+    .db('community_topics')
+    .where({ community_id: id, title: '犬の散歩' })
+    .update({ last_activity_at: new Date(Date.now() + 60_000) });
   const agent = await loggedInAgent(app, owner);
 
   const res = await agent.get(`/communities/${id}/find?q=${encodeURIComponent('ねこ')}`);
   assert.equal(res.status, 200);
-  assert.deepEqual(titles(res.text, id), ['犬の散歩', 'ﾈｺ好きオフ会', 'ネコの写真'], 'hiragana finds katakana, half-width kana and the text; the other community is not searched');
+  assert.deepEqual(
+    titles(res.text, id),
+    ['犬の散歩', 'ﾈｺ好きオフ会', 'ネコの写真'],
+    'hiragana finds katakana, half-width kana and the text; the other community is not searched',
+  );
   assert.match(res.text, /<span class="tag">イベント<\/span>/, 'the event is marked');
-  assert.deepEqual(titles((await agent.get(`/communities/${id}/find?q=${encodeURIComponent('ネコ 三毛')}`)).text, id), ['ネコの写真'], 'every word must appear');
-  assert.deepEqual(titles((await agent.get(`/communities/${id}/find?q=${encodeURIComponent('％')}`)).text, id), [], '% is a character');
+  assert.deepEqual(
+    titles((await agent.get(`/communities/${id}/find?q=${encodeURIComponent('ネコ 三毛')}`)).text, id),
+    ['ネコの写真'],
+    'every word must appear',
+  );
+  assert.deepEqual(
+    titles((await agent.get(`/communities/${id}/find?q=${encodeURIComponent('％')}`)).text, id),
+    [],
+    '% is a character',
+  );
   const prompt = await agent.get(`/communities/${id}/find`);
   assert.equal(prompt.status, 200);
   assert.match(prompt.text, /トピックやイベントのタイトル・本文に含まれる言葉を入力してください。/);
-  assert.match((await agent.get(`/communities/${id}/topics`)).text, new RegExp(`action="/communities/${id}/find"`), 'the board has the find form');
+  assert.match(
+    (await agent.get(`/communities/${id}/topics`)).text,
+    new RegExp(`action="/communities/${id}/find"`),
+    'the board has the find form',
+  );
 });
 
 test('GET /communities/:id/find › pages keep the words', async () => {
@@ -92,11 +122,18 @@ test('GET /communities/:id/find › follows the board: a closed board is 404 to 
   assert.doesNotMatch(refused.text, /内緒の相談/);
   const openFound = (await asOutsider.get(`/communities/${open}/find${q}`)).text;
   assert.deepEqual(titles(openFound, open), ['公開の相談'], 'not the blocked author');
-  assert.ok(!openFound.includes(`/communities/${open}/topics/${hiddenId}"`), 'a topic staff hid is not found, not even as a notice');
+  assert.ok(
+    !openFound.includes(`/communities/${open}/topics/${hiddenId}"`),
+    'a topic staff hid is not found, not even as a notice',
+  );
   const asBanned = await loggedInAgent(app, banned);
   assert.equal((await asBanned.get(`/communities/${open}/find${q}`)).status, 404, 'banned: not even an open board');
   const asBlocked = await loggedInAgent(app, blockedAuthor);
-  assert.deepEqual(titles((await asBlocked.get(`/communities/${open}/find${q}`)).text, open), ['ブロックした人の相談', '公開の相談'], 'the blocked author still finds their own topic and the others');
+  assert.deepEqual(
+    titles((await asBlocked.get(`/communities/${open}/find${q}`)).text, open),
+    ['ブロックした人の相談', '公開の相談'],
+    'the blocked author still finds their own topic and the others',
+  );
   assert.equal((await asOutsider.get(`/communities/999999999/find${q}`)).status, 404);
   const phone = await loggedInHandset(app, outsider, DOCOMO_UA);
   assert.equal((await phone.get(`/m/communities/${closed}/find${q}`)).status, 404, '/m/ too');
@@ -139,7 +176,10 @@ test('GET /communities/search › sorts by members, newest and latest activity; 
   const big = await createCommunity(app.db, owner.id, { name: '並べ替え大きい' });
   const newest = await createCommunity(app.db, owner.id, { name: '並べ替え新しい' });
   const oldest = await createCommunity(app.db, owner.id, { name: '並べ替え古い' });
-  await app.db('communities').where({ id: oldest }).update({ created_at: new Date(Date.now() - 86_400_000) });
+  await app
+    .db('communities')
+    .where({ id: oldest })
+    .update({ created_at: new Date(Date.now() - 86_400_000) });
   // Ids follow creation: make "newest" the last created.
   const latest = await createCommunity(app.db, owner.id, { name: '並べ替え最新' });
   await app.db('communities').where({ id: big }).update({ member_count: 50 });
@@ -147,7 +187,10 @@ test('GET /communities/search › sorts by members, newest and latest activity; 
   // Activity: a topic in the oldest community, then a comment's activity in the big one, later.
   await createTopic(app.db, oldest, owner.id, { title: '話題' });
   const topic = await createTopic(app.db, big, owner.id, { title: '話題' });
-  await app.db('community_topics').where({ id: topic }).update({ last_activity_at: new Date(Date.now() + 120_000) });
+  await app
+    .db('community_topics')
+    .where({ id: topic })
+    .update({ last_activity_at: new Date(Date.now() + 120_000) });
   const agent = await loggedInAgent(app, owner);
   const order = async (query: string) => {
     const res = await agent.get(`/communities/search?q=${encodeURIComponent('並べ替え')}${query}`);
@@ -158,27 +201,39 @@ test('GET /communities/search › sorts by members, newest and latest activity; 
   assert.deepEqual(await order(''), [big, newest, latest, oldest], 'members (default): 50, 10, then 1 by id');
   assert.deepEqual(await order('&sort=members'), await order(''));
   assert.deepEqual(await order('&sort=newest'), [latest, oldest, newest, big], 'newest: by creation (id)');
-  assert.deepEqual(await order('&sort=activity'), [big, oldest, latest, newest], 'activity: the comment, the topic, then the creations');
+  assert.deepEqual(
+    await order('&sort=activity'),
+    [big, oldest, latest, newest],
+    'activity: the comment, the topic, then the creations',
+  );
   assert.deepEqual(await order('&sort=bogus'), await order(''), 'an unknown order is the default, no error');
   assert.match((await agent.get('/communities/search?sort=activity')).text, /<option value="activity" selected>/);
 
   // The activity row is the database's: a new topic moves its community to the top.
   await createTopic(app.db, newest, owner.id, { title: '今' });
-  await app.db('community_topics').where({ community_id: newest }).update({ last_activity_at: new Date(Date.now() + 300_000) });
+  await app
+    .db('community_topics')
+    .where({ community_id: newest })
+    .update({ last_activity_at: new Date(Date.now() + 300_000) });
   assert.equal((await order('&sort=activity'))[0], newest);
 });
 
 test('GET /m/communities/search › pages of a sorted list keep the order and the category', async () => {
   const owner = await createMember(app.db);
   const ids: number[] = [];
-  for (let i = 0; i < 12; i++) ids.push(await createCommunity(app.db, owner.id, { name: `携帯並べ${i}`, category: 'travel' }));
+  for (let i = 0; i < 12; i++)
+    ids.push(await createCommunity(app.db, owner.id, { name: `携帯並べ${i}`, category: 'travel' }));
   // Latest activity: the first created is the most active, and so on.
   for (const [i, id] of ids.entries()) {
     const t = await createTopic(app.db, id, owner.id);
-    await app.db('community_topics').where({ id: t }).update({ last_activity_at: new Date(Date.now() + 3_600_000 - i * 60_000) });
+    await app
+      .db('community_topics')
+      .where({ id: t })
+      .update({ last_activity_at: new Date(Date.now() + 3_600_000 - i * 60_000) });
   }
   const h = await loggedInHandset(app, owner, DOCOMO_UA);
-  const found = (html: string) => [...html.matchAll(/href="\/m\/communities\/(\d+)"/g)].map((m) => Number(m[1])).filter((x) => ids.includes(x));
+  const found = (html: string) =>
+    [...html.matchAll(/href="\/m\/communities\/(\d+)"/g)].map((m) => Number(m[1])).filter((x) => ids.includes(x));
   const res = await h.get(`/m/communities/search?q=${encodeIn('携帯並べ', 'Shift_JIS')}&category=travel&sort=activity`);
   assert.equal(res.status, 200);
   assert.deepEqual(found(res.text), ids.slice(0, 10));

@@ -8,8 +8,12 @@ import { createMember } from '../support/factories.js';
 // this session's token; feature phones (no Origin, no Sec-Fetch) pass with a valid token.
 
 let app: TestApp;
-before(async () => { app = await startTestApp(); });
-after(async () => { await app.close(); });
+before(async () => {
+  app = await startTestApp();
+});
+after(async () => {
+  await app.close();
+});
 
 async function nickname(id: number) {
   return (await app.db('members').select('nickname').where({ id }).first()).nickname;
@@ -30,7 +34,11 @@ for (const [name, headers] of crossSiteVariants) {
     await agent.get('/settings');
     const clean = Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== ''));
     const res = await agent.request('POST', '/settings', {
-      body: new URLSearchParams({ _csrf: agent.lastToken!, nickname: 'あと', default_diary_visibility: 'friends' }).toString(),
+      body: new URLSearchParams({
+        _csrf: agent.lastToken!,
+        nickname: 'あと',
+        default_diary_visibility: 'friends',
+      }).toString(),
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...clean },
     });
     assert.equal(res.status, 403);
@@ -39,7 +47,7 @@ for (const [name, headers] of crossSiteVariants) {
   });
 }
 
-test('csrf › a same-origin POST with a missing, wrong or other session\'s token is 403', async () => {
+test("csrf › a same-origin POST with a missing, wrong or other session's token is 403", async () => {
   const m = await createMember(app.db, { nickname: 'まえ' });
   const other = await createMember(app.db);
   const agent = await loggedInAgent(app, m);
@@ -62,7 +70,11 @@ test('csrf › a feature phone POST without Origin or Sec-Fetch headers but with
   const agent = await loggedInAgent(app, m);
   await agent.get('/settings');
   const res = await agent.request('POST', '/settings', {
-    body: new URLSearchParams({ _csrf: agent.lastToken!, nickname: 'けいたい', default_diary_visibility: 'friends' }).toString(),
+    body: new URLSearchParams({
+      _csrf: agent.lastToken!,
+      nickname: 'けいたい',
+      default_diary_visibility: 'friends',
+    }).toString(),
     headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'DoCoMo/2.0 P903i(c100;TB;W24H12)' },
   });
   assert.equal(res.status, 303);
@@ -87,7 +99,13 @@ test('csrf › the はまちちゃん pattern: no GET changes state', async () =
   const m = await createMember(app.db, { nickname: 'はまち' });
   const agent = await loggedInAgent(app, m);
   // A friend follows links to state-changing URLs (as a diary link or <img> would make them do).
-  for (const path of ['/logout', '/settings?nickname=x', '/settings/withdraw?confirm=yes', '/settings/sessions/logout-others', '/register?phone=09012345678']) {
+  for (const path of [
+    '/logout',
+    '/settings?nickname=x',
+    '/settings/withdraw?confirm=yes',
+    '/settings/sessions/logout-others',
+    '/register?phone=09012345678',
+  ]) {
     await agent.get(path, { 'sec-fetch-site': 'cross-site' });
   }
   assert.equal((await agent.get('/home')).status, 200, 'still logged in');
@@ -99,7 +117,11 @@ test('csrf › the はまちちゃん pattern: no GET changes state', async () =
 test('csrf › the token is made with the session at login, so tabs opened at once cannot mint two', async () => {
   const m = await createMember(app.db, { nickname: 'ふたつのタブ' });
   const agent = await loggedInAgent(app, m);
-  const row = await app.db('sessions').select(app.db.raw("sess ->> 'csrfSecret' AS secret")).whereRaw(`sess ->> 'memberId' = ?`, [String(m.id)]).first();
+  const row = await app
+    .db('sessions')
+    .select(app.db.raw("sess ->> 'csrfSecret' AS secret"))
+    .whereRaw(`sess ->> 'memberId' = ?`, [String(m.id)])
+    .first();
   assert.ok(row?.secret, 'the new session already holds its token');
   const [a, b] = await Promise.all([agent.get('/settings'), agent.get('/profile/edit')]);
   const token = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1];

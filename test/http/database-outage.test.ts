@@ -38,7 +38,14 @@ before(async () => {
   db = createDb(pgServer.appUrl);
   owner = createDb(pgServer.ownerUrl, { max: 1 });
   sessionPool = createPgPool(pgServer.appUrl, 5);
-  background = await startBackground({ connectionString: pgServer.appUrl, db, owner, config, clock: systemClock, provider: consoleProvider(db) });
+  background = await startBackground({
+    connectionString: pgServer.appUrl,
+    db,
+    owner,
+    config,
+    clock: systemClock,
+    provider: consoleProvider(db),
+  });
   const { app } = createApp({ config, db, sessionPool, clock: systemClock, jobs: background.queue });
   site = await listenOnLoopback(app);
   member = await createMember(db, { nickname: 'あしあと太郎' });
@@ -67,7 +74,8 @@ function assertUnavailablePage(res: Res, what: string) {
 }
 
 test('pools › knex, the session store and pg-boss all carry statement and idle-in-transaction timeouts', async () => {
-  const sql = "SELECT current_setting('statement_timeout') AS statement, current_setting('idle_in_transaction_session_timeout') AS idle";
+  const sql =
+    "SELECT current_setting('statement_timeout') AS statement, current_setting('idle_in_transaction_session_timeout') AS idle";
   assert.deepEqual((await db.raw(sql)).rows[0], { statement: '10s', idle: '10s' });
   assert.deepEqual((await sessionPool.query(sql)).rows[0], { statement: '10s', idle: '10s' });
   assert.deepEqual((await background.boss.getDb().executeSql(sql, [])).rows[0], { statement: '1min', idle: '10s' });
@@ -80,13 +88,18 @@ test('terminated › every server connection of the app killed while idle: the n
   await admin.connect();
   try {
     const { rows } = await admin.query<{ pid: number }>(
-      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = $1', ['client backend']);
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = $1',
+      ['client backend'],
+    );
     const pids = rows.map((r) => r.pid);
     assert.ok(pids.length >= 3, `app connections: ${pids.length}`);
     await withQuietConsole(async () => {
       await admin.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [pids]);
       // pg_terminate_backend only signals: wait until those backends are gone.
-      await waitFor(async () => (await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = ANY($1)', [pids])).rowCount === 0, 10_000);
+      await waitFor(
+        async () => (await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = ANY($1)', [pids])).rowCount === 0,
+        10_000,
+      );
       await greets(agent);
     });
     assert.equal((await new Agent(site.baseUrl).get('/readyz')).status, 200);
@@ -121,8 +134,12 @@ function startLoad(member: Agent, phase: () => Phase, cap = 3000) {
   const loops = [loop(), loop()];
   return {
     samples,
-    count: (path: string, p: Phase, status: number) => samples.filter((s) => s.path === path && s.phase === p && s.res?.status === status).length,
-    async stop() { running = false; await Promise.all(loops); },
+    count: (path: string, p: Phase, status: number) =>
+      samples.filter((s) => s.path === path && s.phase === p && s.res?.status === status).length,
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+    },
   };
 }
 
@@ -147,7 +164,10 @@ test('outage › PostgreSQL stopped under load: 503 with Retry-After quickly, /h
       await pgServer.start();
       stopped = false;
       phase = 'back';
-      await waitFor(async () => load.count('/home', 'back', 200) >= 4 && load.count('/readyz', 'back', 200) >= 2, 20_000);
+      await waitFor(
+        async () => load.count('/home', 'back', 200) >= 4 && load.count('/readyz', 'back', 200) >= 2,
+        20_000,
+      );
     } finally {
       if (stopped) await pgServer.start(); // a wait above failed while it was down
       await load.stop();
@@ -158,7 +178,8 @@ test('outage › PostgreSQL stopped under load: 503 with Retry-After quickly, /h
       assert.ok(s.res, `${what}: no answer (connection dropped)`);
       assert.ok(s.ms < ANSWER_WITHIN_MS, `${what}: answered after ${Math.round(s.ms)} ms`);
       if (s.path === '/healthz') assert.equal(s.res.status, 200, what);
-      else if (s.res.status !== 503) assert.equal(s.res.status, 200, what); // never a redirect to /login, never a 500
+      else if (s.res.status !== 503)
+        assert.equal(s.res.status, 200, what); // never a redirect to /login, never a 500
       else if (s.path === '/home') assertUnavailablePage(s.res, what);
       else assert.equal(s.res.headers.get('retry-after'), '5', what);
       if (s.phase === 'down') assert.equal(s.res.status, s.path === '/healthz' ? 200 : 503, what);
@@ -166,7 +187,10 @@ test('outage › PostgreSQL stopped under load: 503 with Retry-After quickly, /h
     return logged;
   });
   // Unexpected failures are logged as `[error]`; the outage only as `[unavailable]` and `[jobs]` warnings.
-  assert.deepEqual(logged.filter((l) => l.startsWith('[error]')), []);
+  assert.deepEqual(
+    logged.filter((l) => l.startsWith('[error]')),
+    [],
+  );
 
   await greets(agent); // the same cookie: the session survived in PostgreSQL
   assert.equal((await new Agent(site.baseUrl).get('/readyz')).status, 200);
@@ -175,7 +199,9 @@ test('outage › PostgreSQL stopped under load: 503 with Retry-After quickly, /h
 
 test('hung › a PostgreSQL that accepts connections but never answers: 503 within the connect timeout, /healthz up', async () => {
   const held: net.Socket[] = [];
-  const hole = net.createServer((socket) => { held.push(socket); });
+  const hole = net.createServer((socket) => {
+    held.push(socket);
+  });
   await new Promise<void>((r) => hole.listen(0, '127.0.0.1', r));
   const url = `postgres://postgres:x@127.0.0.1:${(hole.address() as net.AddressInfo).port}/ashiato`;
   const hungDb = createDb(url, { max: 2 });
@@ -188,7 +214,10 @@ test('hung › a PostgreSQL that accepts connections but never answers: 503 with
   onHung.cookies = new Map(agent.cookies);
   try {
     await withQuietConsole(async () => {
-      for (const [path, client] of [['/home', onHung], ['/readyz', new Agent(hungSite.baseUrl)]] as const) {
+      for (const [path, client] of [
+        ['/home', onHung],
+        ['/readyz', new Agent(hungSite.baseUrl)],
+      ] as const) {
         const t0 = performance.now();
         const res = await client.get(path);
         const ms = performance.now() - t0;
@@ -214,10 +243,14 @@ test('rate limits › their store unreachable: the limiter fails closed (503), n
     // The middleware itself: the store's error propagates, the route is never reached.
     let reached = false;
     const limiter = createLimiter(deadDb, 'probe', { points: 1000, duration: 60 });
-    await withQuietConsole(() => assert.rejects(
-      limitBy(limiter, () => 'ip:127.0.0.1')({} as never, {} as never, () => { reached = true; }),
-      (err) => isDatabaseUnavailable(err),
-    ));
+    await withQuietConsole(() =>
+      assert.rejects(
+        limitBy(limiter, () => 'ip:127.0.0.1')({} as never, {} as never, () => {
+          reached = true;
+        }),
+        (err) => isDatabaseUnavailable(err),
+      ),
+    );
     assert.equal(reached, false);
 
     // Over HTTP: sessions work (their pool is up), the limits' store does not → the login is a 503.
@@ -225,7 +258,9 @@ test('rate limits › their store unreachable: the limiter fails closed (503), n
     const halfSite = await listenOnLoopback(app);
     try {
       const visitor = new Agent(halfSite.baseUrl);
-      const res = await withQuietConsole(() => visitor.post('/login', { phone: member.phone, password: member.password }, { tokenFrom: '/login' }));
+      const res = await withQuietConsole(() =>
+        visitor.post('/login', { phone: member.phone, password: member.password }, { tokenFrom: '/login' }),
+      );
       assertUnavailablePage(res, 'POST /login');
       assert.equal((await visitor.get('/home')).location, '/login?next=%2Fhome', 'not logged in');
     } finally {

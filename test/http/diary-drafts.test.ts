@@ -17,8 +17,12 @@ import { formatDateTime } from '../../src/lib/dates.js';
 let app: TestApp;
 let uploads: string;
 let closeApp: () => Promise<void>;
-before(async () => { ({ app, uploads, close: closeApp } = await startPhotoApp()); });
-after(async () => { await closeApp(); });
+before(async () => {
+  ({ app, uploads, close: closeApp } = await startPhotoApp());
+});
+after(async () => {
+  await closeApp();
+});
 
 const idOf = (location: string | null) => Number(/\/diaries\/(\d+)$/.exec(location ?? '')![1]);
 
@@ -33,7 +37,11 @@ test('POST /diaries action=preview › shows the diary as it will look above the
   const m = await createMember(app.db);
   const agent = await loggedInAgent(app, m);
   const files = filesIn(uploads).length;
-  const res = await postDiary(agent, { action: 'preview', title: '確認<してから>', body: '一行目\nhttps://example.jp/neko', visibility: 'friends' }, [await jpeg(200, 200)]);
+  const res = await postDiary(
+    agent,
+    { action: 'preview', title: '確認<してから>', body: '一行目\nhttps://example.jp/neko', visibility: 'friends' },
+    [await jpeg(200, 200)],
+  );
   assert.equal(res.status, 200);
   assert.match(res.text, /<h2>確認&lt;してから&gt;<\/h2>/, 'the title as it will appear');
   assert.match(res.text, /一行目<br>\s*<a href="https:\/\/example.jp\/neko"/, 'the body through the formatter');
@@ -46,9 +54,19 @@ test('POST /diaries action=preview › shows the diary as it will look above the
   assert.equal(filesIn(uploads).length, files, 'no photo stored');
   // 投稿する from the preview posts it.
   const submissionKey = /name="submission_key" value="([^"]+)"/.exec(res.text)![1];
-  const posted = await postDiary(agent, { action: 'post', title: '確認<してから>', body: '一行目', visibility: 'friends', submission_key: submissionKey });
+  const posted = await postDiary(agent, {
+    action: 'post',
+    title: '確認<してから>',
+    body: '一行目',
+    visibility: 'friends',
+    submission_key: submissionKey,
+  });
   assert.equal(posted.status, 303);
-  const row = await app.db('diaries').select('published_at').where({ id: idOf(posted.location) }).first();
+  const row = await app
+    .db('diaries')
+    .select('published_at')
+    .where({ id: idOf(posted.location) })
+    .first();
   assert.ok(row.published_at, 'published');
 });
 
@@ -68,7 +86,11 @@ test('POST /diaries action=preview › bad input is a 422 with the form kept and
 
 test('POST /diaries action=draft › a draft is seen by its author alone: on no list, page, photo or footprint of anyone else', async () => {
   const { author, friend, a, f } = await authorAndFriend();
-  const res = await postDiary(a, { action: 'draft', title: 'ひみつの下書き', body: 'まだ途中', visibility: 'members' }, [await jpeg(300, 200)]);
+  const res = await postDiary(
+    a,
+    { action: 'draft', title: 'ひみつの下書き', body: 'まだ途中', visibility: 'members' },
+    [await jpeg(300, 200)],
+  );
   assert.equal(res.status, 303);
   const id = idOf(res.location);
   const row = await app.db('diaries').select('published_at').where({ id }).first();
@@ -90,12 +112,27 @@ test('POST /diaries action=draft › a draft is seen by its author alone: on no 
   assert.equal((await navigate(f, `/diaries/${id}`)).status, 404);
   assert.deepEqual(await footprintRows(app.db, author.id, friend.id), [], 'no footprint from the draft page');
   assert.equal((await f.get(`/photos/${photoId}/w600`)).status, 404);
-  for (const path of ['/home', '/diaries/friends', `/members/${author.id}`, `/members/${author.id}/diaries`, '/diaries/drafts']) {
+  for (const path of [
+    '/home',
+    '/diaries/friends',
+    `/members/${author.id}`,
+    `/members/${author.id}/diaries`,
+    '/diaries/drafts',
+  ]) {
     const list = await f.get(path);
     assert.equal(list.status, 200, path);
     assert.doesNotMatch(list.text, /ひみつの下書き/, path);
   }
-  assert.equal((await f.post(`/diaries/${id}/comments`, { body: 'みえる？', submission_key: crypto.randomUUID() }, { tokenFrom: '/home' })).status, 404);
+  assert.equal(
+    (
+      await f.post(
+        `/diaries/${id}/comments`,
+        { body: 'みえる？', submission_key: crypto.randomUUID() },
+        { tokenFrom: '/home' },
+      )
+    ).status,
+    404,
+  );
   assert.equal((await app.db('diary_comments').where({ diary_id: id })).length, 0);
 
   // Published: everywhere, dated by the publication.
@@ -112,11 +149,15 @@ test('POST /diaries action=draft › a draft is seen by its author alone: on no 
     assert.equal(seen.status, 200);
     assert.match(textOf(seen.text), new RegExp(formatDateTime(at, 'ja')));
     assert.equal((await footprintRows(app.db, author.id, friend.id)).length, 1, 'now a visit counts');
-    for (const path of ['/home', '/diaries/friends', `/members/${author.id}`, `/members/${author.id}/diaries`]) assert.match((await f.get(path)).text, /ひみつの下書き/, path);
+    for (const path of ['/home', '/diaries/friends', `/members/${author.id}`, `/members/${author.id}/diaries`])
+      assert.match((await f.get(path)).text, /ひみつの下書き/, path);
     assert.doesNotMatch((await a.get('/diaries/drafts')).text, /ひみつの下書き/);
     // Publishing again (a double click) changes nothing.
     assert.equal((await a.post(`/diaries/${id}/publish`, {}, { tokenFrom: `/diaries/${id}` })).status, 303);
-    assert.equal((await app.db('diaries').select('created_at').where({ id }).first()).created_at.getTime(), at.getTime());
+    assert.equal(
+      (await app.db('diaries').select('created_at').where({ id }).first()).created_at.getTime(),
+      at.getTime(),
+    );
   } finally {
     app.clock.set(new Date());
   }
@@ -129,23 +170,46 @@ test('POST /diaries/:id/edit › on a draft, 下書き保存 keeps it a draft an
   assert.match(form.text, /value="draft" class="secondary">下書き保存/);
   assert.match(form.text, /value="post">公開する/);
   const fields = { title: '書きかけ２', body: '二', visibility: 'friends' };
-  assert.equal((await a.post(`/diaries/${id}/edit`, { ...fields, action: 'draft' }, { tokenFrom: `/diaries/${id}/edit` })).status, 303);
+  assert.equal(
+    (await a.post(`/diaries/${id}/edit`, { ...fields, action: 'draft' }, { tokenFrom: `/diaries/${id}/edit` })).status,
+    303,
+  );
   assert.equal((await app.db('diaries').select('published_at').where({ id }).first()).published_at, null);
   assert.equal((await f.get(`/diaries/${id}`)).status, 404);
-  const preview = await a.post(`/diaries/${id}/edit`, { ...fields, action: 'preview' }, { tokenFrom: `/diaries/${id}/edit` });
+  const preview = await a.post(
+    `/diaries/${id}/edit`,
+    { ...fields, action: 'preview' },
+    { tokenFrom: `/diaries/${id}/edit` },
+  );
   assert.equal(preview.status, 200);
   assert.match(preview.text, /<h2>書きかけ２<\/h2>/);
   assert.equal((await app.db('diaries').select('title').where({ id }).first()).title, '書きかけ２');
-  assert.equal((await a.post(`/diaries/${id}/edit`, { ...fields, title: '完成', action: 'post' }, { tokenFrom: `/diaries/${id}/edit` })).status, 303);
+  assert.equal(
+    (
+      await a.post(
+        `/diaries/${id}/edit`,
+        { ...fields, title: '完成', action: 'post' },
+        { tokenFrom: `/diaries/${id}/edit` },
+      )
+    ).status,
+    303,
+  );
   const row = await app.db('diaries').select('title', 'published_at').where({ id }).first();
   assert.equal(row.title, '完成');
   assert.ok(row.published_at);
   assert.equal((await f.get(`/diaries/${id}`)).status, 200);
 });
 
-test('POST /diaries/:id/edit › from a draft\'s preview back to editing nothing is lost (photo removal too), saved again as a draft, then deleted by its author', async () => {
+test("POST /diaries/:id/edit › from a draft's preview back to editing nothing is lost (photo removal too), saved again as a draft, then deleted by its author", async () => {
   const { f, a } = await authorAndFriend();
-  const id = idOf((await postDiary(a, { action: 'draft', title: '写真つき下書き', body: '一', comments_enabled: 'yes' }, [await jpeg(100, 100), await jpeg(120, 120)])).location);
+  const id = idOf(
+    (
+      await postDiary(a, { action: 'draft', title: '写真つき下書き', body: '一', comments_enabled: 'yes' }, [
+        await jpeg(100, 100),
+        await jpeg(120, 120),
+      ])
+    ).location,
+  );
   const photos = await app.db('diary_photos').select('photo_id').where({ diary_id: id }).orderBy('position');
   assert.equal(photos.length, 2);
   const drop = String(photos[0].photo_id);
@@ -158,14 +222,21 @@ test('POST /diaries/:id/edit › from a draft\'s preview back to editing nothing
   assert.match(preview.text, /二行目まで\n書いた<\/textarea>/);
   assert.match(preview.text, /<option value="friends" selected>/);
   assert.doesNotMatch(preview.text, /name="comments_enabled"[^>]*checked/, 'comments left unticked stay unticked');
-  assert.match(preview.text, new RegExp(`name="remove_photo" value="${drop}" checked`), 'the photo marked for removal stays marked');
+  assert.match(
+    preview.text,
+    new RegExp(`name="remove_photo" value="${drop}" checked`),
+    'the photo marked for removal stays marked',
+  );
   assert.match(preview.text, /value="draft" class="secondary">下書き保存/);
   // 下書き保存 from there: still a draft, the photo gone, nothing published.
   const saved = await postDiary(a, { ...fields, action: 'draft' }, [], `/diaries/${id}/edit`);
   assert.equal(saved.status, 303);
   const row = await app.db('diaries').select('title', 'body', 'published_at').where({ id }).first();
   assert.deepEqual(row, { title: '写真つき下書き２', body: '二行目まで\n書いた', published_at: null });
-  assert.deepEqual((await app.db('diary_photos').select('photo_id').where({ diary_id: id })).map((p) => String(p.photo_id)), [String(photos[1].photo_id)]);
+  assert.deepEqual(
+    (await app.db('diary_photos').select('photo_id').where({ diary_id: id })).map((p) => String(p.photo_id)),
+    [String(photos[1].photo_id)],
+  );
   assert.equal((await f.get(`/diaries/${id}`)).status, 404);
   // The author deletes the draft from its page.
   const page = await a.get(`/diaries/${id}`);
@@ -183,7 +254,16 @@ test('drafts › another member cannot see, edit, publish or delete someone’s 
   assert.equal((await other.get(`/diaries/${id}`)).status, 404);
   assert.equal((await other.get(`/diaries/${id}/edit`)).status, 404);
   assert.equal((await other.post(`/diaries/${id}/publish`, {}, { tokenFrom: '/home' })).status, 404);
-  assert.equal((await other.post(`/diaries/${id}/edit`, { title: 'のっとり', body: 'x', visibility: 'members', action: 'post' }, { tokenFrom: '/home' })).status, 404);
+  assert.equal(
+    (
+      await other.post(
+        `/diaries/${id}/edit`,
+        { title: 'のっとり', body: 'x', visibility: 'members', action: 'post' },
+        { tokenFrom: '/home' },
+      )
+    ).status,
+    404,
+  );
   assert.equal((await other.post(`/diaries/${id}/delete`, {}, { tokenFrom: '/home' })).status, 404);
   const row = await app.db('diaries').select('title', 'published_at').where({ id }).first();
   assert.deepEqual(row, { title: '人の下書き', published_at: null });
@@ -192,7 +272,11 @@ test('drafts › another member cannot see, edit, publish or delete someone’s 
 test('drafts › a cross-site POST is 403: no draft saved, none published', async () => {
   const { author, a } = await authorAndFriend();
   await a.get('/diaries/new');
-  const save = await a.post('/diaries', { action: 'draft', title: 'x', body: 'y', visibility: 'members', submission_key: crypto.randomUUID() }, { headers: { 'sec-fetch-site': 'cross-site' } });
+  const save = await a.post(
+    '/diaries',
+    { action: 'draft', title: 'x', body: 'y', visibility: 'members', submission_key: crypto.randomUUID() },
+    { headers: { 'sec-fetch-site': 'cross-site' } },
+  );
   assert.equal(save.status, 403);
   assert.equal((await app.db('diaries').where({ author_id: author.id })).length, 0);
   const id = idOf((await postDiary(a, { action: 'draft', title: '下書き', body: '本文' })).location);
@@ -226,7 +310,10 @@ test('/m/diaries › a DoCoMo handset previews, saves a draft, lists it and publ
   assert.equal(saved.status, 303);
   assert.match(saved.location ?? '', /^\/m\/diaries\/\d+$/);
   const id = idOf(saved.location);
-  assert.deepEqual(await app.db('diaries').select('title', 'published_at').where({ id }).first(), { title: '携帯の下書き', published_at: null });
+  assert.deepEqual(await app.db('diaries').select('title', 'published_at').where({ id }).first(), {
+    title: '携帯の下書き',
+    published_at: null,
+  });
   const list = await h.get('/m/diaries/drafts');
   assert.equal(list.charset, 'Shift_JIS');
   assert.match(list.text, new RegExp(`<a href="/m/diaries/${id}">携帯の下書き</a>`));

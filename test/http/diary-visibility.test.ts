@@ -7,7 +7,15 @@ import { makeFriends } from '../support/friends.js';
 import { postDiary } from '../support/diaries.js';
 import { startPhotoApp } from '../support/photos.js';
 import { jpeg } from '../support/images.js';
-import { FRIEND_VIEWERS, LEVELS, MAY_SEE, VIEWERS, postDiaryPerLevel, visibilityWorld, type Viewer } from '../support/visibility.js';
+import {
+  FRIEND_VIEWERS,
+  LEVELS,
+  MAY_SEE,
+  VIEWERS,
+  postDiaryPerLevel,
+  visibilityWorld,
+  type Viewer,
+} from '../support/visibility.js';
 
 // SECURITY 25–27: viewer × diary visibility, on every surface that shows a diary or its photos.
 // Forbidden is the same 404 as missing (pages, photos) or simply absent (lists).
@@ -26,9 +34,14 @@ before(async () => {
   diaries.push(...(await postDiaryPerLevel(ownerAgent, app.db)));
   agents.set('logged out', new Agent(app.baseUrl));
   for (const [who, m] of world.viewers) agents.set(who, who === 'owner' ? ownerAgent : await loggedInAgent(app, m));
-  await app.db('members').where({ id: world.viewers.find(([who]) => who === 'suspended')![1].id }).update({ status: 'suspended' });
+  await app
+    .db('members')
+    .where({ id: world.viewers.find(([who]) => who === 'suspended')![1].id })
+    .update({ status: 'suspended' });
 });
-after(async () => { await closeApp(); });
+after(async () => {
+  await closeApp();
+});
 
 for (const level of LEVELS) {
   for (const viewer of VIEWERS) {
@@ -46,7 +59,11 @@ for (const level of LEVELS) {
       const profile = await agent.get(`/members/${ownerId}`);
       assert.equal(profile.status === 200 && profile.text.includes(d.title), allowed, 'profile section');
       const friends = await agent.get('/diaries/friends');
-      assert.equal(friends.status === 200 && friends.text.includes(d.title), FRIEND_VIEWERS.includes(viewer) && allowed, "friends' latest");
+      assert.equal(
+        friends.status === 200 && friends.text.includes(d.title),
+        FRIEND_VIEWERS.includes(viewer) && allowed,
+        "friends' latest",
+      );
     });
   }
 }
@@ -56,7 +73,11 @@ test('visibility › a missing diary and a forbidden one answer the same 404 pag
   const forbidden = await stranger.get(`/diaries/${diaries.find((d) => d.level === 'only_me')!.id}`);
   const missing = await stranger.get('/diaries/99999999');
   assert.equal(forbidden.status, 404);
-  const strip = (html: string) => html.replace(/value="[^"]*"/g, '').replace(/back=[^"]*/g, '').replace(/href="\/m\/[^"]*"/g, '');
+  const strip = (html: string) =>
+    html
+      .replace(/value="[^"]*"/g, '')
+      .replace(/back=[^"]*/g, '')
+      .replace(/href="\/m\/[^"]*"/g, '');
   assert.equal(strip(forbidden.text), strip(missing.text));
 });
 
@@ -74,12 +95,23 @@ test('visibility › unfriending hides friends-only diaries and their photos on 
   await o.post(`/members/${friend.id}/unfriend`, {}, { tokenFrom: `/members/${friend.id}/unfriend` });
   assert.equal((await f.get(`/diaries/${id}`)).status, 404);
   assert.equal((await f.get(`/photos/${photoId}/w600`)).status, 404);
-  assert.equal((await f.post(`/diaries/${id}/comments`, { body: 'まだ見える？', submission_key: crypto.randomUUID() }, { tokenFrom: '/home' })).status, 404);
+  assert.equal(
+    (
+      await f.post(
+        `/diaries/${id}/comments`,
+        { body: 'まだ見える？', submission_key: crypto.randomUUID() },
+        { tokenFrom: '/home' },
+      )
+    ).status,
+    404,
+  );
 });
 
 test('visibility › a draft, even one for all members, is the owner’s alone: no other viewer opens it or its photo, and no list shows it, not even to the owner', async () => {
   const owner = agents.get('owner')!;
-  const [draft] = await postDiaryPerLevel(owner, app.db, '下書き', { action: 'draft' }).then((all) => all.filter((d) => d.level === 'members'));
+  const [draft] = await postDiaryPerLevel(owner, app.db, '下書き', { action: 'draft' }).then((all) =>
+    all.filter((d) => d.level === 'members'),
+  );
   for (const viewer of VIEWERS) {
     const agent = agents.get(viewer)!;
     const isOwner = viewer === 'owner';

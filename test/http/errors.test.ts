@@ -9,8 +9,12 @@ import { assertNoInternals } from '../support/faults.js';
 // table gone missing) is a plain 500 page; malformed and oversized requests get plain 400 and 413
 // pages. The 503 page is checked where the database goes away (database-outage.test.ts).
 let app: TestApp;
-before(async () => { app = await startTestApp(); });
-after(async () => { await app.close(); });
+before(async () => {
+  app = await startTestApp();
+});
+after(async () => {
+  await app.close();
+});
 
 test('errors › an unexpected failure shows the 500 page without internals, and the app lives on', async () => {
   const agent = new Agent(app.baseUrl);
@@ -36,16 +40,38 @@ test('errors › 400 and 413 pages, PC and mobile, show no stack, parser message
   const agent = await loggedInAgent(app, m);
   await agent.get('/settings');
   const token = agent.lastToken!;
-  const form = (body: string) => ({ body, headers: { 'content-type': 'application/x-www-form-urlencoded', origin: app.baseUrl } });
+  const form = (body: string) => ({
+    body,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: app.baseUrl },
+  });
   const cases: [string, Promise<Res>, number][] = [
     ['a path that is not valid percent-encoding', agent.get('/members/%E0%A4%A'), 400],
-    ['a form over 64 kB', agent.request('POST', '/settings', form(`_csrf=${token}&nickname=${'x'.repeat(200_000)}`)), 413],
-    ['a form with too many fields', agent.request('POST', '/settings', form(`_csrf=${token}&${'a=1&'.repeat(500)}`)), 413],
-    ['a truncated multipart body', agent.request('POST', '/diaries', {
-      body: `--x\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${token}\r\n--x\r\nContent-Disposition: form-data; name="title"\r\n\r\n1`,
-      headers: { 'content-type': 'multipart/form-data; boundary=x', origin: app.baseUrl },
-    }), 400],
-    ['a broken gzip body', agent.request('POST', '/settings', { ...form('garbage'), headers: { ...form('').headers, 'content-encoding': 'gzip' } }), 400],
+    [
+      'a form over 64 kB',
+      agent.request('POST', '/settings', form(`_csrf=${token}&nickname=${'x'.repeat(200_000)}`)),
+      413,
+    ],
+    [
+      'a form with too many fields',
+      agent.request('POST', '/settings', form(`_csrf=${token}&${'a=1&'.repeat(500)}`)),
+      413,
+    ],
+    [
+      'a truncated multipart body',
+      agent.request('POST', '/diaries', {
+        body: `--x\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${token}\r\n--x\r\nContent-Disposition: form-data; name="title"\r\n\r\n1`,
+        headers: { 'content-type': 'multipart/form-data; boundary=x', origin: app.baseUrl },
+      }),
+      400,
+    ],
+    [
+      'a broken gzip body',
+      agent.request('POST', '/settings', {
+        ...form('garbage'),
+        headers: { ...form('').headers, 'content-encoding': 'gzip' },
+      }),
+      400,
+    ],
     ['mobile: a path that is not valid percent-encoding', agent.get('/m/members/%E0%A4%A'), 400],
     ['mobile: a form over 64 kB', agent.request('POST', '/m/login', form(`nickname=${'x'.repeat(200_000)}`)), 413],
   ];
@@ -65,13 +91,21 @@ test('errors › text PostgreSQL cannot store (a NUL: 22021) or a schema refusin
   const { z } = await import('zod');
   const { errorHandler } = await import('../../src/http/error-handler.js');
   const { listenOnLoopback, withQuietConsole } = await import('../support/faults.js');
-  const { app: real } = (await import('../../src/app.js')).createApp({ config: app.config, db: app.db, sessionPool: undefined as never });
+  const { app: real } = (await import('../../src/app.js')).createApp({
+    config: app.config,
+    db: app.db,
+    sessionPool: undefined as never,
+  });
   const mini = express();
   mini.set('views', real.get('views'));
   mini.set('view engine', 'ejs');
   mini.engine('ejs', (real as unknown as { engines: Record<string, never> }).engines['.ejs']);
-  mini.get('/nul', async (req) => { await app.db.raw('select ?::text as t', [String(req.query.text)]); });
-  mini.get('/schema', (req) => { z.object({ q: z.string() }).parse(req.query); });
+  mini.get('/nul', async (req) => {
+    await app.db.raw('select ?::text as t', [String(req.query.text)]);
+  });
+  mini.get('/schema', (req) => {
+    z.object({ q: z.string() }).parse(req.query);
+  });
   mini.use(errorHandler);
   const server = await listenOnLoopback(mini);
   try {

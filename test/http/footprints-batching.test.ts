@@ -12,8 +12,15 @@ import { waitFor } from '../support/wait.js';
 // is a minute, so nothing is written until the test flushes (as the timer, or the server's drain, would).
 
 let app: TestApp;
-before(async () => { app = await startTestApp({ env: { FOOTPRINT_BATCH_MS: '60000' }, limits: { loginPerIp: { points: 1000, duration: 60 } } }); });
-after(async () => { await app.close(); });
+before(async () => {
+  app = await startTestApp({
+    env: { FOOTPRINT_BATCH_MS: '60000' },
+    limits: { loginPerIp: { points: 1000, duration: 60 } },
+  });
+});
+after(async () => {
+  await app.close();
+});
 
 test('footprint batches › pages answer before the write; one statement writes every visit of the batch, repeat visits as one row', async () => {
   const [a, b] = [await createMember(app.db, { nickname: 'あ' }), await createMember(app.db, { nickname: 'い' })];
@@ -26,7 +33,9 @@ test('footprint batches › pages answer before the write; one statement writes 
   assert.equal((await footprintRows(app.db, a.id, visitor.id)).length, 0, 'written before the batch was due');
 
   const statements: string[] = [];
-  const listen = (q: { sql: string }) => { if (/footprints/.test(q.sql) && /INSERT/.test(q.sql)) statements.push(q.sql); };
+  const listen = (q: { sql: string }) => {
+    if (/footprints/.test(q.sql) && /INSERT/.test(q.sql)) statements.push(q.sql);
+  };
   // The app's own handle (the app role's; app.db is the owner's, for the test's rows).
   app.ctx.db.on('query', listen);
   await app.ctx.footprints.flush();
@@ -82,7 +91,9 @@ async function blinkFootprints(on: boolean) {
   if (on) {
     await app.db.raw(`CREATE OR REPLACE FUNCTION test_footprint_blink() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'terminating connection due to administrator command' USING ERRCODE = 'admin_shutdown'; END $$`);
-    await app.db.raw('CREATE TRIGGER test_footprint_blink BEFORE INSERT ON footprint_counters FOR EACH STATEMENT EXECUTE FUNCTION test_footprint_blink()');
+    await app.db.raw(
+      'CREATE TRIGGER test_footprint_blink BEFORE INSERT ON footprint_counters FOR EACH STATEMENT EXECUTE FUNCTION test_footprint_blink()',
+    );
   } else {
     await app.db.raw('DROP TRIGGER IF EXISTS test_footprint_blink ON footprint_counters');
   }
@@ -92,7 +103,11 @@ test('footprint writer › a batch the database could not take is kept and writt
   const [owner, other, visitor] = [await createMember(app.db), await createMember(app.db), await createMember(app.db)];
   const retries: number[] = [];
   const lost: number[] = [];
-  const writer = createFootprintWriter(app.db, { delayMs: 3_600_000, onRetry: (_e, waiting) => retries.push(waiting), onError: (_e, n) => lost.push(n) });
+  const writer = createFootprintWriter(app.db, {
+    delayMs: 3_600_000,
+    onRetry: (_e, waiting) => retries.push(waiting),
+    onError: (_e, n) => lost.push(n),
+  });
   await blinkFootprints(true);
   try {
     await writer.record({ ownerId: owner.id, visitorId: visitor.id, at: new Date() });
@@ -121,7 +136,13 @@ test('footprint writer › past its bound (60 s, 50,000 visits) a database that 
   const [owner, visitor] = [await createMember(app.db), await createMember(app.db)];
   let clock = Date.now();
   const lost: number[] = [];
-  const writer = createFootprintWriter(app.db, { delayMs: 3_600_000, maxWaiting: 3, now: () => clock, onRetry: () => undefined, onError: (_e, n) => lost.push(n) });
+  const writer = createFootprintWriter(app.db, {
+    delayMs: 3_600_000,
+    maxWaiting: 3,
+    now: () => clock,
+    onRetry: () => undefined,
+    onError: (_e, n) => lost.push(n),
+  });
   await blinkFootprints(true);
   try {
     for (let i = 0; i < 5; i++) await writer.record({ ownerId: owner.id, visitorId: visitor.id, at: new Date(clock) });
@@ -138,7 +159,11 @@ test('footprint writer › past its bound (60 s, 50,000 visits) a database that 
   }
   await writer.close();
   assert.equal(writer.stats.waiting, 0);
-  assert.equal((await footprintRows(app.db, owner.id, visitor.id))[0].visit_count, 1, 'the kept visit is written by close()');
+  assert.equal(
+    (await footprintRows(app.db, owner.id, visitor.id))[0].visit_count,
+    1,
+    'the kept visit is written by close()',
+  );
 });
 
 test('footprint writer › close() (the SIGTERM drain) keeps trying while the database blinks', async () => {
@@ -170,19 +195,31 @@ test('footprint writer › on its own connection (as the server runs it) a batch
   const writer = openFootprintWriter(app.database.appUrl, { delayMs: 3_600_000 });
   const own = writer.db;
   try {
-    const settings = await own.raw("SELECT current_setting('plan_cache_mode') AS plan, current_setting('synchronous_commit') AS commit");
-    assert.deepEqual(settings.rows[0], { plan: 'force_generic_plan', commit: 'on' }, 'the connection opens with the batch\'s settings; an acknowledged batch survives a crash of PostgreSQL');
+    const settings = await own.raw(
+      "SELECT current_setting('plan_cache_mode') AS plan, current_setting('synchronous_commit') AS commit",
+    );
+    assert.deepEqual(
+      settings.rows[0],
+      { plan: 'force_generic_plan', commit: 'on' },
+      "the connection opens with the batch's settings; an acknowledged batch survives a crash of PostgreSQL",
+    );
     const owner = await createMember(app.db);
     const [v1, v2] = [await createMember(app.db), await createMember(app.db)];
     await writer.record({ ownerId: owner.id, visitorId: v1.id, at: app.clock.now() });
     await writer.record({ ownerId: owner.id, visitorId: v2.id, at: app.clock.now() });
     await writer.record({ ownerId: owner.id, visitorId: v1.id, at: app.clock.now() });
     const sent: string[] = [];
-    const listen = (q: { sql: string }) => { sent.push(q.sql); };
+    const listen = (q: { sql: string }) => {
+      sent.push(q.sql);
+    };
     own.on('query', listen);
     await writer.flush();
     own.off('query', listen);
-    assert.equal(sent.length, 1, `one round trip, no BEGIN/SET/COMMIT around it: ${sent.map((q) => q.slice(0, 30)).join(' | ')}`);
+    assert.equal(
+      sent.length,
+      1,
+      `one round trip, no BEGIN/SET/COMMIT around it: ${sent.map((q) => q.slice(0, 30)).join(' | ')}`,
+    );
     assert.equal((await footprintRows(app.db, owner.id, v1.id))[0].visit_count, 2);
     assert.equal((await footprintRows(app.db, owner.id, v2.id))[0].visit_count, 1);
     assert.equal(await lifetimeVisitsOf(app.db, owner.id), 3);

@@ -7,12 +7,18 @@ import { exactRequest, navigate, SAME_SITE_NAVIGATION } from '../support/footpri
 import { recordFootprint } from '../../src/features/footprints/queries.js';
 
 let app: TestApp;
-before(async () => { app = await startTestApp({ limits: { loginPerIp: { points: 1000, duration: 60 } } }); });
-after(async () => { await app.close(); });
+before(async () => {
+  app = await startTestApp({ limits: { loginPerIp: { points: 1000, duration: 60 } } });
+});
+after(async () => {
+  await app.close();
+});
 
 // Noon in Tokyo today (03:00 UTC): every story starts here, before anyone logs in.
 const TODAY = new Date().toISOString().slice(0, 10);
-beforeEach(() => { app.clock.set(new Date(`${TODAY}T03:00:00Z`)); });
+beforeEach(() => {
+  app.clock.set(new Date(`${TODAY}T03:00:00Z`));
+});
 
 const MINUTE = 60 * 1000;
 const DAY = 24 * 60 * MINUTE;
@@ -65,7 +71,11 @@ test('GET /footprints › visitors newest first, each linking to their page, wit
   assert.match(text, new RegExp(`あきら 2回 ${TODAY.replace(/-/g, '/')} 12:05`));
   assert.match(text, new RegExp(`みどり ${TODAY.replace(/-/g, '/')} 12:03`));
   assert.match(text, /これまでの訪問数: 4/);
-  assert.deepEqual(listed((await navigate(akira.agent, '/footprints')).text), [], 'the visitors see nothing on their own list');
+  assert.deepEqual(
+    listed((await navigate(akira.agent, '/footprints')).text),
+    [],
+    'the visitors see nothing on their own list',
+  );
 });
 
 test('GET /footprints › a visitor who came on two days appears once per day', async () => {
@@ -110,22 +120,44 @@ test('home › "新しい足あと N件" counts footprints since the owner last 
 
 test('GET /footprints › visitors now blocked either way, withdrawn or suspended are not listed nor counted', async () => {
   const owner = await member('きびしい主');
-  const visitors = [await member('ぶろっく'), await member('ぶろっかー'), await member('たいかい'), await member('ていし'), await member('のこる')];
+  const visitors = [
+    await member('ぶろっく'),
+    await member('ぶろっかー'),
+    await member('たいかい'),
+    await member('ていし'),
+    await member('のこる'),
+  ];
   for (const v of visitors) await visit(v, owner);
   await visit(owner, visitors[2]);
-  assert.deepEqual(listed((await navigate(owner.agent, '/footprints')).text), ['のこる', 'ていし', 'たいかい', 'ぶろっかー', 'ぶろっく']);
+  assert.deepEqual(listed((await navigate(owner.agent, '/footprints')).text), [
+    'のこる',
+    'ていし',
+    'たいかい',
+    'ぶろっかー',
+    'ぶろっく',
+  ]);
   app.clock.advance(MINUTE);
   for (const v of visitors) await visit(v, owner);
   assert.match(await homeText(owner.agent), /新しい足あと 5件/);
 
   const [blocked, blocker, withdrawn, suspended] = visitors;
-  await app.db('blocks').insert([{ blocker_id: owner.id, blocked_id: blocked.id }, { blocker_id: blocker.id, blocked_id: owner.id }]);
-  await app.db('members').where({ id: withdrawn.id }).update({ status: 'withdrawn', withdrawn_at: app.clock.now(), phone: null });
+  await app.db('blocks').insert([
+    { blocker_id: owner.id, blocked_id: blocked.id },
+    { blocker_id: blocker.id, blocked_id: owner.id },
+  ]);
+  await app
+    .db('members')
+    .where({ id: withdrawn.id })
+    .update({ status: 'withdrawn', withdrawn_at: app.clock.now(), phone: null });
   await app.db('members').where({ id: suspended.id }).update({ status: 'suspended' });
 
   assert.match(await homeText(owner.agent), /新しい足あと 1件/);
   assert.deepEqual(listed((await navigate(owner.agent, '/footprints')).text), ['のこる']);
-  assert.deepEqual(listed((await navigate(owner.agent, '/footprints/left')).text), [], 'the withdrawn member is gone from my trail too');
+  assert.deepEqual(
+    listed((await navigate(owner.agent, '/footprints/left')).text),
+    [],
+    'the withdrawn member is gone from my trail too',
+  );
 });
 
 test('GET /footprints › only the last 90 days are shown or counted, to the minute', async () => {
@@ -141,6 +173,8 @@ test('GET /footprints › only the last 90 days are shown or counted, to the min
 });
 
 test('GET /footprints › visitors are sent to the login page', async () => {
-  const res = await exactRequest({ baseUrl: app.baseUrl, cookies: new Map() } as Agent, '/footprints', { headers: SAME_SITE_NAVIGATION });
+  const res = await exactRequest({ baseUrl: app.baseUrl, cookies: new Map() } as Agent, '/footprints', {
+    headers: SAME_SITE_NAVIGATION,
+  });
   assert.equal(res.status, 303);
 });

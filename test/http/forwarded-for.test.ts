@@ -9,15 +9,23 @@ import { uniquePhone } from '../support/factories.js';
 // and what is recorded is the peer that really connected.
 
 let app: TestApp;
-before(async () => { app = await startTestApp({ limits: { loginPerIp: { points: 5, duration: 60 } } }); });
-after(async () => { await app.close(); });
+before(async () => {
+  app = await startTestApp({ limits: { loginPerIp: { points: 5, duration: 60 } } });
+});
+after(async () => {
+  await app.close();
+});
 
 test('forwarded headers › by default a rotated X-Forwarded-For buys no extra login attempts', async () => {
   const agent = new Agent(app.baseUrl);
   await agent.get('/login');
   const statuses: number[] = [];
   for (let i = 1; i <= 7; i++) {
-    const res = await agent.post('/login', { phone: uniquePhone(), password: 'whatever it is' }, { headers: { 'x-forwarded-for': `203.0.113.${i}` } });
+    const res = await agent.post(
+      '/login',
+      { phone: uniquePhone(), password: 'whatever it is' },
+      { headers: { 'x-forwarded-for': `203.0.113.${i}` } },
+    );
     statuses.push(res.status);
   }
   assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429]);
@@ -28,7 +36,11 @@ test('forwarded headers › by default a rotated X-Forwarded-For buys no extra S
   let last = '';
   for (let i = 1; i <= 11; i++) {
     const agent = new Agent(app.baseUrl);
-    const res = await agent.post('/register', { phone: uniquePhone() }, { tokenFrom: '/register', headers: { 'x-forwarded-for': `198.51.100.${i}` } });
+    const res = await agent.post(
+      '/register',
+      { phone: uniquePhone() },
+      { tokenFrom: '/register', headers: { 'x-forwarded-for': `198.51.100.${i}` } },
+    );
     statuses.push(res.status);
     last = res.text;
   }
@@ -45,7 +57,11 @@ test('forwarded headers › behind the proxy hop named in TRUST_PROXY, its X-For
     const agent = new Agent(proxied.baseUrl);
     const phone = uniquePhone();
     // The proxy appends the peer it saw; whatever the client put before it is not believed beyond that hop.
-    const res = await agent.post('/register', { phone }, { tokenFrom: '/register', headers: { 'x-forwarded-for': '192.0.2.99, 203.0.113.50' } });
+    const res = await agent.post(
+      '/register',
+      { phone },
+      { tokenFrom: '/register', headers: { 'x-forwarded-for': '192.0.2.99, 203.0.113.50' } },
+    );
     assert.equal(res.status, 303);
     const row = await proxied.db('phone_verifications').select('ip').where({ phone }).first();
     assert.equal(row.ip, '203.0.113.50');

@@ -14,8 +14,12 @@ import { loggedInHandset } from '../support/mobile.js';
 
 let app: TestApp;
 let closeApp: () => Promise<void>;
-before(async () => { ({ app, close: closeApp } = await startPhotoApp({ limits: { loginPerIp: { points: 1000, duration: 60 } } })); });
-after(async () => { await closeApp(); });
+before(async () => {
+  ({ app, close: closeApp } = await startPhotoApp({ limits: { loginPerIp: { points: 1000, duration: 60 } } }));
+});
+after(async () => {
+  await closeApp();
+});
 
 async function createGroup(agent: Agent, name: string) {
   return agent.post('/friends/groups', { name }, { tokenFrom: '/friends/groups' });
@@ -35,7 +39,11 @@ async function world() {
   const created = await createGroup(a, '家族');
   assert.equal(created.status, 303);
   const groupId = groupIdOf(created);
-  const added = await a.post(`/friends/groups/${groupId}/members`, { member_id: String(inside.id) }, { tokenFrom: `/friends/groups/${groupId}` });
+  const added = await a.post(
+    `/friends/groups/${groupId}/members`,
+    { member_id: String(inside.id) },
+    { tokenFrom: `/friends/groups/${groupId}` },
+  );
   assert.equal(added.status, 303);
   const form = await a.get('/diaries/new');
   assert.match(form.text, new RegExp(`<option value="group:${groupId}">グループ: 家族</option>`));
@@ -44,9 +52,23 @@ async function world() {
   assert.equal(res.status, 303);
   const diaryId = Number(/\/diaries\/(\d+)/.exec(res.location!)![1]);
   const row = await app.db('diaries').select('visibility', 'audience_group_id').where({ id: diaryId }).first();
-  assert.deepEqual({ ...row, audience_group_id: Number(row.audience_group_id) }, { visibility: 'group', audience_group_id: groupId });
+  assert.deepEqual(
+    { ...row, audience_group_id: Number(row.audience_group_id) },
+    { visibility: 'group', audience_group_id: groupId },
+  );
   const photo = await app.db('diary_photos').select('photo_id').where({ diary_id: diaryId }).first();
-  return { author, inside, outside, a, groupId, diaryId, title, photoId: Number(photo.photo_id), insideAgent: await loggedInAgent(app, inside), outsideAgent: await loggedInAgent(app, outside) };
+  return {
+    author,
+    inside,
+    outside,
+    a,
+    groupId,
+    diaryId,
+    title,
+    photoId: Number(photo.photo_id),
+    insideAgent: await loggedInAgent(app, inside),
+    outsideAgent: await loggedInAgent(app, outside),
+  };
 }
 
 async function sees(agent: Agent, w: { author: { id: number }; diaryId: number; title: string; photoId: number }) {
@@ -69,19 +91,38 @@ test('friend groups › a friend in the group sees the diary on its page, lists,
   const page = await w.a.get(`/diaries/${w.diaryId}`);
   assert.match(textOf(page.text), /グループのみ/);
   // The edit form keeps the group chosen.
-  assert.match((await w.a.get(`/diaries/${w.diaryId}/edit`)).text, new RegExp(`<option value="group:${w.groupId}" selected>`));
+  assert.match(
+    (await w.a.get(`/diaries/${w.diaryId}/edit`)).text,
+    new RegExp(`<option value="group:${w.groupId}" selected>`),
+  );
 });
 
 test('friend groups › removed from the group, or unfriended, the friend loses the diary on the next request', async () => {
   const w = await world();
-  const removed = await w.a.post(`/friends/groups/${w.groupId}/members/${w.inside.id}/remove`, {}, { tokenFrom: `/friends/groups/${w.groupId}` });
+  const removed = await w.a.post(
+    `/friends/groups/${w.groupId}/members/${w.inside.id}/remove`,
+    {},
+    { tokenFrom: `/friends/groups/${w.groupId}` },
+  );
   assert.equal(removed.status, 303);
   assert.deepEqual(await sees(w.insideAgent, w), UNSEEN);
-  await w.a.post(`/friends/groups/${w.groupId}/members`, { member_id: String(w.inside.id) }, { tokenFrom: `/friends/groups/${w.groupId}` });
+  await w.a.post(
+    `/friends/groups/${w.groupId}/members`,
+    { member_id: String(w.inside.id) },
+    { tokenFrom: `/friends/groups/${w.groupId}` },
+  );
   assert.equal((await w.insideAgent.get(`/diaries/${w.diaryId}`)).status, 200);
-  const ended = await w.insideAgent.post(`/members/${w.author.id}/unfriend`, {}, { tokenFrom: `/members/${w.author.id}/unfriend` });
+  const ended = await w.insideAgent.post(
+    `/members/${w.author.id}/unfriend`,
+    {},
+    { tokenFrom: `/members/${w.author.id}/unfriend` },
+  );
   assert.equal(ended.status, 303);
-  assert.equal((await app.db('friend_group_members').where({ group_id: w.groupId })).length, 0, 'the membership went with the friendship');
+  assert.equal(
+    (await app.db('friend_group_members').where({ group_id: w.groupId })).length,
+    0,
+    'the membership went with the friendship',
+  );
   assert.deepEqual(await sees(w.insideAgent, w), UNSEEN);
   // Friends again: not back in the group until the author adds them.
   await makeFriends(app.db, w.author.id, w.inside.id);
@@ -93,14 +134,21 @@ test('friend groups › deleting the group turns its diaries to "only me"', asyn
   const res = await w.a.post(`/friends/groups/${w.groupId}/delete`, {}, { tokenFrom: `/friends/groups/${w.groupId}` });
   assert.equal(res.status, 303);
   assert.match(textOf((await w.a.follow(res)).text), /グループ「家族」を削除しました/);
-  assert.deepEqual(await app.db('diaries').select('visibility', 'audience_group_id').where({ id: w.diaryId }).first(), { visibility: 'only_me', audience_group_id: null });
+  assert.deepEqual(await app.db('diaries').select('visibility', 'audience_group_id').where({ id: w.diaryId }).first(), {
+    visibility: 'only_me',
+    audience_group_id: null,
+  });
   assert.equal((await w.insideAgent.get(`/diaries/${w.diaryId}`)).status, 404);
   assert.equal((await w.a.get(`/diaries/${w.diaryId}`)).status, 200);
 });
 
 test('friend groups › renaming shows the new name in the diary form', async () => {
   const w = await world();
-  const res = await w.a.post(`/friends/groups/${w.groupId}/rename`, { name: '親戚' }, { tokenFrom: `/friends/groups/${w.groupId}` });
+  const res = await w.a.post(
+    `/friends/groups/${w.groupId}/rename`,
+    { name: '親戚' },
+    { tokenFrom: `/friends/groups/${w.groupId}` },
+  );
   assert.equal(res.status, 303);
   assert.match((await w.a.get('/diaries/new')).text, /グループ: 親戚/);
   assert.equal((await app.db('friend_groups').select('name').where({ id: w.groupId }).first()).name, '親戚');
@@ -129,7 +177,10 @@ test('friend groups › someone else’s group is 404 everywhere, and a diary ca
   assert.equal((await other.get(`/friends/groups/${w.groupId}`)).status, 404);
   await other.get('/friends/groups');
   for (const path of ['rename', 'delete', 'members', `members/${w.inside.id}/remove`]) {
-    const res = await other.post(`/friends/groups/${w.groupId}/${path}`, { name: '乗っ取り', member_id: String(w.author.id) });
+    const res = await other.post(`/friends/groups/${w.groupId}/${path}`, {
+      name: '乗っ取り',
+      member_id: String(w.author.id),
+    });
     assert.equal(res.status, 404, path);
   }
   assert.equal((await app.db('friend_groups').select('name').where({ id: w.groupId }).first()).name, '家族');
@@ -140,7 +191,11 @@ test('friend groups › someone else’s group is 404 everywhere, and a diary ca
   assert.match(textOf(diary.text), /公開範囲を選んでください/);
   // Adding someone who is not a friend: 422, no row.
   const stranger = await createMember(app.db);
-  const res = await w.a.post(`/friends/groups/${w.groupId}/members`, { member_id: String(stranger.id) }, { tokenFrom: `/friends/groups/${w.groupId}` });
+  const res = await w.a.post(
+    `/friends/groups/${w.groupId}/members`,
+    { member_id: String(stranger.id) },
+    { tokenFrom: `/friends/groups/${w.groupId}` },
+  );
   assert.equal(res.status, 422);
   assert.equal((await app.db('friend_group_members').where({ group_id: w.groupId, member_id: stranger.id })).length, 0);
 });
@@ -161,7 +216,11 @@ test('friend groups › at most 10, also when two are created at once', async ()
 test('friend groups › a cross-site POST is 403 and changes nothing', async () => {
   const m = await createMember(app.db);
   const a = await loggedInAgent(app, m);
-  const res = await a.post('/friends/groups', { name: '偽' }, { tokenFrom: '/friends/groups', headers: { 'sec-fetch-site': 'cross-site' } });
+  const res = await a.post(
+    '/friends/groups',
+    { name: '偽' },
+    { tokenFrom: '/friends/groups', headers: { 'sec-fetch-site': 'cross-site' } },
+  );
   assert.equal(res.status, 403);
   assert.equal((await app.db('friend_groups').where({ owner_id: m.id })).length, 0);
 });
@@ -184,9 +243,13 @@ test('friend groups › /m/ in Shift_JIS: make a group, add a friend, and the di
   assert.equal(added.status, 303);
   assert.equal((await app.db('friend_group_members').where({ group_id: group.id, member_id: friend.id })).length, 1);
   assert.match((await h.get('/m/friends/groups')).text, /高校の友達<\/a>\(1\)/);
-  assert.match((await h.get('/m/diaries/new')).text, new RegExp(`<option value="group:${group.id}">グループ: 高校の友達</option>`));
+  assert.match(
+    (await h.get('/m/diaries/new')).text,
+    new RegExp(`<option value="group:${group.id}">グループ: 高校の友達</option>`),
+  );
   // Many friends: the page stays within the 10 KB budget, 10 a list, with a link to the next.
-  for (let i = 0; i < 25; i++) await makeFriends(app.db, author.id, (await createMember(app.db, { nickname: `とても長い名前の友人さん${i}` })).id);
+  for (let i = 0; i < 25; i++)
+    await makeFriends(app.db, author.id, (await createMember(app.db, { nickname: `とても長い名前の友人さん${i}` })).id);
   const full = await h.get(`/m/friends/groups/${group.id}`);
   assert.ok(full.bytes.length <= 10 * 1024, `${full.bytes.length} bytes`);
   assert.equal((full.text.match(/<option /g) ?? []).length, 10);

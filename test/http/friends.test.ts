@@ -7,11 +7,20 @@ import { friendCountOf, friendRows, makeFriends } from '../support/friends.js';
 import { loggedInHandset } from '../support/mobile.js';
 
 let app: TestApp;
-before(async () => { app = await startTestApp({ limits: { loginPerIp: { points: 1000, duration: 60 } } }); });
-after(async () => { await app.close(); });
+before(async () => {
+  app = await startTestApp({ limits: { loginPerIp: { points: 1000, duration: 60 } } });
+});
+after(async () => {
+  await app.close();
+});
 
 async function requestBetween(requesterId: number, recipientId: number) {
-  return app.db('friend_requests').select('id', 'status', 'message').where({ requester_id: requesterId, recipient_id: recipientId }).orderBy('id', 'desc').first();
+  return app
+    .db('friend_requests')
+    .select('id', 'status', 'message')
+    .where({ requester_id: requesterId, recipient_id: recipientId })
+    .orderBy('id', 'desc')
+    .first();
 }
 
 test('friends › a request with a message, accepted, makes both members friends', async () => {
@@ -19,7 +28,11 @@ test('friends › a request with a message, accepted, makes both members friends
   const b = await createMember(app.db, { nickname: 'ベル' });
   const alice = await loggedInAgent(app, a);
   const bell = await loggedInAgent(app, b);
-  const sent = await alice.post(`/members/${b.id}/friend-request`, { message: 'はじめまして！\n猫仲間です' }, { tokenFrom: `/members/${b.id}/friend-request` });
+  const sent = await alice.post(
+    `/members/${b.id}/friend-request`,
+    { message: 'はじめまして！\n猫仲間です' },
+    { tokenFrom: `/members/${b.id}/friend-request` },
+  );
   assert.equal(sent.status, 303);
   assert.match(textOf((await alice.follow(sent)).text), /マイミク申請中/);
 
@@ -43,7 +56,11 @@ test('friends › a too-long message is a 422 with the form kept; no request is 
   const a = await createMember(app.db);
   const b = await createMember(app.db);
   const agent = await loggedInAgent(app, a);
-  const res = await agent.post(`/members/${b.id}/friend-request`, { message: 'あ'.repeat(501) }, { tokenFrom: `/members/${b.id}/friend-request` });
+  const res = await agent.post(
+    `/members/${b.id}/friend-request`,
+    { message: 'あ'.repeat(501) },
+    { tokenFrom: `/members/${b.id}/friend-request` },
+  );
   assert.equal(res.status, 422);
   assert.match(textOf(res.text), /500文字以内/);
   assert.match(res.text, /あああああ/);
@@ -67,7 +84,11 @@ test('friends › a cross-site request POST is 403 and makes nothing', async () 
   const a = await createMember(app.db);
   const b = await createMember(app.db);
   const agent = await loggedInAgent(app, a);
-  const res = await agent.post(`/members/${b.id}/friend-request`, { message: 'x' }, { tokenFrom: `/members/${b.id}/friend-request`, headers: { 'sec-fetch-site': 'cross-site' } });
+  const res = await agent.post(
+    `/members/${b.id}/friend-request`,
+    { message: 'x' },
+    { tokenFrom: `/members/${b.id}/friend-request`, headers: { 'sec-fetch-site': 'cross-site' } },
+  );
   assert.equal(res.status, 403);
   assert.equal(await requestBetween(a.id, b.id), undefined);
 });
@@ -77,9 +98,15 @@ test('friends › a double submit makes one request; a second try says it is alr
   const b = await createMember(app.db);
   const agent = await loggedInAgent(app, a);
   await agent.get(`/members/${b.id}/friend-request`);
-  const [r1, r2] = await Promise.all([agent.post(`/members/${b.id}/friend-request`, { message: 'x' }), agent.post(`/members/${b.id}/friend-request`, { message: 'x' })]);
+  const [r1, r2] = await Promise.all([
+    agent.post(`/members/${b.id}/friend-request`, { message: 'x' }),
+    agent.post(`/members/${b.id}/friend-request`, { message: 'x' }),
+  ]);
   assert.deepEqual([r1.status, r2.status].sort(), [303, 422]);
-  const [{ c }] = await app.db('friend_requests').where({ requester_id: a.id, recipient_id: b.id }).count<{ c: string }[]>({ c: '*' });
+  const [{ c }] = await app
+    .db('friend_requests')
+    .where({ requester_id: a.id, recipient_id: b.id })
+    .count<{ c: string }[]>({ c: '*' });
   assert.equal(Number(c), 1);
 });
 
@@ -88,7 +115,11 @@ test('friends › a declined request still looks pending to the requester, and i
   const b = await createMember(app.db);
   const alice = await loggedInAgent(app, a);
   const bell = await loggedInAgent(app, b);
-  await alice.post(`/members/${b.id}/friend-request`, { message: '' }, { tokenFrom: `/members/${b.id}/friend-request` });
+  await alice.post(
+    `/members/${b.id}/friend-request`,
+    { message: '' },
+    { tokenFrom: `/members/${b.id}/friend-request` },
+  );
   const req = await requestBetween(a.id, b.id);
   const declined = await bell.post(`/friends/requests/${req.id}/decline`, {}, { tokenFrom: '/friends/requests' });
   assert.equal(declined.status, 303);
@@ -97,7 +128,11 @@ test('friends › a declined request still looks pending to the requester, and i
   const mine = textOf((await alice.get('/friends/requests')).text);
   assert.match(mine, /承認待ち/);
   assert.match(textOf((await alice.get(`/members/${b.id}`)).text), /マイミク申請中/);
-  const again = await alice.post(`/members/${b.id}/friend-request`, { message: '' }, { tokenFrom: `/members/${b.id}/friend-request` });
+  const again = await alice.post(
+    `/members/${b.id}/friend-request`,
+    { message: '' },
+    { tokenFrom: `/members/${b.id}/friend-request` },
+  );
   assert.equal(again.status, 422);
   assert.match(textOf(again.text), /すでに申請中/);
 });
@@ -108,10 +143,20 @@ async function declinedAndCancelled(nickname = 'しつこい') {
   const b = await createMember(app.db);
   const alice = await loggedInAgent(app, a);
   const bell = await loggedInAgent(app, b);
-  await alice.post(`/members/${b.id}/friend-request`, { message: '' }, { tokenFrom: `/members/${b.id}/friend-request` });
+  await alice.post(
+    `/members/${b.id}/friend-request`,
+    { message: '' },
+    { tokenFrom: `/members/${b.id}/friend-request` },
+  );
   const first = await requestBetween(a.id, b.id);
-  assert.equal((await bell.post(`/friends/requests/${first.id}/decline`, {}, { tokenFrom: '/friends/requests' })).status, 303);
-  assert.equal((await alice.post(`/friends/requests/${first.id}/cancel`, {}, { tokenFrom: '/friends/requests' })).status, 303);
+  assert.equal(
+    (await bell.post(`/friends/requests/${first.id}/decline`, {}, { tokenFrom: '/friends/requests' })).status,
+    303,
+  );
+  assert.equal(
+    (await alice.post(`/friends/requests/${first.id}/cancel`, {}, { tokenFrom: '/friends/requests' })).status,
+    303,
+  );
   return { a, b, alice, bell };
 }
 
@@ -121,7 +166,11 @@ test('POST /members/:id/friend-request › within 30 days of a decline, a new re
   const { a, b } = await declinedAndCancelled('またきた');
   app.clock.advance(29 * DAY);
   const [alice, bell] = [await loggedInAgent(app, a), await loggedInAgent(app, b)];
-  const again = await alice.post(`/members/${b.id}/friend-request`, { message: 'もう一度' }, { tokenFrom: `/members/${b.id}/friend-request` });
+  const again = await alice.post(
+    `/members/${b.id}/friend-request`,
+    { message: 'もう一度' },
+    { tokenFrom: `/members/${b.id}/friend-request` },
+  );
   assert.equal(again.status, 303, 'the same answer as any request');
   assert.match(textOf((await alice.follow(again)).text), /マイミク申請中/);
   assert.match(textOf((await alice.get('/friends/requests')).text), /承認待ち/);
@@ -134,7 +183,11 @@ test('POST /members/:id/friend-request › within 30 days of a decline, a new re
   assert.equal(row.status, 'declined');
   assert.equal(row.message, 'もう一度');
   // A second try while this one is open is "already requested", as for any open request.
-  const third = await alice.post(`/members/${b.id}/friend-request`, { message: '' }, { tokenFrom: `/members/${b.id}/friend-request` });
+  const third = await alice.post(
+    `/members/${b.id}/friend-request`,
+    { message: '' },
+    { tokenFrom: `/members/${b.id}/friend-request` },
+  );
   assert.equal(third.status, 422);
   assert.match(textOf(third.text), /すでに申請中/);
 });
@@ -142,7 +195,11 @@ test('POST /members/:id/friend-request › within 30 days of a decline, a new re
 test('POST /m/members/:id/friend-request › a handset re-requesting within 30 days of a decline is refused silently too', async () => {
   const { a, b, bell } = await declinedAndCancelled('けいたい');
   const phone = await loggedInHandset(app, a);
-  const again = await phone.post(`/m/members/${b.id}/friend-request`, { message: '' }, { tokenFrom: `/m/members/${b.id}/friend-request` });
+  const again = await phone.post(
+    `/m/members/${b.id}/friend-request`,
+    { message: '' },
+    { tokenFrom: `/m/members/${b.id}/friend-request` },
+  );
   assert.equal(again.status, 303);
   assert.equal((await requestBetween(a.id, b.id)).status, 'declined');
   assert.doesNotMatch(textOf((await bell.get('/friends/requests')).text), /けいたい/);
@@ -153,7 +210,11 @@ test('POST /members/:id/friend-request › after 30 days a new request reaches t
   const { a, b } = await declinedAndCancelled('ひとつき後');
   app.clock.advance(30 * DAY + 60 * 1000);
   const [alice, bell] = [await loggedInAgent(app, a), await loggedInAgent(app, b)];
-  const again = await alice.post(`/members/${b.id}/friend-request`, { message: '' }, { tokenFrom: `/members/${b.id}/friend-request` });
+  const again = await alice.post(
+    `/members/${b.id}/friend-request`,
+    { message: '' },
+    { tokenFrom: `/members/${b.id}/friend-request` },
+  );
   assert.equal(again.status, 303);
   assert.equal((await requestBetween(a.id, b.id)).status, 'pending');
   assert.match(textOf((await bell.get('/friends/requests')).text), /ひとつき後/);
@@ -162,16 +223,32 @@ test('POST /members/:id/friend-request › after 30 days a new request reaches t
 test('POST /members/:id/friend-request › a block and unblock within the 30 days does not lift the decline; the decliner may still ask', async () => {
   const { a, b, alice, bell } = await declinedAndCancelled('ぶろっく後');
   await bell.post(`/members/${a.id}/block`, {}, { tokenFrom: `/members/${a.id}` });
-  assert.equal((await alice.post(`/members/${b.id}/friend-request`, { message: '' })).status, 404, 'blocked: 404 as before');
+  assert.equal(
+    (await alice.post(`/members/${b.id}/friend-request`, { message: '' })).status,
+    404,
+    'blocked: 404 as before',
+  );
   await bell.post(`/members/${a.id}/unblock`, {}, { tokenFrom: '/blocks' });
-  const again = await alice.post(`/members/${b.id}/friend-request`, { message: '' }, { tokenFrom: `/members/${b.id}/friend-request` });
+  const again = await alice.post(
+    `/members/${b.id}/friend-request`,
+    { message: '' },
+    { tokenFrom: `/members/${b.id}/friend-request` },
+  );
   assert.equal(again.status, 303);
   assert.equal((await requestBetween(a.id, b.id)).status, 'declined', 'still quiet after the unblock');
   // The one who declined changed their mind: their own request reaches the other as usual.
-  const theirs = await bell.post(`/members/${a.id}/friend-request`, { message: '' }, { tokenFrom: `/members/${a.id}/friend-request` });
+  const theirs = await bell.post(
+    `/members/${a.id}/friend-request`,
+    { message: '' },
+    { tokenFrom: `/members/${a.id}/friend-request` },
+  );
   assert.equal(theirs.status, 303);
   assert.equal((await requestBetween(b.id, a.id)).status, 'pending');
-  const accepted = await alice.post(`/friends/requests/${(await requestBetween(b.id, a.id)).id}/accept`, {}, { tokenFrom: '/friends/requests' });
+  const accepted = await alice.post(
+    `/friends/requests/${(await requestBetween(b.id, a.id)).id}/accept`,
+    {},
+    { tokenFrom: '/friends/requests' },
+  );
   assert.equal(accepted.status, 303);
   assert.equal(await friendRows(app.db, a.id, b.id), 2);
 });
@@ -179,11 +256,19 @@ test('POST /members/:id/friend-request › a block and unblock within the 30 day
 test('POST /members/:id/friend-request › a friendship made after a decline ends its quiet: after unfriending, a request reaches the other', async () => {
   const { a, b, alice, bell } = await declinedAndCancelled('なかなおり');
   await bell.post(`/members/${a.id}/friend-request`, { message: '' }, { tokenFrom: `/members/${a.id}/friend-request` });
-  await alice.post(`/friends/requests/${(await requestBetween(b.id, a.id)).id}/accept`, {}, { tokenFrom: '/friends/requests' });
+  await alice.post(
+    `/friends/requests/${(await requestBetween(b.id, a.id)).id}/accept`,
+    {},
+    { tokenFrom: '/friends/requests' },
+  );
   assert.equal(await friendRows(app.db, a.id, b.id), 2);
   await bell.post(`/members/${a.id}/unfriend`, {}, { tokenFrom: `/members/${a.id}/unfriend` });
   assert.equal(await friendRows(app.db, a.id, b.id), 0);
-  await alice.post(`/members/${b.id}/friend-request`, { message: '' }, { tokenFrom: `/members/${b.id}/friend-request` });
+  await alice.post(
+    `/members/${b.id}/friend-request`,
+    { message: '' },
+    { tokenFrom: `/members/${b.id}/friend-request` },
+  );
   assert.equal((await requestBetween(a.id, b.id)).status, 'pending');
   assert.match(textOf((await bell.get('/friends/requests')).text), /なかなおり/);
 });
@@ -194,7 +279,11 @@ test('friends › the requester can cancel; nobody else can touch a request (404
   const c = await createMember(app.db);
   const alice = await loggedInAgent(app, a);
   const carol = await loggedInAgent(app, c);
-  await alice.post(`/members/${b.id}/friend-request`, { message: '' }, { tokenFrom: `/members/${b.id}/friend-request` });
+  await alice.post(
+    `/members/${b.id}/friend-request`,
+    { message: '' },
+    { tokenFrom: `/members/${b.id}/friend-request` },
+  );
   const req = await requestBetween(a.id, b.id);
   await carol.get('/friends/requests');
   for (const action of ['accept', 'decline', 'cancel']) {
@@ -215,8 +304,14 @@ test('friends › two concurrent accepts of one request make one friendship, wit
   const tab2 = await loggedInAgent(app, b);
   await tab1.get('/friends/requests');
   await tab2.get('/friends/requests');
-  const results = await Promise.all([tab1.post(`/friends/requests/${req.id}/accept`, {}), tab2.post(`/friends/requests/${req.id}/accept`, {})]);
-  assert.deepEqual(results.map((r) => r.status), [303, 303]);
+  const results = await Promise.all([
+    tab1.post(`/friends/requests/${req.id}/accept`, {}),
+    tab2.post(`/friends/requests/${req.id}/accept`, {}),
+  ]);
+  assert.deepEqual(
+    results.map((r) => r.status),
+    [303, 303],
+  );
   assert.equal(await friendRows(app.db, a.id, b.id), 2);
   assert.equal(await friendCountOf(app.db, a.id), 1);
   assert.equal(await friendCountOf(app.db, b.id), 1);
@@ -237,11 +332,18 @@ test('friends › the 1,001st friend is refused with a clear message, on either 
   assert.equal((await requestBetween(other.id, full.id)).status, 'pending');
   // Someone asking the full member
   const thirdAgent = await loggedInAgent(app, third);
-  const ask = await thirdAgent.post(`/members/${full.id}/friend-request`, { message: '' }, { tokenFrom: `/members/${full.id}/friend-request` });
+  const ask = await thirdAgent.post(
+    `/members/${full.id}/friend-request`,
+    { message: '' },
+    { tokenFrom: `/members/${full.id}/friend-request` },
+  );
   assert.equal(ask.status, 422);
   assert.match(textOf(ask.text), /上限（1,000人）/);
   // The database refuses a 1,001st even if the service were bypassed
-  await assert.rejects(app.db('members').where({ id: full.id }).increment('friend_count', 1), /members_friend_count_check/);
+  await assert.rejects(
+    app.db('members').where({ id: full.id }).increment('friend_count', 1),
+    /members_friend_count_check/,
+  );
 });
 
 test('POST /friends/requests/:id/accept › a refusal at the 1,000 limit shows in the error banner, a success in the green one (PC and /m/)', async () => {
@@ -249,21 +351,44 @@ test('POST /friends/requests/:id/accept › a refusal at the 1,000 limit shows i
   const [p1, p2, ok] = [await createMember(app.db), await createMember(app.db), await createMember(app.db)];
   const recipient = await createMember(app.db);
   await app.db('members').where({ id: full.id }).update({ friend_count: 1000 });
-  await app.db('friend_requests').insert([{ requester_id: p1.id, recipient_id: full.id }, { requester_id: p2.id, recipient_id: full.id }, { requester_id: ok.id, recipient_id: recipient.id }]);
+  await app.db('friend_requests').insert([
+    { requester_id: p1.id, recipient_id: full.id },
+    { requester_id: p2.id, recipient_id: full.id },
+    { requester_id: ok.id, recipient_id: recipient.id },
+  ]);
   const banner = (html: string) => /<p class="(flash[^"]*)" role="(\w+)">([^<]*)<\/p>/.exec(html)?.slice(1);
 
   const pc = await loggedInAgent(app, full);
-  const refused = await pc.post(`/friends/requests/${(await requestBetween(p1.id, full.id)).id}/accept`, {}, { tokenFrom: '/friends/requests' });
-  assert.deepEqual(banner((await pc.follow(refused)).text), ['flash flash-error', 'alert', 'エラー：マイミクは1,000人までです。承認できませんでした。']);
+  const refused = await pc.post(
+    `/friends/requests/${(await requestBetween(p1.id, full.id)).id}/accept`,
+    {},
+    { tokenFrom: '/friends/requests' },
+  );
+  assert.deepEqual(banner((await pc.follow(refused)).text), [
+    'flash flash-error',
+    'alert',
+    'エラー：マイミクは1,000人までです。承認できませんでした。',
+  ]);
 
   const phone = await loggedInHandset(app, full);
-  const mRefused = await phone.post(`/m/friends/requests/${(await requestBetween(p2.id, full.id)).id}/accept`, {}, { tokenFrom: '/m/friends/requests' });
+  const mRefused = await phone.post(
+    `/m/friends/requests/${(await requestBetween(p2.id, full.id)).id}/accept`,
+    {},
+    { tokenFrom: '/m/friends/requests' },
+  );
   assert.equal(mRefused.status, 303);
-  assert.match((await phone.follow(mRefused)).text, /<p>\*エラー：マイミクは1,000人までです。承認できませんでした。<\/p>/);
-  assert.equal(await friendRows(app.db, p1.id, full.id) + await friendRows(app.db, p2.id, full.id), 0);
+  assert.match(
+    (await phone.follow(mRefused)).text,
+    /<p>\*エラー：マイミクは1,000人までです。承認できませんでした。<\/p>/,
+  );
+  assert.equal((await friendRows(app.db, p1.id, full.id)) + (await friendRows(app.db, p2.id, full.id)), 0);
 
   const glad = await loggedInAgent(app, recipient);
-  const accepted = await glad.post(`/friends/requests/${(await requestBetween(ok.id, recipient.id)).id}/accept`, {}, { tokenFrom: '/friends/requests' });
+  const accepted = await glad.post(
+    `/friends/requests/${(await requestBetween(ok.id, recipient.id)).id}/accept`,
+    {},
+    { tokenFrom: '/friends/requests' },
+  );
   assert.deepEqual(banner((await glad.follow(accepted)).text), ['flash', 'status', 'マイミクになりました。']);
   assert.equal(await friendRows(app.db, ok.id, recipient.id), 2);
 });
@@ -278,7 +403,10 @@ test('friends › ending a friendship removes both rows, both counts and both in
   const a = await createMember(app.db);
   const b = await createMember(app.db, { nickname: 'わかれ' });
   await makeFriends(app.db, a.id, b.id);
-  await app.db('introductions').insert([{ subject_id: a.id, author_id: b.id, body: 'いい人' }, { subject_id: b.id, author_id: a.id, body: 'やさしい' }]);
+  await app.db('introductions').insert([
+    { subject_id: a.id, author_id: b.id, body: 'いい人' },
+    { subject_id: b.id, author_id: a.id, body: 'やさしい' },
+  ]);
   const agent = await loggedInAgent(app, a);
   const confirm = await agent.get(`/members/${b.id}/unfriend`);
   assert.match(textOf(confirm.text), /わかれさんとのマイミク関係を解除/);

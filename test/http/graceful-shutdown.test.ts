@@ -31,7 +31,13 @@ after(async () => {
   fs.rmSync(uploadsDir, { recursive: true, force: true });
 });
 
-type ServerProcess = { child: ChildProcess; baseUrl: string; port: number; output: () => string; exited: Promise<number | null> };
+type ServerProcess = {
+  child: ChildProcess;
+  baseUrl: string;
+  port: number;
+  output: () => string;
+  exited: Promise<number | null>;
+};
 
 async function startServerProcess(shutdownTimeoutMs: number, env: Record<string, string> = {}): Promise<ServerProcess> {
   const port = await freePort();
@@ -54,8 +60,12 @@ async function startServerProcess(shutdownTimeoutMs: number, env: Record<string,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (c: Buffer) => { output += c.toString(); });
-  child.stderr!.on('data', (c: Buffer) => { output += c.toString(); });
+  child.stdout!.on('data', (c: Buffer) => {
+    output += c.toString();
+  });
+  child.stderr!.on('data', (c: Buffer) => {
+    output += c.toString();
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   await waitFor(async () => output.includes('Ashiato is running') || child.exitCode !== null, 40_000);
   assert.equal(child.exitCode, null, `the server did not start:\n${output}`);
@@ -66,14 +76,19 @@ async function startServerProcess(shutdownTimeoutMs: number, env: Record<string,
 function exitWithin(server: ServerProcess, ms: number): Promise<number | null> {
   return Promise.race([
     server.exited,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still running after ${ms} ms:\n${server.output()}`)), ms).unref()),
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`still running after ${ms} ms:\n${server.output()}`)), ms).unref(),
+    ),
   ]);
 }
 
 function tryConnect(port: number): Promise<string> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => { socket.destroy(); resolve('connected'); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('connected');
+    });
     socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
   });
 }
@@ -90,7 +105,8 @@ async function lockMembers() {
       // Inside a transaction pg_stat_activity is read once and kept: ask for a fresh look.
       await client.query('SELECT pg_stat_clear_snapshot()');
       const { rows } = await client.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+      );
       return rows[0].n;
     },
     async release() {
@@ -160,10 +176,18 @@ test('SIGTERM › footprints still waiting for their batch are written before th
   try {
     const agent = await loggedInAgent(server, visitor);
     assert.equal((await navigate(agent, `/members/${owner.id}`)).status, 200);
-    assert.equal((await footprintRows(database.db, owner.id, visitor.id)).length, 0, 'written before its batch was due');
+    assert.equal(
+      (await footprintRows(database.db, owner.id, visitor.id)).length,
+      0,
+      'written before its batch was due',
+    );
     server.child.kill('SIGTERM');
     assert.equal(await exitWithin(server, 25_000), 0, server.output());
-    assert.equal((await footprintRows(database.db, owner.id, visitor.id)).length, 1, 'the pending footprint was lost at shutdown');
+    assert.equal(
+      (await footprintRows(database.db, owner.id, visitor.id)).length,
+      1,
+      'the pending footprint was lost at shutdown',
+    );
   } finally {
     server.child.kill('SIGKILL');
   }

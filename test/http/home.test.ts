@@ -13,13 +13,29 @@ import { loggedInHandset } from '../support/mobile.js';
 import { addComment } from '../../src/features/diaries/service.js';
 
 let app: TestApp;
-before(async () => { app = await startTestApp(); });
-after(async () => { await app.close(); });
+before(async () => {
+  app = await startTestApp();
+});
+after(async () => {
+  await app.close();
+});
 
 test('home › a new member sees helpful empty states and the notices', async () => {
   const m = await createMember(app.db, { nickname: 'しんじん' });
-  await createNotice(app.db, { title: 'ようこそあしあとへ', body: 'まずはプロフィールを書いてみましょう。', starts_at: new Date(Date.now() - 60_000), ends_at: null, createdBy: null });
-  await createNotice(app.db, { title: '終わったお知らせ', body: 'x', starts_at: new Date(Date.now() - 7200_000), ends_at: new Date(Date.now() - 3600_000), createdBy: null });
+  await createNotice(app.db, {
+    title: 'ようこそあしあとへ',
+    body: 'まずはプロフィールを書いてみましょう。',
+    starts_at: new Date(Date.now() - 60_000),
+    ends_at: null,
+    createdBy: null,
+  });
+  await createNotice(app.db, {
+    title: '終わったお知らせ',
+    body: 'x',
+    starts_at: new Date(Date.now() - 7200_000),
+    ends_at: new Date(Date.now() - 3600_000),
+    createdBy: null,
+  });
   const agent = await loggedInAgent(app, m);
   const text = textOf((await agent.get('/home')).text);
   assert.match(text, /こんにちは、しんじんさん/);
@@ -31,7 +47,7 @@ test('home › a new member sees helpful empty states and the notices', async ()
   assert.doesNotMatch(text, /お知らせ お知らせ/);
 });
 
-test('home › shows friends, their visible diaries and photos — never a friends-only diary of a non-friend or a blocked member\'s', async () => {
+test("home › shows friends, their visible diaries and photos — never a friends-only diary of a non-friend or a blocked member's", async () => {
   const me = await createMember(app.db, { nickname: 'わたし' });
   const friend = await createMember(app.db, { nickname: 'ともだち' });
   const stranger = await createMember(app.db, { nickname: 'しらないひと' });
@@ -48,7 +64,10 @@ test('home › shows friends, their visible diaries and photos — never a frien
   // Blocking ends the friendship: the diary leaves home on the next request.
   await app.db.transaction(async (trx) => {
     await trx('blocks').insert({ blocker_id: friend.id, blocked_id: me.id });
-    await trx('friendships').where({ member_id: me.id, friend_id: friend.id }).orWhere({ member_id: friend.id, friend_id: me.id }).delete();
+    await trx('friendships')
+      .where({ member_id: me.id, friend_id: friend.id })
+      .orWhere({ member_id: friend.id, friend_id: me.id })
+      .delete();
   });
   assert.doesNotMatch(textOf((await agent.get('/home')).text), /友だちの公開日記/);
 });
@@ -59,8 +78,17 @@ test('home › pending items count friend requests and new diary comments, and c
   const d = await createDiary(app.db, me.id, { title: 'コメントされる' });
   await app.db('friend_requests').insert({ requester_id: other.id, recipient_id: me.id });
   await app.db.transaction(async (trx) => {
-    await trx('diary_comments').insert({ diary_id: d.id, diary_author_id: me.id, number: 1, author_id: other.id, body: 'やあ', submission_key: crypto.randomUUID() });
-    await trx('diaries').where({ id: d.id }).update({ last_comment_no: 1, comment_count: 1, last_comment_at: new Date() });
+    await trx('diary_comments').insert({
+      diary_id: d.id,
+      diary_author_id: me.id,
+      number: 1,
+      author_id: other.id,
+      body: 'やあ',
+      submission_key: crypto.randomUUID(),
+    });
+    await trx('diaries')
+      .where({ id: d.id })
+      .update({ last_comment_no: 1, comment_count: 1, last_comment_at: new Date() });
   });
   const agent = await loggedInAgent(app, me);
   const home = await agent.get('/home');
@@ -76,7 +104,13 @@ test('home › pending items count friend requests and new diary comments, and c
 
 test('home › notice bodies are plain text: markup is inert', async () => {
   const m = await createMember(app.db);
-  await createNotice(app.db, { title: '<script>alert(1)</script>', body: '<img src=x onerror=alert(1)>', starts_at: new Date(app.clock.now().getTime() - 1000), ends_at: null, createdBy: null });
+  await createNotice(app.db, {
+    title: '<script>alert(1)</script>',
+    body: '<img src=x onerror=alert(1)>',
+    starts_at: new Date(app.clock.now().getTime() - 1000),
+    ends_at: null,
+    createdBy: null,
+  });
   const page = await (await loggedInAgent(app, m)).get('/home');
   assert.doesNotMatch(page.text, /<script>alert|<img src=x/);
   assert.match(page.text, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
@@ -86,7 +120,9 @@ async function queriesForHome(memberPhone: string, password: string): Promise<nu
   const agent = await loggedInAgent(app, { phone: memberPhone, password });
   await agent.get('/home'); // warm: session saved, nothing lazy left
   let count = 0;
-  const listener = () => { count++; };
+  const listener = () => {
+    count++;
+  };
   app.ctx.db.on('query', listener);
   try {
     assert.equal((await agent.get('/home')).status, 200);
@@ -124,7 +160,7 @@ function birthDateIn(days: number): { birth_date: string; month: number; day: nu
   return { birth_date: `1988-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`, month, day };
 }
 
-test('home › friends\' birthdays today and in the next 7 days appear in お知らせ, only when visible to friends', async () => {
+test("home › friends' birthdays today and in the next 7 days appear in お知らせ, only when visible to friends", async () => {
   const me = await createMember(app.db, { nickname: 'わたし' });
   const soon = birthDateIn(3);
   const today = birthDateIn(0);
@@ -134,7 +170,8 @@ test('home › friends\' birthdays today and in the next 7 days appear in お知
   const friendOwnSetting = await createMember(app.db, { nickname: 'じぶんだけ', birth_date: today.birth_date });
   const friendLater = await createMember(app.db, { nickname: 'まだまだ', birth_date: birthDateIn(10).birth_date });
   const stranger = await createMember(app.db, { nickname: 'たにん', birth_date: today.birth_date });
-  for (const f of [friendSoon, friendToday, friendHidden, friendOwnSetting, friendLater]) await makeFriends(app.db, me.id, f.id);
+  for (const f of [friendSoon, friendToday, friendHidden, friendOwnSetting, friendLater])
+    await makeFriends(app.db, me.id, f.id);
   await app.db('profiles').insert([
     { member_id: friendSoon.id, birthday_visibility: 'friends' },
     { member_id: friendToday.id, birthday_visibility: 'members' },
@@ -172,14 +209,23 @@ test('home › new comments on a diary I commented on appear in お知らせ, no
     await comment(id, author.id, 'またどうぞ');
   }
   // The comments' transactions marked my rows behind; the author's own diary needs no row.
-  assert.deepEqual((await app.db('diary_reads').where({ member_id: me.id }).orderBy('diary_id').select('last_read_no', 'behind')), [{ last_read_no: 1, behind: true }, { last_read_no: 1, behind: true }]);
+  assert.deepEqual(
+    await app.db('diary_reads').where({ member_id: me.id }).orderBy('diary_id').select('last_read_no', 'behind'),
+    [
+      { last_read_no: 1, behind: true },
+      { last_read_no: 1, behind: true },
+    ],
+  );
   await app.db('diaries').where({ id: gone.id }).update({ visibility: 'only_me' });
   const agent = await loggedInAgent(app, me);
   const home = await agent.get('/home');
   assert.match(home.text, /<a href="\/diaries\/comments">コメントした日記に新着コメントが1件あります<\/a>/);
   // Reading the diary clears it.
   await agent.get(`/diaries/${d.id}`);
-  assert.deepEqual(await app.db('diary_reads').where({ member_id: me.id, diary_id: d.id }).first('last_read_no', 'behind'), { last_read_no: 3, behind: false });
+  assert.deepEqual(
+    await app.db('diary_reads').where({ member_id: me.id, diary_id: d.id }).first('last_read_no', 'behind'),
+    { last_read_no: 3, behind: false },
+  );
   const after = await agent.get('/home');
   assert.doesNotMatch(textOf(after.text), /コメントした日記に新着コメント/);
   // My own next comment keeps me read up; the author's next one marks me behind again.
@@ -226,35 +272,79 @@ test('home › a friend or community without a photo gets its initial in a colou
   await makeFriends(app.db, me.id, friend.id);
   const communityId = await createCommunity(app.db, me.id, { name: 'ねこ部' });
   const home = (await (await loggedInAgent(app, me)).get('/home')).text;
-  assert.match(home, new RegExp(`<span class="avatar avatar-small avatar-none avatar-initial avatar-hue-${friend.id % 6}" aria-hidden="true">さ</span><span class="name">さくら</span>`));
-  assert.match(home, new RegExp(`<a href="/communities/${communityId}"><span class="avatar avatar-small avatar-none avatar-initial avatar-hue-${communityId % 6}" aria-hidden="true">ね</span>`));
+  assert.match(
+    home,
+    new RegExp(
+      `<span class="avatar avatar-small avatar-none avatar-initial avatar-hue-${friend.id % 6}" aria-hidden="true">さ</span><span class="name">さくら</span>`,
+    ),
+  );
+  assert.match(
+    home,
+    new RegExp(
+      `<a href="/communities/${communityId}"><span class="avatar avatar-small avatar-none avatar-initial avatar-hue-${communityId % 6}" aria-hidden="true">ね</span>`,
+    ),
+  );
   // My own box in the side column: the placeholder, my nickname and the profile links.
-  assert.match(home, /<span class="avatar avatar-medium avatar-none avatar-initial avatar-hue-\d" aria-hidden="true">わ<\/span>/);
+  assert.match(
+    home,
+    /<span class="avatar avatar-medium avatar-none avatar-initial avatar-hue-\d" aria-hidden="true">わ<\/span>/,
+  );
   assert.match(home, /<a href="\/profile\/edit">プロフィールを編集<\/a>/);
   assert.doesNotMatch(home, /avatar-none" aria-hidden="true"><\/span>/);
 });
 
-test('home › friends\' latest photos merge diary and album photos newest first; only-me albums and hidden friends stay out', async () => {
+test("home › friends' latest photos merge diary and album photos newest first; only-me albums and hidden friends stay out", async () => {
   const me = await createMember(app.db);
   const friend = await createMember(app.db, { nickname: 'しゃしんか' });
   await makeFriends(app.db, me.id, friend.id);
   const photo = async (kind: 'diary' | 'album', at: Date) =>
-    (await app.db('photos').insert({ owner_id: friend.id, kind, storage_key: crypto.randomBytes(16).toString('hex'), width: 10, height: 10, created_at: at }).returning('id'))[0].id as number;
+    (
+      await app
+        .db('photos')
+        .insert({
+          owner_id: friend.id,
+          kind,
+          storage_key: crypto.randomBytes(16).toString('hex'),
+          width: 10,
+          height: 10,
+          created_at: at,
+        })
+        .returning('id')
+    )[0].id as number;
   const t0 = app.clock.now().getTime();
   const d = await createDiary(app.db, friend.id, { title: '写真つき日記', visibility: 'friends' });
   const diaryPhoto = await photo('diary', new Date(t0 - 3000));
   await app.db('diary_photos').insert({ diary_id: d.id, photo_id: diaryPhoto, position: 1 });
-  const [album] = await app.db('albums').insert({ owner_id: friend.id, title: '旅行', visibility: 'friends' }).returning('id');
-  const [secret] = await app.db('albums').insert({ owner_id: friend.id, title: 'ひみつ', visibility: 'only_me' }).returning('id');
+  const [album] = await app
+    .db('albums')
+    .insert({ owner_id: friend.id, title: '旅行', visibility: 'friends' })
+    .returning('id');
+  const [secret] = await app
+    .db('albums')
+    .insert({ owner_id: friend.id, title: 'ひみつ', visibility: 'only_me' })
+    .returning('id');
   const albumPhoto = await photo('album', new Date(t0 - 1000));
   const secretPhoto = await photo('album', new Date(t0 - 500));
-  await app.db('album_photos').insert([{ album_id: album.id, photo_id: albumPhoto, position: 1 }, { album_id: secret.id, photo_id: secretPhoto, position: 1 }]);
+  await app.db('album_photos').insert([
+    { album_id: album.id, photo_id: albumPhoto, position: 1 },
+    { album_id: secret.id, photo_id: secretPhoto, position: 1 },
+  ]);
 
   const agent = await loggedInAgent(app, me);
-  const strip = (html: string) => [...html.matchAll(/<a href="(\/(?:diaries|albums)\/\d+)"><img src="\/photos\/(\d+)\/sq76"/g)].map((m) => [m[1], Number(m[2])]);
-  assert.deepEqual(strip((await agent.get('/home')).text), [[`/albums/${album.id}`, albumPhoto], [`/diaries/${d.id}`, diaryPhoto]]);
+  const strip = (html: string) =>
+    [...html.matchAll(/<a href="(\/(?:diaries|albums)\/\d+)"><img src="\/photos\/(\d+)\/sq76"/g)].map((m) => [
+      m[1],
+      Number(m[2]),
+    ]);
+  assert.deepEqual(strip((await agent.get('/home')).text), [
+    [`/albums/${album.id}`, albumPhoto],
+    [`/diaries/${d.id}`, diaryPhoto],
+  ]);
   const mobile = await loggedInHandset(app, me);
-  assert.match((await mobile.get('/m/home')).text, new RegExp(`<a href="/m/albums/${album.id}"><img src="/photos/${albumPhoto}/m120"`));
+  assert.match(
+    (await mobile.get('/m/home')).text,
+    new RegExp(`<a href="/m/albums/${album.id}"><img src="/photos/${albumPhoto}/m120"`),
+  );
   // Hiding the friend's updates takes both kinds of photo off home.
   await app.db('friendships').where({ member_id: me.id, friend_id: friend.id }).update({ hide_updates: true });
   assert.deepEqual(strip((await agent.get('/home')).text), []);

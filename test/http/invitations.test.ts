@@ -11,9 +11,15 @@ import { formatJapaneseMobile } from '../../src/lib/phone.js';
 // invitation links within a monthly allowance, single use, and the friendship made on registration.
 
 let app: TestApp;
-before(async () => { app = await startTestApp(); });
-after(async () => { await app.close(); });
-beforeEach(async () => { await setMode(false); });
+before(async () => {
+  app = await startTestApp();
+});
+after(async () => {
+  await app.close();
+});
+beforeEach(async () => {
+  await setMode(false);
+});
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -40,7 +46,10 @@ async function verifiedVisitor(path: string) {
   assert.equal(first.status, 200, textOf(first.text));
   // The form as the browser sends it: the invitation rides in a hidden field.
   const hidden = /name="invitation_code" value="([^"]+)"/.exec(first.text);
-  const step1 = await agent.post('/register', { phone: formatJapaneseMobile(uniquePhone()), ...(hidden ? { invitation_code: hidden[1] } : {}) });
+  const step1 = await agent.post('/register', {
+    phone: formatJapaneseMobile(uniquePhone()),
+    ...(hidden ? { invitation_code: hidden[1] } : {}),
+  });
   assert.equal(step1.status, 303);
   const [sms] = await app.deliverSms();
   const step2 = await agent.post('/register/code', { code: codeIn(sms.body) }, { tokenFrom: '/register/code' });
@@ -50,7 +59,12 @@ async function verifiedVisitor(path: string) {
 }
 
 function profileStep(agent: Agent, nickname: string) {
-  return agent.post('/register/profile', { nickname, birth_date: '1990-01-01', password: 'ねこ と いっしょ 2026', agree: 'yes' });
+  return agent.post('/register/profile', {
+    nickname,
+    birth_date: '1990-01-01',
+    password: 'ねこ と いっしょ 2026',
+    agree: 'yes',
+  });
 }
 
 async function friendCount(id: number): Promise<number> {
@@ -97,8 +111,17 @@ test('invitations › mode on: a link registers; inviter and invitee are friends
   const res = await profileStep(visitor, '招かれた人');
   assert.equal(res.location, '/home');
   const invitee = await app.db('members').select('id').where({ nickname: '招かれた人' }).first();
-  const pairs = await app.db('friendships').whereIn('member_id', [inviter.id, invitee.id]).select('member_id', 'friend_id');
-  assert.deepEqual(pairs.map((p) => [Number(p.member_id), Number(p.friend_id)]).sort(), [[inviter.id, invitee.id], [invitee.id, inviter.id]].sort());
+  const pairs = await app
+    .db('friendships')
+    .whereIn('member_id', [inviter.id, invitee.id])
+    .select('member_id', 'friend_id');
+  assert.deepEqual(
+    pairs.map((p) => [Number(p.member_id), Number(p.friend_id)]).sort(),
+    [
+      [inviter.id, invitee.id],
+      [invitee.id, inviter.id],
+    ].sort(),
+  );
   assert.equal(await friendCount(inviter.id), 1);
   assert.equal(await friendCount(invitee.id), 1);
   const used = await app.db('invitations').select('invitee_id', 'used_at').where({ inviter_id: inviter.id }).first();
@@ -125,7 +148,11 @@ test('invitations › an inviter at the friend limit (1,000): registration still
   const home = textOf((await visitor.follow(res)).text);
   assert.match(home, /ようこそ、上限で招かれた人さん/);
   assert.match(home, /満員の人さんはマイミクの人数が上限（1,000人）に達しているため、マイミクにはなりませんでした/);
-  assert.equal((await app.db('friendships').where({ member_id: invitee.id }).orWhere({ friend_id: invitee.id })).length, 0, 'no friendship rows');
+  assert.equal(
+    (await app.db('friendships').where({ member_id: invitee.id }).orWhere({ friend_id: invitee.id })).length,
+    0,
+    'no friendship rows',
+  );
   assert.equal(await friendCount(inviter.id), 1000, 'the limit holds');
   assert.equal(await friendCount(invitee.id), 0);
   const used = await app.db('invitations').select('invitee_id', 'used_at').where({ inviter_id: inviter.id }).first();
@@ -150,7 +177,7 @@ test('invitations › two registrations racing with one code: one wins, the othe
   assert.equal(await friendCount(inviter.id), 1);
 });
 
-test('invitations › a revoked, an expired, or a suspended inviter\'s code is refused, also between the steps', async () => {
+test("invitations › a revoked, an expired, or a suspended inviter's code is refused, also between the steps", async () => {
   const inviter = await createMember(app.db);
   const agent = await loggedInAgent(app, inviter);
   const revoked = await invite(agent);
@@ -186,7 +213,9 @@ test('invitations › the monthly allowance holds, also against concurrent posts
   const member = await createMember(app.db);
   const agent = await loggedInAgent(app, member);
   await agent.get('/invitations');
-  const results = await Promise.all(Array.from({ length: 8 }, (_, i) => agent.post('/invitations', { note: `同時${i}` })));
+  const results = await Promise.all(
+    Array.from({ length: 8 }, (_, i) => agent.post('/invitations', { note: `同時${i}` })),
+  );
   assert.equal(results.filter((r) => r.status === 303).length, 5);
   assert.equal(results.filter((r) => r.status === 422).length, 3);
   assert.equal(Number((await app.db('invitations').where({ inviter_id: member.id }).count({ n: '*' }))[0].n), 5);
@@ -197,7 +226,7 @@ test('invitations › the monthly allowance holds, also against concurrent posts
   assert.match(textOf(more.text), /今月あと0件/);
 });
 
-test('invitations › bad input is 422 with the note kept; another member\'s invitation is 404; cross-site posts are 403', async () => {
+test("invitations › bad input is 422 with the note kept; another member's invitation is 404; cross-site posts are 403", async () => {
   const member = await createMember(app.db);
   const agent = await loggedInAgent(app, member);
   const long = 'あ'.repeat(201);
@@ -214,11 +243,19 @@ test('invitations › bad input is 422 with the note kept; another member\'s inv
   assert.equal(steal.status, 404);
   assert.equal((await app.db('invitations').select('revoked_at').where({ id: theirs.id }).first()).revoked_at, null);
 
-  const crossCreate = await agent.post('/invitations', { note: 'x' }, { tokenFrom: '/invitations', headers: { 'sec-fetch-site': 'cross-site' } });
+  const crossCreate = await agent.post(
+    '/invitations',
+    { note: 'x' },
+    { tokenFrom: '/invitations', headers: { 'sec-fetch-site': 'cross-site' } },
+  );
   assert.equal(crossCreate.status, 403);
   await invite(agent);
   const mine = await app.db('invitations').select('id').where({ inviter_id: member.id }).first();
-  const crossRevoke = await agent.post(`/invitations/${mine.id}/revoke`, {}, { tokenFrom: '/invitations', headers: { 'sec-fetch-site': 'cross-site' } });
+  const crossRevoke = await agent.post(
+    `/invitations/${mine.id}/revoke`,
+    {},
+    { tokenFrom: '/invitations', headers: { 'sec-fetch-site': 'cross-site' } },
+  );
   assert.equal(crossRevoke.status, 403);
   assert.equal(Number((await app.db('invitations').where({ inviter_id: member.id }).count({ n: '*' }))[0].n), 1);
   assert.equal((await app.db('invitations').select('revoked_at').where({ id: mine.id }).first()).revoked_at, null);
@@ -244,9 +281,15 @@ test('invitations › /m/invitations works in Shift_JIS: make one with a Japanes
   assert.match((await handset.follow(rv)).text, /取り消し済み/);
   // Many invitations with long notes: 10 a page, within the 10 KB budget, a link to the next.
   const at = app.clock.now();
-  await app.db('invitations').insert(Array.from({ length: 12 }, (_, i) => ({
-    inviter_id: member.id, code_hash: Buffer.alloc(32, i + 1), note: `長いメモ${i}`.padEnd(200, 'あ'), created_at: at, expires_at: new Date(at.getTime() + DAY),
-  })));
+  await app.db('invitations').insert(
+    Array.from({ length: 12 }, (_, i) => ({
+      inviter_id: member.id,
+      code_hash: Buffer.alloc(32, i + 1),
+      note: `長いメモ${i}`.padEnd(200, 'あ'),
+      created_at: at,
+      expires_at: new Date(at.getTime() + DAY),
+    })),
+  );
   const full = await handset.get('/m/invitations');
   assert.ok(full.bytes.length <= 10 * 1024, `${full.bytes.length} bytes`);
   assert.match(full.text, /href="\/m\/invitations\?page=2"/);
@@ -274,7 +317,11 @@ test('invitations › the admin switch: admins only (404 for others), cross-site
   const member = await createMember(app.db);
   const plain = await loggedInAgent(app, member);
   assert.equal((await plain.get('/admin/invitations')).status, 404);
-  const asMember = await plain.post('/admin/invitations/mode', { invitation_only: 'on' }, { tokenFrom: '/invitations' });
+  const asMember = await plain.post(
+    '/admin/invitations/mode',
+    { invitation_only: 'on' },
+    { tokenFrom: '/invitations' },
+  );
   assert.equal(asMember.status, 404);
   const { agent: mod } = await staffAgent(app, 'moderator', '招待モデレーター');
   assert.equal((await mod.get('/admin/invitations')).status, 200);
@@ -282,14 +329,28 @@ test('invitations › the admin switch: admins only (404 for others), cross-site
   assert.equal(asMod.status, 404);
 
   const { agent: admin, staff } = await staffAgent(app, 'admin', '招待管理者');
-  const cross = await admin.post('/admin/invitations/mode', { invitation_only: 'on' }, { tokenFrom: '/admin/invitations', headers: { 'sec-fetch-site': 'cross-site' } });
+  const cross = await admin.post(
+    '/admin/invitations/mode',
+    { invitation_only: 'on' },
+    { tokenFrom: '/admin/invitations', headers: { 'sec-fetch-site': 'cross-site' } },
+  );
   assert.equal(cross.status, 403);
-  const bad = await adminPost(admin, '/admin/invitations/mode', { invitation_only: 'maybe', reason: '理由' }, '/admin/invitations');
+  const bad = await adminPost(
+    admin,
+    '/admin/invitations/mode',
+    { invitation_only: 'maybe', reason: '理由' },
+    '/admin/invitations',
+  );
   assert.equal(bad.status, 422);
   assert.match(bad.text, /理由<\/textarea>/);
   assert.equal((await app.db('site_settings').first()).invitation_only, false);
 
-  const on = await adminPost(admin, '/admin/invitations/mode', { invitation_only: 'on', reason: '招待制に戻す' }, '/admin/invitations');
+  const on = await adminPost(
+    admin,
+    '/admin/invitations/mode',
+    { invitation_only: 'on', reason: '招待制に戻す' },
+    '/admin/invitations',
+  );
   assert.equal(on.status, 303);
   assert.match(textOf((await admin.follow(on)).text), /招待制にしました/);
   assert.equal((await app.db('site_settings').first()).invitation_only, true);

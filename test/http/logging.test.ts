@@ -11,8 +11,12 @@ import { formatJapaneseMobile } from '../../src/lib/phone.js';
 // request with the id the response carries in X-Request-Id; the 500 page shows that id and the log
 // has it with the stack; no SMS code, full phone number, password or session id ever reaches it.
 let app: TestApp;
-before(async () => { app = await startTestApp(); });
-after(async () => { await app.close(); });
+before(async () => {
+  app = await startTestApp();
+});
+after(async () => {
+  await app.close();
+});
 
 /** The access line is written when the response has finished: a turn of the event loop after it arrived, at most. */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -23,7 +27,13 @@ test('logs › an SMS code, a full phone number, a password and a session id nev
   const consoleLines: string[] = [];
   const original = { log: console.log, warn: console.warn, error: console.error, info: console.info };
   for (const k of Object.keys(original) as (keyof typeof original)[]) {
-    console[k] = (...args: unknown[]) => { consoleLines.push(args.map((a) => (a instanceof Error ? `${a.message}\n${a.stack}` : typeof a === 'string' ? a : JSON.stringify(a))).join(' ')); };
+    console[k] = (...args: unknown[]) => {
+      consoleLines.push(
+        args
+          .map((a) => (a instanceof Error ? `${a.message}\n${a.stack}` : typeof a === 'string' ? a : JSON.stringify(a)))
+          .join(' '),
+      );
+    };
   }
   const phone = uniquePhone();
   const password = 'a fine long password';
@@ -60,13 +70,34 @@ test('logs › an SMS code, a full phone number, a password and a session id nev
     Object.assign(console, original);
     logs.stop();
   }
-  assert.equal(await app.db('members').where({ phone }).count({ c: '*' }).then((r) => Number(r[0].c)), 1, 'the flow really ran');
+  assert.equal(
+    await app
+      .db('members')
+      .where({ phone })
+      .count({ c: '*' })
+      .then((r) => Number(r[0].c)),
+    1,
+    'the flow really ran',
+  );
   assert.ok(accessLines(logs.lines()).length >= 15, 'the requests were logged');
-  const sessionIds = sessionCookies.map((v) => decodeURIComponent(v)).flatMap((v) => [v, v.replace(/^s:/, '').split('.')[0]]);
+  const sessionIds = sessionCookies
+    .map((v) => decodeURIComponent(v))
+    .flatMap((v) => [v, v.replace(/^s:/, '').split('.')[0]]);
   assert.ok(sessionIds.length >= 4, 'the session cookies were seen');
   const all = `${logs.raw.join('')}\n${consoleLines.join('\n')}`;
   const national = formatJapaneseMobile(phone);
-  for (const secret of [code, resetCode, phone, phone.slice(1), national, national.replace(/-/g, ''), password, newPassword, 'wrong password here', ...sessionIds]) {
+  for (const secret of [
+    code,
+    resetCode,
+    phone,
+    phone.slice(1),
+    national,
+    national.replace(/-/g, ''),
+    password,
+    newPassword,
+    'wrong password here',
+    ...sessionIds,
+  ]) {
     assert.ok(!all.includes(secret), `logs contain ${secret}`);
   }
 });
@@ -92,10 +123,23 @@ test('logs › one access line per request, with the id sent as X-Request-Id, th
   assert.equal(lines.length, 3, 'GET /login, POST /login, GET /home');
   const home = lines.filter((l) => l.reqId === id);
   assert.equal(home.length, 1, 'one line for the request');
-  assert.deepEqual({ ...home[0], time: 0, pid: 0, hostname: '', ms: 0 }, {
-    level: LEVEL.info, time: 0, pid: 0, hostname: '', component: 'http', reqId: id,
-    method: 'GET', path: '/home', status: 200, ms: 0, memberId: m.id, msg: 'request completed',
-  });
+  assert.deepEqual(
+    { ...home[0], time: 0, pid: 0, hostname: '', ms: 0 },
+    {
+      level: LEVEL.info,
+      time: 0,
+      pid: 0,
+      hostname: '',
+      component: 'http',
+      reqId: id,
+      method: 'GET',
+      path: '/home',
+      status: 200,
+      ms: 0,
+      memberId: m.id,
+      msg: 'request completed',
+    },
+  );
   assert.equal(typeof home[0].ms, 'number');
   const visitor = lines.find((l) => l.method === 'GET' && l.path === '/login')!;
   assert.equal(visitor.memberId, undefined, 'a visitor has no member id');
@@ -171,7 +215,10 @@ test('logs › a 500 page shows the request id, and the log has it with the stac
   const access = accessLines(lines).filter((l) => l.reqId === id);
   assert.equal(access.length, 1);
   assert.deepEqual([access[0].reqId, access[0].status, access[0].level], [id, 500, LEVEL.error]);
-  assert.ok(!logs.raw.join('').includes('1234-5678') && !logs.raw.join('').includes('12345678'), 'not the number posted');
+  assert.ok(
+    !logs.raw.join('').includes('1234-5678') && !logs.raw.join('').includes('12345678'),
+    'not the number posted',
+  );
 
   // Other error pages carry no id: only an unexpected failure is worth quoting.
   const missing = await agent.get('/no-such-page');

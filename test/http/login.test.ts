@@ -7,15 +7,23 @@ import { createMember, uniquePhone } from '../support/factories.js';
 import { formatJapaneseMobile } from '../../src/lib/phone.js';
 
 let app: TestApp;
-before(async () => { app = await startTestApp(); });
-after(async () => { await app.close(); });
+before(async () => {
+  app = await startTestApp();
+});
+after(async () => {
+  await app.close();
+});
 
 const sid = (a: Agent) => a.cookies.get('ashiato.sid');
 
 test('login › phone + password log a member in and redirect to home', async () => {
   const m = await createMember(app.db, { nickname: 'ログイン太郎' });
   const agent = new Agent(app.baseUrl);
-  const res = await agent.post('/login', { phone: formatJapaneseMobile(m.phone), password: m.password }, { tokenFrom: '/login' });
+  const res = await agent.post(
+    '/login',
+    { phone: formatJapaneseMobile(m.phone), password: m.password },
+    { tokenFrom: '/login' },
+  );
   assert.equal(res.status, 303);
   assert.equal(res.location, '/home');
   assert.match(textOf((await agent.follow(res)).text), /ログイン太郎/);
@@ -24,9 +32,17 @@ test('login › phone + password log a member in and redirect to home', async ()
 test('login › redirects back to a local `next`, never to another site', async () => {
   const m = await createMember(app.db);
   const a = new Agent(app.baseUrl);
-  assert.equal((await a.post('/login', { phone: m.phone, password: m.password, next: '/settings' }, { tokenFrom: '/login' })).location, '/settings');
+  assert.equal(
+    (await a.post('/login', { phone: m.phone, password: m.password, next: '/settings' }, { tokenFrom: '/login' }))
+      .location,
+    '/settings',
+  );
   const b = new Agent(app.baseUrl);
-  assert.equal((await b.post('/login', { phone: m.phone, password: m.password, next: '//evil.example/' }, { tokenFrom: '/login' })).location, '/home');
+  assert.equal(
+    (await b.post('/login', { phone: m.phone, password: m.password, next: '//evil.example/' }, { tokenFrom: '/login' }))
+      .location,
+    '/home',
+  );
 });
 
 test('login › unknown number and wrong password get the same status and body, in similar time', async () => {
@@ -69,7 +85,10 @@ test('login › the session id changes on login and the old id is dead', async (
   attacker.cookies.set('ashiato.sid', before!);
   const res = await attacker.get('/home');
   assert.equal(res.status, 303, 'the pre-login id does not reach home');
-  const rows = await app.db('sessions').whereRaw(`sess ->> 'memberId' = ?`, [String(m.id)]).count<{ c: string }[]>({ c: '*' });
+  const rows = await app
+    .db('sessions')
+    .whereRaw(`sess ->> 'memberId' = ?`, [String(m.id)])
+    .count<{ c: string }[]>({ c: '*' });
   assert.equal(Number(rows[0].c), 1);
 });
 
@@ -81,7 +100,11 @@ test('login › the session cookie is HttpOnly, SameSite=Lax, path /, without Do
     method: 'POST',
     redirect: 'manual',
     // The login form's token is a visitor token: its cookie goes with it (csrf.ts).
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: app.baseUrl, cookie: [...agent.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      origin: app.baseUrl,
+      cookie: [...agent.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+    },
     body: new URLSearchParams({ _csrf: agent.lastToken!, phone: m.phone, password: m.password }).toString(),
   });
   const cookie = res.headers.getSetCookie().find((c) => c.startsWith('ashiato.sid='))!;
@@ -100,7 +123,10 @@ test('logout › is POST only; afterwards the old cookie is worthless and the se
   assert.equal((await agent.get('/home')).status, 200, 'GET /logout changed nothing');
   const res = await agent.post('/logout', {}, { tokenFrom: '/home' });
   assert.equal(res.status, 303);
-  const rows = await app.db('sessions').whereRaw(`sess ->> 'memberId' = ?`, [String(m.id)]).count<{ c: string }[]>({ c: '*' });
+  const rows = await app
+    .db('sessions')
+    .whereRaw(`sess ->> 'memberId' = ?`, [String(m.id)])
+    .count<{ c: string }[]>({ c: '*' });
   assert.equal(Number(rows[0].c), 0);
   const replay = new Agent(app.baseUrl);
   replay.cookies.set('ashiato.sid', old);
@@ -119,7 +145,10 @@ test('login › members-only pages send visitors to the login page and back afte
 test('login › a raised argon2 cost re-hashes the password at the next login', async () => {
   const m = await createMember(app.db);
   const oldHash = (await app.db('members').select('password_hash').where({ id: m.id }).first()).password_hash;
-  const stronger = await startTestApp({ env: { ARGON2_MEMORY_KIB: '24576', ARGON2_TIME_COST: '3' }, database: app.database });
+  const stronger = await startTestApp({
+    env: { ARGON2_MEMORY_KIB: '24576', ARGON2_TIME_COST: '3' },
+    database: app.database,
+  });
   try {
     const agent = new Agent(stronger.baseUrl);
     const res = await agent.post('/login', { phone: m.phone, password: m.password }, { tokenFrom: '/login' });
@@ -137,25 +166,45 @@ test('login › per IP: past the limit every spelling of the path is 429, and it
   // Its own app with a small window, so that the attempts surely fit inside it on a busy machine
   // (production: 25 per 5 minutes; the mechanism is the same).
   // Behind a proxy on loopback (TRUST_PROXY), so that X-Forwarded-For names the client's address.
-  const limited = await startTestApp({ env: { TRUST_PROXY: 'loopback' }, limits: { loginPerIp: { points: 5, duration: 3 } }, database: app.database });
+  const limited = await startTestApp({
+    env: { TRUST_PROXY: 'loopback' },
+    limits: { loginPerIp: { points: 5, duration: 3 } },
+    database: app.database,
+  });
   try {
     const ip = '198.51.100.77';
     const agent = new Agent(limited.baseUrl);
     await agent.get('/login');
     const paths = ['/login', '/login/', '/login?x=1', '/LOGIN'];
     for (let i = 0; i < 5; i++) {
-      const res = await agent.post(paths[i % paths.length], { phone: uniquePhone(), password: 'whatever it is' }, { headers: { 'x-forwarded-for': ip } });
+      const res = await agent.post(
+        paths[i % paths.length],
+        { phone: uniquePhone(), password: 'whatever it is' },
+        { headers: { 'x-forwarded-for': ip } },
+      );
       assert.equal(res.status, 401, `attempt ${i + 1}`);
     }
     for (const p of paths) {
-      const res = await agent.post(p, { phone: uniquePhone(), password: 'whatever it is' }, { headers: { 'x-forwarded-for': ip } });
+      const res = await agent.post(
+        p,
+        { phone: uniquePhone(), password: 'whatever it is' },
+        { headers: { 'x-forwarded-for': ip } },
+      );
       assert.equal(res.status, 429, p);
       assert.ok(Number(res.headers.get('retry-after')) >= 1);
     }
-    const other = await agent.post('/login', { phone: uniquePhone(), password: 'whatever it is' }, { headers: { 'x-forwarded-for': '198.51.100.78' } });
+    const other = await agent.post(
+      '/login',
+      { phone: uniquePhone(), password: 'whatever it is' },
+      { headers: { 'x-forwarded-for': '198.51.100.78' } },
+    );
     assert.equal(other.status, 401, 'another address is not limited');
     await new Promise((r) => setTimeout(r, 3100));
-    const recovered = await agent.post('/login', { phone: uniquePhone(), password: 'whatever it is' }, { headers: { 'x-forwarded-for': ip } });
+    const recovered = await agent.post(
+      '/login',
+      { phone: uniquePhone(), password: 'whatever it is' },
+      { headers: { 'x-forwarded-for': ip } },
+    );
     assert.equal(recovered.status, 401);
   } finally {
     await limited.close();
@@ -170,17 +219,33 @@ test('login › per account: after 5 failures the number is blocked for growing 
   const agent = new Agent(proxied.baseUrl);
   await agent.get('/login');
   for (let i = 0; i < 5; i++) {
-    const res = await agent.post('/login', { phone: m.phone, password: `wrong ${i} password` }, { headers: { 'x-forwarded-for': `10.1.0.${i}` } });
+    const res = await agent.post(
+      '/login',
+      { phone: m.phone, password: `wrong ${i} password` },
+      { headers: { 'x-forwarded-for': `10.1.0.${i}` } },
+    );
     assert.equal(res.status, 401);
   }
-  const blocked = await agent.post('/login', { phone: m.phone, password: m.password }, { headers: { 'x-forwarded-for': '10.1.0.9' } });
+  const blocked = await agent.post(
+    '/login',
+    { phone: m.phone, password: m.password },
+    { headers: { 'x-forwarded-for': '10.1.0.9' } },
+  );
   assert.equal(blocked.status, 429);
   const first = Number(blocked.headers.get('retry-after'));
   assert.ok(first > 0 && first <= 30, `first block ${first}s`);
   // Let the block lapse (remove it, as time would), fail once more: the next block is longer.
   await app.db('rate_limits').where('key', 'like', 'login_block%').delete();
-  await agent.post('/login', { phone: m.phone, password: 'wrong again password' }, { headers: { 'x-forwarded-for': '10.1.0.10' } });
-  const again = await agent.post('/login', { phone: m.phone, password: m.password }, { headers: { 'x-forwarded-for': '10.1.0.11' } });
+  await agent.post(
+    '/login',
+    { phone: m.phone, password: 'wrong again password' },
+    { headers: { 'x-forwarded-for': '10.1.0.10' } },
+  );
+  const again = await agent.post(
+    '/login',
+    { phone: m.phone, password: m.password },
+    { headers: { 'x-forwarded-for': '10.1.0.11' } },
+  );
   assert.equal(again.status, 429);
   assert.ok(Number(again.headers.get('retry-after')) > 30, `second block ${again.headers.get('retry-after')}s`);
 });
@@ -192,10 +257,15 @@ test('login › 30 wrong passwords sent at once for one number are limited as if
     const m = await createMember(burst.db);
     let checked = 0;
     const verify = burst.ctx.passwords.verify;
-    burst.ctx.passwords.verify = async (hash, password) => { checked++; return verify(hash, password); };
+    burst.ctx.passwords.verify = async (hash, password) => {
+      checked++;
+      return verify(hash, password);
+    };
     const agent = new Agent(burst.baseUrl);
     await agent.get('/login');
-    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => agent.post('/login', { phone: m.phone, password: `wrong guess ${i}` })));
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => agent.post('/login', { phone: m.phone, password: `wrong guess ${i}` })),
+    );
     const statuses = results.map((r) => r.status);
     const refused = statuses.filter((s) => s === 429).length;
     assert.equal(statuses.filter((s) => s === 401).length + refused, 30, statuses.join(' '));

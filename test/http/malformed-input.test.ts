@@ -19,8 +19,12 @@ import { createMessage } from '../support/messages.js';
 // reaches the log.
 
 let app: TestApp;
-before(async () => { app = await startTestApp(); });
-after(async () => { await app.close(); });
+before(async () => {
+  app = await startTestApp();
+});
+after(async () => {
+  await app.close();
+});
 
 /** No `[error]` line, no stack, no SQL in what the request logged. */
 function assertQuietLog(logged: string[], what: string) {
@@ -47,9 +51,12 @@ test('search › a NUL character, a repeated q or a q over 200 characters answer
   const handset = await loggedInHandset(app, await createMember(app.db));
   const { agent: staff } = await staffAgent(app);
   const surfaces: [string, Agent][] = [
-    ['/search/members', pc], ['/communities/search', pc],
-    ['/m/search/members', handset], ['/m/communities/search', handset],
-    ['/admin/members', staff], ['/admin/communities', staff],
+    ['/search/members', pc],
+    ['/communities/search', pc],
+    ['/m/search/members', handset],
+    ['/m/communities/search', handset],
+    ['/admin/members', staff],
+    ['/admin/communities', staff],
   ];
   for (const [path, agent] of surfaces) {
     // A carrier browser sends its query string in Shift_JIS (SECURITY 53).
@@ -58,11 +65,19 @@ test('search › a NUL character, a repeated q or a q over 200 characters answer
       const res = await quietly(`${path}?q=${q}`, () => agent.get(`${path}?q=${q}`));
       assert.equal(res.status, 400, `${path}?q=${q}`);
       assert.match(textOf(res.text), /リクエストが正しくありません/, `${path}?q=${q}`);
-      assert.match(res.text, path.startsWith('/m/') ? /href="\/m\/home"/ : /href="\/home"|\/admin\//, `${path}: the member's own header`);
+      assert.match(
+        res.text,
+        path.startsWith('/m/') ? /href="\/m\/home"/ : /href="\/home"|\/admin\//,
+        `${path}: the member's own header`,
+      );
     }
     const repeated = await quietly(`${path}?q=a&q=b`, () => agent.get(`${path}?q=${enc('猫')}&q=b`));
     assert.equal(repeated.status, 422, `${path} repeated`);
-    assert.match(repeated.text, /name="q"[^>]*value="猫"|value="猫"[^>]*name="q"/, `${path} repeated: the form with the first text`);
+    assert.match(
+      repeated.text,
+      /name="q"[^>]*value="猫"|value="猫"[^>]*name="q"/,
+      `${path} repeated: the form with the first text`,
+    );
     assert.match(textOf(repeated.text), /検索する言葉をひとつ入力してください/, `${path} repeated`);
     for (const long of [LONG, 'x'.repeat(5000)]) {
       const res = await quietly(`${path}?q=(${long.length} characters)`, () => agent.get(`${path}?q=${enc(long)}`));
@@ -79,9 +94,15 @@ test('search › a NUL character, a repeated q or a q over 200 characters answer
 test('login › a NUL character in the phone or password answers 400 on PC and /m/, logs no error, and the account can still log in', async () => {
   const member = await createMember(app.db);
   for (const path of ['/login', '/m/login']) {
-    for (const fields of [{ phone: `${member.phone}\u0000`, password: member.password }, { phone: '\u0000', password: 'x' }, { phone: member.phone, password: `${member.password}\u0000` }]) {
+    for (const fields of [
+      { phone: `${member.phone}\u0000`, password: member.password },
+      { phone: '\u0000', password: 'x' },
+      { phone: member.phone, password: `${member.password}\u0000` },
+    ]) {
       const agent = new Agent(app.baseUrl);
-      const res = await quietly(`${path} ${JSON.stringify(fields.phone)}`, () => agent.post(path, fields, { tokenFrom: path }));
+      const res = await quietly(`${path} ${JSON.stringify(fields.phone)}`, () =>
+        agent.post(path, fields, { tokenFrom: path }),
+      );
       assert.equal(res.status, 400, path);
       assert.match(textOf(res.text), /リクエストが正しくありません/);
       assert.equal(agent.cookies.has('ashiato.sid'), false, 'not logged in');
@@ -89,7 +110,12 @@ test('login › a NUL character in the phone or password answers 400 on PC and /
     const repeated = new Agent(app.baseUrl);
     await repeated.get(path);
     const body = `_csrf=${repeated.lastToken}&phone=${encodeURIComponent(member.phone)}&phone=090&password=x`;
-    const res = await quietly(`${path} repeated phone`, () => repeated.request('POST', path, { body, headers: { 'content-type': 'application/x-www-form-urlencoded', origin: app.baseUrl } }));
+    const res = await quietly(`${path} repeated phone`, () =>
+      repeated.request('POST', path, {
+        body,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: app.baseUrl },
+      }),
+    );
     assert.equal(res.status, 422, `${path} repeated phone: the form again`);
     assert.match(res.text, /name="phone"/);
   }
@@ -110,10 +136,53 @@ function routesOf(file: string, prefix: string): Route[] {
 }
 
 /** Names that query strings and forms of this site use, each sent malformed at once. */
-const NAMES = ['q', 'before', 'after', 'before_at', 'before_id', 'before_count', 'after_date', 'after_id', 'part', 'page', 'category', 'past',
-  'folder', 'month', 'to', 'type', 'id', 'next', 'back', 'status', 'member', 'target', 'phone', 'password', 'current_password', 'nickname',
-  'title', 'body', 'name', 'description', 'subject', 'reason', 'visibility', 'default_diary_visibility', 'code', 'message', 'until',
-  'member_id', 'role', 'url', 'submission_key', 'join_policy', 'reply_to', 'comments_enabled', 'birth_date'];
+const NAMES = [
+  'q',
+  'before',
+  'after',
+  'before_at',
+  'before_id',
+  'before_count',
+  'after_date',
+  'after_id',
+  'part',
+  'page',
+  'category',
+  'past',
+  'folder',
+  'month',
+  'to',
+  'type',
+  'id',
+  'next',
+  'back',
+  'status',
+  'member',
+  'target',
+  'phone',
+  'password',
+  'current_password',
+  'nickname',
+  'title',
+  'body',
+  'name',
+  'description',
+  'subject',
+  'reason',
+  'visibility',
+  'default_diary_visibility',
+  'code',
+  'message',
+  'until',
+  'member_id',
+  'role',
+  'url',
+  'submission_key',
+  'join_policy',
+  'reply_to',
+  'comments_enabled',
+  'birth_date',
+];
 
 const query = (value: (name: string) => string) => NAMES.map((n) => `${n}=${value(n)}`).join('&');
 
@@ -144,7 +213,15 @@ test('every route › NUL anywhere is a 400, and repeated, over-long or nonsense
 
   await agent.get('/settings');
   const token = agent.lastToken!;
-  const post = (path: string, body: string) => agent.request('POST', path, { body, headers: { 'content-type': 'application/x-www-form-urlencoded', origin: app.baseUrl, 'sec-fetch-site': 'same-origin' } });
+  const post = (path: string, body: string) =>
+    agent.request('POST', path, {
+      body,
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: app.baseUrl,
+        'sec-fetch-site': 'same-origin',
+      },
+    });
   const failures: string[] = [];
   const refusedForms: string[] = [];
   await withQuietConsole(async (logged) => {
@@ -153,15 +230,21 @@ test('every route › NUL anywhere is a 400, and repeated, over-long or nonsense
       const res = await pending;
       const errors = logged.slice(before).filter((l) => /\[error\]/.test(l));
       if (what.endsWith('repeated') && what.startsWith('POST') && res.status === 422) refusedForms.push(what);
-      if (res.status >= 500 || (expected && res.status !== expected) || errors.length) failures.push(`${what} → ${res.status} ${errors[0]?.slice(0, 160) ?? ''}`);
+      if (res.status >= 500 || (expected && res.status !== expected) || errors.length)
+        failures.push(`${what} → ${res.status} ${errors[0]?.slice(0, 160) ?? ''}`);
     };
     for (const r of routes) {
       if (r.method === 'GET') {
         await check(`GET ${r.path} NUL`, agent.get(`${r.path}?${query(() => '%00')}`), 400);
-        await check(`GET ${r.path} NUL in the path`, agent.get(`${r.path.replace(/\/$/, "")}/%00`), 400);
+        await check(`GET ${r.path} NUL in the path`, agent.get(`${r.path.replace(/\/$/, '')}/%00`), 400);
         await check(`GET ${r.path} repeated`, agent.get(`${r.path}?${query(() => '1')}&${query(() => '2')}`));
         await check(`GET ${r.path} long`, agent.get(`${r.path}?${query(() => 'x'.repeat(300))}`));
-        await check(`GET ${r.path} nonsense`, agent.get(`${r.path}?${query((n) => encodeURIComponent(n.length % 2 ? '-1e999' : `99999999999999999999'"<>`))}`));
+        await check(
+          `GET ${r.path} nonsense`,
+          agent.get(
+            `${r.path}?${query((n) => encodeURIComponent(n.length % 2 ? '-1e999' : `99999999999999999999'"<>`))}`,
+          ),
+        );
       } else {
         await check(`POST ${r.path} NUL`, post(r.path, `_csrf=${token}&${query(() => 'a%00')}`), 400);
         await check(`POST ${r.path} repeated`, post(r.path, `_csrf=${token}&${query(() => '1')}&${query(() => '2')}`));

@@ -12,8 +12,12 @@ import { tokyoDate } from '../../src/lib/dates.js';
 // the form kept, pages that keep the filters, and the same on /m/ in Shift_JIS.
 
 let app: TestApp;
-before(async () => { app = await startTestApp(); });
-after(async () => { await app.close(); });
+before(async () => {
+  app = await startTestApp();
+});
+after(async () => {
+  await app.close();
+});
 
 /** A birth date making a member `age` today (Tokyo), `days` after the day they turned it (0: the birthday is today). */
 function bornAged(age: number, days = 30): string {
@@ -25,12 +29,21 @@ function bornAged(age: number, days = 30): string {
 
 type Visibility = 'members' | 'friends_of_friends' | 'friends' | 'only_me';
 
-async function withProfile(nickname: string, profile: { prefecture?: number; gender?: string; age?: number; intro?: string; visibility?: Visibility }) {
+async function withProfile(
+  nickname: string,
+  profile: { prefecture?: number; gender?: string; age?: number; intro?: string; visibility?: Visibility },
+) {
   const m = await createMember(app.db, { nickname, birth_date: bornAged(profile.age ?? 40) });
   const vis = profile.visibility ?? 'members';
   await app.db('profiles').insert({
-    member_id: m.id, prefecture: profile.prefecture ?? null, gender: profile.gender ?? null, self_introduction: profile.intro ?? '',
-    prefecture_visibility: vis, gender_visibility: vis, age_visibility: vis, self_introduction_visibility: vis,
+    member_id: m.id,
+    prefecture: profile.prefecture ?? null,
+    gender: profile.gender ?? null,
+    self_introduction: profile.intro ?? '',
+    prefecture_visibility: vis,
+    gender_visibility: vis,
+    age_visibility: vis,
+    self_introduction_visibility: vis,
   });
   return m;
 }
@@ -40,20 +53,44 @@ const search = (params: Record<string, string>) => `/search/members?${new URLSea
 
 test('GET /search/members › area, gender and age each filter, combine with the nickname, and show photo, area and a line of introduction', async () => {
   const viewer = await createMember(app.db);
-  await withProfile('絞込東京女30', { prefecture: 13, gender: 'female', age: 30, intro: '猫が好きです。\n二行目は出ません' });
+  await withProfile('絞込東京女30', {
+    prefecture: 13,
+    gender: 'female',
+    age: 30,
+    intro: '猫が好きです。\n二行目は出ません',
+  });
   await withProfile('絞込東京男25', { prefecture: 13, gender: 'male', age: 25 });
   await withProfile('絞込大阪女45', { prefecture: 27, gender: 'female', age: 45 });
   await withProfile('絞込空欄', {});
   const agent = await loggedInAgent(app, viewer);
   const q = '絞込';
-  assert.deepEqual(names((await agent.get(search({ q }))).text), ['絞込大阪女45', '絞込東京女30', '絞込東京男25', '絞込空欄'].sort());
-  assert.deepEqual(names((await agent.get(search({ q, prefecture: '13' }))).text), ['絞込東京女30', '絞込東京男25'].sort());
-  assert.deepEqual(names((await agent.get(search({ q, gender: 'female' }))).text), ['絞込大阪女45', '絞込東京女30'].sort());
+  assert.deepEqual(
+    names((await agent.get(search({ q }))).text),
+    ['絞込大阪女45', '絞込東京女30', '絞込東京男25', '絞込空欄'].sort(),
+  );
+  assert.deepEqual(
+    names((await agent.get(search({ q, prefecture: '13' }))).text),
+    ['絞込東京女30', '絞込東京男25'].sort(),
+  );
+  assert.deepEqual(
+    names((await agent.get(search({ q, gender: 'female' }))).text),
+    ['絞込大阪女45', '絞込東京女30'].sort(),
+  );
   assert.deepEqual(names((await agent.get(search({ q, age_min: '26', age_max: '39' }))).text), ['絞込東京女30']);
-  assert.deepEqual(names((await agent.get(search({ q, age_min: '26', age_max: '45' }))).text), ['絞込大阪女45', '絞込東京女30', '絞込空欄'].sort());
+  assert.deepEqual(
+    names((await agent.get(search({ q, age_min: '26', age_max: '45' }))).text),
+    ['絞込大阪女45', '絞込東京女30', '絞込空欄'].sort(),
+  );
   assert.deepEqual(names((await agent.get(search({ q, age_max: '29' }))).text), ['絞込東京男25']);
-  assert.deepEqual(names((await agent.get(search({ q, age_min: '31' }))).text), ['絞込大阪女45', '絞込空欄'].sort(), 'the blank profile is 40 by its birth date, shown to members');
-  assert.deepEqual(names((await agent.get(search({ q, prefecture: '13', gender: 'female', age_min: '30', age_max: '30' }))).text), ['絞込東京女30']);
+  assert.deepEqual(
+    names((await agent.get(search({ q, age_min: '31' }))).text),
+    ['絞込大阪女45', '絞込空欄'].sort(),
+    'the blank profile is 40 by its birth date, shown to members',
+  );
+  assert.deepEqual(
+    names((await agent.get(search({ q, prefecture: '13', gender: 'female', age_min: '30', age_max: '30' }))).text),
+    ['絞込東京女30'],
+  );
 
   const page = await agent.get(search({ q, prefecture: '13', gender: 'female' }));
   assert.equal(page.status, 200);
@@ -94,17 +131,34 @@ test('GET /search/members › a filter matches only members who show that field 
   const rank: Record<Visibility, number> = { members: 0, friends_of_friends: 1, friends: 2, only_me: 3 };
   for (const level of levels) {
     const nickname = `可視${level}`;
-    const owner = await withProfile(nickname, { prefecture: 27, gender: 'other', age: 33, intro: '大阪の紹介文', visibility: level });
+    const owner = await withProfile(nickname, {
+      prefecture: 27,
+      gender: 'other',
+      age: 33,
+      intro: '大阪の紹介文',
+      visibility: level,
+    });
     const friend = await createMember(app.db);
     const fof = await createMember(app.db);
     const stranger = await createMember(app.db);
     await makeFriends(app.db, owner.id, friend.id);
     await makeFriends(app.db, friend.id, fof.id);
-    const viewers: [string, typeof owner, number][] = [['self', owner, 3], ['friend', friend, 2], ['friend of a friend', fof, 1], ['another member', stranger, 0]];
+    const viewers: [string, typeof owner, number][] = [
+      ['self', owner, 3],
+      ['friend', friend, 2],
+      ['friend of a friend', fof, 1],
+      ['another member', stranger, 0],
+    ];
     for (const [who, viewer, rel] of viewers) {
       const agent = await loggedInAgent(app, viewer);
       const allowed = rel >= rank[level];
-      const filters: Record<string, string>[] = [{ prefecture: '27' }, { gender: 'other' }, { age_min: '33', age_max: '33' }, { age_min: '20' }, { age_max: '40' }];
+      const filters: Record<string, string>[] = [
+        { prefecture: '27' },
+        { gender: 'other' },
+        { age_min: '33', age_max: '33' },
+        { age_min: '20' },
+        { age_max: '40' },
+      ];
       for (const f of filters) {
         const found = names((await agent.get(search({ q: nickname, ...f }))).text).includes(nickname);
         assert.equal(found, allowed, `${level}, ${who}, ${JSON.stringify(f)}`);
@@ -118,18 +172,27 @@ test('GET /search/members › a filter matches only members who show that field 
   }
 });
 
-test('GET /search/members › birthday visible does not reveal age; the age range counts whole years on today\'s date', async () => {
+test("GET /search/members › birthday visible does not reveal age; the age range counts whole years on today's date", async () => {
   const viewer = await createMember(app.db);
   const owner = await createMember(app.db, { nickname: '誕生日だけ', birth_date: bornAged(28) });
   await app.db('profiles').insert({ member_id: owner.id, age_visibility: 'only_me', birthday_visibility: 'members' });
   const agent = await loggedInAgent(app, viewer);
-  assert.deepEqual(names((await agent.get(search({ q: '誕生日だけ', age_min: '20', age_max: '30' }))).text), [], 'the birthday shows month and day only: no age');
+  assert.deepEqual(
+    names((await agent.get(search({ q: '誕生日だけ', age_min: '20', age_max: '30' }))).text),
+    [],
+    'the birthday shows month and day only: no age',
+  );
 
   const turnsToday = await createMember(app.db, { nickname: '境界きょう20', birth_date: bornAged(20, 0) });
   const turnsTomorrow = await createMember(app.db, { nickname: '境界あす20', birth_date: bornAged(20, -1) });
   const yesterday29 = await createMember(app.db, { nickname: '境界きのう30', birth_date: bornAged(30, 0) });
-  for (const m of [turnsToday, turnsTomorrow, yesterday29]) await app.db('profiles').insert({ member_id: m.id, age_visibility: 'members' });
-  assert.deepEqual(names((await agent.get(search({ q: '境界', age_min: '20', age_max: '29' }))).text), ['境界きょう20'], '20 today is in, 20 tomorrow (19) and 30 today are out');
+  for (const m of [turnsToday, turnsTomorrow, yesterday29])
+    await app.db('profiles').insert({ member_id: m.id, age_visibility: 'members' });
+  assert.deepEqual(
+    names((await agent.get(search({ q: '境界', age_min: '20', age_max: '29' }))).text),
+    ['境界きょう20'],
+    '20 today is in, 20 tomorrow (19) and 30 today are out',
+  );
   assert.deepEqual(names((await agent.get(search({ q: '境界', age_max: '19' }))).text), ['境界あす20']);
 });
 
@@ -138,9 +201,17 @@ test('GET /search/members › blocked members never appear, either way, whatever
   const blockedByViewer = await withProfile('遮断した人', { prefecture: 40, gender: 'male', age: 35 });
   const blockerOfViewer = await withProfile('遮断された人', { prefecture: 40, gender: 'male', age: 35 });
   await withProfile('遮断なし', { prefecture: 40, gender: 'male', age: 35 });
-  await app.db('blocks').insert([{ blocker_id: viewer.id, blocked_id: blockedByViewer.id }, { blocker_id: blockerOfViewer.id, blocked_id: viewer.id }]);
+  await app.db('blocks').insert([
+    { blocker_id: viewer.id, blocked_id: blockedByViewer.id },
+    { blocker_id: blockerOfViewer.id, blocked_id: viewer.id },
+  ]);
   const agent = await loggedInAgent(app, viewer);
-  const filters: Record<string, string>[] = [{ q: '遮断' }, { q: '遮断', prefecture: '40' }, { q: '遮断', gender: 'male', age_min: '30', age_max: '40' }, { prefecture: '40', age_min: '35', age_max: '35' }];
+  const filters: Record<string, string>[] = [
+    { q: '遮断' },
+    { q: '遮断', prefecture: '40' },
+    { q: '遮断', gender: 'male', age_min: '30', age_max: '40' },
+    { prefecture: '40', age_min: '35', age_max: '35' },
+  ];
   for (const f of filters) {
     const found = names((await agent.get(search(f))).text);
     assert.ok(found.includes('遮断なし'), JSON.stringify(f));
@@ -169,7 +240,12 @@ test('GET /search/members › bad filters are refused with 422, the form kept an
     assert.equal(res.status, 422, JSON.stringify(params));
     assert.match(textOf(res.text), message);
     assert.match(res.text, /name="q" type="text" maxlength="50" value="不正入力"/, 'the nickname stays in the box');
-    if (params.age_min) assert.match(res.text, new RegExp(`name="age_min" type="number"[^>]*value="${params.age_min}"`), 'the age stays as typed');
+    if (params.age_min)
+      assert.match(
+        res.text,
+        new RegExp(`name="age_min" type="number"[^>]*value="${params.age_min}"`),
+        'the age stays as typed',
+      );
     assert.deepEqual(names(res.text), [], 'nothing is searched');
   }
   const ok = await agent.get(search({ q: '不正入力', age_min: '', age_max: '', prefecture: '', gender: '' }));
@@ -182,7 +258,9 @@ test('GET /m/search/members › a carrier browser filters in Shift_JIS, pages ke
   await withProfile('携帯さがし外', { prefecture: 46, gender: 'female', age: 22 });
   const viewer = await createMember(app.db);
   const h = await loggedInHandset(app, viewer, DOCOMO_UA);
-  const res = await h.get(`/m/search/members?q=${encodeIn('携帯さがし', 'Shift_JIS')}&prefecture=47&gender=female&age_min=20&age_max=25`);
+  const res = await h.get(
+    `/m/search/members?q=${encodeIn('携帯さがし', 'Shift_JIS')}&prefecture=47&gender=female&age_min=20&age_max=25`,
+  );
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type') ?? '', /Shift_JIS/);
   assert.match(res.text, /value="携帯さがし"/);
@@ -208,9 +286,21 @@ test('GET /m/search/members › a carrier browser filters in Shift_JIS, pages ke
 
 test('GET /m/search/members › a full page of filtered results stays within the 10 KB budget, in UTF-8 too', async () => {
   const intro = '絵'.repeat(200);
-  for (let i = 0; i < 22; i++) await withProfile(`予算${String(i).padStart(2, '0')}${'長'.repeat(14)}`, { prefecture: 46, gender: 'male', age: 44, intro });
-  const phone = await loggedInHandset(app, await createMember(app.db), 'Mozilla/5.0 (Linux; Android 14) Mobile Safari/537.36');
-  const first = await phone.get(`/m/search/members?q=${encodeURIComponent('予算')}&prefecture=46&gender=male&age_min=40&age_max=50`);
+  for (let i = 0; i < 22; i++)
+    await withProfile(`予算${String(i).padStart(2, '0')}${'長'.repeat(14)}`, {
+      prefecture: 46,
+      gender: 'male',
+      age: 44,
+      intro,
+    });
+  const phone = await loggedInHandset(
+    app,
+    await createMember(app.db),
+    'Mozilla/5.0 (Linux; Android 14) Mobile Safari/537.36',
+  );
+  const first = await phone.get(
+    `/m/search/members?q=${encodeURIComponent('予算')}&prefecture=46&gender=male&age_min=40&age_max=50`,
+  );
   const next = /href="(\/m\/search\/members\?[^"]*before=[^"]*)"/.exec(first.text)![1].replace(/&amp;/g, '&');
   const second = await phone.get(next);
   for (const res of [first, second]) {

@@ -7,8 +7,12 @@ import { createMember } from '../support/factories.js';
 import { copyOf, createMessage, postMessage, sentId } from '../support/messages.js';
 
 let app: TestApp;
-before(async () => { app = await startTestApp(); });
-after(async () => { await app.close(); });
+before(async () => {
+  app = await startTestApp();
+});
+after(async () => {
+  await app.close();
+});
 
 async function messagesFrom(senderId: number): Promise<number> {
   return (await app.db('messages').where({ sender_id: senderId })).length;
@@ -17,15 +21,22 @@ async function messagesFrom(senderId: number): Promise<number> {
 test('messages › to oneself, a missing, withdrawn or suspended member, or across a block either way: 404 and nothing stored', async () => {
   const me = await createMember(app.db);
   const [blocker, blocked, withdrawn, suspended] = await Promise.all([1, 2, 3, 4].map(() => createMember(app.db)));
-  await app.db('blocks').insert([{ blocker_id: blocker.id, blocked_id: me.id }, { blocker_id: me.id, blocked_id: blocked.id }]);
-  await app.db('members').where({ id: withdrawn.id }).update({ status: 'withdrawn', withdrawn_at: new Date(), phone: null });
+  await app.db('blocks').insert([
+    { blocker_id: blocker.id, blocked_id: me.id },
+    { blocker_id: me.id, blocked_id: blocked.id },
+  ]);
+  await app
+    .db('members')
+    .where({ id: withdrawn.id })
+    .update({ status: 'withdrawn', withdrawn_at: new Date(), phone: null });
   await app.db('members').where({ id: suspended.id }).update({ status: 'suspended' });
   const agent = await loggedInAgent(app, me);
   for (const id of [me.id, 999999, blocker.id, blocked.id, withdrawn.id, suspended.id]) {
     assert.equal((await agent.get(`/messages/new?to=${id}`)).status, 404, `GET ${id}`);
     assert.equal((await postMessage(agent, id, { subject: 'とどく？' })).status, 404, `POST ${id}`);
   }
-  for (const q of ['', '?to=abc', '?to=-1', '?to=1.5', '?reply_to=x']) assert.equal((await agent.get(`/messages/new${q}`)).status, 404, q);
+  for (const q of ['', '?to=abc', '?to=-1', '?to=1.5', '?reply_to=x'])
+    assert.equal((await agent.get(`/messages/new${q}`)).status, 404, q);
   assert.equal(await messagesFrom(me.id), 0);
   assert.equal((await app.db('message_copies').where({ member_id: me.id })).length, 0);
 });
@@ -37,11 +48,20 @@ test("messages › someone else's message is a 404 to read, trash, restore, dele
   const page = await agent.get(`/messages/${id}`);
   assert.equal(page.status, 404);
   const main = (html: string) => /<main[\s\S]*<\/main>/.exec(html)![0];
-  assert.equal(main(page.text), main((await agent.get('/messages/99999999')).text), 'the same page as a missing message');
+  assert.equal(
+    main(page.text),
+    main((await agent.get('/messages/99999999')).text),
+    'the same page as a missing message',
+  );
   assert.doesNotMatch(page.text, /ふたりだけ/);
-  for (const action of ['trash', 'restore', 'delete']) assert.equal((await agent.post(`/messages/${id}/${action}`, {}, { tokenFrom: '/messages' })).status, 404, action);
+  for (const action of ['trash', 'restore', 'delete'])
+    assert.equal((await agent.post(`/messages/${id}/${action}`, {}, { tokenFrom: '/messages' })).status, 404, action);
   assert.equal((await agent.get(`/messages/new?reply_to=${id}`)).status, 404);
-  assert.equal((await postMessage(agent, a.id, { reply_to: String(id) })).status, 404, 'answering a message one does not hold');
+  assert.equal(
+    (await postMessage(agent, a.id, { reply_to: String(id) })).status,
+    404,
+    'answering a message one does not hold',
+  );
   assert.equal((await agent.get('/messages/abc')).status, 404);
   assert.deepEqual(await copyOf(app.db, b.id, id), { box: 'received', read_at: null, trashed_at: null });
   assert.ok(await copyOf(app.db, a.id, id));
@@ -52,7 +72,11 @@ test('messages › an answer goes to the other side of the message only', async 
   const [a, b, c] = await Promise.all([1, 2, 3].map(() => createMember(app.db)));
   const id = await createMessage(app.db, a.id, b.id);
   const agent = await loggedInAgent(app, b);
-  assert.equal((await postMessage(agent, c.id, { reply_to: String(id) })).status, 404, 'reply_to with another recipient');
+  assert.equal(
+    (await postMessage(agent, c.id, { reply_to: String(id) })).status,
+    404,
+    'reply_to with another recipient',
+  );
   assert.equal(await messagesFrom(b.id), 0);
   assert.equal((await postMessage(agent, a.id, { reply_to: String(id) })).status, 303);
 });
@@ -68,7 +92,11 @@ test('messages › after a block the old messages stay readable, but there is no
   assert.equal((await agent.get(`/messages/new?reply_to=${id}`)).status, 404);
   assert.equal((await postMessage(agent, a.id, { reply_to: String(id) })).status, 404);
   const sender = await loggedInAgent(app, a);
-  assert.equal((await postMessage(sender, b.id, { subject: 'まだ送れる？' })).status, 404, 'the blocked side cannot write either');
+  assert.equal(
+    (await postMessage(sender, b.id, { subject: 'まだ送れる？' })).status,
+    404,
+    'the blocked side cannot write either',
+  );
 });
 
 test('messages › a cross-site POST or a missing token is 403 and changes nothing', async () => {
@@ -82,7 +110,10 @@ test('messages › a cross-site POST or a missing token is 403 and changes nothi
   assert.equal((await agent.post('/messages', fields, { token: null })).status, 403);
   assert.equal((await agent.post('/messages', fields, { token: 'wrong-token-wrong-token-wrong-to' })).status, 403);
   for (const action of ['trash', 'delete']) {
-    assert.equal((await agent.post(`/messages/${id}/${action}`, {}, { headers: { 'sec-fetch-site': 'cross-site' } })).status, 403);
+    assert.equal(
+      (await agent.post(`/messages/${id}/${action}`, {}, { headers: { 'sec-fetch-site': 'cross-site' } })).status,
+      403,
+    );
     assert.equal((await agent.post(`/messages/${id}/${action}`, {}, { token: null })).status, 403);
   }
   assert.equal(await messagesFrom(a.id), 0);
@@ -93,12 +124,27 @@ test('messages › a double submit makes one message; extra fields are ignored',
   const [a, b, c] = await Promise.all([1, 2, 3].map(() => createMember(app.db)));
   const agent = await loggedInAgent(app, a);
   await agent.get(`/messages/new?to=${b.id}`);
-  const fields = { to: String(b.id), subject: '一度だけ', body: 'ぽちぽち', submission_key: crypto.randomUUID(), sender_id: String(c.id), recipient_id: String(c.id), thread_id: '1' };
-  const [r1, r2, r3] = await Promise.all([agent.post('/messages', fields), agent.post('/messages', fields), agent.post('/messages', fields)]);
+  const fields = {
+    to: String(b.id),
+    subject: '一度だけ',
+    body: 'ぽちぽち',
+    submission_key: crypto.randomUUID(),
+    sender_id: String(c.id),
+    recipient_id: String(c.id),
+    thread_id: '1',
+  };
+  const [r1, r2, r3] = await Promise.all([
+    agent.post('/messages', fields),
+    agent.post('/messages', fields),
+    agent.post('/messages', fields),
+  ]);
   assert.deepEqual([r1.status, r2.status, r3.status], [303, 303, 303]);
   assert.equal(r1.location, r2.location);
   assert.equal(r1.location, r3.location);
-  const rows = await app.db('messages').select('sender_id', 'recipient_id', 'thread_id').where({ id: sentId(r1) });
+  const rows = await app
+    .db('messages')
+    .select('sender_id', 'recipient_id', 'thread_id')
+    .where({ id: sentId(r1) });
   assert.deepEqual(rows, [{ sender_id: a.id, recipient_id: b.id, thread_id: sentId(r1) }]);
   assert.equal(await messagesFrom(a.id), 1);
   assert.equal((await app.db('message_copies').where({ message_id: sentId(r1) })).length, 2);

@@ -8,12 +8,18 @@ import { loggedInHandset } from '../support/mobile.js';
 import { unreadMessageCount } from '../../src/features/messages/counts.js';
 
 let app: TestApp;
-before(async () => { app = await startTestApp(); });
-after(async () => { await app.close(); });
+before(async () => {
+  app = await startTestApp();
+});
+after(async () => {
+  await app.close();
+});
 
 /** Two members, each logged in: the one who writes first and the one who receives. */
 async function twoMembers(nicknames: string[] = []) {
-  const [a, b] = await Promise.all([0, 1].map((i) => createMember(app.db, nicknames[i] ? { nickname: nicknames[i] } : {})));
+  const [a, b] = await Promise.all(
+    [0, 1].map((i) => createMember(app.db, nicknames[i] ? { nickname: nicknames[i] } : {})),
+  );
   return { a, b, sender: await loggedInAgent(app, a), reader: await loggedInAgent(app, b) };
 }
 
@@ -24,14 +30,27 @@ test('messages › sent from a profile, it is unread in the inbox and listed in 
   assert.equal(compose.status, 200);
   assert.match(textOf(compose.text), /宛先: ぼたん/);
 
-  const res = await postMessage(ayumi, b.id, { subject: '週末のこと', body: '土曜に会えますか？\nhttps://example.jp/map' });
+  const res = await postMessage(ayumi, b.id, {
+    subject: '週末のこと',
+    body: '土曜に会えますか？\nhttps://example.jp/map',
+  });
   assert.equal(res.status, 303);
   const id = sentId(res);
   const shown = await ayumi.follow(res);
   assert.match(textOf(shown.text), /ぼたんさんにメッセージを送りました/);
   assert.match(shown.text, /<a href="https:\/\/example.jp\/map" rel="nofollow noopener noreferrer">/);
-  const row = await app.db('messages').select('sender_id', 'recipient_id', 'subject', 'body', 'thread_id').where({ id }).first();
-  assert.deepEqual(row, { sender_id: a.id, recipient_id: b.id, subject: '週末のこと', body: '土曜に会えますか？\nhttps://example.jp/map', thread_id: id });
+  const row = await app
+    .db('messages')
+    .select('sender_id', 'recipient_id', 'subject', 'body', 'thread_id')
+    .where({ id })
+    .first();
+  assert.deepEqual(row, {
+    sender_id: a.id,
+    recipient_id: b.id,
+    subject: '週末のこと',
+    body: '土曜に会えますか？\nhttps://example.jp/map',
+    thread_id: id,
+  });
   assert.deepEqual(await copyOf(app.db, a.id, id), { box: 'sent', read_at: null, trashed_at: null });
 
   const inbox = await botan.get('/messages');
@@ -72,12 +91,23 @@ test('messages › a reply chain: each message shows the earlier ones the viewer
   assert.equal(compose.status, 200);
   assert.match(compose.text, /value="Re: お茶でも"/);
   assert.match(textOf(compose.text), /返信するメッセージ お茶でも .* いちばんめ/);
-  const second = sentId(await postMessage(banri, a.id, { reply_to: String(first), subject: 'Re: お茶でも', body: 'にばんめ' }));
-  const third = sentId(await postMessage(asahi, b.id, { reply_to: String(second), subject: 'Re: お茶でも', body: 'さんばんめ' }));
+  const second = sentId(
+    await postMessage(banri, a.id, { reply_to: String(first), subject: 'Re: お茶でも', body: 'にばんめ' }),
+  );
+  const third = sentId(
+    await postMessage(asahi, b.id, { reply_to: String(second), subject: 'Re: お茶でも', body: 'さんばんめ' }),
+  );
   assert.match((await asahi.get(`/messages/new?reply_to=${second}`)).text, /value="Re: お茶でも"/, 'Re: only once');
 
-  const threads = await app.db('messages').select('id', 'thread_id').whereIn('id', [first, second, third]).orderBy('id');
-  assert.deepEqual(threads.map((t) => t.thread_id), [first, first, first]);
+  const threads = await app
+    .db('messages')
+    .select('id', 'thread_id')
+    .whereIn('id', [first, second, third])
+    .orderBy('id');
+  assert.deepEqual(
+    threads.map((t) => t.thread_id),
+    [first, first, first],
+  );
   const earlier = (html: string) => textOf(html.split('これまでのやりとり')[1] ?? '');
   assert.match(earlier((await banri.get(`/messages/${third}`)).text), /にばんめ .* いちばんめ/);
   assert.match(earlier((await asahi.get(`/messages/${second}`)).text), /いちばんめ/);
@@ -121,7 +151,10 @@ test('messages › markup in the subject and body is inert on the inbox, sent, m
   const body = '<script>alert(1)</script>\n</textarea><b>太字</b> javascript:alert(1)';
   const id = sentId(await postMessage(sender, b.id, { subject, body }));
   const pages = [
-    await reader.get('/messages'), await sender.get('/messages/sent'), await reader.get(`/messages/${id}`), await reader.get(`/messages/new?reply_to=${id}`),
+    await reader.get('/messages'),
+    await sender.get('/messages/sent'),
+    await reader.get(`/messages/${id}`),
+    await reader.get(`/messages/new?reply_to=${id}`),
   ];
   for (const page of pages) {
     assert.equal(page.status, 200);
@@ -132,7 +165,7 @@ test('messages › markup in the subject and body is inert on the inbox, sent, m
   assert.doesNotMatch(pages[2].text, /href="javascript:/);
 });
 
-test('messages › trash, restore and delete act on one\'s own copy; the other side keeps theirs', async () => {
+test("messages › trash, restore and delete act on one's own copy; the other side keeps theirs", async () => {
   const { a, b, sender, reader } = await twoMembers();
   const id = sentId(await postMessage(sender, b.id, { subject: 'すてるもの' }));
   assert.equal(await unreadMessageCount(app.db, b.id), 1);
@@ -160,7 +193,10 @@ test('messages › trash, restore and delete act on one\'s own copy; the other s
   assert.equal((await sender.get(`/messages/${id}`)).status, 200, 'the sender still has theirs');
   assert.deepEqual(subjectsIn((await sender.get('/messages/sent')).text), ['すてるもの']);
 
-  assert.equal((await sender.post(`/messages/${id}/delete`, {}, { tokenFrom: `/messages/${id}` })).location, '/messages/sent');
+  assert.equal(
+    (await sender.post(`/messages/${id}/delete`, {}, { tokenFrom: `/messages/${id}` })).location,
+    '/messages/sent',
+  );
   assert.equal(await app.db('messages').where({ id }).first(), undefined, 'nobody holds it any more: the text is gone');
 });
 
@@ -168,17 +204,25 @@ test('messages › folders are 20 a page, newest first, with a link to the next 
   const a = await createMember(app.db, { nickname: 'たくさん' });
   const b = await createMember(app.db);
   const start = Date.parse('2026-03-01T00:00:00Z');
-  for (let i = 1; i <= 25; i++) await createMessage(app.db, a.id, b.id, { subject: `件名${i}`, created_at: new Date(start + i * 60_000) });
+  for (let i = 1; i <= 25; i++)
+    await createMessage(app.db, a.id, b.id, { subject: `件名${i}`, created_at: new Date(start + i * 60_000) });
   const reader = await loggedInAgent(app, b);
   const first = await reader.get('/messages');
-  assert.deepEqual(subjectsIn(first.text), Array.from({ length: 20 }, (_, i) => `件名${25 - i}`));
+  assert.deepEqual(
+    subjectsIn(first.text),
+    Array.from({ length: 20 }, (_, i) => `件名${25 - i}`),
+  );
   const next = /<a href="(\?before=[^"]+)">次の20件<\/a>/.exec(first.text);
   assert.ok(next, 'a next link');
   const second = await reader.get(`/messages${next[1].replace(/&amp;/g, '&')}`);
   assert.deepEqual(subjectsIn(second.text), ['件名5', '件名4', '件名3', '件名2', '件名1']);
   assert.doesNotMatch(second.text, /次の20件/);
   assert.match(second.text, /最新に戻る/);
-  assert.equal((await reader.get('/messages?before=nonsense&before_id=-1')).status, 200, 'odd paging is the first page');
+  assert.equal(
+    (await reader.get('/messages?before=nonsense&before_id=-1')).status,
+    200,
+    'odd paging is the first page',
+  );
   const sender = await loggedInAgent(app, a);
   assert.equal(subjectsIn((await sender.get('/messages/sent')).text).length, 20);
 });
@@ -194,7 +238,11 @@ test('messages › the inbox names each sender with a link to their profile (PC 
   assert.match(textOf(inbox), /退会した人/);
   assert.doesNotMatch(inbox, new RegExp(`href="/members/${gone.id}"`));
   const sent = (await (await loggedInAgent(app, a)).get('/messages/sent')).text;
-  assert.match(sent, new RegExp(`<a href="/members/${b.id}">しおり</a>`), 'the sent folder names the recipient the same way');
+  assert.match(
+    sent,
+    new RegExp(`<a href="/members/${b.id}">しおり</a>`),
+    'the sent folder names the recipient the same way',
+  );
   const handset = await loggedInHandset(app, b);
   const mobile = (await handset.get('/m/messages')).text;
   assert.match(mobile, new RegExp(`<a href="/m/members/${a.id}">さえ</a>`));

@@ -16,8 +16,12 @@ import { DOCOMO_UA, AU_UA, SOFTBANK_UA, SMARTPHONE_UA, Handset, encodeIn, logged
 
 let app: TestApp;
 let closeApp: () => Promise<void>;
-before(async () => { ({ app, close: closeApp } = await startPhotoApp()); });
-after(async () => { await closeApp(); });
+before(async () => {
+  ({ app, close: closeApp } = await startPhotoApp());
+});
+after(async () => {
+  await closeApp();
+});
 
 const TEXT = '日本語の日記です';
 
@@ -32,7 +36,12 @@ test('shift_jis › a DoCoMo handset posts a diary in Shift_JIS (percent-encoded
   const h = await loggedInHandset(app, m, DOCOMO_UA);
   const form = await h.get('/m/diaries/new');
   assert.match(form.headers.get('content-type') ?? '', /text\/html; charset=Shift_JIS/);
-  const res = await h.post('/m/diaries', { title: TEXT, body: `${TEXT}\n二行目`, visibility: 'members', submission_key: crypto.randomUUID() });
+  const res = await h.post('/m/diaries', {
+    title: TEXT,
+    body: `${TEXT}\n二行目`,
+    visibility: 'members',
+    submission_key: crypto.randomUUID(),
+  });
   assert.equal(res.status, 303, res.text);
   const id = diaryIdOf(res.location);
   const row = await app.db('diaries').select('title', 'body').where({ id }).first();
@@ -61,7 +70,11 @@ test('shift_jis › the page goes back to the handset as Shift_JIS bytes that de
 
 test('shift_jis › au (KDDI-) and SoftBank handsets get Shift_JIS too; a smartphone gets UTF-8', async () => {
   for (const ua of [AU_UA, SOFTBANK_UA, 'Vodafone/1.0/V905SH/SHJ001', 'J-PHONE/5.0/V801SA']) {
-    assert.match((await new Handset(app.baseUrl, ua).get('/m/login')).headers.get('content-type') ?? '', /charset=Shift_JIS/, ua);
+    assert.match(
+      (await new Handset(app.baseUrl, ua).get('/m/login')).headers.get('content-type') ?? '',
+      /charset=Shift_JIS/,
+      ua,
+    );
   }
   const phone = await new Handset(app.baseUrl, SMARTPHONE_UA).get('/m/login');
   assert.match(phone.headers.get('content-type') ?? '', /charset=utf-8/i);
@@ -88,18 +101,31 @@ test('shift_jis › a multipart diary with one photo from a handset: Shift_JIS f
   const m = await createMember(app.db);
   const h = await loggedInHandset(app, m, DOCOMO_UA);
   await h.get('/m/diaries/new');
-  const field = (name: string, value: string) => Buffer.concat([
-    Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n`), iconv.encode(value, 'Shift_JIS'), Buffer.from('\r\n'),
-  ]);
+  const field = (name: string, value: string) =>
+    Buffer.concat([
+      Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n`),
+      iconv.encode(value, 'Shift_JIS'),
+      Buffer.from('\r\n'),
+    ]);
   const photo = multipartBody([{ name: 'photos', filename: 'p.jpg', data: await jpeg(640, 480) }]);
   const body = Buffer.concat([
-    field('_csrf', h.lastToken!), field('submission_key', crypto.randomUUID()), field('title', TEXT), field('body', '写真つきの日記'), field('visibility', 'members'),
+    field('_csrf', h.lastToken!),
+    field('submission_key', crypto.randomUUID()),
+    field('title', TEXT),
+    field('body', '写真つきの日記'),
+    field('visibility', 'members'),
     photo,
   ]);
-  const res = await h.request('POST', '/m/diaries', { body, headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` } });
+  const res = await h.request('POST', '/m/diaries', {
+    body,
+    headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+  });
   assert.equal(res.status, 303, res.text);
   const id = diaryIdOf(res.location);
-  assert.deepEqual(await app.db('diaries').select('title', 'body').where({ id }).first(), { title: TEXT, body: '写真つきの日記' });
+  assert.deepEqual(await app.db('diaries').select('title', 'body').where({ id }).first(), {
+    title: TEXT,
+    body: '写真つきの日記',
+  });
   const photoRow = await app.db('diary_photos').select('photo_id').where({ diary_id: id }).first();
   assert.ok(photoRow, 'the photo is attached');
   const page = await h.get(`/m/diaries/${id}`);
@@ -118,10 +144,18 @@ test('shift_jis › two photos in one mobile post are refused on the form, the t
   const h = await loggedInHandset(app, m, SMARTPHONE_UA);
   await h.get('/m/diaries/new');
   const body = multipartBody([
-    { name: '_csrf', value: h.lastToken! }, { name: 'submission_key', value: crypto.randomUUID() }, { name: 'title', value: 't' }, { name: 'body', value: 'b' },
-    { name: 'visibility', value: 'members' }, { name: 'photos', filename: 'a.jpg', data: await jpeg(50, 50) }, { name: 'photos', filename: 'b.jpg', data: await jpeg(50, 50) },
+    { name: '_csrf', value: h.lastToken! },
+    { name: 'submission_key', value: crypto.randomUUID() },
+    { name: 'title', value: 't' },
+    { name: 'body', value: 'b' },
+    { name: 'visibility', value: 'members' },
+    { name: 'photos', filename: 'a.jpg', data: await jpeg(50, 50) },
+    { name: 'photos', filename: 'b.jpg', data: await jpeg(50, 50) },
   ]);
-  const res = await h.request('POST', '/m/diaries', { body, headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` } });
+  const res = await h.request('POST', '/m/diaries', {
+    body,
+    headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+  });
   assert.equal(res.status, 422);
   assert.match(res.text, /写真は3枚までです/);
   assert.match(res.text, /name="title" type="text" maxlength="200" value="t"/, 'the mobile form again, the text kept');
@@ -136,7 +170,11 @@ test('shift_jis › registration in three steps from a handset: a Shift_JIS nick
   const [sms] = await app.deliverSms();
   res = await h.post('/m/register/code', { code: /(\d{6})/.exec(sms.body)![1] }, { tokenFrom: '/m/register/code' });
   assert.equal(res.location, '/m/register/profile');
-  res = await h.post('/m/register/profile', { nickname: 'けいたい花子', birth_date: '1990-04-01', password: 'mobile-password-2008', agree: 'yes' }, { tokenFrom: '/m/register/profile' });
+  res = await h.post(
+    '/m/register/profile',
+    { nickname: 'けいたい花子', birth_date: '1990-04-01', password: 'mobile-password-2008', agree: 'yes' },
+    { tokenFrom: '/m/register/profile' },
+  );
   assert.equal(res.location, '/m/home');
   assert.equal((await app.db('members').select('nickname').orderBy('id', 'desc').first()).nickname, 'けいたい花子');
   assert.match((await h.follow(res)).text, /こんにちは、けいたい花子さん/);
@@ -145,7 +183,11 @@ test('shift_jis › registration in three steps from a handset: a Shift_JIS nick
 test('shift_jis › percent-encoded Shift_JIS in a login form (password with Japanese) logs in the member registered in UTF-8', async () => {
   const m = await createMember(app.db, { password: 'パスワードは日本語です' });
   const h = new Handset(app.baseUrl, DOCOMO_UA);
-  const res = await h.post('/m/login', { phone: m.phone, password: 'パスワードは日本語です' }, { tokenFrom: '/m/login' });
+  const res = await h.post(
+    '/m/login',
+    { phone: m.phone, password: 'パスワードは日本語です' },
+    { tokenFrom: '/m/login' },
+  );
   assert.equal(res.status, 303);
   assert.equal(res.location, '/m/home');
   assert.equal(encodeIn('日', 'Shift_JIS'), '%93%FA');

@@ -10,7 +10,14 @@ import { jpeg } from '../support/images.js';
 import { htmlErrors, noJava } from '../support/html-checker.js';
 import { BOUNDARY } from '../support/multipart.js';
 import { fetchPhoto, startPhotoApp } from '../support/photos.js';
-import { DOCOMO_UA, SMARTPHONE_UA, formValues as inputValues, loggedInHandset, type Handset, type HandsetRes } from '../support/mobile.js';
+import {
+  DOCOMO_UA,
+  SMARTPHONE_UA,
+  formValues as inputValues,
+  loggedInHandset,
+  type Handset,
+  type HandsetRes,
+} from '../support/mobile.js';
 
 // Issue 21 item 9: a community's settings from a phone (src/features/communities/CONTEXT.md), what
 // the PC settings form changes — name, category, photo, the three policies, the description — in two
@@ -24,7 +31,9 @@ const TEXT = '猫～①𠮷ｱｲｳ';
 let app: TestApp;
 let uploads: string;
 let close: () => Promise<void>;
-before(async () => { ({ app, uploads, close } = await startPhotoApp({ limits: MANY_LOGINS })); });
+before(async () => {
+  ({ app, uploads, close } = await startPhotoApp({ limits: MANY_LOGINS }));
+});
 after(() => close());
 
 function assertBudget(res: HandsetRes, what: string, echo = '') {
@@ -57,25 +66,49 @@ function formValues(html: string, action: string): Record<string, string> {
 
 async function assertCrossSiteRefused(h: Handset, url: string, fields: Record<string, string>) {
   assert.equal((await h.post(url, fields, { token: null })).status, 403, `${url} without a token`);
-  assert.equal((await h.post(url, fields, { headers: { origin: 'https://evil.example' } })).status, 403, `${url} from another site`);
+  assert.equal(
+    (await h.post(url, fields, { headers: { origin: 'https://evil.example' } })).status,
+    403,
+    `${url} from another site`,
+  );
 }
 
 /** The settings form as a handset posts it with a photo: multipart, the token first, each text field in Shift_JIS. */
 async function postWithPhoto(h: Handset, url: string, fields: Record<string, string>, photo: Buffer) {
   // What Shift_JIS cannot hold (𠮷) goes as a numeric character reference, as a handset sends it.
-  const sjis = (value: string) => iconv.encode(value.replace(/[^\x00-\x7f]/gu, (ch) => (iconv.encode(ch, 'Shift_JIS').toString('latin1') === '?' ? `&#${ch.codePointAt(0)};` : ch)), 'Shift_JIS');
-  const part = (name: string, value: string) => Buffer.concat([Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n`), sjis(value), Buffer.from('\r\n')]);
+  const sjis = (value: string) =>
+    iconv.encode(
+      value.replace(/[^\x00-\x7f]/gu, (ch) =>
+        iconv.encode(ch, 'Shift_JIS').toString('latin1') === '?' ? `&#${ch.codePointAt(0)};` : ch,
+      ),
+      'Shift_JIS',
+    );
+  const part = (name: string, value: string) =>
+    Buffer.concat([
+      Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n`),
+      sjis(value),
+      Buffer.from('\r\n'),
+    ]);
   const { _csrf, ...rest } = fields;
   const body = Buffer.concat([
     part('_csrf', _csrf),
     ...Object.entries(rest).map(([k, v]) => part(k, v)),
-    Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="photo"; filename="p.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`), photo, Buffer.from('\r\n'),
+    Buffer.from(
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="photo"; filename="p.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
+    ),
+    photo,
+    Buffer.from('\r\n'),
     Buffer.from(`--${BOUNDARY}--\r\n`),
   ]);
   return h.send('POST', url, { body, headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` } });
 }
 
-const settingsOf = (id: number) => app.db('communities').select('name', 'category', 'description', 'join_policy', 'board_visibility', 'topic_creation', 'photo_id').where({ id }).first();
+const settingsOf = (id: number) =>
+  app
+    .db('communities')
+    .select('name', 'category', 'description', 'join_policy', 'board_visibility', 'topic_creation', 'photo_id')
+    .where({ id })
+    .first();
 
 test('/m/communities/:id/manage › the owner changes every setting from a DoCoMo handset in Shift_JIS, with a photo; the description on its own page', async () => {
   const owner = await createMember(app.db);
@@ -89,13 +122,39 @@ test('/m/communities/:id/manage › the owner changes every setting from a DoCoM
   assert.doesNotMatch(page.text, /<textarea/, 'the description is not on this page');
   assert.match(page.text, new RegExp(`<a href="/m/communities/${id}/manage/description">説明を編集</a>`));
   const values = formValues(page.text, `/m/communities/${id}/manage`);
-  assert.deepEqual([values.name, values.category, values.join_policy, values.board_visibility, values.topic_creation], ['元の名前', 'hobbies', 'open', 'all_members', 'members']);
+  assert.deepEqual(
+    [values.name, values.category, values.join_policy, values.board_visibility, values.topic_creation],
+    ['元の名前', 'hobbies', 'open', 'all_members', 'members'],
+  );
 
-  const res = await postWithPhoto(h, `/m/communities/${id}/manage`, { ...values, name: `${TEXT}の会`, category: 'animals_pets', join_policy: 'approval', board_visibility: 'community_members', topic_creation: 'managers' }, await jpeg(320, 240));
+  const res = await postWithPhoto(
+    h,
+    `/m/communities/${id}/manage`,
+    {
+      ...values,
+      name: `${TEXT}の会`,
+      category: 'animals_pets',
+      join_policy: 'approval',
+      board_visibility: 'community_members',
+      topic_creation: 'managers',
+    },
+    await jpeg(320, 240),
+  );
   assert.equal(res.status, 303, res.text);
   assert.equal(res.location, `/m/communities/${id}/manage`);
   const row = await settingsOf(id);
-  assert.deepEqual({ ...row, photo_id: undefined }, { name: `${TEXT}の会`, category: 'animals_pets', description: '元の説明', join_policy: 'approval', board_visibility: 'community_members', topic_creation: 'managers', photo_id: undefined });
+  assert.deepEqual(
+    { ...row, photo_id: undefined },
+    {
+      name: `${TEXT}の会`,
+      category: 'animals_pets',
+      description: '元の説明',
+      join_policy: 'approval',
+      board_visibility: 'community_members',
+      topic_creation: 'managers',
+      photo_id: undefined,
+    },
+  );
   assert.ok(row.photo_id, 'the photo saved');
   const photo = await app.db('photos').where({ id: row.photo_id }).first();
   assert.equal(photo.kind, 'community');
@@ -114,17 +173,31 @@ test('/m/communities/:id/manage › the owner changes every setting from a DoCoM
   // The description, on its own page.
   const form = await measure(owner, h, `/m/communities/${id}/manage/description`);
   assert.equal(formValues(form.text, `/m/communities/${id}/manage/description`).description, '元の説明');
-  const desc = await h.post(`/m/communities/${id}/manage/description`, { ...formValues(form.text, `/m/communities/${id}/manage/description`), description: `${TEXT}\n～①の説明` });
+  const desc = await h.post(`/m/communities/${id}/manage/description`, {
+    ...formValues(form.text, `/m/communities/${id}/manage/description`),
+    description: `${TEXT}\n～①の説明`,
+  });
   assert.equal(desc.status, 303, desc.text);
   assert.equal(desc.location, `/m/communities/${id}/manage`);
-  assert.deepEqual({ ...(await settingsOf(id)) }, { ...row, description: `${TEXT}\n～①の説明` }, 'nothing else changed');
-  assert.equal(formValues((await h.get(`/m/communities/${id}/manage/description`)).text, `/m/communities/${id}/manage/description`).description, `${TEXT}\n～①の説明`);
+  assert.deepEqual(
+    { ...(await settingsOf(id)) },
+    { ...row, description: `${TEXT}\n～①の説明` },
+    'nothing else changed',
+  );
+  assert.equal(
+    formValues((await h.get(`/m/communities/${id}/manage/description`)).text, `/m/communities/${id}/manage/description`)
+      .description,
+    `${TEXT}\n～①の説明`,
+  );
   assert.match((await h.get(`/m/communities/${id}`)).text, /～①の説明/);
 
   // Removing the photo: the row and the file go.
   const key = photo.storage_key as string;
   assert.ok(fs.existsSync(path.join(uploads, key.slice(0, 2), key)));
-  const removed = await h.post(`/m/communities/${id}/manage`, { ...formValues((await h.get(`/m/communities/${id}/manage`)).text, `/m/communities/${id}/manage`), remove_photo: 'yes' });
+  const removed = await h.post(`/m/communities/${id}/manage`, {
+    ...formValues((await h.get(`/m/communities/${id}/manage`)).text, `/m/communities/${id}/manage`),
+    remove_photo: 'yes',
+  });
   assert.equal(removed.status, 303);
   assert.equal((await settingsOf(id)).photo_id, null);
   assert.equal(await app.db('photos').where({ id: row.photo_id }).first(), undefined);
@@ -148,7 +221,12 @@ test('/m/communities/:id/manage › bad input is the 422 form in Shift_JIS with 
   const h = await loggedInHandset(app, owner, DOCOMO_UA);
   const values = formValues((await h.get(`/m/communities/${id}/manage`)).text, `/m/communities/${id}/manage`);
 
-  const empty = await h.post(`/m/communities/${id}/manage`, { ...values, name: '', category: 'music', join_policy: 'approval' });
+  const empty = await h.post(`/m/communities/${id}/manage`, {
+    ...values,
+    name: '',
+    category: 'music',
+    join_policy: 'approval',
+  });
   assert.equal(empty.status, 422);
   assert.match(empty.headers.get('content-type') ?? '', /Shift_JIS/);
   assert.match(empty.text, /\*コミュニティ名を入力してください|\*.*コミュニティ名/);
@@ -158,23 +236,47 @@ test('/m/communities/:id/manage › bad input is the 422 form in Shift_JIS with 
 
   const long = await h.post(`/m/communities/${id}/manage`, { ...values, name: `${TEXT}${'あ'.repeat(50)}` });
   assert.equal(long.status, 422);
-  assert.equal(formValues(long.text, `/m/communities/${id}/manage`).name, `${TEXT}${'あ'.repeat(50)}`, 'the name kept exactly');
+  assert.equal(
+    formValues(long.text, `/m/communities/${id}/manage`).name,
+    `${TEXT}${'あ'.repeat(50)}`,
+    'the name kept exactly',
+  );
   const badCategory = await h.post(`/m/communities/${id}/manage`, { ...values, category: 'nonsense' });
   assert.equal(badCategory.status, 422);
 
-  const notImage = await postWithPhoto(h, `/m/communities/${id}/manage`, { ...formValues((await h.get(`/m/communities/${id}/manage`)).text, `/m/communities/${id}/manage`), name: `${TEXT}の新名` }, Buffer.from('not an image'));
+  const notImage = await postWithPhoto(
+    h,
+    `/m/communities/${id}/manage`,
+    {
+      ...formValues((await h.get(`/m/communities/${id}/manage`)).text, `/m/communities/${id}/manage`),
+      name: `${TEXT}の新名`,
+    },
+    Buffer.from('not an image'),
+  );
   assert.equal(notImage.status, 422);
   assert.equal(formValues(notImage.text, `/m/communities/${id}/manage`).name, `${TEXT}の新名`);
 
   const typed = `${TEXT}${'い'.repeat(5000)}`;
-  const desc = await h.post(`/m/communities/${id}/manage/description`, { description: typed }, { tokenFrom: `/m/communities/${id}/manage/description` });
+  const desc = await h.post(
+    `/m/communities/${id}/manage/description`,
+    { description: typed },
+    { tokenFrom: `/m/communities/${id}/manage/description` },
+  );
   assert.equal(desc.status, 422);
   assert.match(desc.headers.get('content-type') ?? '', /Shift_JIS/);
   assert.match(desc.text, /\*説明は/);
   assert.equal(formValues(desc.text, `/m/communities/${id}/manage/description`).description, typed);
   assertBudget(desc, 'description 422', typed);
 
-  assert.deepEqual(await settingsOf(id), { name: 'そのまま', category: 'hobbies', description: 'そのままの説明', join_policy: 'open', board_visibility: 'all_members', topic_creation: 'members', photo_id: null });
+  assert.deepEqual(await settingsOf(id), {
+    name: 'そのまま',
+    category: 'hobbies',
+    description: 'そのままの説明',
+    join_policy: 'open',
+    board_visibility: 'all_members',
+    topic_creation: 'members',
+    photo_id: null,
+  });
 });
 
 test('/m/communities/:id/manage › a member who does not manage it gets 404 on both pages and both posts, and is offered no link; nothing changes', async () => {
@@ -192,11 +294,30 @@ test('/m/communities/:id/manage › a member who does not manage it gets 404 on 
     assert.equal((await h.get(`/m/communities/${id}/manage/description`)).status, 404);
     await h.get('/m/settings'); // a page with a form: the session's token
     assert.ok(h.lastToken);
-    assert.equal((await h.post(`/m/communities/${id}/manage`, { name: '乗っ取り', category: 'music', join_policy: 'approval', board_visibility: 'all_members', topic_creation: 'members' })).status, 404);
+    assert.equal(
+      (
+        await h.post(`/m/communities/${id}/manage`, {
+          name: '乗っ取り',
+          category: 'music',
+          join_policy: 'approval',
+          board_visibility: 'all_members',
+          topic_creation: 'members',
+        })
+      ).status,
+      404,
+    );
     assert.equal((await h.post(`/m/communities/${id}/manage`, { name: '' })).status, 404, 'bad input too');
     assert.equal((await h.post(`/m/communities/${id}/manage/description`, { description: '乗っ取り' })).status, 404);
   }
-  assert.deepEqual(await settingsOf(id), { name: '守られた会', category: 'hobbies', description: '説明', join_policy: 'open', board_visibility: 'all_members', topic_creation: 'members', photo_id: null });
+  assert.deepEqual(await settingsOf(id), {
+    name: '守られた会',
+    category: 'hobbies',
+    description: '説明',
+    join_policy: 'open',
+    board_visibility: 'all_members',
+    topic_creation: 'members',
+    photo_id: null,
+  });
 });
 
 test('/m/communities/:id/manage › cross-site POSTs are refused (403) and change nothing', async () => {
@@ -204,9 +325,23 @@ test('/m/communities/:id/manage › cross-site POSTs are refused (403) and chang
   const id = await createCommunity(app.db, owner.id, { name: '本物の会', description: '本物' });
   const h = await loggedInHandset(app, owner, DOCOMO_UA);
   await h.get(`/m/communities/${id}/manage`);
-  await assertCrossSiteRefused(h, `/m/communities/${id}/manage`, { name: '偽の会', category: 'music', join_policy: 'approval', board_visibility: 'all_members', topic_creation: 'members' });
+  await assertCrossSiteRefused(h, `/m/communities/${id}/manage`, {
+    name: '偽の会',
+    category: 'music',
+    join_policy: 'approval',
+    board_visibility: 'all_members',
+    topic_creation: 'members',
+  });
   await assertCrossSiteRefused(h, `/m/communities/${id}/manage/description`, { description: '偽' });
-  assert.deepEqual(await settingsOf(id), { name: '本物の会', category: 'hobbies', description: '本物', join_policy: 'open', board_visibility: 'all_members', topic_creation: 'members', photo_id: null });
+  assert.deepEqual(await settingsOf(id), {
+    name: '本物の会',
+    category: 'hobbies',
+    description: '本物',
+    join_policy: 'open',
+    board_visibility: 'all_members',
+    topic_creation: 'members',
+    photo_id: null,
+  });
 });
 
 test('/m/communities/:id/manage › within 10 KB with the longest name and description; the description page past it by exactly its text', async () => {
@@ -219,16 +354,39 @@ test('/m/communities/:id/manage › within 10 KB with the longest name and descr
   assert.equal(formValues(form.text, `/m/communities/${id}/manage/description`).description, description);
 });
 
-test('/m/communities/:id/manage › the Nu HTML checker finds no errors (as a smartphone gets them, UTF-8)', { skip: noJava, timeout: 150_000 }, async () => {
-  const owner = await createMember(app.db);
-  const id = await createCommunity(app.db, owner.id, { description: '説明\n二行目' });
-  const h = await loggedInHandset(app, owner, DOCOMO_UA);
-  const values = formValues((await h.get(`/m/communities/${id}/manage`)).text, `/m/communities/${id}/manage`);
-  assert.equal((await postWithPhoto(h, `/m/communities/${id}/manage`, values, await jpeg(100, 100))).status, 303);
-  const s = await loggedInHandset(app, owner, SMARTPHONE_UA);
-  const pages = new Map<string, string>();
-  for (const url of [`/m/communities/${id}/manage`, `/m/communities/${id}/manage/description`]) pages.set(url, (await s.get(url)).text);
-  pages.set('422 settings', (await s.post(`/m/communities/${id}/manage`, { ...values, name: '' }, { tokenFrom: `/m/communities/${id}/manage` })).text);
-  pages.set('422 description', (await s.post(`/m/communities/${id}/manage/description`, { description: 'あ'.repeat(5001) }, { tokenFrom: `/m/communities/${id}/manage/description` })).text);
-  assert.deepEqual(await htmlErrors(pages), []);
-});
+test(
+  '/m/communities/:id/manage › the Nu HTML checker finds no errors (as a smartphone gets them, UTF-8)',
+  { skip: noJava, timeout: 150_000 },
+  async () => {
+    const owner = await createMember(app.db);
+    const id = await createCommunity(app.db, owner.id, { description: '説明\n二行目' });
+    const h = await loggedInHandset(app, owner, DOCOMO_UA);
+    const values = formValues((await h.get(`/m/communities/${id}/manage`)).text, `/m/communities/${id}/manage`);
+    assert.equal((await postWithPhoto(h, `/m/communities/${id}/manage`, values, await jpeg(100, 100))).status, 303);
+    const s = await loggedInHandset(app, owner, SMARTPHONE_UA);
+    const pages = new Map<string, string>();
+    for (const url of [`/m/communities/${id}/manage`, `/m/communities/${id}/manage/description`])
+      pages.set(url, (await s.get(url)).text);
+    pages.set(
+      '422 settings',
+      (
+        await s.post(
+          `/m/communities/${id}/manage`,
+          { ...values, name: '' },
+          { tokenFrom: `/m/communities/${id}/manage` },
+        )
+      ).text,
+    );
+    pages.set(
+      '422 description',
+      (
+        await s.post(
+          `/m/communities/${id}/manage/description`,
+          { description: 'あ'.repeat(5001) },
+          { tokenFrom: `/m/communities/${id}/manage/description` },
+        )
+      ).text,
+    );
+    assert.deepEqual(await htmlErrors(pages), []);
+  },
+);

@@ -12,8 +12,12 @@ import { DOCOMO_UA, SMARTPHONE_UA, loggedInHandset } from '../support/mobile.js'
 // titles and names cut to one line with 「…」 in lists, whole on the item's own page.
 
 let app: TestApp;
-before(async () => { app = await startTestApp({ limits: MANY_LOGINS }); });
-after(async () => { await app.close(); });
+before(async () => {
+  app = await startTestApp({ limits: MANY_LOGINS });
+});
+after(async () => {
+  await app.close();
+});
 
 /** 100 characters: what a member may type as a diary or topic title. */
 const LONG_TITLE = `Day1 週末は鎌倉へ、長谷寺と大仏と江ノ電としらす丼${'の話'.repeat(50)}`.slice(0, 100);
@@ -31,9 +35,17 @@ test('mobile lists › a 100-character diary title is cut to one line with 「�
   const diary = await createDiary(app.db, author.id, { title: LONG_TITLE });
   for (const ua of [DOCOMO_UA, SMARTPHONE_UA]) {
     const h = await loggedInHandset(app, reader, ua);
-    for (const list of ['/m/home', '/m/diaries/friends', `/m/members/${author.id}/diaries`, `/m/members/${author.id}`]) {
+    for (const list of [
+      '/m/home',
+      '/m/diaries/friends',
+      `/m/members/${author.id}/diaries`,
+      `/m/members/${author.id}`,
+    ]) {
       const page = (await h.get(list)).text;
-      assert.ok(page.includes(`<a href="/m/diaries/${diary.id}">${CUT_TITLE}</a>`), `${list} (${ua}) shows the cut title`);
+      assert.ok(
+        page.includes(`<a href="/m/diaries/${diary.id}">${CUT_TITLE}</a>`),
+        `${list} (${ua}) shows the cut title`,
+      );
       assert.ok(!page.includes(LONG_TITLE), `${list} does not show the whole title`);
     }
     const own = await h.get(`/m/diaries/${diary.id}`);
@@ -59,8 +71,14 @@ test('mobile lists › a 50-character community name and a 100-character topic t
     assert.ok(page.includes(`${CUT_TITLE}</a>`), `${list} shows the cut topic title`);
     assert.ok(!page.includes(LONG_TITLE), `${list} does not show the whole topic title`);
   }
-  assert.ok((await h.get(`/m/communities/${communityId}`)).text.includes(`<h1>${LONG_NAME}</h1>`), 'the community page shows the whole name');
-  assert.ok((await h.get(`/m/communities/${communityId}/topics/${topicId}`)).text.includes(`${LONG_TITLE}</h1>`), 'the topic page shows the whole title');
+  assert.ok(
+    (await h.get(`/m/communities/${communityId}`)).text.includes(`<h1>${LONG_NAME}</h1>`),
+    'the community page shows the whole name',
+  );
+  assert.ok(
+    (await h.get(`/m/communities/${communityId}/topics/${topicId}`)).text.includes(`${LONG_TITLE}</h1>`),
+    'the topic page shows the whole title',
+  );
 });
 
 test('mobile headings › compact: text-sized headings from one small style block the CSP allows by its hash; home sections on one line each', async () => {
@@ -73,12 +91,24 @@ test('mobile headings › compact: text-sized headings from one small style bloc
     assert.ok(res.text.indexOf('<style>') < res.text.indexOf('</head>'));
     const css = style[1];
     assert.match(css, /h1,h2\{font-size:1em;/, 'headings at the text size');
-    assert.match(css, /h1,h1 a\{background:#[0-9a-f]{6};color:#fff\}/, 'the page title a coloured bar, a link in it white too');
-    assert.match(css, /h2\{[^}]*white-space:nowrap;overflow:hidden;text-overflow:ellipsis/, 'section headings never take two lines');
+    assert.match(
+      css,
+      /h1,h1 a\{background:#[0-9a-f]{6};color:#fff\}/,
+      'the page title a coloured bar, a link in it white too',
+    );
+    assert.match(
+      css,
+      /h2\{[^}]*white-space:nowrap;overflow:hidden;text-overflow:ellipsis/,
+      'section headings never take two lines',
+    );
     const hash = `'sha256-${createHash('sha256').update(css).digest('base64')}'`;
     assert.ok(res.headers.get('content-security-policy')!.includes(hash), 'the CSP allows exactly this style');
-    assert.ok(res.bytes.includes(Buffer.from(`<style>${css}</style>`, 'latin1')), 'sent byte for byte (ASCII) in either charset');
-    for (const n of ['①', '②', '③', '④', '⑤']) assert.match(res.text, new RegExp(`<h2 id="s\\d">${n}[^<\\n]*</h2>`), `section ${n} is one heading line`);
+    assert.ok(
+      res.bytes.includes(Buffer.from(`<style>${css}</style>`, 'latin1')),
+      'sent byte for byte (ASCII) in either charset',
+    );
+    for (const n of ['①', '②', '③', '④', '⑤'])
+      assert.match(res.text, new RegExp(`<h2 id="s\\d">${n}[^<\\n]*</h2>`), `section ${n} is one heading line`);
     assert.ok(res.bytes.length <= 10 * 1024, `home is ${res.bytes.length} bytes`);
   }
   const pc = await (await loggedInAgent(app, m)).get('/home');

@@ -17,8 +17,12 @@ import { MOBILE_BUDGET } from '../../src/http/mobile-budget.js';
 // back exactly one page, and a comment too long for one page read in parts (SPEC §9, MOBILE.md).
 
 let app: TestApp;
-before(async () => { app = await startTestApp({ limits: MANY_LOGINS }); });
-after(async () => { await app.close(); });
+before(async () => {
+  app = await startTestApp({ limits: MANY_LOGINS });
+});
+after(async () => {
+  await app.close();
+});
 
 const link = (page: HandsetRes, label: RegExp) => {
   const m = new RegExp(`<a href="([^"]+)">${label.source}</a>`).exec(page.text);
@@ -40,7 +44,11 @@ async function assertPrevLinks(h: Handset, firstPath: string, itemsOf: (page: Ha
     else {
       const prev = link(page, PREV);
       assert.ok(prev, `${path}: 「前へ」 on page ${pages.length}`);
-      assert.deepEqual(itemsOf(await h.get(prev!)), pages[pages.length - 2].items, `${path}: 「前へ」 shows page ${pages.length - 1}`);
+      assert.deepEqual(
+        itemsOf(await h.get(prev!)),
+        pages[pages.length - 2].items,
+        `${path}: 「前へ」 shows page ${pages.length - 1}`,
+      );
     }
     path = link(page, NEXT);
   }
@@ -49,14 +57,30 @@ async function assertPrevLinks(h: Handset, firstPath: string, itemsOf: (page: Ha
 
 test('mobile lists › page 2 and every later page have 「前へ」 back to exactly the page before; the first page has none', async () => {
   const me = await createMember(app.db);
-  for (let i = 0; i < 25; i++) await makeFriends(app.db, me.id, (await createMember(app.db, { nickname: `ともだち${i}号` })).id);
-  for (let i = 0; i < 12; i++) await addMember(app.db, await createCommunity(app.db, (await createMember(app.db)).id, { name: `前へテスト${i}会` }), me.id);
+  for (let i = 0; i < 25; i++)
+    await makeFriends(app.db, me.id, (await createMember(app.db, { nickname: `ともだち${i}号` })).id);
+  for (let i = 0; i < 12; i++)
+    await addMember(
+      app.db,
+      await createCommunity(app.db, (await createMember(app.db)).id, { name: `前へテスト${i}会` }),
+      me.id,
+    );
   for (const ua of [DOCOMO_UA, SMARTPHONE_UA]) {
     const h = await loggedInHandset(app, me, ua);
-    const friends = await assertPrevLinks(h, '/m/friends', (p) => [...p.text.matchAll(/ともだち\d+号/g)].map((m) => m[0]));
-    assert.deepEqual(friends.map((p) => p.items.length), [10, 10, 5]);
-    const communities = await assertPrevLinks(h, '/m/communities', (p) => [...p.text.matchAll(/前へテスト\d+会/g)].map((m) => m[0]));
-    assert.deepEqual(communities.map((p) => p.items.length), [10, 2]);
+    const friends = await assertPrevLinks(h, '/m/friends', (p) =>
+      [...p.text.matchAll(/ともだち\d+号/g)].map((m) => m[0]),
+    );
+    assert.deepEqual(
+      friends.map((p) => p.items.length),
+      [10, 10, 5],
+    );
+    const communities = await assertPrevLinks(h, '/m/communities', (p) =>
+      [...p.text.matchAll(/前へテスト\d+会/g)].map((m) => m[0]),
+    );
+    assert.deepEqual(
+      communities.map((p) => p.items.length),
+      [10, 2],
+    );
   }
 });
 
@@ -72,7 +96,14 @@ async function assertCommentPages(h: Handset, path: string) {
     forward.push(numbersOf(lastPage));
     at = link(lastPage, NEXT);
   }
-  assert.deepEqual(forward, [[1, 2], [3, 4], [5, 6], [7, 8], [9, 10], [11, 12]]);
+  assert.deepEqual(forward, [
+    [1, 2],
+    [3, 4],
+    [5, 6],
+    [7, 8],
+    [9, 10],
+    [11, 12],
+  ]);
   let back: string | null = link(lastPage!, PREV);
   const backward: number[][] = [];
   while (back && backward.length < 10) {
@@ -80,11 +111,21 @@ async function assertCommentPages(h: Handset, path: string) {
     backward.push(numbersOf(page));
     back = link(page, PREV);
   }
-  assert.deepEqual(backward, [[9, 10], [7, 8], [5, 6], [3, 4], [1, 2]], '「前へ」 goes back one page at a time, never straight to comment 1');
+  assert.deepEqual(
+    backward,
+    [
+      [9, 10],
+      [7, 8],
+      [5, 6],
+      [3, 4],
+      [1, 2],
+    ],
+    '「前へ」 goes back one page at a time, never straight to comment 1',
+  );
   assert.deepEqual(numbersOf(await h.get(path)), [11, 12], 'by default the latest comments');
 }
 
-test('mobile comments › 「前へ」 on a diary\'s and a topic\'s comments shows the page just before, not comment 1', async () => {
+test("mobile comments › 「前へ」 on a diary's and a topic's comments shows the page just before, not comment 1", async () => {
   const me = await createMember(app.db);
   const friends: Awaited<ReturnType<typeof createMember>>[] = [];
   for (let i = 0; i < 3; i++) friends.push(await createMember(app.db));
@@ -98,7 +139,19 @@ test('mobile comments › 「前へ」 on a diary\'s and a topic\'s comments sho
     const form = () => ({ body: `${i + 1}件目。${japaneseText(900, i)}`, submission_key: crypto.randomUUID() });
     const author = friends[i % 3].id;
     assert.equal((await addDiaryComment(app.db, { diaryId: diary, authorId: author, form: form(), at })).ok, true);
-    assert.equal((await addTopicComment(app.ctx, { communityId: community, topicId: topic, authorId: author, form: form(), files: [], at })).ok, true);
+    assert.equal(
+      (
+        await addTopicComment(app.ctx, {
+          communityId: community,
+          topicId: topic,
+          authorId: author,
+          form: form(),
+          files: [],
+          at,
+        })
+      ).ok,
+      true,
+    );
   }
   for (const ua of [DOCOMO_UA, SMARTPHONE_UA]) {
     const h = await loggedInHandset(app, me, ua);
@@ -116,7 +169,19 @@ test('mobile comments › a 5,000-character topic comment is read in parts withi
   const long = japaneseText(5000, 3);
   const at = app.clock.now();
   for (const body of ['はじめまして。', long, 'よろしくお願いします。']) {
-    assert.equal((await addTopicComment(app.ctx, { communityId: community, topicId: topic, authorId: friend.id, form: { body, submission_key: crypto.randomUUID() }, files: [], at })).ok, true);
+    assert.equal(
+      (
+        await addTopicComment(app.ctx, {
+          communityId: community,
+          topicId: topic,
+          authorId: friend.id,
+          form: { body, submission_key: crypto.randomUUID() },
+          files: [],
+          at,
+        })
+      ).ok,
+      true,
+    );
   }
   const parts = splitText(long, MOBILE_BUDGET.textPart).length;
   assert.ok(parts >= 4);
@@ -148,7 +213,7 @@ test('mobile comments › a 5,000-character topic comment is read in parts withi
   }
 });
 
-test('mobile communities › the report link is not offered to the community\'s own owner, whose report form would be a 404', async () => {
+test("mobile communities › the report link is not offered to the community's own owner, whose report form would be a 404", async () => {
   const owner = await createMember(app.db);
   const member = await createMember(app.db);
   const community = await createCommunity(app.db, owner.id);

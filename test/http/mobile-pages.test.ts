@@ -21,7 +21,10 @@ const BUDGET = 10 * 1024;
  * member typed, all of it (src/http/MOBILE.md, "The size budget"). Only that text may pass it: the
  * page's frame stays within the budget.
  */
-const ECHOES_INPUT = { status: 422, allowance: (echoed: string, charset: string) => iconv.encode(echoed, charset).length };
+const ECHOES_INPUT = {
+  status: 422,
+  allowance: (echoed: string, charset: string) => iconv.encode(echoed, charset).length,
+};
 
 let app: TestApp;
 let seed: MobileSeed;
@@ -45,13 +48,25 @@ function assertMobilePage(res: HandsetRes, path: string, echo?: { text: string }
   assert.doesNotMatch(res.text, /<link[^>]+stylesheet/i, `${path}: external stylesheet`);
   // The head's few heading rules (MOBILE_STYLE) and the file input's width: no other style.
   assert.ok(res.text.includes(`<style>${MOBILE_STYLE}</style>`), `${path}: the head's heading rules`);
-  assert.doesNotMatch(res.text.replace(`<style>${MOBILE_STYLE}</style>`, ''), /<style|@font-face|\sstyle="(?!max-width:100%")/i, `${path}: styles (one inline style: the file input's width)`);
+  assert.doesNotMatch(
+    res.text.replace(`<style>${MOBILE_STYLE}</style>`, ''),
+    /<style|@font-face|\sstyle="(?!max-width:100%")/i,
+    `${path}: styles (one inline style: the file input's width)`,
+  );
   assert.match(res.text, /accesskey="0"/, `${path}: the home key`);
   const csp = res.headers.get('content-security-policy') ?? '';
   assert.match(csp, /script-src 'self'/, `${path}: CSP`);
   assert.doesNotMatch(csp, /unsafe-inline/, `${path}: CSP`);
-  assert.match(csp, /style-src 'self' 'unsafe-hashes' 'sha256-mAQYxa3mIYqoLBrm1zLu6sLajr8vUHVFLYNpl6dAakM='/, `${path}: only the file input's style`);
-  assert.doesNotMatch(res.text, /<img[^>]+src="\/photos\/\d+\/(sq180|w600)"/, `${path}: a photo bigger than the mobile variants`);
+  assert.match(
+    csp,
+    /style-src 'self' 'unsafe-hashes' 'sha256-mAQYxa3mIYqoLBrm1zLu6sLajr8vUHVFLYNpl6dAakM='/,
+    `${path}: only the file input's style`,
+  );
+  assert.doesNotMatch(
+    res.text,
+    /<img[^>]+src="\/photos\/\d+\/(sq180|w600)"/,
+    `${path}: a photo bigger than the mobile variants`,
+  );
 }
 
 async function measure(handsets: Handset[], path: string) {
@@ -70,19 +85,69 @@ function memberPages(s: MobileSeed): string[] {
   const friend = s.friends[0].id;
   const c = `/m/communities/${s.mine}`;
   return [
-    '/m/home', '/m/settings', '/m/settings/password', '/m/settings/phone', '/m/settings/withdraw', '/m/profile/edit', '/m/profile/edit/introduction', '/m/profile/photos',
-    `/m/members/${me}`, `/m/members/${me}?part=2`, `/m/members/${me}/introductions`, `/m/members/${me}/introductions?page=2`, `/m/members/${me}/friends`,
-    `/m/members/${friend}`, `/m/members/${friend}/friends`, `/m/members/${friend}/introduction`, `/m/members/${friend}/unfriend`, `/m/members/${s.others[0].id}/block`,
+    '/m/home',
+    '/m/settings',
+    '/m/settings/password',
+    '/m/settings/phone',
+    '/m/settings/withdraw',
+    '/m/profile/edit',
+    '/m/profile/edit/introduction',
+    '/m/profile/photos',
+    `/m/members/${me}`,
+    `/m/members/${me}?part=2`,
+    `/m/members/${me}/introductions`,
+    `/m/members/${me}/introductions?page=2`,
+    `/m/members/${me}/friends`,
+    `/m/members/${friend}`,
+    `/m/members/${friend}/friends`,
+    `/m/members/${friend}/introduction`,
+    `/m/members/${friend}/unfriend`,
+    `/m/members/${s.others[0].id}/block`,
     `/m/members/${s.others[0].id}/friend-request`,
-    '/m/friends', '/m/friends/requests', '/m/friends/requests?page=2', '/m/blocks', '/m/blocks?page=2', '/m/search/members?q=%E3%83%A1%E3%83%B3%E3%83%90%E3%83%BC',
-    '/m/footprints', '/m/footprints/left',
-    '/m/diaries/new', '/m/diaries/friends', '/m/diaries/comments', `/m/members/${me}/diaries`, `/m/members/${friend}/diaries`,
-    `/m/diaries/${s.diary.id}`, `/m/diaries/${s.diary.id}?part=2`, `/m/diaries/${s.diary.id}?part=7`, `/m/diaries/${s.diary.id}/comments`, `/m/diaries/${s.diary.id}/comments?after=0`,
-    '/m/communities', '/m/communities?before_at=2000-01-01T00:00:00Z&before_id=1', '/m/communities/search?q=%E7%8C%AB', '/m/communities/search?category=hobbies',
-    c, `${c}?part=3`, `${c}/topics`, `${c}/events`, `${c}/topics/${s.topic}`, `${c}/topics/${s.topic}?part=4`, `${c}/topics/${s.topic}/comments`, `${c}/topics/${s.topic}/comments?after=0`,
-    `${c}/topics/${s.event}`, `${c}/manage`, `${c}/manage/requests`, `${c}/manage/requests?page=2`, `/m/communities/${s.communityIds[0]}`, `/m/communities/${s.communityIds[0]}/leave`,
-    '/m/messages', '/m/messages/sent', '/m/messages/trash', `/m/messages/${s.messageIds[0]}`, `/m/messages/${s.messageIds[0]}?part=4`, `/m/messages/${s.messageIds[1]}`,
-    `/m/messages/new?to=${friend}`, `/m/messages/new?reply_to=${s.messageIds[0]}`,
+    '/m/friends',
+    '/m/friends/requests',
+    '/m/friends/requests?page=2',
+    '/m/blocks',
+    '/m/blocks?page=2',
+    '/m/search/members?q=%E3%83%A1%E3%83%B3%E3%83%90%E3%83%BC',
+    '/m/footprints',
+    '/m/footprints/left',
+    '/m/diaries/new',
+    '/m/diaries/friends',
+    '/m/diaries/comments',
+    `/m/members/${me}/diaries`,
+    `/m/members/${friend}/diaries`,
+    `/m/diaries/${s.diary.id}`,
+    `/m/diaries/${s.diary.id}?part=2`,
+    `/m/diaries/${s.diary.id}?part=7`,
+    `/m/diaries/${s.diary.id}/comments`,
+    `/m/diaries/${s.diary.id}/comments?after=0`,
+    '/m/communities',
+    '/m/communities?before_at=2000-01-01T00:00:00Z&before_id=1',
+    '/m/communities/search?q=%E7%8C%AB',
+    '/m/communities/search?category=hobbies',
+    c,
+    `${c}?part=3`,
+    `${c}/topics`,
+    `${c}/events`,
+    `${c}/topics/${s.topic}`,
+    `${c}/topics/${s.topic}?part=4`,
+    `${c}/topics/${s.topic}/comments`,
+    `${c}/topics/${s.topic}/comments?after=0`,
+    `${c}/topics/${s.event}`,
+    `${c}/manage`,
+    `${c}/manage/requests`,
+    `${c}/manage/requests?page=2`,
+    `/m/communities/${s.communityIds[0]}`,
+    `/m/communities/${s.communityIds[0]}/leave`,
+    '/m/messages',
+    '/m/messages/sent',
+    '/m/messages/trash',
+    `/m/messages/${s.messageIds[0]}`,
+    `/m/messages/${s.messageIds[0]}?part=4`,
+    `/m/messages/${s.messageIds[1]}`,
+    `/m/messages/new?to=${friend}`,
+    `/m/messages/new?reply_to=${s.messageIds[0]}`,
   ];
 }
 
@@ -99,9 +164,13 @@ test('mobile pages › the pages for visitors too', async () => {
 test('mobile pages › home: number keys 0–5 and the sections in the PC order', async () => {
   const h = await loggedInHandset(app, seed.me);
   const home = await h.get('/m/home');
-  for (const key of ['0', '1', '2', '3', '4', '5']) assert.match(home.text, new RegExp(`accesskey="${key}"`), `key ${key}`);
+  for (const key of ['0', '1', '2', '3', '4', '5'])
+    assert.match(home.text, new RegExp(`accesskey="${key}"`), `key ${key}`);
   const order = ['id="s1"', 'id="s2"', 'id="s3"', 'id="s4"', 'id="s5"'].map((s) => home.text.indexOf(s));
-  assert.deepEqual([...order].sort((a, b) => a - b), order);
+  assert.deepEqual(
+    [...order].sort((a, b) => a - b),
+    order,
+  );
   assert.ok(order.every((i) => i > 0));
   assert.match(home.text, /①/);
 });
@@ -122,7 +191,9 @@ test('mobile pages › lists show 10 with a link to the next 10; a 10,000-charac
   const next = /href="([^"]*before_at=[^"]*)"/.exec(friends.text)![1].replace(/&amp;/g, '&');
   assert.equal([...(await h.get(next)).text.matchAll(/href="\/m\/members\/\d+">マイミク/g)].length, 2);
 
-  const body = ((await app.db('diaries').select('body').where({ id: seed.diary.id }).first()).body as string).split('\n');
+  const body = ((await app.db('diaries').select('body').where({ id: seed.diary.id }).first()).body as string).split(
+    '\n',
+  );
   const parts = splitText(body.join('\n'), MOBILE_BUDGET.textPart).length;
   assert.ok(parts >= 7);
   let path: string | null = `/m/diaries/${seed.diary.id}`;
@@ -150,15 +221,26 @@ test('mobile pages › a diary form sent back with an error keeps all 10,000 cha
     const charset = h.isCarrier ? 'Shift_JIS' : 'utf-8';
     const fields = { _csrf: h.lastToken!, submission_key: crypto.randomUUID(), title: '', body, visibility: 'members' };
     const multipart = Buffer.concat([
-      ...Object.entries(fields).flatMap(([name, value]) => [Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n`), iconv.encode(value, charset), Buffer.from('\r\n')]),
+      ...Object.entries(fields).flatMap(([name, value]) => [
+        Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n`),
+        iconv.encode(value, charset),
+        Buffer.from('\r\n'),
+      ]),
       Buffer.from(`--${BOUNDARY}--\r\n`),
     ]);
-    const res = await h.send('POST', '/m/diaries', { body: multipart, headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` } });
+    const res = await h.send('POST', '/m/diaries', {
+      body: multipart,
+      headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+    });
     assert.match(res.text, /タイトルを入力してください/);
     assert.equal(formValues(res.text, '/m/diaries').body, body, `${ua}: the text is kept`);
     assertMobilePage(res, `${ua} POST /m/diaries (422)`, { text: body });
     assert.ok(res.bytes.length > BUDGET, 'past the budget: the case this allowance is for');
-    sizes.push({ path: 'POST /m/diaries (422, 10,000 characters)', sjis: ua === DOCOMO_UA ? res.bytes.length : 0, utf8: ua === DOCOMO_UA ? 0 : res.bytes.length });
+    sizes.push({
+      path: 'POST /m/diaries (422, 10,000 characters)',
+      sjis: ua === DOCOMO_UA ? res.bytes.length : 0,
+      utf8: ua === DOCOMO_UA ? 0 : res.bytes.length,
+    });
   }
   assert.equal(Number((await app.db('diaries').where({ author_id: seed.me.id, title: '' }).count({ c: '*' }))[0].c), 0);
 });

@@ -2,7 +2,15 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { createMember } from '../support/factories.js';
-import { addMember, banFrom, createCommunity, createTopic, MANY_LOGINS, membership, requestToJoin } from '../support/communities.js';
+import {
+  addMember,
+  banFrom,
+  createCommunity,
+  createTopic,
+  MANY_LOGINS,
+  membership,
+  requestToJoin,
+} from '../support/communities.js';
 import { japaneseText } from '../support/mobile-seed.js';
 import { DOCOMO_UA, formValues, loggedInHandset, type Handset, type HandsetRes } from '../support/mobile.js';
 
@@ -11,8 +19,12 @@ import { DOCOMO_UA, formValues, loggedInHandset, type Handset, type HandsetRes }
 // mobile tree's, within the byte budget.
 
 let app: TestApp;
-before(async () => { app = await startTestApp({ limits: MANY_LOGINS }); });
-after(async () => { await app.close(); });
+before(async () => {
+  app = await startTestApp({ limits: MANY_LOGINS });
+});
+after(async () => {
+  await app.close();
+});
 
 const BUDGET = 10 * 1024;
 const EVIL = { origin: 'https://evil.example' };
@@ -29,8 +41,16 @@ async function page(h: Handset, path: string): Promise<HandsetRes> {
   return res;
 }
 
-const offersIn = (communityId: number) => app.db('community_role_offers').select('id', 'member_id', 'role', 'status').where({ community_id: communityId }).orderBy('id');
-const bansIn = async (communityId: number) => (await app.db('community_bans').select('member_id').where({ community_id: communityId })).map((r) => Number(r.member_id));
+const offersIn = (communityId: number) =>
+  app
+    .db('community_role_offers')
+    .select('id', 'member_id', 'role', 'status')
+    .where({ community_id: communityId })
+    .orderBy('id');
+const bansIn = async (communityId: number) =>
+  (await app.db('community_bans').select('member_id').where({ community_id: communityId })).map((r) =>
+    Number(r.member_id),
+  );
 
 test('mobile manage › a plain member gets 404 on every management page and act; a cross-site POST is 403', async () => {
   const owner = await createMember(app.db);
@@ -44,7 +64,11 @@ test('mobile manage › a plain member gets 404 on every management page and act
     assert.equal((await hp.get(`/m/communities/${c}/manage/${path}`)).status, 404, path);
   }
   await hp.get(`/m/communities/${c}/leave`); // a page with a form, for the token
-  for (const [path, fields] of [['bans', { member_id: String(other.id) }], ['offers', { member_id: String(other.id), role: 'sub_manager' }], [`members/${other.id}/remove`, {}]] as const) {
+  for (const [path, fields] of [
+    ['bans', { member_id: String(other.id) }],
+    ['offers', { member_id: String(other.id), role: 'sub_manager' }],
+    [`members/${other.id}/remove`, {}],
+  ] as const) {
     assert.equal((await hp.post(`/m/communities/${c}/${path}`, fields)).status, 404, path);
   }
   assert.deepEqual(await bansIn(c), []);
@@ -54,13 +78,17 @@ test('mobile manage › a plain member gets 404 on every management page and act
   await ho.get(`/m/communities/${c}/manage/bans`);
   const res = await ho.post(`/m/communities/${c}/bans`, { member_id: String(other.id) }, { headers: EVIL });
   assert.equal(res.status, 403);
-  const offer = await ho.post(`/m/communities/${c}/offers`, { member_id: String(other.id), role: 'sub_manager' }, { headers: EVIL });
+  const offer = await ho.post(
+    `/m/communities/${c}/offers`,
+    { member_id: String(other.id), role: 'sub_manager' },
+    { headers: EVIL },
+  );
   assert.equal(offer.status, 403);
   assert.deepEqual(await bansIn(c), []);
   assert.deepEqual(await offersIn(c), []);
 });
 
-test('mobile manage › sub-managers: the owner offers from the member\'s page, the member accepts on the phone, the owner dismisses; the sub-manager may step down', async () => {
+test("mobile manage › sub-managers: the owner offers from the member's page, the member accepts on the phone, the owner dismisses; the sub-manager may step down", async () => {
   const owner = await createMember(app.db);
   const m = await createMember(app.db, { nickname: 'ふくちゃん' });
   const c = await createCommunity(app.db, owner.id);
@@ -76,7 +104,10 @@ test('mobile manage › sub-managers: the owner offers from the member\'s page, 
   assert.equal(res.location, `/m/communities/${c}/manage/members`);
   assert.match((await ho.follow(res)).text, /副管理人を依頼しました/);
   const [offer] = await offersIn(c);
-  assert.deepEqual({ member: Number(offer.member_id), role: offer.role, status: offer.status }, { member: m.id, role: 'sub_manager', status: 'pending' });
+  assert.deepEqual(
+    { member: Number(offer.member_id), role: offer.role, status: offer.status },
+    { member: m.id, role: 'sub_manager', status: 'pending' },
+  );
 
   const hm = await loggedInHandset(app, m, DOCOMO_UA);
   const show = await page(hm, `/m/communities/${c}`);
@@ -136,7 +167,7 @@ test('mobile manage › bans: ban by member ID (Shift_JIS form), listed, lifted;
   let res = await ho.post(action, { member_id: '１２あ' });
   assertMobilePage(res, 'ban with a bad id', 422);
   assert.match(res.text, /会員IDを数字で入力してください/);
-  assert.equal(formValues(res.text, action).member_id, '１２あ', 'the member\'s input, back in Shift_JIS');
+  assert.equal(formValues(res.text, action).member_id, '１２あ', "the member's input, back in Shift_JIS");
 
   res = await ho.post(action, { member_id: String(troll.id) });
   assert.equal(res.location, `/m/communities/${c}/manage/bans`);
@@ -166,15 +197,18 @@ test('mobile manage › join requests: decline from the phone; the request row s
   const ho = await loggedInHandset(app, owner, DOCOMO_UA);
   const list = await page(ho, `/m/communities/${c}/manage/requests`);
   assert.match(list.text, /いれてください/);
-  assert.match(list.text, /アクセスブロック/, 'the management pages\' links');
+  assert.match(list.text, /アクセスブロック/, "the management pages' links");
   const res = await ho.post(`/m/communities/${c}/requests/${requestId}/reject`, {});
   assert.equal(res.location, `/m/communities/${c}/manage/requests`);
   assert.match((await ho.follow(res)).text, /参加申請を断りました/);
-  assert.equal((await app.db('community_join_requests').select('status').where({ id: requestId }).first()).status, 'rejected');
+  assert.equal(
+    (await app.db('community_join_requests').select('status').where({ id: requestId }).first()).status,
+    'rejected',
+  );
   assert.equal(await membership(app.db, c, applicant.id), null);
 });
 
-test('mobile manage › the managers\' reports list: excerpts of reported posts, deleting one from the phone', async () => {
+test("mobile manage › the managers' reports list: excerpts of reported posts, deleting one from the phone", async () => {
   const owner = await createMember(app.db);
   const author = await createMember(app.db, { nickname: 'とうこうしゃ' });
   const reporter = await createMember(app.db);
@@ -184,7 +218,16 @@ test('mobile manage › the managers\' reports list: excerpts of reported posts,
   const body = `はじまり${japaneseText(3000)}`;
   const topic = await createTopic(app.db, c, author.id, { title: '通報されるトピック', body });
   const hr = await loggedInHandset(app, reporter, DOCOMO_UA);
-  assert.equal((await hr.post('/m/reports', { type: 'topic', id: String(topic), category: 'spam', body: '' }, { tokenFrom: `/m/reports/new?type=topic&id=${topic}` })).status, 303);
+  assert.equal(
+    (
+      await hr.post(
+        '/m/reports',
+        { type: 'topic', id: String(topic), category: 'spam', body: '' },
+        { tokenFrom: `/m/reports/new?type=topic&id=${topic}` },
+      )
+    ).status,
+    303,
+  );
   assert.equal((await hr.get(`/m/communities/${c}/manage/reports`)).status, 404);
 
   const ho = await loggedInHandset(app, owner, DOCOMO_UA);
@@ -201,7 +244,10 @@ test('mobile manage › the managers\' reports list: excerpts of reported posts,
   assert.match(after.text, /投稿を削除しました/);
   assert.doesNotMatch(after.text, /通報されるトピック/);
   assert.equal(await app.db('community_topics').where({ id: topic }).first(), undefined, 'a topic is deleted outright');
-  assert.equal((await ho.post(`/m/communities/${c}/manage/reports/topic/${topic}/delete`, {}, { headers: EVIL })).status, 403);
+  assert.equal(
+    (await ho.post(`/m/communities/${c}/manage/reports/topic/${topic}/delete`, {}, { headers: EVIL })).status,
+    403,
+  );
 });
 
 test('mobile manage › full lists stay within the budget: 10 members with long names, 10 bans a page, 10 long reported posts a page', async () => {
@@ -212,14 +258,25 @@ test('mobile manage › full lists stay within the budget: 10 members with long 
     const m = await createMember(app.db, { nickname: name(i) });
     await addMember(app.db, c, m.id);
     const topic = await createTopic(app.db, c, m.id, { title: japaneseText(100, i), body: japaneseText(5000, i) });
-    await app.db('reports').insert({ reporter_id: owner.id, target_type: 'topic', target_id: topic, community_id: c, category: 'harassment', reported_member_id: m.id });
+    await app.db('reports').insert({
+      reporter_id: owner.id,
+      target_type: 'topic',
+      target_id: topic,
+      community_id: c,
+      category: 'harassment',
+      reported_member_id: m.id,
+    });
   }
   for (let i = 0; i < 12; i++) await banFrom(app.db, c, (await createMember(app.db, { nickname: name(50 + i) })).id);
   const ho = await loggedInHandset(app, owner, DOCOMO_UA);
   const members = await page(ho, `/m/communities/${c}/manage/members`);
   assert.equal((members.text.match(/manage\/members\/\d+"/g) ?? []).length, 10);
   const next = /href="([^"]*before_at[^"]*)"/.exec(members.text)![1].replace(/&amp;/g, '&');
-  assert.equal((await page(ho, next)).text.match(/manage\/members\/\d+"/g)?.length, 3, 'the rest, the owner among them');
+  assert.equal(
+    (await page(ho, next)).text.match(/manage\/members\/\d+"/g)?.length,
+    3,
+    'the rest, the owner among them',
+  );
   const bans = await page(ho, `/m/communities/${c}/manage/bans`);
   assert.equal((bans.text.match(/\/delete"/g) ?? []).length, 10);
   const reports = await page(ho, `/m/communities/${c}/manage/reports`);
@@ -228,7 +285,7 @@ test('mobile manage › full lists stay within the budget: 10 members with long 
   await page(ho, `/m/communities/${c}/manage/reports?page=2`);
 });
 
-test('mobile feeds › add an external blog from the phone, see it, remove it; a bad URL comes back 422 with it; someone else\'s feed is 404; cross-site 403', async () => {
+test("mobile feeds › add an external blog from the phone, see it, remove it; a bad URL comes back 422 with it; someone else's feed is 404; cross-site 403", async () => {
   const m = await createMember(app.db);
   const other = await createMember(app.db);
   const h = await loggedInHandset(app, m, DOCOMO_UA);
@@ -242,7 +299,10 @@ test('mobile feeds › add an external blog from the phone, see it, remove it; a
   assert.match(res.text, /http:\/\/ または https:\/\/ で始まるURLを入力してください/);
   assert.equal(formValues(res.text, '/m/settings/feeds').url, 'ねこのブログ');
 
-  assert.equal((await h.post('/m/settings/feeds', { url: 'https://evil.example/feed' }, { headers: EVIL })).status, 403);
+  assert.equal(
+    (await h.post('/m/settings/feeds', { url: 'https://evil.example/feed' }, { headers: EVIL })).status,
+    403,
+  );
   assert.equal(Number((await app.db('external_feeds').where({ member_id: m.id }).count({ c: '*' }))[0].c), 0);
 
   res = await h.post('/m/settings/feeds', { url: 'https://neko.example.jp/index.rdf' });
@@ -253,7 +313,10 @@ test('mobile feeds › add an external blog from the phone, see it, remove it; a
   assert.match(listed.text, /neko\.example\.jp/);
   const [feed] = await app.db('external_feeds').select('id', 'url').where({ member_id: m.id });
   assert.equal(feed.url, 'https://neko.example.jp/index.rdf');
-  assert.deepEqual(app.jobs.sent.filter((j) => j.name === 'feeds.poll').at(-1), { name: 'feeds.poll', data: { feedId: feed.id } });
+  assert.deepEqual(app.jobs.sent.filter((j) => j.name === 'feeds.poll').at(-1), {
+    name: 'feeds.poll',
+    data: { feedId: feed.id },
+  });
 
   res = await h.post('/m/settings/feeds/visibility', formValues(listed.text, '/m/settings/feeds/visibility'));
   assert.equal(res.location, '/m/settings/feeds');
@@ -275,7 +338,10 @@ test('mobile feeds › three feeds with 2,000-character URLs and long titles sta
     const url = `https://blog${i}.example.jp/${'a'.repeat(1950)}`;
     assert.equal((await h.post('/m/settings/feeds', { url })).status, 303);
   }
-  await app.db('external_feeds').where({ member_id: m.id }).update({ title: japaneseText(200) });
+  await app
+    .db('external_feeds')
+    .where({ member_id: m.id })
+    .update({ title: japaneseText(200) });
   const full = await page(h, '/m/settings/feeds');
   assert.match(full.text, /3件まで|登録できる/);
 });

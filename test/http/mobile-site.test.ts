@@ -15,16 +15,24 @@ import { countMemberSessions } from '../../src/features/accounts/queries.js';
 // its forms (SECURITY 16–17), sessions in cookies only, and error pages in the mobile style.
 
 let app: TestApp;
-before(async () => { app = await startTestApp({ limits: { loginPerIp: { points: 200, duration: 60 } } }); });
-after(async () => { await app.close(); });
+before(async () => {
+  app = await startTestApp({ limits: { loginPerIp: { points: 200, duration: 60 } } });
+});
+after(async () => {
+  await app.close();
+});
 
 test('redirects › a carrier browser opening a PC page is sent to the same page under /m/ (GET only)', async () => {
   const m = await createMember(app.db);
   const { id } = await createDiary(app.db, m.id);
   const h = new Handset(app.baseUrl, DOCOMO_UA);
   const cases: [string, string][] = [
-    ['/', '/m/'], ['/login', '/m/login'], ['/login?next=%2Fhome', '/m/login?next=%2Fhome'], [`/diaries/${id}`, `/m/diaries/${id}`],
-    [`/members/${m.id}/diaries?before=x`, `/m/members/${m.id}/diaries?before=x`], ['/communities/search?q=%E7%8C%AB', '/m/communities/search?q=%E7%8C%AB'],
+    ['/', '/m/'],
+    ['/login', '/m/login'],
+    ['/login?next=%2Fhome', '/m/login?next=%2Fhome'],
+    [`/diaries/${id}`, `/m/diaries/${id}`],
+    [`/members/${m.id}/diaries?before=x`, `/m/members/${m.id}/diaries?before=x`],
+    ['/communities/search?q=%E7%8C%AB', '/m/communities/search?q=%E7%8C%AB'],
     ['/settings/feeds', '/m/settings/feeds'],
     // No page at all: the mobile home (which sends visitors on to the mobile landing). A page with
     // no mobile twin leads to the nearest mobile page, which says the PC site has it: mobile-twins.test.ts.
@@ -72,14 +80,23 @@ test('links › every PC page links to its mobile twin, and every mobile page to
   assert.match((await new Agent(app.baseUrl).get('/')).text, /href="\/m\/">モバイル版/);
   const h = await loggedInHandset(app, m, SMARTPHONE_UA);
   assert.match((await h.get(`/m/diaries/${id}`)).text, new RegExp(`href="/m/pc\\?back=%2Fdiaries%2F${id}">PC版`));
-  assert.match((await h.get(`/m/diaries/${id}/comments`)).text, new RegExp(`href="/m/pc\\?back=%2Fdiaries%2F${id}">PC版`), 'a mobile-only page names its PC page');
+  assert.match(
+    (await h.get(`/m/diaries/${id}/comments`)).text,
+    new RegExp(`href="/m/pc\\?back=%2Fdiaries%2F${id}">PC版`),
+    'a mobile-only page names its PC page',
+  );
 });
 
 test('csrf › a handset with no Origin or Sec-Fetch headers is accepted with the token, refused without it (403, nothing written)', async () => {
   const m = await createMember(app.db);
   const h = await loggedInHandset(app, m, DOCOMO_UA);
   await h.get('/m/diaries/new');
-  const fields = () => ({ title: 'トークン', body: '本文', visibility: 'members', submission_key: crypto.randomUUID() });
+  const fields = () => ({
+    title: 'トークン',
+    body: '本文',
+    visibility: 'members',
+    submission_key: crypto.randomUUID(),
+  });
   const missing = await h.post('/m/diaries', fields(), { token: null });
   assert.equal(missing.status, 403);
   assert.match(missing.text, /ページの有効期限が切れました/);
@@ -115,7 +132,12 @@ test('csrf › a cross-site POST to a mobile form is refused even with a valid t
   await makeFriends(app.db, m.id, friend.id);
   const h = await loggedInHandset(app, m, DOCOMO_UA);
   await h.get('/m/friends');
-  for (const headers of [{ 'sec-fetch-site': 'cross-site' }, { origin: 'https://evil.example' }, { origin: 'null' }, { referer: 'https://evil.example/page' }] as Record<string, string>[]) {
+  for (const headers of [
+    { 'sec-fetch-site': 'cross-site' },
+    { origin: 'https://evil.example' },
+    { origin: 'null' },
+    { referer: 'https://evil.example/page' },
+  ] as Record<string, string>[]) {
     const res = await h.post(`/m/members/${friend.id}/unfriend`, {}, { headers });
     assert.equal(res.status, 403, JSON.stringify(headers));
     assert.match(res.text, /外部のサイトからの送信/);
@@ -126,7 +148,9 @@ test('csrf › a cross-site POST to a mobile form is refused even with a valid t
 test('sessions › the session lives in a cookie; no session id in any URL of a mobile page', async () => {
   const m = await createMember(app.db);
   const h = await loggedInHandset(app, m, DOCOMO_UA);
-  const sid = decodeURIComponent([...h.cookies.values()][0]).replace(/^s:/, '').split('.')[0];
+  const sid = decodeURIComponent([...h.cookies.values()][0])
+    .replace(/^s:/, '')
+    .split('.')[0];
   assert.ok(sid.length > 10);
   for (const path of ['/m/home', '/m/settings', `/m/members/${m.id}`]) {
     const page = await h.get(path);
@@ -140,7 +164,11 @@ test('auth › a visitor opening a member page on the mobile site logs in there 
   const h = new Handset(app.baseUrl, DOCOMO_UA);
   const res = await h.get('/m/friends');
   assert.equal(res.location, '/m/login?next=%2Fm%2Ffriends');
-  const login = await h.post('/m/login', { phone: m.phone, password: m.password, next: '/m/friends' }, { tokenFrom: res.location! });
+  const login = await h.post(
+    '/m/login',
+    { phone: m.phone, password: m.password, next: '/m/friends' },
+    { tokenFrom: res.location! },
+  );
   assert.equal(login.location, '/m/friends');
   const out = await h.post('/m/logout', {}, { tokenFrom: '/m/settings' });
   assert.equal(out.location, '/m/');
@@ -160,7 +188,12 @@ test('errors › 404, 403, 413, 422, 429, 500 and 503 on /m/ paths are mobile pa
   assert.match(notFound.text, /ページが見つかりません/);
 
   await h.get('/m/diaries/new');
-  const invalid = await h.post('/m/diaries', { title: '', body: '', visibility: 'members', submission_key: crypto.randomUUID() });
+  const invalid = await h.post('/m/diaries', {
+    title: '',
+    body: '',
+    visibility: 'members',
+    submission_key: crypto.randomUUID(),
+  });
   assert.equal(invalid.status, 422);
   isMobile(invalid, '422');
   assert.match(invalid.text, /タイトルを入力してください/);
@@ -194,8 +227,12 @@ test('errors › 404, 403, 413, 422, 429, 500 and 503 on /m/ paths are mobile pa
       await app.db.raw('ALTER TABLE members_gone RENAME TO members');
     }
     // The database "away" (a server that refuses new work): 503 with Retry-After.
-    await app.db.raw(`CREATE FUNCTION mobile_test_unavailable() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'cannot connect now' USING ERRCODE = '57P03'; END $$`);
-    await app.db.raw('CREATE TRIGGER mobile_test_unavailable BEFORE INSERT OR UPDATE ON rate_limits FOR EACH ROW EXECUTE FUNCTION mobile_test_unavailable()');
+    await app.db.raw(
+      `CREATE FUNCTION mobile_test_unavailable() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'cannot connect now' USING ERRCODE = '57P03'; END $$`,
+    );
+    await app.db.raw(
+      'CREATE TRIGGER mobile_test_unavailable BEFORE INSERT OR UPDATE ON rate_limits FOR EACH ROW EXECUTE FUNCTION mobile_test_unavailable()',
+    );
     try {
       const away = await v.post('/m/login', { phone: m.phone, password: m.password }, { tokenFrom: '/m/login' });
       assert.equal(away.status, 503);
@@ -212,12 +249,31 @@ test('xss › markup in nicknames, titles, bodies and comments is inert on mobil
   const evil = await createMember(app.db, { nickname: '<script>x</script>' });
   const m = await createMember(app.db);
   await makeFriends(app.db, evil.id, m.id);
-  const { id } = await createDiary(app.db, evil.id, { title: '"><img src=x onerror=alert(1)>', body: 'javascript:alert(1) </script><script>alert(2)</script> http://example.jp/"onmouseover="x', comments_enabled: true });
-  await app.db('diary_comments').insert({ diary_id: id, diary_author_id: evil.id, number: 1, author_id: evil.id, body: '<iframe src=//evil>', submission_key: crypto.randomUUID() });
+  const { id } = await createDiary(app.db, evil.id, {
+    title: '"><img src=x onerror=alert(1)>',
+    body: 'javascript:alert(1) </script><script>alert(2)</script> http://example.jp/"onmouseover="x',
+    comments_enabled: true,
+  });
+  await app.db('diary_comments').insert({
+    diary_id: id,
+    diary_author_id: evil.id,
+    number: 1,
+    author_id: evil.id,
+    body: '<iframe src=//evil>',
+    submission_key: crypto.randomUUID(),
+  });
   await app.db('diaries').where({ id }).update({ last_comment_no: 1, comment_count: 1 });
   for (const ua of [DOCOMO_UA, SMARTPHONE_UA]) {
     const h = await loggedInHandset(app, m, ua);
-    for (const path of [`/m/diaries/${id}`, `/m/diaries/${id}/comments`, `/m/members/${evil.id}`, '/m/home', '/m/diaries/friends', '/m/friends', `/m/members/${evil.id}/diaries`]) {
+    for (const path of [
+      `/m/diaries/${id}`,
+      `/m/diaries/${id}/comments`,
+      `/m/members/${evil.id}`,
+      '/m/home',
+      '/m/diaries/friends',
+      '/m/friends',
+      `/m/members/${evil.id}/diaries`,
+    ]) {
       const page = await h.get(path);
       assert.equal(page.status, 200, path);
       assert.doesNotMatch(page.text, /<script|<img src=x|<iframe|href="javascript:|"onmouseover=/i, `${ua} ${path}`);
@@ -233,15 +289,22 @@ test('redirects › an HTTP/1.0 handset gets 302 after a post (303 came with HTT
   const { port } = new URL(app.baseUrl);
   const raw = await new Promise<string>((resolve, reject) => {
     const socket = net.connect(Number(port), '127.0.0.1', () => {
-      socket.write(`POST /m/login HTTP/1.0\r\nHost: 127.0.0.1\r\nUser-Agent: ${DOCOMO_UA}\r\nCookie: ${[...h.cookies].map(([k, v]) => `${k}=${v}`).join('; ')}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+      socket.write(
+        `POST /m/login HTTP/1.0\r\nHost: 127.0.0.1\r\nUser-Agent: ${DOCOMO_UA}\r\nCookie: ${[...h.cookies].map(([k, v]) => `${k}=${v}`).join('; ')}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+      );
     });
     let data = '';
-    socket.on('data', (c) => { data += c.toString('latin1'); });
+    socket.on('data', (c) => {
+      data += c.toString('latin1');
+    });
     socket.on('end', () => resolve(data));
     socket.on('error', reject);
   });
   assert.match(raw, /^HTTP\/1\.1 302 /);
   assert.match(raw, /\r\nLocation: \/m\/home\r\n/i);
   const again = new Handset(app.baseUrl, DOCOMO_UA);
-  assert.equal((await again.post('/m/login', { phone: m.phone, password: m.password }, { tokenFrom: '/m/login' })).status, 303);
+  assert.equal(
+    (await again.post('/m/login', { phone: m.phone, password: m.password }, { tokenFrom: '/m/login' })).status,
+    303,
+  );
 });

@@ -12,21 +12,33 @@ import { AU_UA, DOCOMO_UA, Handset, loggedInHandset } from '../support/mobile.js
 // nearest mobile page saying the PC site has the page, and never a place off the site (SECURITY 54).
 
 let app: TestApp;
-before(async () => { app = await startTestApp({ limits: MANY_LOGINS }); });
-after(async () => { await app.close(); });
+before(async () => {
+  app = await startTestApp({ limits: MANY_LOGINS });
+});
+after(async () => {
+  await app.close();
+});
 
 /** A GET with the request target exactly as written (node:http and fetch would normalise `//` and `\`). */
 function rawGet(target: string, userAgent: string): Promise<{ status: number; location: string | null; text: string }> {
   const { port } = new URL(app.baseUrl);
   return new Promise((resolve, reject) => {
     const socket = net.connect(Number(port), '127.0.0.1', () => {
-      socket.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: ${userAgent}\r\nConnection: close\r\n\r\n`);
+      socket.write(
+        `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: ${userAgent}\r\nConnection: close\r\n\r\n`,
+      );
     });
     let data = '';
-    socket.on('data', (c) => { data += c.toString('latin1'); });
+    socket.on('data', (c) => {
+      data += c.toString('latin1');
+    });
     socket.on('end', () => {
       const [head, ...body] = data.split('\r\n\r\n');
-      resolve({ status: Number(/^HTTP\/1\.1 (\d+)/.exec(head)?.[1]), location: /\r\nLocation: ([^\r]*)/i.exec(head)?.[1] ?? null, text: Buffer.from(body.join('\r\n\r\n'), 'latin1').toString('utf8') });
+      resolve({
+        status: Number(/^HTTP\/1\.1 (\d+)/.exec(head)?.[1]),
+        location: /\r\nLocation: ([^\r]*)/i.exec(head)?.[1] ?? null,
+        text: Buffer.from(body.join('\r\n\r\n'), 'latin1').toString('utf8'),
+      });
     });
     socket.on('error', reject);
   });
@@ -40,7 +52,17 @@ function assertSameSite(url: string | null, what: string) {
   assert.match(url!, /^\/m(\/|\?|$)/, `${what}: ${url} is not a mobile page`);
 }
 
-const OFF_SITE = ['//evil.test/', '//evil.test/x?y=1', '/\\evil.test/', '/\\/evil.test/', '/%2F%2Fevil.test', '/%2f/evil.test', '/%5Cevil.test', '/%5C%5Cevil.test/', '///evil.test/'];
+const OFF_SITE = [
+  '//evil.test/',
+  '//evil.test/x?y=1',
+  '/\\evil.test/',
+  '/\\/evil.test/',
+  '/%2F%2Fevil.test',
+  '/%2f/evil.test',
+  '/%5Cevil.test',
+  '/%5C%5Cevil.test/',
+  '///evil.test/',
+];
 
 test('redirects › a carrier browser opening //host, /\\host or their encoded forms is never sent off the site', async () => {
   for (const ua of [DOCOMO_UA, AU_UA]) {
@@ -53,7 +75,7 @@ test('redirects › a carrier browser opening //host, /\\host or their encoded f
   }
 });
 
-test('links › the PC 404 page\'s 「モバイル版」 link stays on the site for //host, /\\host and encoded forms', async () => {
+test("links › the PC 404 page's 「モバイル版」 link stays on the site for //host, /\\host and encoded forms", async () => {
   for (const target of OFF_SITE) {
     const res = await rawGet(target, 'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0');
     assert.equal(res.status, 404, target);
@@ -75,7 +97,11 @@ test('redirects › a PC page with a mobile twin keeps its query; one without go
     ['/communities/new', '/m/communities/new', null],
     [`/communities/${community}/topics/new`, `/m/communities/${community}/topics/new`, null],
     [`/communities/${community}/events/new`, `/m/communities/${community}/events/new`, null],
-    [`/communities/${community}/topics/${topic}/delete`, `/m/communities/${community}/topics/${topic}?pc=%2Fcommunities%2F${community}%2Ftopics%2F${topic}%2Fdelete`, `/communities/${community}/topics/${topic}/delete`],
+    [
+      `/communities/${community}/topics/${topic}/delete`,
+      `/m/communities/${community}/topics/${topic}?pc=%2Fcommunities%2F${community}%2Ftopics%2F${topic}%2Fdelete`,
+      `/communities/${community}/topics/${topic}/delete`,
+    ],
     ['/settings/feeds', '/m/settings/feeds', null],
     [`/communities/${community}/manage/members`, `/m/communities/${community}/manage/members`, null],
     [`/communities/${community}/manage?x=1`, `/m/communities/${community}/manage?x=1`, null],
@@ -88,7 +114,10 @@ test('redirects › a PC page with a mobile twin keeps its query; one without go
     assert.equal(page.status, 200, `${from} → ${to}`);
     if (pcOnly) {
       assert.match(page.text, /このページはPC版にあります/, to);
-      assert.ok(page.text.includes(`<a href="/m/pc?back=${encodeURIComponent(pcOnly)}">`), `${to}: a link to the PC page`);
+      assert.ok(
+        page.text.includes(`<a href="/m/pc?back=${encodeURIComponent(pcOnly)}">`),
+        `${to}: a link to the PC page`,
+      );
     } else {
       assert.doesNotMatch(page.text, /このページはPC版にあります/, to);
     }
@@ -97,7 +126,7 @@ test('redirects › a PC page with a mobile twin keeps its query; one without go
   assert.equal((await h.get('/no/such/page')).location, '/m/home');
 });
 
-test('links › every PC page\'s 「モバイル版」 link leads to a mobile page that exists, with the query kept', async () => {
+test("links › every PC page's 「モバイル版」 link leads to a mobile page that exists, with the query kept", async () => {
   const owner = await createMember(app.db);
   const other = await createMember(app.db);
   const community = await createCommunity(app.db, owner.id);

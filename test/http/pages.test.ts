@@ -10,8 +10,12 @@ import { createApp } from '../../src/app.js';
 import { createDb, createPgPool } from '../../src/db/knex.js';
 
 let app: TestApp;
-before(async () => { app = await startTestApp(); });
-after(async () => { await app.close(); });
+before(async () => {
+  app = await startTestApp();
+});
+after(async () => {
+  await app.close();
+});
 
 test('landing › shows what Ashiato is and a login form, in Japanese by default', async () => {
   const res = await new Agent(app.baseUrl).get('/');
@@ -50,7 +54,18 @@ test('pages › every HTML response carries the strict headers', async () => {
 test('pages › no page needs JavaScript: no <script> anywhere', async () => {
   const m = await createMember(app.db);
   const agent = await loggedInAgent(app, m);
-  for (const path of ['/', '/login', '/register', '/password-reset', '/terms', '/home', '/settings', '/settings/password', '/settings/phone', '/settings/withdraw']) {
+  for (const path of [
+    '/',
+    '/login',
+    '/register',
+    '/password-reset',
+    '/terms',
+    '/home',
+    '/settings',
+    '/settings/password',
+    '/settings/phone',
+    '/settings/withdraw',
+  ]) {
     const res = await agent.get(path);
     assert.ok(res.status === 200 || res.status === 303, `${path} ${res.status}`);
     assert.doesNotMatch(res.text, /<script/i, path);
@@ -67,11 +82,14 @@ test('pages › unknown URLs get the 404 page; the terms page renders its text',
 });
 
 test('pages › the EJS option-injection probe renders a normal page and the process lives on', async () => {
-  const probe = '/?settings[view options][outputFunctionName]=x;process.exit(1);//&settings[view options][client]=true&cache=1';
+  const probe =
+    '/?settings[view options][outputFunctionName]=x;process.exit(1);//&settings[view options][client]=true&cache=1';
   const res = await new Agent(app.baseUrl).get(probe);
   assert.equal(res.status, 200);
   assert.match(textOf(res.text), /あしあと/);
-  const login = await new Agent(app.baseUrl).get('/login?settings%5Bview%20options%5D%5BoutputFunctionName%5D=x;process.exit(1);//');
+  const login = await new Agent(app.baseUrl).get(
+    '/login?settings%5Bview%20options%5D%5BoutputFunctionName%5D=x;process.exit(1);//',
+  );
   assert.equal(login.status, 200);
   assert.equal((await new Agent(app.baseUrl).get('/healthz')).status, 200);
 });
@@ -97,7 +115,10 @@ test('pages › Accept-Language is weighed by its q-values: en;q=0.1, ja;q=0.9 g
   const missing = await new Agent(app.baseUrl).get('/no-such-page', header);
   assert.equal(missing.status, 404);
   assert.match(textOf(missing.text), /ページが見つかりません/);
-  assert.match((await new Agent(app.baseUrl).get('/login', { 'accept-language': 'ja;q=0.2, en;q=0.8' })).text, /<html lang="en">/);
+  assert.match(
+    (await new Agent(app.baseUrl).get('/login', { 'accept-language': 'ja;q=0.2, en;q=0.8' })).text,
+    /<html lang="en">/,
+  );
 });
 
 test('pages › bad bodies never produce a 500', async () => {
@@ -152,8 +173,15 @@ test('health › with the database unreachable: /healthz 200, /readyz 503, pages
     assert.equal((await fetch(base + '/healthz')).status, 200);
     assert.equal((await fetch(base + '/readyz')).status, 503);
     // A correctly signed session cookie, so the store must be asked.
-    const sig = crypto.createHmac('sha256', testConfig().sessionSecret).update('some-session-id').digest('base64').replace(/=+$/, '');
-    const page = await fetch(base + '/home', { headers: { cookie: `ashiato.sid=${encodeURIComponent(`s:some-session-id.${sig}`)}` }, redirect: 'manual' });
+    const sig = crypto
+      .createHmac('sha256', testConfig().sessionSecret)
+      .update('some-session-id')
+      .digest('base64')
+      .replace(/=+$/, '');
+    const page = await fetch(base + '/home', {
+      headers: { cookie: `ashiato.sid=${encodeURIComponent(`s:some-session-id.${sig}`)}` },
+      redirect: 'manual',
+    });
     // The session store cannot be asked: the visitor is told to retry, never shown as logged out.
     const body = await page.text();
     assert.equal(page.status, 503);
@@ -169,7 +197,11 @@ test('health › with the database unreachable: /healthz 200, /readyz 503, pages
 });
 
 test('production › __Host- Secure cookie, HSTS, and no /dev/sms', async () => {
-  const config = testConfig({ NODE_ENV: 'production', SMS_PROVIDER: 'console', PUBLIC_ORIGIN: 'https://ashiato.example.jp' });
+  const config = testConfig({
+    NODE_ENV: 'production',
+    SMS_PROVIDER: 'console',
+    PUBLIC_ORIGIN: 'https://ashiato.example.jp',
+  });
   const pool = createPgPool(app.database.appUrl, 2);
   const { app: prod } = createApp({ config, db: app.database.appDb, sessionPool: pool });
   const server = http.createServer(prod);

@@ -8,25 +8,40 @@ import { tokyoDate } from '../../src/lib/dates.js';
 import { captureLogs, LEVEL } from '../support/logs.js';
 
 let app: TestApp;
-before(async () => { app = await startTestApp(); });
-after(async () => { await app.close(); });
+before(async () => {
+  app = await startTestApp();
+});
+after(async () => {
+  await app.close();
+});
 
 test('password reset › a code by SMS sets a new password and logs out every device', async () => {
   const m = await createMember(app.db);
   const elsewhere = await loggedInAgent(app, m);
   const agent = new Agent(app.baseUrl);
-  const step1 = await agent.post('/password-reset', { phone: formatJapaneseMobile(m.phone) }, { tokenFrom: '/password-reset' });
+  const step1 = await agent.post(
+    '/password-reset',
+    { phone: formatJapaneseMobile(m.phone) },
+    { tokenFrom: '/password-reset' },
+  );
   assert.equal(step1.status, 303);
   assert.equal(step1.location, '/password-reset/code');
   const [sms] = await app.deliverSms();
   assert.equal(sms.phone, m.phone);
   await agent.get('/password-reset/code');
-  const step2 = await agent.post('/password-reset/code', { code: codeIn(sms.body), password: 'a brand new passphrase' });
+  const step2 = await agent.post('/password-reset/code', {
+    code: codeIn(sms.body),
+    password: 'a brand new passphrase',
+  });
   assert.equal(step2.status, 303);
   assert.equal(step2.location, '/login');
   assert.match(textOf((await agent.follow(step2)).text), /パスワードを変更しました/);
   assert.equal((await elsewhere.get('/home')).status, 303, 'the other device was logged out');
-  const old = await new Agent(app.baseUrl).post('/login', { phone: m.phone, password: m.password }, { tokenFrom: '/login' });
+  const old = await new Agent(app.baseUrl).post(
+    '/login',
+    { phone: m.phone, password: m.password },
+    { tokenFrom: '/login' },
+  );
   assert.equal(old.status, 401);
   const fresh = await loggedInAgent(app, { phone: m.phone, password: 'a brand new passphrase' });
   assert.equal((await fresh.get('/home')).status, 200);
@@ -34,7 +49,11 @@ test('password reset › a code by SMS sets a new password and logs out every de
 
 test('password reset › an unknown number sees the same screen and no SMS is sent', async () => {
   const agent = new Agent(app.baseUrl);
-  const res = await agent.post('/password-reset', { phone: formatJapaneseMobile(uniquePhone()) }, { tokenFrom: '/password-reset' });
+  const res = await agent.post(
+    '/password-reset',
+    { phone: formatJapaneseMobile(uniquePhone()) },
+    { tokenFrom: '/password-reset' },
+  );
   assert.equal(res.status, 303);
   assert.equal(res.location, '/password-reset/code');
   assert.deepEqual(await app.deliverSms(), []);
@@ -54,7 +73,10 @@ test('password reset › a wrong code and a weak password are explained with the
   assert.equal(weak.status, 422);
   assert.match(textOf(weak.text), /8文字以上/);
   assert.match(weak.text, new RegExp(`value="${code}"`));
-  const wrong = await agent.post('/password-reset/code', { code: code === '999999' ? '000000' : '999999', password: 'a brand new passphrase' });
+  const wrong = await agent.post('/password-reset/code', {
+    code: code === '999999' ? '000000' : '999999',
+    password: 'a brand new passphrase',
+  });
   assert.equal(wrong.status, 422);
   assert.match(textOf(wrong.text), /正しくありません/);
   const hash = (await app.db('members').select('password_hash').where({ id: m.id }).first()).password_hash;
@@ -70,12 +92,13 @@ test('password reset › a logged-in member is sent home; a visitor without a co
   assert.equal((await new Agent(app.baseUrl).get('/password-reset/code')).location, '/password-reset');
 });
 
-test('password reset › once the day\'s SMS hard stop is reached, a registered and an unknown number get the same answer', async () => {
+test("password reset › once the day's SMS hard stop is reached, a registered and an unknown number get the same answer", async () => {
   const m = await createMember(app.db);
   const day = tokyoDate(app.clock.now());
   await app.db('sms_daily_counts').insert({ day, sent: app.config.sms.dailyCap }).onConflict('day').merge();
   try {
-    const ask = (phone: string) => new Agent(app.baseUrl).post('/password-reset', { phone }, { tokenFrom: '/password-reset' });
+    const ask = (phone: string) =>
+      new Agent(app.baseUrl).post('/password-reset', { phone }, { tokenFrom: '/password-reset' });
     const registered = await ask(formatJapaneseMobile(m.phone));
     const unknown = await ask(formatJapaneseMobile(uniquePhone()));
     assert.equal(registered.status, unknown.status);
@@ -97,7 +120,11 @@ test('password reset › past the daily SMS alarm codes are still sent, and the 
   try {
     for (let i = 0; i < 2; i++) {
       const m = await createMember(alarmed.db);
-      const res = await new Agent(alarmed.baseUrl).post('/password-reset', { phone: m.phone }, { tokenFrom: '/password-reset' });
+      const res = await new Agent(alarmed.baseUrl).post(
+        '/password-reset',
+        { phone: m.phone },
+        { tokenFrom: '/password-reset' },
+      );
       assert.equal(res.status, 303, `reset ${i + 1}`);
       const [sms] = await alarmed.deliverSms();
       assert.equal(sms.phone, m.phone);

@@ -62,18 +62,32 @@ const photoFiles = () => filesIn(uploads).filter((f) => f !== filler());
 const photo = () => img.noisyJpeg(800, 800);
 
 /** A form as the browser sends it: the page's token first, then the fields and the files. */
-async function submit(agent: Agent, formPath: string, action: string, fields: Record<string, string>, files: Buffer[], field = 'photos') {
+async function submit(
+  agent: Agent,
+  formPath: string,
+  action: string,
+  fields: Record<string, string>,
+  files: Buffer[],
+  field = 'photos',
+) {
   await agent.get(formPath);
-  return postRaw(agent, action, multipartBody([
-    { name: '_csrf', value: agent.lastToken! },
-    ...Object.entries(fields).map(([name, value]) => ({ name, value })),
-    ...files.map((data, i) => ({ name: field, filename: `p${i}.jpg`, data })),
-  ]));
+  return postRaw(
+    agent,
+    action,
+    multipartBody([
+      { name: '_csrf', value: agent.lastToken! },
+      ...Object.entries(fields).map(([name, value]) => ({ name, value })),
+      ...files.map((data, i) => ({ name: field, filename: `p${i}.jpg`, data })),
+    ]),
+  );
 }
 
 function assertFullDiskForm(res: { status: number; text: string }, kept: string[]) {
   assert.equal(res.status, 503, 'the site could not store it: not the member’s mistake');
-  assert.match(textOf(res.text), /写真の保存場所がいっぱいのため、いまは写真を保存できません。入力した内容はそのまま残っています。/);
+  assert.match(
+    textOf(res.text),
+    /写真の保存場所がいっぱいのため、いまは写真を保存できません。入力した内容はそのまま残っています。/,
+  );
   assert.match(res.text, /enctype="multipart\/form-data"/, 'the form is shown again');
   for (const text of kept) assert.ok(res.text.includes(text), `kept: ${text}`);
 }
@@ -87,13 +101,22 @@ test('POST /diaries › on a full uploads disk the form comes back (503) with th
   if (skip) return t.skip(skip);
   const m = await createMember(app.db);
   const agent = await loggedInAgent(app, m);
-  const fields = { submission_key: crypto.randomUUID(), title: '満杯の日の日記', body: '写真が保存できなくても\n本文は消えない', visibility: 'only_me' };
+  const fields = {
+    submission_key: crypto.randomUUID(),
+    title: '満杯の日の日記',
+    body: '写真が保存できなくても\n本文は消えない',
+    visibility: 'only_me',
+  };
   const photos = [await photo(), await photo()];
 
   fillDisk();
   try {
     const res = await submit(agent, '/diaries/new', '/diaries', fields, photos);
-    assertFullDiskForm(res, ['value="満杯の日の日記"', '写真が保存できなくても\n本文は消えない', '<option value="only_me" selected>']);
+    assertFullDiskForm(res, [
+      'value="満杯の日の日記"',
+      '写真が保存できなくても\n本文は消えない',
+      '<option value="only_me" selected>',
+    ]);
     assert.deepEqual(await app.db('diaries').where({ author_id: m.id }), []);
     assert.deepEqual(await app.db('photos').where({ owner_id: m.id }), []);
     assert.deepEqual(photoFiles(), [], 'no variant, partial or temporary file left behind');
@@ -127,7 +150,10 @@ test('POST /profile/photos › on a full uploads disk the photo page says so (50
     assert.equal(res.status, 503);
     assert.match(textOf(res.text), /写真の保存場所がいっぱいのため/);
     assert.match(res.text, new RegExp(`href="/members/${m.id}"`), "the member's own header");
-    assert.deepEqual((await app.db('photos').select('id').where({ owner_id: m.id })).map((r) => r.id), [stored.id]);
+    assert.deepEqual(
+      (await app.db('photos').select('id').where({ owner_id: m.id })).map((r) => r.id),
+      [stored.id],
+    );
     assert.deepEqual(photoFiles().sort(), filesBefore, 'no orphan or partial file');
     assert.equal((await fetchPhoto(agent, `/photos/${stored.id}/sq180`)).status, 200, 'a stored photo is still served');
     await assertSiteServes(agent);
@@ -147,7 +173,13 @@ test('POST /communities/:id/topics › on a full uploads disk the topic form com
 
   fillDisk();
   try {
-    const res = await submit(agent, `/communities/${id}/topics/new`, `/communities/${id}/topics`, { submission_key: crypto.randomUUID(), title: 'オフ会の写真', body: '当日の写真を貼ります' }, [await photo()]);
+    const res = await submit(
+      agent,
+      `/communities/${id}/topics/new`,
+      `/communities/${id}/topics`,
+      { submission_key: crypto.randomUUID(), title: 'オフ会の写真', body: '当日の写真を貼ります' },
+      [await photo()],
+    );
     assertFullDiskForm(res, ['value="オフ会の写真"', '当日の写真を貼ります']);
     assert.deepEqual(await app.db('community_topics').where({ author_id: m.id }), []);
     assert.deepEqual(await app.db('photos').where({ owner_id: m.id }), []);

@@ -16,12 +16,18 @@ import { avatarsFor } from '../../src/features/profiles/avatars.js';
 let app: TestApp;
 let uploads: string;
 let close: () => Promise<void>;
-before(async () => { ({ app, uploads, close } = await startPhotoApp()); });
+before(async () => {
+  ({ app, uploads, close } = await startPhotoApp());
+});
 after(() => close());
 
 const profilePhotos = (memberId: number) =>
-  app.db('profile_photos as pp').join('photos as p', 'p.id', 'pp.photo_id')
-    .select('pp.photo_id', 'pp.position', 'pp.is_main', 'p.kind', 'p.storage_key').where('pp.member_id', memberId).orderBy('pp.position');
+  app
+    .db('profile_photos as pp')
+    .join('photos as p', 'p.id', 'pp.photo_id')
+    .select('pp.photo_id', 'pp.position', 'pp.is_main', 'p.kind', 'p.storage_key')
+    .where('pp.member_id', memberId)
+    .orderBy('pp.position');
 
 async function withPhotos(count: number) {
   const m = await createMember(app.db);
@@ -56,32 +62,57 @@ test('profile photos › the first upload is shown on the page as the main photo
   assert.equal(served.headers.get('x-content-type-options'), 'nosniff');
   const meta = await sharp(Buffer.from(await served.arrayBuffer())).metadata();
   assert.deepEqual([meta.format, meta.width, meta.height, meta.exif], ['jpeg', 180, 180, undefined]);
-  const w600 = await sharp(Buffer.from(await (await fetchPhoto(agent, `/photos/${row.photo_id}/w600`)).arrayBuffer())).metadata();
+  const w600 = await sharp(
+    Buffer.from(await (await fetchPhoto(agent, `/photos/${row.photo_id}/w600`)).arrayBuffer()),
+  ).metadata();
   assert.deepEqual([w600.width, w600.height], [100, 200], 'upright');
 });
 
 test('profile photos › make main moves the mark; deleting the main one promotes the next and removes its files', async () => {
   const { m, agent, rows } = await withPhotos(3);
-  assert.deepEqual(rows.map((r) => [r.position, r.is_main]), [[1, true], [2, false], [3, false]]);
+  assert.deepEqual(
+    rows.map((r) => [r.position, r.is_main]),
+    [
+      [1, true],
+      [2, false],
+      [3, false],
+    ],
+  );
 
   await agent.get('/profile/photos');
   const main = await agent.post(`/profile/photos/${rows[2].photo_id}/main`, {});
   assert.equal(main.status, 303);
   assert.match(textOf((await agent.follow(main)).text), /メイン写真を変更しました/);
-  assert.deepEqual((await profilePhotos(m.id)).map((r) => r.is_main), [false, false, true]);
+  assert.deepEqual(
+    (await profilePhotos(m.id)).map((r) => r.is_main),
+    [false, false, true],
+  );
 
   const filesOf = (key: string) => path.join(uploads, key.slice(0, 2), key);
   assert.ok(fs.existsSync(filesOf(rows[2].storage_key)));
   const del = await agent.post(`/profile/photos/${rows[2].photo_id}/delete`, {});
   assert.equal(del.status, 303);
-  assert.deepEqual((await profilePhotos(m.id)).map((r) => [r.position, r.is_main]), [[1, true], [2, false]]);
+  assert.deepEqual(
+    (await profilePhotos(m.id)).map((r) => [r.position, r.is_main]),
+    [
+      [1, true],
+      [2, false],
+    ],
+  );
   assert.equal(await app.db('photos').where({ id: rows[2].photo_id }).first(), undefined);
   assert.equal(fs.existsSync(filesOf(rows[2].storage_key)), false, 'files removed');
   assert.equal((await fetchPhoto(agent, `/photos/${rows[2].photo_id}/sq76`)).status, 404);
 
   // The freed position is taken by the next upload.
   assert.equal((await uploadPhoto(agent, await img.png(100, 100))).status, 303);
-  assert.deepEqual((await profilePhotos(m.id)).map((r) => [r.position, r.is_main]), [[1, true], [2, false], [3, false]]);
+  assert.deepEqual(
+    (await profilePhotos(m.id)).map((r) => [r.position, r.is_main]),
+    [
+      [1, true],
+      [2, false],
+      [3, false],
+    ],
+  );
 });
 
 test('profile photos › a fourth upload is refused with a message and nothing is added', async () => {
@@ -93,7 +124,10 @@ test('profile photos › a fourth upload is refused with a message and nothing i
   const res = await uploadPhoto(agent, await img.jpeg(120, 120));
   assert.equal(res.status, 422);
   assert.match(textOf(res.text), /プロフィール写真は3枚までです/);
-  assert.deepEqual((await profilePhotos(m.id)).map((r) => r.photo_id), rows.map((r) => r.photo_id));
+  assert.deepEqual(
+    (await profilePhotos(m.id)).map((r) => r.photo_id),
+    rows.map((r) => r.photo_id),
+  );
   assert.equal(filesIn(uploads).length, files);
 });
 
@@ -115,7 +149,8 @@ test("profile photos › someone else's photo cannot be made main or deleted: 40
     const res = await agent.post(`/profile/photos/${owner.rows[1].photo_id}/${action}`, {});
     assert.equal(res.status, 404, action);
   }
-  for (const bad of ['0', 'abc', '99999999']) assert.equal((await agent.post(`/profile/photos/${bad}/delete`, {})).status, 404, bad);
+  for (const bad of ['0', 'abc', '99999999'])
+    assert.equal((await agent.post(`/profile/photos/${bad}/delete`, {})).status, 404, bad);
   assert.deepEqual(await profilePhotos(owner.m.id), owner.rows);
 });
 
@@ -140,7 +175,11 @@ test('profile photos › any member may see them, except across a block; visitor
     assert.equal(res.headers.get('content-type'), absent.headers.get('content-type'));
   }
   assert.equal((await fetchPhoto(stranger, `/photos/${owner.rows[0].photo_id + 100000}/sq76`)).status, 404, 'missing');
-  assert.equal((await fetchPhoto(stranger, `/photos/${owner.rows[0].photo_id}/original`)).status, 404, 'unknown variant');
+  assert.equal(
+    (await fetchPhoto(stranger, `/photos/${owner.rows[0].photo_id}/original`)).status,
+    404,
+    'unknown variant',
+  );
   assert.equal((await fetchPhoto(stranger, `/photos/${owner.rows[0].photo_id}/..%2F..%2Fetc`)).status, 404);
   const visitor = await fetch(app.baseUrl + url, { redirect: 'manual' });
   assert.equal(visitor.status, 303);
@@ -149,7 +188,10 @@ test('profile photos › any member may see them, except across a block; visitor
 
 test('profile photos › a photo of a kind no feature has claimed yet is never served', async () => {
   const { m, agent } = await withPhotos(0);
-  const [{ id }] = await app.db('photos').insert({ owner_id: m.id, kind: 'community', storage_key: 'f'.repeat(32), width: 10, height: 10 }).returning('id');
+  const [{ id }] = await app
+    .db('photos')
+    .insert({ owner_id: m.id, kind: 'community', storage_key: 'f'.repeat(32), width: 10, height: 10 })
+    .returning('id');
   assert.equal((await fetchPhoto(agent, `/photos/${id}/sq76`)).status, 404);
 });
 

@@ -46,12 +46,25 @@ test('PHOTO_STORAGE=s3 › a diary photo goes to the bucket and is served, strea
   const stranger = await createMember(app.db);
   await makeFriends(app.db, author.id, friend.id);
   const a = await loggedInAgent(app, author);
-  const res = await postDiary(a, { title: 'バケットの日記', body: '写真はS3に', visibility: 'friends' }, [await jpeg(800, 600)]);
+  const res = await postDiary(a, { title: 'バケットの日記', body: '写真はS3に', visibility: 'friends' }, [
+    await jpeg(800, 600),
+  ]);
   assert.equal(res.status, 303, res.text.slice(0, 300));
   const diaryId = Number(/\/diaries\/(\d+)/.exec(res.location!)![1]);
-  const photo = await app.db('photos as p').join('diary_photos as dp', 'dp.photo_id', 'p.id').select('p.id', 'p.storage_key').where('dp.diary_id', diaryId).first();
+  const photo = await app
+    .db('photos as p')
+    .join('diary_photos as dp', 'dp.photo_id', 'p.id')
+    .select('p.id', 'p.storage_key')
+    .where('dp.diary_id', diaryId)
+    .first();
   const keys = await objectsOf(photo.storage_key);
-  assert.deepEqual(keys.map((k) => k.split('/')[2]).sort(), ['m120.jpg', 'm240.jpg', 'sq180.jpg', 'sq76.jpg', 'w600.jpg']);
+  assert.deepEqual(keys.map((k) => k.split('/')[2]).sort(), [
+    'm120.jpg',
+    'm240.jpg',
+    'sq180.jpg',
+    'sq76.jpg',
+    'w600.jpg',
+  ]);
   assert.deepEqual(filesIn(uploads), [], 'nothing on the local disk');
 
   const served = await fetchPhoto(a, `/photos/${photo.id}/w600`);
@@ -77,11 +90,22 @@ test('PHOTO_STORAGE=s3 › a diary photo goes to the bucket and is served, strea
   assert.equal(refused.status, 404, 'a stranger does not: friends-only');
   assert.notEqual(refused.headers.get('content-type'), 'image/jpeg');
   assert.notEqual(refused.headers.get('cache-control'), 'private, max-age=31536000, immutable');
-  assert.doesNotMatch(await refused.text(), new RegExp(`${s3.settings.endpoint}|${s3.settings.bucket}|${photo.storage_key}`), 'no address of the bucket leaks');
+  assert.doesNotMatch(
+    await refused.text(),
+    new RegExp(`${s3.settings.endpoint}|${s3.settings.bucket}|${photo.storage_key}`),
+    'no address of the bucket leaks',
+  );
 
-  assert.equal((await s.post(`/diaries/${diaryId}/delete`, {}, { tokenFrom: '/home' })).status, 404, 'only the author deletes');
+  assert.equal(
+    (await s.post(`/diaries/${diaryId}/delete`, {}, { tokenFrom: '/home' })).status,
+    404,
+    'only the author deletes',
+  );
   assert.equal((await objectsOf(photo.storage_key)).length, 5);
-  assert.equal((await a.post(`/diaries/${diaryId}/delete`, {}, { tokenFrom: `/diaries/${diaryId}/delete` })).status, 303);
+  assert.equal(
+    (await a.post(`/diaries/${diaryId}/delete`, {}, { tokenFrom: `/diaries/${diaryId}/delete` })).status,
+    303,
+  );
   assert.equal(await app.db('photos').where({ id: photo.id }).first(), undefined);
   assert.deepEqual(await objectsOf(photo.storage_key), [], 'its objects are gone from the bucket');
   assert.equal((await fetchPhoto(a, `/photos/${photo.id}/w600`)).status, 404);
@@ -90,7 +114,12 @@ test('PHOTO_STORAGE=s3 › a diary photo goes to the bucket and is served, strea
 test('PHOTO_STORAGE=s3 › when the store cuts the 2nd object PUT, the form comes back (503) with the text kept; no diary, photo row or object is left; the same form then posts', async () => {
   const m = await createMember(app.db);
   const agent = await loggedInAgent(app, m);
-  const fields = { submission_key: crypto.randomUUID(), title: '保存できない日の日記', body: '写真が保存できなくても\n本文は消えない', visibility: 'only_me' };
+  const fields = {
+    submission_key: crypto.randomUUID(),
+    title: '保存できない日の日記',
+    body: '写真が保存できなくても\n本文は消えない',
+    visibility: 'only_me',
+  };
   const photos = [await noisyJpeg(800, 800), await jpeg(300, 300)];
   const bucketBefore = await s3.keys();
 
@@ -100,15 +129,26 @@ test('PHOTO_STORAGE=s3 › when the store cuts the 2nd object PUT, the form come
   try {
     res = await withQuietConsole(async (logged) => {
       const r = await postDiary(agent, fields, photos);
-      assert.ok(logged.some((l) => /\[photos\] the photo store is unavailable \(object store: put .* failed/.test(l)), logged.join('\n'));
+      assert.ok(
+        logged.some((l) => /\[photos\] the photo store is unavailable \(object store: put .* failed/.test(l)),
+        logged.join('\n'),
+      );
       return r;
     });
   } finally {
     s3.faults.failPutsFrom = null;
   }
   assert.equal(res.status, 503, 'the site could not store it: not the member’s mistake');
-  assert.match(textOf(res.text), /写真の保存場所にいま接続できないため、写真を保存できませんでした。入力した内容はそのまま残っています。/);
-  for (const kept of ['value="保存できない日の日記"', '写真が保存できなくても\n本文は消えない', '<option value="only_me" selected>']) assert.ok(res.text.includes(kept), `kept: ${kept}`);
+  assert.match(
+    textOf(res.text),
+    /写真の保存場所にいま接続できないため、写真を保存できませんでした。入力した内容はそのまま残っています。/,
+  );
+  for (const kept of [
+    'value="保存できない日の日記"',
+    '写真が保存できなくても\n本文は消えない',
+    '<option value="only_me" selected>',
+  ])
+    assert.ok(res.text.includes(kept), `kept: ${kept}`);
   assert.deepEqual(await app.db('diaries').where({ author_id: m.id }), []);
   assert.deepEqual(await app.db('photos').where({ owner_id: m.id }), []);
   assert.deepEqual(await s3.keys(), bucketBefore, 'the object written before the failure was removed again');

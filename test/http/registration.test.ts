@@ -6,8 +6,12 @@ import { createMember, uniquePhone } from '../support/factories.js';
 import { formatJapaneseMobile } from '../../src/lib/phone.js';
 
 let app: TestApp;
-before(async () => { app = await startTestApp(); });
-after(async () => { await app.close(); });
+before(async () => {
+  app = await startTestApp();
+});
+after(async () => {
+  await app.close();
+});
 
 /** Steps 1 and 2 for a number; returns the agent and what the SMS said. */
 async function verifyNumber(typed: string) {
@@ -21,7 +25,9 @@ async function verifyNumber(typed: string) {
 
 test('registration › a new member registers in three steps and lands on home, logged in', async () => {
   const e164 = uniquePhone();
-  const { agent, sms } = await verifyNumber(formatJapaneseMobile(e164).replace(/\d/g, (d) => String.fromCharCode(0xff10 + Number(d))));
+  const { agent, sms } = await verifyNumber(
+    formatJapaneseMobile(e164).replace(/\d/g, (d) => String.fromCharCode(0xff10 + Number(d))),
+  );
   assert.equal(sms.phone, e164);
   const codePage = await agent.get('/register/code');
   assert.match(textOf(codePage.text), new RegExp(formatJapaneseMobile(e164)));
@@ -31,14 +37,23 @@ test('registration › a new member registers in three steps and lands on home, 
   assert.equal(step2.location, '/register/profile');
 
   await agent.get('/register/profile');
-  const step3 = await agent.post('/register/profile', { nickname: ' 猫好き ', birth_date: '1995-05-05', password: 'ねこ と いっしょ 2026', agree: 'yes' });
+  const step3 = await agent.post('/register/profile', {
+    nickname: ' 猫好き ',
+    birth_date: '1995-05-05',
+    password: 'ねこ と いっしょ 2026',
+    agree: 'yes',
+  });
   assert.equal(step3.status, 303);
   assert.equal(step3.location, '/home');
   const home = await agent.follow(step3);
   assert.equal(home.status, 200);
   assert.match(textOf(home.text), /猫好き/);
 
-  const row = await app.db('members').select('nickname', 'birth_date', 'phone', 'password_hash', 'role', 'status').where({ phone: e164 }).first();
+  const row = await app
+    .db('members')
+    .select('nickname', 'birth_date', 'phone', 'password_hash', 'role', 'status')
+    .where({ phone: e164 })
+    .first();
   assert.equal(row.nickname, '猫好き');
   assert.equal(row.birth_date, '1995-05-05');
   assert.equal(row.role, 'member');
@@ -126,12 +141,22 @@ test('registration › under 18 by one day is refused with the form kept; 18 tod
   const [y, m, d] = tokyo.split('-').map(Number);
   const eighteenToday = `${y - 18}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
   const tomorrow = new Date(Date.UTC(y - 18, m - 1, d + 1)).toISOString().slice(0, 10);
-  const young = await agent.post('/register/profile', { nickname: 'わかもの', birth_date: tomorrow, password: 'a fine long password', agree: 'yes' });
+  const young = await agent.post('/register/profile', {
+    nickname: 'わかもの',
+    birth_date: tomorrow,
+    password: 'a fine long password',
+    agree: 'yes',
+  });
   assert.equal(young.status, 422);
   assert.match(textOf(young.text), /18歳未満/);
   assert.match(young.text, /value="わかもの"/);
   assert.doesNotMatch(young.text, /a fine long password/, 'passwords are never echoed');
-  const ok = await agent.post('/register/profile', { nickname: 'おとな', birth_date: eighteenToday, password: 'a fine long password', agree: 'yes' });
+  const ok = await agent.post('/register/profile', {
+    nickname: 'おとな',
+    birth_date: eighteenToday,
+    password: 'a fine long password',
+    agree: 'yes',
+  });
   assert.equal(ok.status, 303);
 });
 
@@ -139,16 +164,35 @@ test('registration › short and common passwords, a missing agreement and a lon
   const { agent, sms } = await verifyNumber(formatJapaneseMobile(uniquePhone()));
   await agent.post('/register/code', { code: codeIn(sms.body) });
   await agent.get('/register/profile');
-  const short = await agent.post('/register/profile', { nickname: 'a', birth_date: '1990-01-01', password: 'short', agree: 'yes' });
+  const short = await agent.post('/register/profile', {
+    nickname: 'a',
+    birth_date: '1990-01-01',
+    password: 'short',
+    agree: 'yes',
+  });
   assert.equal(short.status, 422);
   assert.match(textOf(short.text), /8文字以上/);
-  const common = await agent.post('/register/profile', { nickname: 'a', birth_date: '1990-01-01', password: 'password1', agree: 'yes' });
+  const common = await agent.post('/register/profile', {
+    nickname: 'a',
+    birth_date: '1990-01-01',
+    password: 'password1',
+    agree: 'yes',
+  });
   assert.equal(common.status, 422);
   assert.match(textOf(common.text), /推測されやすい/);
-  const noAgree = await agent.post('/register/profile', { nickname: 'a', birth_date: '1990-01-01', password: 'a fine long password' });
+  const noAgree = await agent.post('/register/profile', {
+    nickname: 'a',
+    birth_date: '1990-01-01',
+    password: 'a fine long password',
+  });
   assert.equal(noAgree.status, 422);
   assert.match(textOf(noAgree.text), /同意が必要/);
-  const long = await agent.post('/register/profile', { nickname: 'あ'.repeat(21), birth_date: '1990-02-30', password: 'a fine long password', agree: 'yes' });
+  const long = await agent.post('/register/profile', {
+    nickname: 'あ'.repeat(21),
+    birth_date: '1990-02-30',
+    password: 'a fine long password',
+    agree: 'yes',
+  });
   assert.equal(long.status, 422);
   assert.match(textOf(long.text), /20文字以内/);
   assert.match(textOf(long.text), /生年月日を正しく/);
@@ -160,8 +204,19 @@ test('registration › step 3 cannot be replayed into a second account; extra fi
   await agent.post('/register/code', { code: codeIn(sms.body) });
   await agent.get('/register/profile');
   const token = agent.lastToken;
-  const fields = { nickname: 'いちど', birth_date: '1990-01-01', password: 'a fine long password', agree: 'yes', role: 'admin', status: 'suspended', phone: '+819099999999' };
-  const [a, b] = await Promise.all([agent.post('/register/profile', fields, { token }), agent.post('/register/profile', fields, { token })]);
+  const fields = {
+    nickname: 'いちど',
+    birth_date: '1990-01-01',
+    password: 'a fine long password',
+    agree: 'yes',
+    role: 'admin',
+    status: 'suspended',
+    phone: '+819099999999',
+  };
+  const [a, b] = await Promise.all([
+    agent.post('/register/profile', fields, { token }),
+    agent.post('/register/profile', fields, { token }),
+  ]);
   assert.deepEqual([a.status, b.status].sort(), [303, 303]);
   const rows = await app.db('members').select('role', 'status', 'phone').where({ nickname: 'いちど' });
   assert.deepEqual(rows, [{ role: 'member', status: 'active', phone }]);

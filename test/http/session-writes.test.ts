@@ -15,11 +15,17 @@ import { createPgPool } from '../../src/db/knex.js';
 // member in one statement and writes nothing; last-seen is written at most once a minute.
 
 let app: TestApp;
-before(async () => { app = await startTestApp(); });
-after(async () => { await app.close(); });
+before(async () => {
+  app = await startTestApp();
+});
+after(async () => {
+  await app.close();
+});
 
 async function sessionRow(memberId: number): Promise<{ xmin: string; sess: Record<string, unknown> }> {
-  const { rows } = await app.db.raw(`SELECT xmin::text AS xmin, sess FROM sessions WHERE sess ->> 'memberId' = ?`, [String(memberId)]);
+  const { rows } = await app.db.raw(`SELECT xmin::text AS xmin, sess FROM sessions WHERE sess ->> 'memberId' = ?`, [
+    String(memberId),
+  ]);
   assert.equal(rows.length, 1);
   return rows[0];
 }
@@ -76,10 +82,22 @@ test('sessions › visitors write no session row: not for a page without a form,
   // The token works with its own cookie only.
   const stranger = new Agent(app.baseUrl);
   await stranger.get('/login');
-  assert.equal((await stranger.post('/login', { phone: m.phone, password: m.password }, { token: visitor.lastToken })).status, 403);
+  assert.equal(
+    (await stranger.post('/login', { phone: m.phone, password: m.password }, { token: visitor.lastToken })).status,
+    403,
+  );
   const forged = new Agent(app.baseUrl);
   forged.cookies.set('ashiato.csrf', 'x'.repeat(24) + '.' + 'y'.repeat(43));
-  assert.equal((await forged.post('/login', { phone: m.phone, password: m.password }, { token: 'x'.repeat(24) + '.' + 'y'.repeat(43) })).status, 403);
+  assert.equal(
+    (
+      await forged.post(
+        '/login',
+        { phone: m.phone, password: m.password },
+        { token: 'x'.repeat(24) + '.' + 'y'.repeat(43) },
+      )
+    ).status,
+    403,
+  );
   assert.equal(await count(), before);
   const ok = await visitor.post('/login', { phone: m.phone, password: m.password }, { token: visitor.lastToken });
   assert.equal(ok.status, 303);
@@ -96,18 +114,29 @@ test('sessions › a redirect after the session changed is sent only once the se
   await lock.raw('LOCK TABLE sessions IN EXCLUSIVE MODE');
   let headersAt = 0;
   const answered = new Promise<{ status: number; setCookie: string[]; location?: string }>((resolve, reject) => {
-    const req = http.request(new URL('/register', app.baseUrl), {
-      method: 'POST',
-      headers: {
-        cookie: [...visitor.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-        'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)),
-        origin: app.baseUrl, 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'navigate',
+    const req = http.request(
+      new URL('/register', app.baseUrl),
+      {
+        method: 'POST',
+        headers: {
+          cookie: [...visitor.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+          'content-type': 'application/x-www-form-urlencoded',
+          'content-length': String(Buffer.byteLength(body)),
+          origin: app.baseUrl,
+          'sec-fetch-site': 'same-origin',
+          'sec-fetch-mode': 'navigate',
+        },
       },
-    }, (res) => {
-      headersAt = Date.now(); // the moment a browser would follow the Location
-      res.resume();
-      resolve({ status: res.statusCode ?? 0, setCookie: res.headers['set-cookie'] ?? [], location: res.headers.location });
-    });
+      (res) => {
+        headersAt = Date.now(); // the moment a browser would follow the Location
+        res.resume();
+        resolve({
+          status: res.statusCode ?? 0,
+          setCookie: res.headers['set-cookie'] ?? [],
+          location: res.headers.location,
+        });
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -120,7 +149,9 @@ test('sessions › a redirect after the session changed is sent only once the se
   assert.equal(res.status, 303);
   assert.equal(res.location, '/register/code');
   assert.ok(headersAt >= released);
-  const sid = decodeURIComponent(/ashiato\.sid=([^;]+)/.exec(res.setCookie.join(';'))![1]).slice(2).split('.')[0];
+  const sid = decodeURIComponent(/ashiato\.sid=([^;]+)/.exec(res.setCookie.join(';'))![1])
+    .slice(2)
+    .split('.')[0];
   const [row] = await app.db('sessions').where({ sid }).select('sess');
   assert.ok(row?.sess.registration, 'step 1 is in the stored session');
   for (const c of res.setCookie) visitor.cookies.set(c.split('=')[0], c.split('=').slice(1).join('=').split(';')[0]);
@@ -132,10 +163,20 @@ test("sessions › a visitor's GET without a session cookie gets an unstored ses
   const pool = createPgPool(app.database.appUrl, 2);
   const mini = express();
   mini.use(createSessionMiddleware(app.config, pool, sessionMembers));
-  mini.get('/reads', (req, res) => { res.send(`registration:${String(req.session.registration)}`); });
-  mini.get('/writes', (req, res) => { req.session.flash = 'lost'; res.send('written'); });
-  mini.post('/writes', (req, res) => { req.session.registration = { verificationId: 'v', phone: '+819000000000' }; res.send('written'); });
-  mini.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => { res.status(500).send(err.message); });
+  mini.get('/reads', (req, res) => {
+    res.send(`registration:${String(req.session.registration)}`);
+  });
+  mini.get('/writes', (req, res) => {
+    req.session.flash = 'lost';
+    res.send('written');
+  });
+  mini.post('/writes', (req, res) => {
+    req.session.registration = { verificationId: 'v', phone: '+819000000000' };
+    res.send('written');
+  });
+  mini.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    res.status(500).send(err.message);
+  });
   const server = http.createServer(mini);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

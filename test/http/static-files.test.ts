@@ -6,8 +6,12 @@ import { Agent } from '../support/agent.js';
 // Static files: only public/'s own names are looked up on disk (app.ts); everything else goes to the routes.
 
 let app: TestApp;
-before(async () => { app = await startTestApp(); });
-after(async () => { await app.close(); });
+before(async () => {
+  app = await startTestApp();
+});
+after(async () => {
+  await app.close();
+});
 
 test('static files › the stylesheet is served; a missing file under css/ and other paths get the 404 page', async () => {
   const agent = new Agent(app.baseUrl);

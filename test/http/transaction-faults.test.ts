@@ -17,8 +17,12 @@ import { assertNoInternals, withQuietConsole } from '../support/faults.js';
 let app: TestApp;
 let uploads: string;
 let close: () => Promise<void>;
-before(async () => { ({ app, uploads, close } = await startPhotoApp()); });
-after(async () => { await close(); });
+before(async () => {
+  ({ app, uploads, close } = await startPhotoApp());
+});
+after(async () => {
+  await close();
+});
 
 /** Makes every row event described by `on` (e.g. `BEFORE INSERT ON diary_photos`) fail until removed. */
 async function injectFailure(db: Knex, on: string) {
@@ -39,7 +43,10 @@ function assertErrorPage(res: Res) {
 test('accepting a friend request › a failure after the request and friendship rows were written: nothing changed, an error page', async () => {
   const a = await createMember(app.db);
   const b = await createMember(app.db);
-  const [request] = await app.db('friend_requests').insert({ requester_id: a.id, recipient_id: b.id, message: 'よろしく' }).returning('id');
+  const [request] = await app
+    .db('friend_requests')
+    .insert({ requester_id: a.id, recipient_id: b.id, message: 'よろしく' })
+    .returning('id');
   const bell = await loggedInAgent(app, b);
   await bell.get('/friends/requests');
 
@@ -56,7 +63,11 @@ test('accepting a friend request › a failure after the request and friendship 
   assert.equal(await friendRows(app.db, a.id, b.id), 0);
   assert.equal(await friendCountOf(app.db, a.id), 0);
   assert.equal(await friendCountOf(app.db, b.id), 0);
-  assert.doesNotMatch(textOf((await bell.get('/friends/requests')).text), /マイミクになりました/, 'no success message left behind');
+  assert.doesNotMatch(
+    textOf((await bell.get('/friends/requests')).text),
+    /マイミクになりました/,
+    'no success message left behind',
+  );
 
   // Once the fault is gone, the same request is accepted normally.
   const again = await bell.post(`/friends/requests/${request.id}/accept`, {});
@@ -71,7 +82,9 @@ test('publishing a diary with a photo › a failure on the last row: no diary, n
   const remove = await injectFailure(app.db, 'BEFORE INSERT ON diary_photos');
   let res: Res;
   try {
-    res = await withQuietConsole(async () => postDiary(agent, { title: '消える日記', body: '本文' }, [await jpeg(64, 48)]));
+    res = await withQuietConsole(async () =>
+      postDiary(agent, { title: '消える日記', body: '本文' }, [await jpeg(64, 48)]),
+    );
   } finally {
     await remove();
   }

@@ -15,26 +15,56 @@ import { tokyoDate } from '../../src/lib/dates.js';
 // community's counts; suspension gives up event seats only (src/features/accounts/CONTEXT.md).
 
 let app: TestApp;
-before(async () => { app = await startTestApp({ limits: MANY_LOGINS }); });
-after(async () => { await app.close(); });
+before(async () => {
+  app = await startTestApp({ limits: MANY_LOGINS });
+});
+after(async () => {
+  await app.close();
+});
 
 const DAY = 86_400_000;
 const inDays = (n: number) => tokyoDate(new Date(app.clock.now().getTime() + n * DAY));
 const withdraw = (agent: Agent, password: string, headers: Record<string, string> = {}) =>
-  agent.post('/settings/withdraw', { current_password: password, confirm: 'yes' }, { tokenFrom: '/settings/withdraw', headers });
-const places = (topicId: number) => app.db('community_event_participants').select('member_id', 'status').where({ topic_id: topicId }).orderBy('id');
-const seats = async (topicId: number) => Number((await app.db('community_events').select('participant_count').where({ topic_id: topicId }).first()).participant_count);
+  agent.post(
+    '/settings/withdraw',
+    { current_password: password, confirm: 'yes' },
+    { tokenFrom: '/settings/withdraw', headers },
+  );
+const places = (topicId: number) =>
+  app.db('community_event_participants').select('member_id', 'status').where({ topic_id: topicId }).orderBy('id');
+const seats = async (topicId: number) =>
+  Number(
+    (await app.db('community_events').select('participant_count').where({ topic_id: topicId }).first())
+      .participant_count,
+  );
 const statusOf = async (id: number) => (await app.db('members').select('status').where({ id }).first()).status;
 
 /** A community with an event of 2 seats: two going, one on the waitlist. */
 async function fullEvent() {
   const owner = await createMember(app.db, { nickname: '幹事' });
   const communityId = await createCommunity(app.db, owner.id);
-  const [first, second, waiting] = [await createMember(app.db, { nickname: 'いちばん' }), await createMember(app.db, { nickname: 'にばん' }), await createMember(app.db, { nickname: 'まちびと' })];
+  const [first, second, waiting] = [
+    await createMember(app.db, { nickname: 'いちばん' }),
+    await createMember(app.db, { nickname: 'にばん' }),
+    await createMember(app.db, { nickname: 'まちびと' }),
+  ];
   for (const m of [first, second, waiting]) await addMember(app.db, communityId, m.id);
-  const topicId = await createEvent(app.db, communityId, owner.id, { event_date: inDays(10), deadline: inDays(5), capacity: 2, title: '忘年会' });
+  const topicId = await createEvent(app.db, communityId, owner.id, {
+    event_date: inDays(10),
+    deadline: inDays(5),
+    capacity: 2,
+    title: '忘年会',
+  });
   for (const m of [first, second, waiting]) await joinEvent(app.db, { topicId, memberId: m.id, at: app.clock.now() });
-  return { owner, communityId, topicId, first, second, waiting, eventPath: `/communities/${communityId}/topics/${topicId}` };
+  return {
+    owner,
+    communityId,
+    topicId,
+    first,
+    second,
+    waiting,
+    eventPath: `/communities/${communityId}/topics/${topicId}`,
+  };
 }
 
 test('POST /settings/withdraw › a full event gives the seat to the first on its waitlist; the page lists who comes', async () => {
@@ -49,7 +79,10 @@ test('POST /settings/withdraw › a full event gives the seat to the first on it
   assert.doesNotMatch(page, /キャンセル待ち \d+人/);
   assert.match(page, /参加者 にばん まちびと/);
   assert.doesNotMatch(page, /いちばん/);
-  assert.deepEqual(await places(e.topicId), [{ member_id: e.second.id, status: 'going' }, { member_id: e.waiting.id, status: 'going' }]);
+  assert.deepEqual(await places(e.topicId), [
+    { member_id: e.second.id, status: 'going' },
+    { member_id: e.waiting.id, status: 'going' },
+  ]);
   assert.equal(await seats(e.topicId), 2);
   assert.deepEqual(await counts(app.db, e.communityId), { member_count: 3, sub_manager_count: 0 });
 });
@@ -62,8 +95,14 @@ test('POST /settings/withdraw › friends see one マイミク fewer on their pa
   const asking = await createMember(app.db);
   await makeFriends(app.db, leaving.id, friend.id);
   await makeFriends(app.db, other.id, friend.id);
-  await app.db('introductions').insert([{ subject_id: friend.id, author_id: leaving.id, body: 'いい人です' }, { subject_id: leaving.id, author_id: friend.id, body: 'やさしい' }]);
-  await app.db('friend_requests').insert([{ requester_id: leaving.id, recipient_id: asked.id }, { requester_id: asking.id, recipient_id: leaving.id }]);
+  await app.db('introductions').insert([
+    { subject_id: friend.id, author_id: leaving.id, body: 'いい人です' },
+    { subject_id: leaving.id, author_id: friend.id, body: 'やさしい' },
+  ]);
+  await app.db('friend_requests').insert([
+    { requester_id: leaving.id, recipient_id: asked.id },
+    { requester_id: asking.id, recipient_id: leaving.id },
+  ]);
   const viewer = await loggedInAgent(app, other);
   assert.match(textOf((await viewer.get(`/members/${friend.id}`)).text), /マイミク （2）/);
 
@@ -73,12 +112,27 @@ test('POST /settings/withdraw › friends see one マイミク fewer on their pa
   assert.doesNotMatch(page, /いい人です/);
   assert.equal(await friendCountOf(app.db, friend.id), 1);
   assert.equal(await friendCountOf(app.db, leaving.id), 0);
-  const [rows] = await app.db('friendships').where({ member_id: leaving.id }).orWhere({ friend_id: leaving.id }).count<{ c: string }[]>({ c: '*' });
+  const [rows] = await app
+    .db('friendships')
+    .where({ member_id: leaving.id })
+    .orWhere({ friend_id: leaving.id })
+    .count<{ c: string }[]>({ c: '*' });
   assert.equal(Number(rows.c), 0);
-  const [intros] = await app.db('introductions').where({ subject_id: leaving.id }).orWhere({ author_id: leaving.id }).count<{ c: string }[]>({ c: '*' });
+  const [intros] = await app
+    .db('introductions')
+    .where({ subject_id: leaving.id })
+    .orWhere({ author_id: leaving.id })
+    .count<{ c: string }[]>({ c: '*' });
   assert.equal(Number(intros.c), 0);
-  const requests = await app.db('friend_requests').select('status').where({ requester_id: leaving.id }).orWhere({ recipient_id: leaving.id });
-  assert.deepEqual(requests.map((r) => r.status), ['cancelled', 'cancelled']);
+  const requests = await app
+    .db('friend_requests')
+    .select('status')
+    .where({ requester_id: leaving.id })
+    .orWhere({ recipient_id: leaving.id });
+  assert.deepEqual(
+    requests.map((r) => r.status),
+    ['cancelled', 'cancelled'],
+  );
   const asker = await loggedInAgent(app, asked);
   assert.doesNotMatch(textOf((await asker.get('/friends/requests')).text), /さようなら/);
 });
@@ -92,7 +146,9 @@ test('POST /settings/withdraw › the community shows one member fewer; join req
   await addMember(app.db, communityId, leaving.id, 'sub_manager');
   await addMember(app.db, communityId, stays.id);
   await requestToJoin(app.db, approval, leaving.id);
-  await app.db('community_role_offers').insert({ community_id: communityId, member_id: stays.id, role: 'sub_manager', offered_by: owner.id });
+  await app
+    .db('community_role_offers')
+    .insert({ community_id: communityId, member_id: stays.id, role: 'sub_manager', offered_by: owner.id });
   const boss = await loggedInAgent(app, owner);
   assert.match(textOf((await boss.get(`/communities/${communityId}`)).text), /メンバー 3人/);
 
@@ -101,8 +157,15 @@ test('POST /settings/withdraw › the community shows one member fewer; join req
   assert.match(page, /メンバー 2人/);
   assert.doesNotMatch(page, /でていく/);
   assert.deepEqual(await counts(app.db, communityId), { member_count: 2, sub_manager_count: 0 });
-  assert.equal((await app.db('community_join_requests').select('status').where({ member_id: leaving.id }).first()).status, 'cancelled');
-  assert.equal((await app.db('community_role_offers').select('status').where({ member_id: stays.id }).first()).status, 'pending', 'the owner’s offer to someone else stands');
+  assert.equal(
+    (await app.db('community_join_requests').select('status').where({ member_id: leaving.id }).first()).status,
+    'cancelled',
+  );
+  assert.equal(
+    (await app.db('community_role_offers').select('status').where({ member_id: stays.id }).first()).status,
+    'pending',
+    'the owner’s offer to someone else stands',
+  );
   assert.doesNotMatch(textOf((await boss.get(`/communities/${approval}/manage/requests`)).text), /でていく/);
 });
 
@@ -111,10 +174,17 @@ test('POST /m/settings/withdraw › from a handset the same seat and friendship 
   const friend = await createMember(app.db);
   await makeFriends(app.db, e.first.id, friend.id);
   const handset = await loggedInHandset(app, e.first);
-  const res = await handset.post('/m/settings/withdraw', { current_password: e.first.password, confirm: 'yes' }, { tokenFrom: '/m/settings/withdraw' });
+  const res = await handset.post(
+    '/m/settings/withdraw',
+    { current_password: e.first.password, confirm: 'yes' },
+    { tokenFrom: '/m/settings/withdraw' },
+  );
   assert.equal(res.status, 303);
   assert.equal(await statusOf(e.first.id), 'withdrawn');
-  assert.deepEqual(await places(e.topicId), [{ member_id: e.second.id, status: 'going' }, { member_id: e.waiting.id, status: 'going' }]);
+  assert.deepEqual(await places(e.topicId), [
+    { member_id: e.second.id, status: 'going' },
+    { member_id: e.waiting.id, status: 'going' },
+  ]);
   assert.equal(await friendCountOf(app.db, friend.id), 0);
 });
 
@@ -135,7 +205,10 @@ test('POST /settings/withdraw › a wrong password (422, form kept) or a cross-s
   const wrong = await withdraw(agent, 'not my password');
   assert.equal(wrong.status, 422);
   assert.match(wrong.text, /action="\/settings\/withdraw"/, 'the form again');
-  const cross = await withdraw(agent, e.first.password, { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' });
+  const cross = await withdraw(agent, e.first.password, {
+    'sec-fetch-site': 'cross-site',
+    origin: 'https://evil.example',
+  });
   assert.equal(cross.status, 403);
   assert.equal(await statusOf(e.first.id), 'active');
   assert.equal(await friendCountOf(app.db, friend.id), 1);
@@ -149,12 +222,19 @@ test('POST /settings/withdraw › a failure at the last write leaves seats, frie
   await makeFriends(app.db, e.first.id, friend.id);
   const agent = await loggedInAgent(app, e.first);
   await agent.get('/settings/withdraw');
-  await app.db.raw(`CREATE FUNCTION test_fail_withdrawal() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$`);
-  await app.db.raw(`CREATE TRIGGER test_fail_withdrawal BEFORE UPDATE OF status ON members FOR EACH ROW WHEN (NEW.status = 'withdrawn') EXECUTE FUNCTION test_fail_withdrawal()`);
+  await app.db.raw(
+    `CREATE FUNCTION test_fail_withdrawal() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$`,
+  );
+  await app.db.raw(
+    `CREATE TRIGGER test_fail_withdrawal BEFORE UPDATE OF status ON members FOR EACH ROW WHEN (NEW.status = 'withdrawn') EXECUTE FUNCTION test_fail_withdrawal()`,
+  );
   const quiet = console.error;
   console.error = () => undefined;
   try {
-    assert.equal((await agent.post('/settings/withdraw', { current_password: e.first.password, confirm: 'yes' })).status, 500);
+    assert.equal(
+      (await agent.post('/settings/withdraw', { current_password: e.first.password, confirm: 'yes' })).status,
+      500,
+    );
   } finally {
     console.error = quiet;
     await app.db.raw('DROP TRIGGER test_fail_withdrawal ON members');
@@ -162,7 +242,10 @@ test('POST /settings/withdraw › a failure at the last write leaves seats, frie
   }
   assert.equal(await statusOf(e.first.id), 'active');
   assert.equal(await friendCountOf(app.db, friend.id), 1);
-  assert.deepEqual((await places(e.topicId)).map((p) => p.status), ['going', 'going', 'waitlisted']);
+  assert.deepEqual(
+    (await places(e.topicId)).map((p) => p.status),
+    ['going', 'going', 'waitlisted'],
+  );
   assert.deepEqual(await counts(app.db, e.communityId), { member_count: 4, sub_manager_count: 0 });
 });
 
@@ -171,12 +254,20 @@ test('POST /admin/members/:id/suspend › a suspended member’s seat goes to th
   const friend = await createMember(app.db);
   await makeFriends(app.db, e.first.id, friend.id);
   const { agent: staff } = await staffAgent(app, 'moderator');
-  const res = await adminPost(staff, `/admin/members/${e.first.id}/suspend`, { until: '', reason: '迷惑行為' }, `/admin/members/${e.first.id}`);
+  const res = await adminPost(
+    staff,
+    `/admin/members/${e.first.id}/suspend`,
+    { until: '', reason: '迷惑行為' },
+    `/admin/members/${e.first.id}`,
+  );
   assert.equal(res.status, 303);
   const page = textOf((await (await loggedInAgent(app, e.owner)).get(e.eventPath)).text);
   assert.match(page, /2人 \/ 定員2人/);
   assert.match(page, /参加者 にばん まちびと/);
-  assert.deepEqual(await places(e.topicId), [{ member_id: e.second.id, status: 'going' }, { member_id: e.waiting.id, status: 'going' }]);
+  assert.deepEqual(await places(e.topicId), [
+    { member_id: e.second.id, status: 'going' },
+    { member_id: e.waiting.id, status: 'going' },
+  ]);
   assert.equal(await friendCountOf(app.db, friend.id), 1);
   assert.deepEqual(await counts(app.db, e.communityId), { member_count: 4, sub_manager_count: 0 });
 });

@@ -11,8 +11,12 @@ import { writeAudit } from '../../src/features/moderation/audit.js';
 // The audit log is append-only in the database itself, and an action and its row commit together.
 
 let t: TestDatabase;
-before(async () => { t = await freshDatabase(); });
-after(async () => { await t.drop(); });
+before(async () => {
+  t = await freshDatabase();
+});
+after(async () => {
+  await t.drop();
+});
 
 async function refusal(sql: string): Promise<string> {
   try {
@@ -25,9 +29,21 @@ async function refusal(sql: string): Promise<string> {
 
 test('audit log › UPDATE, DELETE and TRUNCATE are refused by the database; the row is unchanged', async () => {
   const staff = await createMember(t.db, { role: 'admin' });
-  await t.db.transaction((trx) => writeAudit(trx, { staffId: staff.id, action: 'member.suspend', targetType: 'member', targetId: staff.id, reason: '元の理由', at: new Date() }));
+  await t.db.transaction((trx) =>
+    writeAudit(trx, {
+      staffId: staff.id,
+      action: 'member.suspend',
+      targetType: 'member',
+      targetId: staff.id,
+      reason: '元の理由',
+      at: new Date(),
+    }),
+  );
   const [row] = await auditRows(t.db, { staff_id: staff.id });
-  assert.match(await refusal(`UPDATE audit_log SET reason = '書き換え' WHERE id = ${row.id}`), /append-only: UPDATE refused/);
+  assert.match(
+    await refusal(`UPDATE audit_log SET reason = '書き換え' WHERE id = ${row.id}`),
+    /append-only: UPDATE refused/,
+  );
   assert.match(await refusal(`DELETE FROM audit_log WHERE id = ${row.id}`), /append-only: DELETE refused/);
   assert.match(await refusal('TRUNCATE audit_log'), /append-only: TRUNCATE refused/);
   assert.match(await refusal('TRUNCATE audit_log CASCADE'), /append-only: TRUNCATE refused/);
@@ -41,11 +57,21 @@ test('audit log › a failure after the action, in its transaction, leaves neith
   const staff = await createMember(t.db, { role: 'moderator' });
   const author = await createMember(t.db);
   const diary = await createDiary(t.db, author.id);
-  await t.db('sessions').insert({ sid: 'session-of-author', sess: JSON.stringify({ memberId: author.id }), expire: new Date(Date.now() + 3600_000) });
+  await t.db('sessions').insert({
+    sid: 'session-of-author',
+    sess: JSON.stringify({ memberId: author.id }),
+    expire: new Date(Date.now() + 3600_000),
+  });
   const restore = await failAuditWrites(t.db);
   try {
-    await assert.rejects(hideContent(t.db, { staffId: staff.id, type: 'diary', id: diary.id, reason: '規約違反', at: new Date() }), /injected audit failure/);
-    await assert.rejects(suspendMember(t.db, { staffId: staff.id, memberId: author.id, until: null, reason: '規約違反', at: new Date() }), /injected audit failure/);
+    await assert.rejects(
+      hideContent(t.db, { staffId: staff.id, type: 'diary', id: diary.id, reason: '規約違反', at: new Date() }),
+      /injected audit failure/,
+    );
+    await assert.rejects(
+      suspendMember(t.db, { staffId: staff.id, memberId: author.id, until: null, reason: '規約違反', at: new Date() }),
+      /injected audit failure/,
+    );
   } finally {
     await restore();
   }
@@ -57,8 +83,14 @@ test('audit log › a failure after the action, in its transaction, leaves neith
   assert.equal((await auditRows(t.db, { staff_id: staff.id })).length, 0);
 
   // Without the failure, both happen.
-  assert.deepEqual(await hideContent(t.db, { staffId: staff.id, type: 'diary', id: diary.id, reason: '規約違反', at: new Date() }), { ok: true });
+  assert.deepEqual(
+    await hideContent(t.db, { staffId: staff.id, type: 'diary', id: diary.id, reason: '規約違反', at: new Date() }),
+    { ok: true },
+  );
   const rows = await auditRows(t.db, { staff_id: staff.id });
-  assert.deepEqual(rows.map((r) => [r.action, r.target_type, r.target_id, r.subject_member_id, r.reason]), [['diary.hide', 'diary', diary.id, author.id, '規約違反']]);
+  assert.deepEqual(
+    rows.map((r) => [r.action, r.target_type, r.target_id, r.subject_member_id, r.reason]),
+    [['diary.hide', 'diary', diary.id, author.id, '規約違反']],
+  );
   assert.deepEqual(rows[0].before, { hidden: false });
 });

@@ -25,7 +25,11 @@ import { migratedDatabase, startLocalCluster } from '../support/own-postgres.js'
 function clientBinDir(): string | null {
   if (process.env.PG_BIN) return process.env.PG_BIN;
   const debian = fs.existsSync('/usr/lib/postgresql')
-    ? fs.readdirSync('/usr/lib/postgresql').filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(a) - Number(b)).map((v) => `/usr/lib/postgresql/${v}/bin`)
+    ? fs
+        .readdirSync('/usr/lib/postgresql')
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(a) - Number(b))
+        .map((v) => `/usr/lib/postgresql/${v}/bin`)
     : [];
   const newest = debian.at(-1);
   if (newest && fs.existsSync(path.join(newest, 'pg_dump'))) return newest;
@@ -54,7 +58,11 @@ async function chooseTarget(binDir: string | null): Promise<Target> {
   if (client >= server) return { url: suite.url, cleanup: suite.drop };
   await suite.drop();
   if (!fs.existsSync(path.join(binDir, 'initdb'))) {
-    return { url: '', skip: `pg_dump ${client} cannot dump PostgreSQL ${server}, and no PostgreSQL ${client} server is installed to drill on`, cleanup: async () => undefined };
+    return {
+      url: '',
+      skip: `pg_dump ${client} cannot dump PostgreSQL ${server}, and no PostgreSQL ${client} server is installed to drill on`,
+      cleanup: async () => undefined,
+    };
   }
   const cluster = await startLocalCluster(binDir);
   const url = await migratedDatabase(cluster.url('postgres'), cluster.url('ashiato'));
@@ -84,9 +92,14 @@ after(async () => {
 type Run = { code: number; out: string };
 function script(name: string, env: Record<string, string>, ...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile('bash', [path.join(ROOT, 'scripts', name), ...args], { env: { PATH: process.env.PATH, PG_BIN: binDir!, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr });
-    });
+    execFile(
+      'bash',
+      [path.join(ROOT, 'scripts', name), ...args],
+      { env: { PATH: process.env.PATH, PG_BIN: binDir!, ...env }, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr });
+      },
+    );
   });
 }
 
@@ -142,13 +155,21 @@ test('backups › the drill fails loudly when a table differs, when one is missi
   const made = await script('backup.sh', { DATABASE_URL: target.url, UPLOADS_DIR: path.join(work, 'none') }, backups);
   assert.equal(made.code, 0, made.out);
   assert.match(made.out, /no uploads folder/);
-  const counts = path.join(backups, fs.readdirSync(backups).find((n) => n.endsWith('.counts'))!);
+  const counts = path.join(
+    backups,
+    fs.readdirSync(backups).find((n) => n.endsWith('.counts'))!,
+  );
   const dump = counts.replace(/\.counts$/, '.dump');
 
   // What the drill compares against no longer agrees with the restored copy.
   const original = fs.readFileSync(counts, 'utf8');
   const members = Number(/^public\.members\|(\d+)$/m.exec(original)![1]);
-  fs.writeFileSync(counts, original.replace(/^public\.members\|\d+$/m, `public.members|${members + 1}`).replace(/^public\.diaries\|\d+\n/m, ''));
+  fs.writeFileSync(
+    counts,
+    original
+      .replace(/^public\.members\|\d+$/m, `public.members|${members + 1}`)
+      .replace(/^public\.diaries\|\d+\n/m, ''),
+  );
   const scratch = `drill_${crypto.randomBytes(4).toString('hex')}`;
   const mismatch = await script('restore-drill.sh', { DATABASE_URL: target.url, DRILL_DATABASE: scratch }, backups);
   assert.equal(mismatch.code, 1, mismatch.out);
@@ -183,7 +204,10 @@ test('backups › a pg_dump older than the server is refused with what to instal
     if (client >= server) return t.skip(`pg_dump ${client} can dump PostgreSQL ${server}`);
     const run = await script('backup.sh', { DATABASE_URL: suite.url }, path.join(work, 'refused'));
     assert.equal(run.code, 1);
-    assert.match(run.out, new RegExp(`the server is PostgreSQL ${server} but .*pg_dump is ${client}: install postgresql-client-${server}`));
+    assert.match(
+      run.out,
+      new RegExp(`the server is PostgreSQL ${server} but .*pg_dump is ${client}: install postgresql-client-${server}`),
+    );
     assert.equal(fs.existsSync(path.join(work, 'refused')), false, 'nothing written');
   } finally {
     await suite.drop();
@@ -215,7 +239,10 @@ test('backups › backup.sh refuses (exit 1, no backup written) when the databas
     const empty = path.join(work, 'empty-uploads');
     fs.mkdirSync(path.join(empty, 'ab'), { recursive: true }); // folders, but no file
     for (const [uploads, message] of [
-      [path.join(work, 'wrong-uploads'), /BACKUP REFUSED: the database has 1 photo\(s\) but there is no uploads folder at .*wrong-uploads; set UPLOADS_DIR/],
+      [
+        path.join(work, 'wrong-uploads'),
+        /BACKUP REFUSED: the database has 1 photo\(s\) but there is no uploads folder at .*wrong-uploads; set UPLOADS_DIR/,
+      ],
       [empty, /BACKUP REFUSED: the database has 1 photo\(s\) but the uploads folder .*empty-uploads is empty/],
     ] as const) {
       const backups = path.join(work, `refused-${path.basename(uploads)}`);
@@ -229,21 +256,49 @@ test('backups › backup.sh refuses (exit 1, no backup written) when the databas
   }
 });
 
-test('backups › with PHOTO_STORAGE=s3 the photos are the bucket\'s: backup.sh demands no uploads folder and archives none; the drill passes without comparing them', async (t: TestContext) => {
+test("backups › with PHOTO_STORAGE=s3 the photos are the bucket's: backup.sh demands no uploads folder and archives none; the drill passes without comparing them", async (t: TestContext) => {
   if (target.skip) return t.skip(target.skip);
   const owner = await createMember(db);
   await addPhoto(owner.id);
   try {
     const backups = path.join(work, 'photos-in-s3');
-    const run = await script('backup.sh', { DATABASE_URL: target.url, UPLOADS_DIR: path.join(work, 'no-such-uploads'), PHOTO_STORAGE: 's3' }, backups);
+    const run = await script(
+      'backup.sh',
+      { DATABASE_URL: target.url, UPLOADS_DIR: path.join(work, 'no-such-uploads'), PHOTO_STORAGE: 's3' },
+      backups,
+    );
     assert.equal(run.code, 0, run.out);
-    assert.match(run.out, /PHOTO_STORAGE=s3: the 1 photo\(s\) are in the bucket, kept by its versioning or replication; database only/);
-    assert.deepEqual(fs.readdirSync(backups).map((n) => n.replace(/\d{8}T\d{6}Z/, 'STAMP')).sort(), ['ashiato-STAMP.counts', 'ashiato-STAMP.dump']);
-    const drill = await script('restore-drill.sh', { DATABASE_URL: target.url, DRILL_DATABASE: `drill_${crypto.randomBytes(4).toString('hex')}`, PHOTO_STORAGE: 's3' }, backups);
+    assert.match(
+      run.out,
+      /PHOTO_STORAGE=s3: the 1 photo\(s\) are in the bucket, kept by its versioning or replication; database only/,
+    );
+    assert.deepEqual(
+      fs
+        .readdirSync(backups)
+        .map((n) => n.replace(/\d{8}T\d{6}Z/, 'STAMP'))
+        .sort(),
+      ['ashiato-STAMP.counts', 'ashiato-STAMP.dump'],
+    );
+    const drill = await script(
+      'restore-drill.sh',
+      {
+        DATABASE_URL: target.url,
+        DRILL_DATABASE: `drill_${crypto.randomBytes(4).toString('hex')}`,
+        PHOTO_STORAGE: 's3',
+      },
+      backups,
+    );
     assert.equal(drill.code, 0, drill.out);
     assert.match(drill.out, /photos: 1 in the dump, kept in the object store \(PHOTO_STORAGE=s3\), not in this backup/);
-    assert.match(drill.out, /restore drill passed: \d+ tables, every row count matches, 1 photo\(s\) in the object store/);
-    const wrong = await script('backup.sh', { DATABASE_URL: target.url, PHOTO_STORAGE: 'S3' }, path.join(work, 'photos-wrong-storage'));
+    assert.match(
+      drill.out,
+      /restore drill passed: \d+ tables, every row count matches, 1 photo\(s\) in the object store/,
+    );
+    const wrong = await script(
+      'backup.sh',
+      { DATABASE_URL: target.url, PHOTO_STORAGE: 'S3' },
+      path.join(work, 'photos-wrong-storage'),
+    );
     assert.equal(wrong.code, 1);
     assert.match(wrong.out, /PHOTO_STORAGE: expected disk or s3, got "S3"/);
   } finally {
@@ -259,7 +314,12 @@ test('backups › the drill compares photo rows with the photos in the uploads a
   const kept = await addPhoto(owner.id, full);
   const other = await addPhoto(owner.id, full);
   fs.cpSync(path.join(full, kept.slice(0, 2)), path.join(partial, kept.slice(0, 2)), { recursive: true });
-  const drill = (backups: string) => script('restore-drill.sh', { DATABASE_URL: target.url, DRILL_DATABASE: `drill_${crypto.randomBytes(4).toString('hex')}` }, backups);
+  const drill = (backups: string) =>
+    script(
+      'restore-drill.sh',
+      { DATABASE_URL: target.url, DRILL_DATABASE: `drill_${crypto.randomBytes(4).toString('hex')}` },
+      backups,
+    );
   try {
     // Every photo's files in the archive: the drill says so and passes.
     const good = path.join(work, 'photos-good');
@@ -267,7 +327,10 @@ test('backups › the drill compares photo rows with the photos in the uploads a
     const passed = await drill(good);
     assert.equal(passed.code, 0, passed.out);
     assert.match(passed.out, /photos: 2 in the dump, 2 of them in the uploads archive/);
-    assert.match(passed.out, /restore drill passed: \d+ tables, every row count matches, 2 photo\(s\) with their files/);
+    assert.match(
+      passed.out,
+      /restore drill passed: \d+ tables, every row count matches, 2 photo\(s\) with their files/,
+    );
 
     // A folder that is not empty but not the whole store (one photo's files only): the backup runs,
     // the drill catches it and names the photo.

@@ -24,7 +24,15 @@ test('bench floor › a folder without run.sh is refused with what --floor needs
   try {
     const why = missingFloor(dir);
     assert.ok(why);
-    for (const needed of [`at ${dir}`, 'run.sh', '../shared/bench-floor', 'BENCH_FLOOR_DIR', 'postgresql-15', 'Without --floor']) assert.ok(why.includes(needed), needed);
+    for (const needed of [
+      `at ${dir}`,
+      'run.sh',
+      '../shared/bench-floor',
+      'BENCH_FLOOR_DIR',
+      'postgresql-15',
+      'Without --floor',
+    ])
+      assert.ok(why.includes(needed), needed);
     fs.writeFileSync(path.join(dir, 'run.sh'), '#!/bin/sh\n');
     assert.equal(missingFloor(dir), null);
   } finally {
@@ -36,12 +44,21 @@ test('bench floor › `bench --floor` with no floor benchmark stops at once and 
   const missing = path.join(os.tmpdir(), `ashiato-no-floor-${process.pid}`);
   const started = Date.now();
   const { code, out } = await new Promise<{ code: number | null; out: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/bench/run.ts'), '--floor', '--loadgen', 'autocannon'], {
-      cwd: ROOT, env: { ...process.env, BENCH_FLOOR_DIR: missing },
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(ROOT, 'scripts/bench/run.ts'), '--floor', '--loadgen', 'autocannon'],
+      {
+        cwd: ROOT,
+        env: { ...process.env, BENCH_FLOOR_DIR: missing },
+      },
+    );
     let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { out += d; });
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
     child.on('close', (c) => resolve({ code: c, out }));
   });
   assert.equal(code, 1, out);

@@ -52,20 +52,26 @@ const PLAN: Record<string, Placement> = {
 /** Tables of the plan that do not have their distribution column yet. */
 const MISSING_COLUMN: Record<string, string> = {
   diary_photos: 'needs the diary author id (author_id), like diary_comments got in migration 069',
-  community_comments: 'needs community_id (a topic belongs to one community; copy it as diary_comments copies the author)',
+  community_comments:
+    'needs community_id (a topic belongs to one community; copy it as diary_comments copies the author)',
 };
 
 /** Keys (primary, unique constraint or unique index) that do not include the distribution column yet. */
 const PENDING_KEYS: Record<string, string> = {
-  members_phone_key: 'one member per phone: at distribution it becomes verified_phones.member_id (unique per phone, on the phone shard)',
-  diaries_pkey: 'becomes (id, author_id) once diary_photos and diary_reads point at diaries_id_author_key (068) instead of (id)',
+  members_phone_key:
+    'one member per phone: at distribution it becomes verified_phones.member_id (unique per phone, on the phone shard)',
+  diaries_pkey:
+    'becomes (id, author_id) once diary_photos and diary_reads point at diaries_id_author_key (068) instead of (id)',
   diary_photos_pkey: 'waits for diary_photos.author_id',
   diary_photos_photo_key: 'waits for diary_photos.author_id',
-  photos_pkey: 'becomes (id, owner_id) (photos_id_owner_key exists) once diary_photos, community_post_photos and communities reference it',
+  photos_pkey:
+    'becomes (id, owner_id) (photos_id_owner_key exists) once diary_photos, community_post_photos and communities reference it',
   photos_storage_key_key: 'storage keys are random; the key becomes (storage_key, owner_id)',
-  communities_submission_key: 'the creator\'s double-submit key: becomes (created_by, submission_key, id) or moves to a member-side table',
-  community_topics_pkey: 'becomes (id, community_id) (community_topics_id_community_key exists) once community_comments and community_post_photos reference it',
-  community_topics_submission_key: 'becomes (author_id, submission_key, community_id) with board-service\'s ON CONFLICT',
+  communities_submission_key:
+    "the creator's double-submit key: becomes (created_by, submission_key, id) or moves to a member-side table",
+  community_topics_pkey:
+    'becomes (id, community_id) (community_topics_id_community_key exists) once community_comments and community_post_photos reference it',
+  community_topics_submission_key: "becomes (author_id, submission_key, community_id) with board-service's ON CONFLICT",
   community_comments_pkey: 'waits for community_comments.community_id',
   community_comments_number_key: 'waits for community_comments.community_id',
   community_comments_submission_key: 'waits for community_comments.community_id',
@@ -82,14 +88,29 @@ const PENDING_KEYS: Record<string, string> = {
  * dropping them loses only that insert-time check, which the services make anyway.
  */
 const CROSS_SHARD_FKS = new Set([
-  'friendships_friend_fkey', 'footprints_visitor_fkey', 'friend_requests_requester_fkey', 'blocks_blocked_fkey',
-  'introductions_author_fkey', 'diary_comments_author_fkey', 'diary_reads_diary_fkey', 'message_copies_message_fkey',
-  'members_phone_fkey', 'site_notices_created_by_fkey', 'footprint_milestones_visitor_fkey',
-  'communities_created_by_fkey', 'communities_photo_fkey', 'community_members_member_fkey', 'community_bans_member_fkey',
-  'community_bans_banned_by_fkey', 'community_topics_author_fkey', 'community_comments_author_fkey',
-  'community_comments_deleted_by_fkey', 'community_comments_topic_fkey',
+  'friendships_friend_fkey',
+  'footprints_visitor_fkey',
+  'friend_requests_requester_fkey',
+  'blocks_blocked_fkey',
+  'introductions_author_fkey',
+  'diary_comments_author_fkey',
+  'diary_reads_diary_fkey',
+  'message_copies_message_fkey',
+  'members_phone_fkey',
+  'site_notices_created_by_fkey',
+  'footprint_milestones_visitor_fkey',
+  'communities_created_by_fkey',
+  'communities_photo_fkey',
+  'community_members_member_fkey',
+  'community_bans_member_fkey',
+  'community_bans_banned_by_fkey',
+  'community_topics_author_fkey',
+  'community_comments_author_fkey',
+  'community_comments_deleted_by_fkey',
+  'community_comments_topic_fkey',
   // Within the member group but not yet by the distribution column (waits for the pending keys above).
-  'diary_photos_diary_fkey', 'diary_photos_photo_fkey',
+  'diary_photos_diary_fkey',
+  'diary_photos_photo_fkey',
 ]);
 
 type Key = { tbl: string; name: string; cols: string[] };
@@ -114,11 +135,16 @@ before(async () => {
     SELECT c.conrelid::regclass::text AS tbl, c.conname AS name, ${colsOf('c.conrelid', 'c.conkey')} AS cols,
            c.confrelid::regclass::text AS ref, ${colsOf('c.confrelid', 'c.confkey')} AS refcols
     FROM pg_constraint c WHERE c.contype = 'f' AND c.conrelid IN (${tables})`));
-  const { rows } = await t.db.raw(`SELECT table_name AS tbl, column_name AS col FROM information_schema.columns WHERE table_schema = 'public'`);
+  const { rows } = await t.db.raw(
+    `SELECT table_name AS tbl, column_name AS col FROM information_schema.columns WHERE table_schema = 'public'`,
+  );
   columns = new Map();
-  for (const r of rows as { tbl: string; col: string }[]) columns.set(r.tbl, (columns.get(r.tbl) ?? new Set()).add(r.col));
+  for (const r of rows as { tbl: string; col: string }[])
+    columns.set(r.tbl, (columns.get(r.tbl) ?? new Set()).add(r.col));
 });
-after(async () => { await t.drop(); });
+after(async () => {
+  await t.drop();
+});
 
 const distributed = (tbl: string) => {
   const p = PLAN[tbl];
@@ -151,7 +177,8 @@ test('citus › foreign keys between distributed tables join on the distribution
     if (to === 'reference') continue;
     const p = distributed(fk.tbl);
     const q = distributed(fk.ref);
-    const joinsOnDistribution = p && q && p.group === q.group && fk.cols.some((c, i) => c === p.column && fk.refcols[i] === q.column);
+    const joinsOnDistribution =
+      p && q && p.group === q.group && fk.cols.some((c, i) => c === p.column && fk.refcols[i] === q.column);
     if (!joinsOnDistribution) violations.push(fk.name);
   }
   assert.deepEqual(violations.sort(), [...CROSS_SHARD_FKS].sort());
@@ -161,8 +188,18 @@ test('citus › a diary comment is stored with its diary author, and a wrong aut
   const author = await createMember(t.db);
   const other = await createMember(t.db);
   const d = await createDiary(t.db, author.id, { comments_enabled: true });
-  const row = (diaryAuthorId: number) => ({ diary_id: d.id, diary_author_id: diaryAuthorId, number: 1, author_id: other.id, body: 'やあ', submission_key: crypto.randomUUID() });
-  await assert.rejects(t.db('diary_comments').insert(row(other.id)), (err: { constraint?: string }) => err.constraint === 'diary_comments_diary_fkey');
+  const row = (diaryAuthorId: number) => ({
+    diary_id: d.id,
+    diary_author_id: diaryAuthorId,
+    number: 1,
+    author_id: other.id,
+    body: 'やあ',
+    submission_key: crypto.randomUUID(),
+  });
+  await assert.rejects(
+    t.db('diary_comments').insert(row(other.id)),
+    (err: { constraint?: string }) => err.constraint === 'diary_comments_diary_fkey',
+  );
   await t.db('diary_comments').insert(row(author.id));
   assert.equal(Number((await t.db('diary_comments').where({ diary_id: d.id }).first()).diary_author_id), author.id);
 });

@@ -20,18 +20,39 @@ after(async () => {
 
 function get(port: number, urlPath: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: urlPath, agent: false }, (res) => { res.resume(); resolve(res.statusCode ?? 0); }).on('error', reject);
+    http
+      .get({ host: '127.0.0.1', port, path: urlPath, agent: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+      .on('error', reject);
   });
 }
 
 /** Pids of the node processes among the direct children of `pid` (Linux /proc; tsx also runs an esbuild child). */
 function childPids(pid: number): number[] {
-  return fs.readdirSync(`/proc/${pid}/task`)
-    .flatMap((t) => fs.readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number))
-    .filter((child) => { try { return fs.readFileSync(`/proc/${child}/comm`, 'utf8').trim() === 'node'; } catch { return false; } });
+  return fs
+    .readdirSync(`/proc/${pid}/task`)
+    .flatMap((t) =>
+      fs.readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
+    )
+    .filter((child) => {
+      try {
+        return fs.readFileSync(`/proc/${child}/comm`, 'utf8').trim() === 'node';
+      } catch {
+        return false;
+      }
+    });
 }
 
-const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 test('cluster mode › WEB_CONCURRENCY=2 starts two HTTP workers and one job runner, replaces a dead worker, and SIGTERM stops them all', async () => {
   database = await freshDatabase();
@@ -42,11 +63,14 @@ test('cluster mode › WEB_CONCURRENCY=2 starts two HTTP workers and one job run
   const primary = server.pid!;
   const workerPids = () => [...log().matchAll(/\[server\] worker (\d+) listening/g)].map((m) => Number(m[1]));
 
-  const until = (cond: () => boolean, what: string) => waitFor(async () => cond(), 60_000).catch(() => { throw new Error(`${what}:\n${log()}`); });
+  const until = (cond: () => boolean, what: string) =>
+    waitFor(async () => cond(), 60_000).catch(() => {
+      throw new Error(`${what}:\n${log()}`);
+    });
   await until(() => /Ashiato is running on .*\(2 worker processes\)/.test(log()), 'the server did not start');
   const workers = workerPids();
   assert.equal(workers.length, 2, log());
-  assert.deepEqual(childPids(primary).sort(), [...workers].sort(), 'the workers are the primary\'s only children');
+  assert.deepEqual(childPids(primary).sort(), [...workers].sort(), "the workers are the primary's only children");
   const runners = [...log().matchAll(/background jobs are worked in process (\d+)/g)].map((m) => Number(m[1]));
   assert.deepEqual(runners, [primary], 'jobs are worked in the primary only');
   for (let i = 0; i < 6; i++) assert.equal(await get(port, '/healthz'), 200);

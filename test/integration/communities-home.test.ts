@@ -3,13 +3,21 @@ import assert from 'node:assert/strict';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
 import { createMember } from '../support/factories.js';
 import { addMember, createCommunity, createTopic, requestToJoin } from '../support/communities.js';
-import { communityPendingCounts, latestCommunityActivity, myCommunities } from '../../src/features/communities/home-sections.js';
+import {
+  communityPendingCounts,
+  latestCommunityActivity,
+  myCommunities,
+} from '../../src/features/communities/home-sections.js';
 
 // The home page's community sections (SPEC §7 items 1, 5, 6), as src/features/home composes them.
 
 let t: TestDatabase;
-before(async () => { t = await freshDatabase(); });
-after(async () => { await t.drop(); });
+before(async () => {
+  t = await freshDatabase();
+});
+after(async () => {
+  await t.drop();
+});
 
 test('home sections › join requests to answer and role offers waiting count for the right member', async () => {
   const owner = await createMember(t.db);
@@ -20,7 +28,9 @@ test('home sections › join requests to answer and role offers waiting count fo
   await addMember(t.db, id, plain.id);
   await requestToJoin(t.db, id, (await createMember(t.db)).id);
   await requestToJoin(t.db, id, (await createMember(t.db)).id);
-  await t.db('community_role_offers').insert({ community_id: id, member_id: plain.id, role: 'sub_manager', offered_by: owner.id });
+  await t
+    .db('community_role_offers')
+    .insert({ community_id: id, member_id: plain.id, role: 'sub_manager', offered_by: owner.id });
   assert.deepEqual(await communityPendingCounts(t.db, owner.id), { joinRequests: 2, roleOffers: 0 });
   assert.deepEqual(await communityPendingCounts(t.db, sub.id), { joinRequests: 2, roleOffers: 0 });
   assert.deepEqual(await communityPendingCounts(t.db, plain.id), { joinRequests: 0, roleOffers: 1 });
@@ -45,8 +55,14 @@ test('home sections › my communities (latest joined first, with the total) and
   await createTopic(t.db, elsewhere, other.id, { title: '関係ない話題' });
   await createTopic(t.db, a, blocker.id, { title: 'ブロックした人の話題' });
   await t.db('blocks').insert({ blocker_id: blocker.id, blocked_id: me.id });
-  await t.db('community_topics').where({ id: old }).update({ last_activity_at: new Date(Date.now() - 3_600_000) });
+  await t
+    .db('community_topics')
+    .where({ id: old })
+    .update({ last_activity_at: new Date(Date.now() - 3_600_000) });
   const latest = await latestCommunityActivity(t.db, me.id, 5);
-  assert.deepEqual(latest.map((x) => x.title), ['新しい話題', '古い話題']);
+  assert.deepEqual(
+    latest.map((x) => x.title),
+    ['新しい話題', '古い話題'],
+  );
   assert.equal(latest[1].community_name, 'A会');
 });

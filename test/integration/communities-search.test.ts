@@ -26,10 +26,13 @@ before(async () => {
     ['ラーメン', '東京 の ラーメン 屋さんを巡る', 'food_drink'],
     ['ニャンコ倶楽部', 'みんなで集まる', 'animals_pets'],
   ];
-  for (const [name, description, category] of rows) await createCommunity(t.db, owner.id, { name, description, category });
+  for (const [name, description, category] of rows)
+    await createCommunity(t.db, owner.id, { name, description, category });
   await t.db.raw('ANALYZE communities');
 });
-after(async () => { await t.drop(); });
+after(async () => {
+  await t.drop();
+});
 
 async function names(q: string, category?: string) {
   const rows = await searchCommunities(t.db, { words: searchWords(q), category: category as never, limit: 50 });
@@ -82,22 +85,32 @@ test('search › a category narrows the results; no words lists the category by 
   assert.deepEqual(await names('', 'music'), ['Jazz Lovers']);
 });
 
-test('search › the query\'s expressions match the indexes: bigrams for 1–2 characters, trigrams for longer words', async () => {
+test("search › the query's expressions match the indexes: bigrams for 1–2 characters, trigrams for longer words", async () => {
   // With plain and index scans off, only a bitmap scan of an index the WHERE clause matches is left.
-  const plan = (q: string) => t.db.transaction(async (trx) => {
-    await trx.raw('SET LOCAL enable_seqscan = off');
-    await trx.raw('SET LOCAL enable_indexscan = off');
-    const { sql, bindings } = (searchCommunities(trx, { words: searchWords(q), limit: 21 }) as unknown as { toSQL(): { sql: string; bindings: unknown[] } }).toSQL();
-    const { rows } = await trx.raw(`EXPLAIN (FORMAT JSON) ${sql}`, bindings as never);
-    return JSON.stringify(rows[0]['QUERY PLAN']);
-  });
-  for (const q of ['猫', 'ねこ', 'ネコ', 'ja']) assert.match(await plan(q), /"Index Name":"communities_search_grams_idx"/, q);
+  const plan = (q: string) =>
+    t.db.transaction(async (trx) => {
+      await trx.raw('SET LOCAL enable_seqscan = off');
+      await trx.raw('SET LOCAL enable_indexscan = off');
+      const { sql, bindings } = (
+        searchCommunities(trx, { words: searchWords(q), limit: 21 }) as unknown as {
+          toSQL(): { sql: string; bindings: unknown[] };
+        }
+      ).toSQL();
+      const { rows } = await trx.raw(`EXPLAIN (FORMAT JSON) ${sql}`, bindings as never);
+      return JSON.stringify(rows[0]['QUERY PLAN']);
+    });
+  for (const q of ['猫', 'ねこ', 'ネコ', 'ja'])
+    assert.match(await plan(q), /"Index Name":"communities_search_grams_idx"/, q);
   for (const q of ['天体観測', 'python']) assert.match(await plan(q), /"Index Name":"communities_search_trgm_idx"/, q);
 });
 
 test('categories › every category in the code is accepted by the CHECK, and no other', async () => {
   const owner = await createMember(t.db);
-  for (const category of COMMUNITY_CATEGORIES) await createCommunity(t.db, owner.id, { name: `c-${category}`, category });
-  await assert.rejects(createCommunity(t.db, owner.id, { name: 'x', category: 'weapons' }), /communities_category_check/);
+  for (const category of COMMUNITY_CATEGORIES)
+    await createCommunity(t.db, owner.id, { name: `c-${category}`, category });
+  await assert.rejects(
+    createCommunity(t.db, owner.id, { name: 'x', category: 'weapons' }),
+    /communities_category_check/,
+  );
   assert.ok(COMMUNITY_CATEGORIES.length >= 20);
 });

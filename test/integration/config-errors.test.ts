@@ -9,19 +9,32 @@ import { ROOT } from '../../src/paths.js';
 
 function startServer(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const base: Record<string, string | undefined> = { ...process.env }; // NODE_OPTIONS carries --import tsx
-  for (const k of Object.keys(base)) if (/^(DATABASE_|EMBEDDED_PG_|SESSION_SECRET|TWILIO_|PORT$)/.test(k)) delete base[k];
+  for (const k of Object.keys(base))
+    if (/^(DATABASE_|EMBEDDED_PG_|SESSION_SECRET|TWILIO_|PORT$)/.test(k)) delete base[k];
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'src', 'server.ts')], { cwd: ROOT, env: { ...base, NODE_ENV: 'test', SEED_DEMO: 'never', ...env } });
+    const child = spawn(process.execPath, [path.join(ROOT, 'src', 'server.ts')], {
+      cwd: ROOT,
+      env: { ...base, NODE_ENV: 'test', SEED_DEMO: 'never', ...env },
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
 
 test('server start › bad settings print one line per variable and exit 1 without a stack', async () => {
-  const res = await startServer({ PORT: 'abc', WEB_CONCURRENCY: '0', SESSION_SECRET: 'too-short-to-sign', DATABASE_URL: 'postgres://127.0.0.1:1/never' });
+  const res = await startServer({
+    PORT: 'abc',
+    WEB_CONCURRENCY: '0',
+    SESSION_SECRET: 'too-short-to-sign',
+    DATABASE_URL: 'postgres://127.0.0.1:1/never',
+  });
   assert.equal(res.code, 1, res.stdout + res.stderr);
   assert.deepEqual(res.stderr.trim().split('\n'), [
     'Ashiato cannot start: these settings are wrong (README.md, "Configuration"):',
@@ -33,7 +46,10 @@ test('server start › bad settings print one line per variable and exit 1 witho
 });
 
 test('server start › a secret file that cannot be read is named, without a stack', async () => {
-  const res = await startServer({ NODE_ENV: 'production', SESSION_SECRET_FILE: path.join(ROOT, 'no-such-secret-file') });
+  const res = await startServer({
+    NODE_ENV: 'production',
+    SESSION_SECRET_FILE: path.join(ROOT, 'no-such-secret-file'),
+  });
   assert.equal(res.code, 1, res.stdout + res.stderr);
   assert.doesNotMatch(res.stderr, /\n\s+at /, 'no stack');
   assert.match(res.stderr, /^SESSION_SECRET_FILE: cannot read ".*no-such-secret-file" \(ENOENT\)$/m);

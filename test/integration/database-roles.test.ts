@@ -58,16 +58,31 @@ const INSUFFICIENT_PRIVILEGE = '42501';
 test('app role › not a superuser, owns no table; appends to the audit log but cannot change, truncate or unprotect it', async () => {
   const t = await fresh();
   const member = await createMember(t.db);
-  const [{ id: auditId }] = await t.db('audit_log').insert({ action: 'member.role', target_type: 'member', target_id: member.id, subject_member_id: member.id, reason: 'before' }).returning('id');
+  const [{ id: auditId }] = await t
+    .db('audit_log')
+    .insert({
+      action: 'member.role',
+      target_type: 'member',
+      target_id: member.id,
+      subject_member_id: member.id,
+      reason: 'before',
+    })
+    .returning('id');
 
   await withClient(t.appUrl, async (c) => {
-    const { rows: [me] } = await c.query(`SELECT current_user AS name, rolsuper, (SELECT count(*)::int FROM pg_class WHERE relowner = r.oid) AS owned
+    const {
+      rows: [me],
+    } =
+      await c.query(`SELECT current_user AS name, rolsuper, (SELECT count(*)::int FROM pg_class WHERE relowner = r.oid) AS owned
       FROM pg_roles r WHERE rolname = current_user`);
     assert.notEqual(me.name, decodeURIComponent(new URL(t.url).username), 'the app is not the owner');
     assert.deepEqual({ super: me.rolsuper, owned: me.owned }, { super: false, owned: 0 });
 
     // What the app does: read and append.
-    await c.query(`INSERT INTO audit_log (action, target_type, target_id, reason) VALUES ('member.role', 'member', $1, 'by the app')`, [member.id]);
+    await c.query(
+      `INSERT INTO audit_log (action, target_type, target_id, reason) VALUES ('member.role', 'member', $1, 'by the app')`,
+      [member.id],
+    );
     assert.equal((await c.query('SELECT count(*)::int AS n FROM audit_log')).rows[0].n, 2);
 
     const tries = {
@@ -92,16 +107,23 @@ test('app role › not a superuser, owns no table; appends to the audit log but 
 
 function get(port: number, urlPath: string, cookie?: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: urlPath, agent: false, headers: cookie ? { cookie } : {} }, (res) => { res.resume(); resolve(res.statusCode ?? 0); }).on('error', reject);
+    http
+      .get({ host: '127.0.0.1', port, path: urlPath, agent: false, headers: cookie ? { cookie } : {} }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+      .on('error', reject);
   });
 }
 
-test('server › given only the owner\'s DATABASE_URL it makes the app role, and its pages, sessions and jobs connect as that role', async () => {
+test("server › given only the owner's DATABASE_URL it makes the app role, and its pages, sessions and jobs connect as that role", async () => {
   const t = await fresh();
   const port = await freePort();
   const spawned = spawnServer(t.url, port, { WEB_CONCURRENCY: '1', FOOTPRINT_BATCH_MS: '50' });
   server = spawned.child;
-  await waitFor(async () => /Ashiato is running on/.test(spawned.log()), 60_000).catch(() => { throw new Error(`the server did not start:\n${spawned.log()}`); });
+  await waitFor(async () => /Ashiato is running on/.test(spawned.log()), 60_000).catch(() => {
+    throw new Error(`the server did not start:\n${spawned.log()}`);
+  });
   // Pages and a (signed, unknown) session cookie, so the app's and the session store's pools connect.
   const sid = crypto.randomBytes(16).toString('hex');
   const cookie = `ashiato.sid=s:${sid}.${crypto.createHmac('sha256', TEST_SECRET).update(sid).digest('base64').replace(/=+$/, '')}`;
@@ -111,11 +133,19 @@ test('server › given only the owner\'s DATABASE_URL it makes the app role, and
 
   const database = decodeURIComponent(new URL(t.url).pathname.slice(1));
   const role = appRoleName(database);
-  const connections = await withClient(t.url, async (c) => (await c.query<{ application_name: string; usename: string; rolsuper: boolean }>(
-    `SELECT DISTINCT a.application_name, a.usename, r.rolsuper FROM pg_stat_activity a JOIN pg_roles r ON r.rolname = a.usename
-     WHERE a.datname = current_database() AND a.application_name LIKE 'ashiato%' ORDER BY 1`)).rows);
+  const connections = await withClient(
+    t.url,
+    async (c) =>
+      (
+        await c.query<{ application_name: string; usename: string; rolsuper: boolean }>(
+          `SELECT DISTINCT a.application_name, a.usename, r.rolsuper FROM pg_stat_activity a JOIN pg_roles r ON r.rolname = a.usename
+     WHERE a.datname = current_database() AND a.application_name LIKE 'ashiato%' ORDER BY 1`,
+        )
+      ).rows,
+  );
   const names = new Set(connections.map((c) => c.application_name));
-  for (const name of ['ashiato', 'ashiato-sessions', 'ashiato-jobs']) assert.ok(names.has(name), `${name} is connected: ${JSON.stringify(connections)}`);
+  for (const name of ['ashiato', 'ashiato-sessions', 'ashiato-jobs'])
+    assert.ok(names.has(name), `${name} is connected: ${JSON.stringify(connections)}`);
   for (const c of connections.filter((x) => x.application_name !== 'ashiato-owner')) {
     assert.deepEqual(c, { application_name: c.application_name, usename: role, rolsuper: false });
   }
@@ -125,7 +155,7 @@ test('server › given only the owner\'s DATABASE_URL it makes the app role, and
   assert.equal(await exited, 0, spawned.log());
 });
 
-test('DATABASE_APP_URL › an operator\'s own login role gets the grants; the owner itself, a superuser, or an owner that may not create roles are refused', async () => {
+test("DATABASE_APP_URL › an operator's own login role gets the grants; the owner itself, a superuser, or an owner that may not create roles are refused", async () => {
   const t = await fresh();
   const suffix = crypto.randomBytes(4).toString('hex');
   const [operatorRole, superRole, plainOwner] = [`op_app_${suffix}`, `op_super_${suffix}`, `op_plain_${suffix}`];
@@ -142,15 +172,28 @@ test('DATABASE_APP_URL › an operator\'s own login role gets the grants; the ow
       assert.equal(await refusal(c, `UPDATE audit_log SET reason = ''`), INSUFFICIENT_PRIVILEGE);
     });
 
-    await assert.rejects(prepareDatabase(t.url, { appUrl: t.url, secret: TEST_SECRET }), /DATABASE_APP_URL names the same role as DATABASE_URL/);
-    await assert.rejects(prepareDatabase(t.url, { appUrl: withLogin(t.url, superRole, 'super-pass'), secret: TEST_SECRET }), /has administrative attributes/);
+    await assert.rejects(
+      prepareDatabase(t.url, { appUrl: t.url, secret: TEST_SECRET }),
+      /DATABASE_APP_URL names the same role as DATABASE_URL/,
+    );
+    await assert.rejects(
+      prepareDatabase(t.url, { appUrl: withLogin(t.url, superRole, 'super-pass'), secret: TEST_SECRET }),
+      /has administrative attributes/,
+    );
     const plain = createDb(withLogin(t.url, plainOwner, 'plain-pass'), { max: 1 });
     try {
-      await assert.rejects(keepAppRole(plain, { ownerUrl: t.url, secret: TEST_SECRET }), /may not create roles, and DATABASE_APP_URL is not set/);
+      await assert.rejects(
+        keepAppRole(plain, { ownerUrl: t.url, secret: TEST_SECRET }),
+        /may not create roles, and DATABASE_APP_URL is not set/,
+      );
     } finally {
       await plain.destroy();
     }
   } finally {
-    for (const r of [operatorRole, superRole, plainOwner]) await t.db.raw(`DROP OWNED BY ${r}`).then(() => t.db.raw(`DROP ROLE ${r}`)).catch(() => undefined);
+    for (const r of [operatorRole, superRole, plainOwner])
+      await t.db
+        .raw(`DROP OWNED BY ${r}`)
+        .then(() => t.db.raw(`DROP ROLE ${r}`))
+        .catch(() => undefined);
   }
 });

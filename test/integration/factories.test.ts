@@ -7,10 +7,15 @@ import { createMember, type MemberOverrides } from '../support/factories.js';
 // refused, so a test never runs on data other than it asked for.
 
 let t: TestDatabase;
-before(async () => { t = await freshDatabase(); });
-after(async () => { await t.drop(); });
+before(async () => {
+  t = await freshDatabase();
+});
+after(async () => {
+  await t.drop();
+});
 
-const rowOf = (id: number) => t.db('members').select('status', 'role', 'phone', 'withdrawn_at', 'nickname').where({ id }).first();
+const rowOf = (id: number) =>
+  t.db('members').select('status', 'role', 'phone', 'withdrawn_at', 'nickname').where({ id }).first();
 
 test('factories › createMember makes an active member by default, and honours role and nickname', async () => {
   const m = await createMember(t.db, { role: 'moderator', nickname: 'もでれーたー' });

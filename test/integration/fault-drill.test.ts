@@ -9,7 +9,15 @@ import { failures, formatTable, runDrill, type FaultName } from '../../scripts/d
 // stored twice, no member logged out, each SMS queued at a database fault sent exactly once.
 
 test('fault drill › every fault in turn: nothing acknowledged lost, nothing stored twice, members stay logged in, SMS sent once', async () => {
-  const results = await runDrill({ writers: 3, targets: 20, browsers: 4, warmupMs: 1200, afterMs: 1500, smsWaitMs: 30_000, smsOnAppKill: false });
+  const results = await runDrill({
+    writers: 3,
+    targets: 20,
+    browsers: 4,
+    warmupMs: 1200,
+    afterMs: 1500,
+    smsWaitMs: 30_000,
+    smsOnAppKill: false,
+  });
   const table = formatTable(results);
   assert.deepEqual(failures(results), [], table);
 

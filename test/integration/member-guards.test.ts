@@ -7,8 +7,12 @@ import { freshDatabase, type TestDatabase } from '../support/db.js';
 // rule (members.created_at, which the rule compares with, never changes: migration 061).
 
 let t: TestDatabase;
-before(async () => { t = await freshDatabase(); });
-after(async () => { await t.drop(); });
+before(async () => {
+  t = await freshDatabase();
+});
+after(async () => {
+  await t.drop();
+});
 
 const HASH = '$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$aGFzaGhhc2hoYXNoaGFzaGhhc2g';
 let nextPhone = 20_000_000;
@@ -19,12 +23,19 @@ async function members(n: number): Promise<number[]> {
   nextPhone += n;
   const phones = `SELECT '+8190' || g::text AS phone FROM generate_series(${from}, ${from + n - 1}) g`;
   await t.db.raw(`INSERT INTO verified_phones (phone) ${phones}`);
-  const { rows } = await t.db.raw(`INSERT INTO members (phone, nickname, birth_date, password_hash) SELECT phone, 'm', '1990-01-01', ? FROM (${phones}) p RETURNING id`, [HASH]);
+  const { rows } = await t.db.raw(
+    `INSERT INTO members (phone, nickname, birth_date, password_hash) SELECT phone, 'm', '1990-01-01', ? FROM (${phones}) p RETURNING id`,
+    [HASH],
+  );
   return rows.map((r: { id: string }) => Number(r.id)).sort((a: number, b: number) => a - b);
 }
 
-const pairRows = (a: number, b: number) => [{ member_id: a, friend_id: b }, { member_id: b, friend_id: a }];
-const friendCount = async (id: number) => Number((await t.db('members').select('friend_count').where({ id }).first()).friend_count);
+const pairRows = (a: number, b: number) => [
+  { member_id: a, friend_id: b },
+  { member_id: b, friend_id: a },
+];
+const friendCount = async (id: number) =>
+  Number((await t.db('members').select('friend_count').where({ id }).first()).friend_count);
 
 async function refusal(run: () => Promise<unknown>): Promise<string> {
   try {
@@ -48,7 +59,10 @@ test('friendships › a 1,001st friendship inserted directly is refused by the f
   const rows = others.slice(0, 1000).flatMap((f) => pairRows(hub, f));
   for (let i = 0; i < rows.length; i += 500) await t.db('friendships').insert(rows.slice(i, i + 500));
   assert.equal(await friendCount(hub), 1000);
-  assert.equal(await refusal(() => t.db('friendships').insert(pairRows(hub, others[1000]))), 'members_friend_count_check');
+  assert.equal(
+    await refusal(() => t.db('friendships').insert(pairRows(hub, others[1000]))),
+    'members_friend_count_check',
+  );
   const [row] = await t.db('friendships').where({ member_id: hub }).count<{ c: string }[]>({ c: '*' });
   assert.equal(Number(row.c), 1000, 'no 1,001st row');
   assert.equal(await friendCount(hub), 1000);
@@ -64,5 +78,10 @@ test('members › created_at cannot be moved, so a later date cannot make a mino
   assert.equal(row.birth_date, '1990-01-01');
   // Everything else about the row may change, and so may a statement that leaves created_at as it is.
   assert.equal(await update({ nickname: 'かわった', birth_date: '1991-02-03' }), 'accepted');
-  assert.equal(await refusal(() => t.db.raw('UPDATE members SET created_at = created_at, nickname = ? WHERE id = ?', ['もう一度', m])), 'accepted');
+  assert.equal(
+    await refusal(() =>
+      t.db.raw('UPDATE members SET created_at = created_at, nickname = ? WHERE id = ?', ['もう一度', m]),
+    ),
+    'accepted',
+  );
 });

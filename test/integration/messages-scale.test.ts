@@ -23,9 +23,13 @@ let lastInThread: number;
 
 before(async () => {
   t = await freshDatabase();
-  await t.db.raw(`INSERT INTO verified_phones (phone) SELECT '+8170' || lpad(g::text, 8, '0') FROM generate_series(30000000, 30002999) g`);
-  const ids: number[] = (await t.db.raw(`INSERT INTO members (phone, nickname, birth_date, password_hash)
-    SELECT '+8170' || lpad(g::text, 8, '0'), 'm' || g, '1990-01-01', '$argon2id$x' FROM generate_series(30000000, 30002999) g RETURNING id`)).rows.map((r: { id: number }) => r.id);
+  await t.db.raw(
+    `INSERT INTO verified_phones (phone) SELECT '+8170' || lpad(g::text, 8, '0') FROM generate_series(30000000, 30002999) g`,
+  );
+  const ids: number[] = (
+    await t.db.raw(`INSERT INTO members (phone, nickname, birth_date, password_hash)
+    SELECT '+8170' || lpad(g::text, 8, '0'), 'm' || g, '1990-01-01', '$argon2id$x' FROM generate_series(30000000, 30002999) g RETURNING id`)
+  ).rows.map((r: { id: number }) => r.id);
   [hub, partner] = ids;
   const lo = ids[2];
   const n = ids.length - 2;
@@ -35,17 +39,36 @@ before(async () => {
     INSERT INTO messages (id, thread_id, sender_id, recipient_id, subject, body, submission_key, created_at)
     SELECT n, n, sender_id, recipient_id, subject, body, gen_random_uuid(), created_at
       FROM (SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS n, x.* FROM (${select}) x) y RETURNING id`;
-  await t.db.raw(ownThread(`
+  await t.db.raw(
+    ownThread(`
     SELECT s AS sender_id, CASE WHEN r = s THEN ? + ((r - ? + 1) % ?) ELSE r END AS recipient_id, 's' || g AS subject, 'b' || g AS body, now() - g * interval '1 minute' AS created_at
-      FROM generate_series(1, 100000) g, LATERAL (SELECT ? + (g::bigint * 7919) % ? AS s, ? + (g::bigint * 104729) % ? AS r) p`), [lo, lo, n, lo, n, lo, n]);
-  await t.db.raw(ownThread(`SELECT ? + g % ? AS sender_id, ?::bigint AS recipient_id, 'to hub ' || g AS subject, 'b' AS body, now() - g * interval '3 minutes' AS created_at
-    FROM generate_series(1, 4000) g`), [lo, n, hub]);
-  await t.db.raw(ownThread(`SELECT ?::bigint AS sender_id, ? + g % ? AS recipient_id, 'from hub ' || g AS subject, 'b' AS body, now() - g * interval '5 minutes' AS created_at
-    FROM generate_series(1, 1000) g`), [hub, lo, n]);
-  const [{ id: first }] = (await t.db.raw(ownThread(`SELECT ?::bigint AS sender_id, ?::bigint AS recipient_id, 'はじめ' AS subject, 'b' AS body, now() - interval '30 days' AS created_at`), [hub, partner])).rows;
-  await t.db.raw(`INSERT INTO messages (sender_id, recipient_id, subject, body, thread_id, submission_key, created_at)
+      FROM generate_series(1, 100000) g, LATERAL (SELECT ? + (g::bigint * 7919) % ? AS s, ? + (g::bigint * 104729) % ? AS r) p`),
+    [lo, lo, n, lo, n, lo, n],
+  );
+  await t.db.raw(
+    ownThread(`SELECT ? + g % ? AS sender_id, ?::bigint AS recipient_id, 'to hub ' || g AS subject, 'b' AS body, now() - g * interval '3 minutes' AS created_at
+    FROM generate_series(1, 4000) g`),
+    [lo, n, hub],
+  );
+  await t.db.raw(
+    ownThread(`SELECT ?::bigint AS sender_id, ? + g % ? AS recipient_id, 'from hub ' || g AS subject, 'b' AS body, now() - g * interval '5 minutes' AS created_at
+    FROM generate_series(1, 1000) g`),
+    [hub, lo, n],
+  );
+  const [{ id: first }] = (
+    await t.db.raw(
+      ownThread(
+        `SELECT ?::bigint AS sender_id, ?::bigint AS recipient_id, 'はじめ' AS subject, 'b' AS body, now() - interval '30 days' AS created_at`,
+      ),
+      [hub, partner],
+    )
+  ).rows;
+  await t.db.raw(
+    `INSERT INTO messages (sender_id, recipient_id, subject, body, thread_id, submission_key, created_at)
     SELECT CASE WHEN g % 2 = 0 THEN ?::bigint ELSE ?::bigint END, CASE WHEN g % 2 = 0 THEN ?::bigint ELSE ?::bigint END, 'Re: はじめ', 'b' || g, ?, gen_random_uuid(), now() - interval '30 days' + g * interval '1 minute'
-      FROM generate_series(1, 400) g`, [hub, partner, partner, hub, first]);
+      FROM generate_series(1, 400) g`,
+    [hub, partner, partner, hub, first],
+  );
   lastInThread = (await t.db('messages').max({ id: 'id' }).first())!.id;
   // Both copies of everything; most mail read, a little trashed.
   await t.db.raw(`INSERT INTO message_copies (member_id, message_id, box, created_at, trashed_at)
@@ -56,14 +79,21 @@ before(async () => {
   client = new pg.Client({ connectionString: t.url });
   await client.connect();
 });
-after(async () => { await client?.end(); await t.drop(); });
+after(async () => {
+  await client?.end();
+  await t.drop();
+});
 
 /** Runs `fn`, then EXPLAINs every SELECT it sent: each must avoid scanning the message tables. */
 async function plansOf(fn: () => Promise<unknown>): Promise<PlanNode[][]> {
   const queries: { sql: string; bindings: unknown[] }[] = [];
   const listen = (q: { sql: string; bindings: unknown[] }) => queries.push(q);
   t.db.on('query', listen);
-  try { await fn(); } finally { t.db.off('query', listen); }
+  try {
+    await fn();
+  } finally {
+    t.db.off('query', listen);
+  }
   const plans: PlanNode[][] = [];
   for (const q of queries.filter((x) => /^\s*select/i.test(x.sql))) {
     const { rows } = await client.query(`EXPLAIN (FORMAT JSON) ${q.sql}`, q.bindings);
@@ -72,7 +102,11 @@ async function plansOf(fn: () => Promise<unknown>): Promise<PlanNode[][]> {
       console.log(`${q.sql}\n${analyzed.map((r) => r['QUERY PLAN']).join('\n')}\n`);
     }
     const nodes = planNodes(rows[0]['QUERY PLAN'][0].Plan);
-    const scans = nodes.filter((node) => node['Node Type'] === 'Seq Scan' && ['messages', 'message_copies', 'members'].includes(node['Relation Name'] ?? ''));
+    const scans = nodes.filter(
+      (node) =>
+        node['Node Type'] === 'Seq Scan' &&
+        ['messages', 'message_copies', 'members'].includes(node['Relation Name'] ?? ''),
+    );
     assert.deepEqual(scans, [], q.sql);
     plans.push(nodes);
   }
@@ -91,10 +125,14 @@ test('messages at scale › the unread count is one probe of message_copies_unre
 test('messages at scale › inbox, sent and trash pages, first and later, are index ranges', async () => {
   for (const folder of ['inbox', 'sent', 'trash'] as Folder[]) {
     let page: Awaited<ReturnType<typeof folderPage>> = [];
-    const first = await plansOf(async () => { page = await folderPage(t.db, hub, folder, { limit: 21 }); });
+    const first = await plansOf(async () => {
+      page = await folderPage(t.db, hub, folder, { limit: 21 });
+    });
     assert.equal(page.length, 21, folder);
     const last = page[19];
-    const later = await plansOf(() => folderPage(t.db, hub, folder, { limit: 21, before: { at: new Date(last.created_at), id: last.id } }));
+    const later = await plansOf(() =>
+      folderPage(t.db, hub, folder, { limit: 21, before: { at: new Date(last.created_at), id: last.id } }),
+    );
     const index = folder === 'trash' ? 'message_copies_trash_idx' : 'message_copies_folder_idx';
     assert.ok(usesIndex(first, index), `${folder}: ${index}`);
     assert.ok(usesIndex(later, index), `${folder} later: ${index}`);
@@ -109,7 +147,13 @@ test('messages at scale › a message page (the copy, the earlier chain) and a s
   });
   assert.ok(usesIndex(plans, 'messages_thread_idx'));
   const sent = await plansOf(async () => {
-    const r = await sendMessage(t.db, { senderId: hub, recipientId: partner, replyToId: lastInThread, form: { subject: 'Re: はじめ', body: 'また今度', submission_key: crypto.randomUUID() }, at: new Date() });
+    const r = await sendMessage(t.db, {
+      senderId: hub,
+      recipientId: partner,
+      replyToId: lastInThread,
+      form: { subject: 'Re: はじめ', body: 'また今度', submission_key: crypto.randomUUID() },
+      at: new Date(),
+    });
     assert.ok(r.ok);
   });
   assert.ok(usesIndex(sent, 'messages_sender_recipient_created_idx'));

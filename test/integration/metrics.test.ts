@@ -25,11 +25,15 @@ after(async () => {
 
 function get(port: number, urlPath: string): Promise<{ status: number; text: string; type: string }> {
   return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: urlPath, agent: false }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => { text += d.toString(); });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text, type: String(res.headers['content-type']) }));
-    }).on('error', reject);
+    http
+      .get({ host: '127.0.0.1', port, path: urlPath, agent: false }, (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => {
+          text += d.toString();
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text, type: String(res.headers['content-type']) }));
+      })
+      .on('error', reject);
   });
 }
 
@@ -45,7 +49,8 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   return sum;
 }
 
-const requests = (text: string, labels: Record<string, string>) => sample(text, 'ashiato_http_request_duration_seconds_count', labels) ?? 0;
+const requests = (text: string, labels: Record<string, string>) =>
+  sample(text, 'ashiato_http_request_duration_seconds_count', labels) ?? 0;
 
 async function start(env: Record<string, string>) {
   const database = await freshDatabase();
@@ -53,7 +58,9 @@ async function start(env: Record<string, string>) {
   const [port, metricsPort] = [await freePort(), await freePort()];
   const spawned = spawnServer(database.url, port, { METRICS_PORT: String(metricsPort), ...env });
   servers.push(spawned.child);
-  await waitFor(async () => /Ashiato is running on/.test(spawned.log()), 60_000).catch(() => { throw new Error(`the server did not start:\n${spawned.log()}`); });
+  await waitFor(async () => /Ashiato is running on/.test(spawned.log()), 60_000).catch(() => {
+    throw new Error(`the server did not start:\n${spawned.log()}`);
+  });
   return { database, port, metricsPort, ...spawned, scrape: async () => (await get(metricsPort, '/metrics')).text };
 }
 
@@ -63,19 +70,32 @@ async function stop(child: ChildProcess, log: () => string) {
   assert.equal(await exited, 0, log());
 }
 
-test('config › metrics are off unless METRICS_PORT is set; the listener is loopback by default and never the site\'s port', () => {
+test("config › metrics are off unless METRICS_PORT is set; the listener is loopback by default and never the site's port", () => {
   const base = { NODE_ENV: 'test', SESSION_SECRET: TEST_SECRET };
   assert.deepEqual(loadConfig(base).metrics, { port: undefined, host: '127.0.0.1' });
-  assert.deepEqual(loadConfig({ ...base, METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' }).metrics, { port: 9464, host: '0.0.0.0' });
+  assert.deepEqual(loadConfig({ ...base, METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' }).metrics, {
+    port: 9464,
+    host: '0.0.0.0',
+  });
   assert.throws(() => loadConfig({ ...base, METRICS_PORT: 'yes' }), /METRICS_PORT/);
-  assert.throws(() => loadConfig({ ...base, PORT: '3000', METRICS_PORT: '3000' }), /METRICS_PORT: expected a port other than PORT/);
+  assert.throws(
+    () => loadConfig({ ...base, PORT: '3000', METRICS_PORT: '3000' }),
+    /METRICS_PORT: expected a port other than PORT/,
+  );
 });
 
 test('metrics › requests by route pattern and status, pools, queue depth, SMS and footprints, on the metrics port only', async () => {
   const { database, port, metricsPort, child, log, scrape } = await start({ WEB_CONCURRENCY: '1' });
 
   // Three SMS jobs due in an hour: waiting in their queue.
-  const boss = new PgBoss({ connectionString: database.url, schema: 'pgboss', max: 1, supervise: false, schedule: false, migrate: false });
+  const boss = new PgBoss({
+    connectionString: database.url,
+    schema: 'pgboss',
+    max: 1,
+    supervise: false,
+    schedule: false,
+    migrate: false,
+  });
   await boss.start();
   for (let i = 0; i < 3; i++) await boss.send('sms.send', { messageId: 0 }, { startAfter: 3600 });
   await boss.stop({ graceful: false, wait: true });
@@ -83,13 +103,20 @@ test('metrics › requests by route pattern and status, pools, queue depth, SMS 
   const visitor = await createMember(database.db);
   const host = await createMember(database.db);
   const agent = new Agent(`http://127.0.0.1:${port}`);
-  assert.equal((await agent.post('/login', { phone: visitor.phone, password: 'wrong password' }, { tokenFrom: '/login' })).status, 401);
-  assert.equal((await agent.post('/login', { phone: visitor.phone, password: visitor.password }, { tokenFrom: '/login' })).status, 303);
+  assert.equal(
+    (await agent.post('/login', { phone: visitor.phone, password: 'wrong password' }, { tokenFrom: '/login' })).status,
+    401,
+  );
+  assert.equal(
+    (await agent.post('/login', { phone: visitor.phone, password: visitor.password }, { tokenFrom: '/login' })).status,
+    303,
+  );
   assert.equal((await agent.get(`/members/${host.id}`)).status, 200);
   assert.equal((await agent.get('/diaries/999999999')).status, 404);
   const mobile = await agent.get('/m/diaries/999999999');
   assert.equal((await agent.get('/css/site.css')).status, 200);
-  for (const scan of ['/wp-login.php', '/.env', '/phpmyadmin/index.php', '/metrics']) assert.equal((await agent.get(scan)).status, 404);
+  for (const scan of ['/wp-login.php', '/.env', '/phpmyadmin/index.php', '/metrics'])
+    assert.equal((await agent.get(scan)).status, 404);
 
   const main = await get(port, '/metrics');
   assert.equal(main.status, 404, 'the site does not serve /metrics');
@@ -106,7 +133,11 @@ test('metrics › requests by route pattern and status, pools, queue depth, SMS 
   assert.equal(requests(text, { method: 'GET', route: '/members/:id', status: '200' }), 1);
   assert.equal(requests(text, { method: 'GET', route: '/diaries/:id', status: '404' }), 1);
   // The mobile table's routes carry their mount, even when the answer is the error handler's.
-  assert.equal(requests(text, { method: 'GET', route: '/m/diaries/:id', status: String(mobile.status) }), 1, `GET /m/diaries/:id answered ${mobile.status}`);
+  assert.equal(
+    requests(text, { method: 'GET', route: '/m/diaries/:id', status: String(mobile.status) }),
+    1,
+    `GET /m/diaries/:id answered ${mobile.status}`,
+  );
   assert.equal(requests(text, { route: '/diaries/:id' }), 1, 'the mobile request is not counted as the PC route');
   assert.equal(requests(text, { method: 'GET', route: '(static)', status: '200' }), 1);
   // Scanners' URLs never become labels.
@@ -118,7 +149,12 @@ test('metrics › requests by route pattern and status, pools, queue depth, SMS 
 
   // Every pool of the process, read at scrape time.
   for (const pool of ['app', 'owner', 'sessions', 'footprints', 'jobs']) {
-    for (const gauge of ['connections', 'idle_connections', 'waiting']) assert.notEqual(sample(text, `ashiato_db_pool_${gauge}`, { pool }), undefined, `${gauge} of pool ${pool}\n${text}`);
+    for (const gauge of ['connections', 'idle_connections', 'waiting'])
+      assert.notEqual(
+        sample(text, `ashiato_db_pool_${gauge}`, { pool }),
+        undefined,
+        `${gauge} of pool ${pool}\n${text}`,
+      );
   }
   assert.ok(sample(text, 'ashiato_db_pool_connections', { pool: 'app' })! >= 1);
   assert.equal(sample(text, 'ashiato_job_queue_depth', { queue: 'sms.send' }), 3);
@@ -129,11 +165,19 @@ test('metrics › requests by route pattern and status, pools, queue depth, SMS 
 
   // A registration queues an SMS, sent by the job with the console provider.
   const registration = new Agent(`http://127.0.0.1:${port}`);
-  assert.equal((await registration.post('/register', { phone: formatJapaneseMobile(uniquePhone()) }, { tokenFrom: '/register' })).status, 303);
+  assert.equal(
+    (await registration.post('/register', { phone: formatJapaneseMobile(uniquePhone()) }, { tokenFrom: '/register' }))
+      .status,
+    303,
+  );
   // The footprint of the profile visit is written in its batch; the SMS is sent by its job.
   text = await waitFor(async () => {
     const t = await scrape();
-    return (sample(t, 'ashiato_footprints_written_total') ?? 0) >= 1 && sample(t, 'ashiato_sms_deliveries_total', { provider: 'console', outcome: 'sent' }) === 1 && t;
+    return (
+      (sample(t, 'ashiato_footprints_written_total') ?? 0) >= 1 &&
+      sample(t, 'ashiato_sms_deliveries_total', { provider: 'console', outcome: 'sent' }) === 1 &&
+      t
+    );
   }, 15_000).catch(async () => assert.fail(await scrape()));
   assert.equal(sample(text, 'ashiato_footprint_batches_total'), 1);
   assert.equal(sample(text, 'ashiato_footprints_dropped_total'), 0);

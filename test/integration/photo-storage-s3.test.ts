@@ -22,8 +22,12 @@ import { readStored, startLocalS3, type LocalS3 } from '../support/photo-storage
 // the copy command, and the settings' errors. The pages over HTTP: test/http/photos-s3.test.ts.
 
 let s3: LocalS3;
-before(async () => { s3 = await startLocalS3(); });
-after(async () => { await s3.close(); });
+before(async () => {
+  s3 = await startLocalS3();
+});
+after(async () => {
+  await s3.close();
+});
 
 test('s3 storage › put, get (a stream with its size) and delete by key and by prefix', async () => {
   const store = s3Storage(s3.settings);
@@ -58,7 +62,10 @@ test('s3 storage › a large object is read back in pieces, byte for byte', asyn
   assert.equal(got!.size, data.length);
   let chunks = 0;
   const parts: Buffer[] = [];
-  for await (const chunk of got!.body) { chunks++; parts.push(chunk as Buffer); }
+  for await (const chunk of got!.body) {
+    chunks++;
+    parts.push(chunk as Buffer);
+  }
   assert.ok(chunks > 1, `streamed in ${chunks} chunk(s)`);
   assert.ok(Buffer.concat(parts).equals(data));
   await store.delete(key);
@@ -91,7 +98,9 @@ test('s3 storage › a store that cuts the connection on a put is "unavailable",
   s3.faults.puts = 0;
   s3.faults.failPutsFrom = 1;
   try {
-    const err = await store.put(variantKey(newStorageKey(), 'w600'), Buffer.from('x'), 'image/jpeg').catch((e: unknown) => e);
+    const err = await store
+      .put(variantKey(newStorageKey(), 'w600'), Buffer.from('x'), 'image/jpeg')
+      .catch((e: unknown) => e);
     assert.ok(err instanceof PhotoStorageUnavailable, String(err));
     assert.match(err.message, /^object store: put [0-9a-f]{2}\/[0-9a-f]{32}\/w600\.jpg failed/);
     assert.ok(s3.faults.puts >= 2, 'the SDK retried before giving up');
@@ -104,12 +113,17 @@ test('s3 storage › a store that cuts the connection on a put is "unavailable",
 test('settings › PHOTO_STORAGE=s3 names what is missing, one line each, never a key', () => {
   const base = { NODE_ENV: 'test' };
   assert.deepEqual(loadConfig(base).photoStorage, { kind: 'disk' }, 'the disk stays the default');
-  let err = catchConfig({ ...base, PHOTO_STORAGE: 's3', S3_SECRET_ACCESS_KEY: 'very-secret-value', S3_ENDPOINT: 'ftp://x' });
+  let err = catchConfig({
+    ...base,
+    PHOTO_STORAGE: 's3',
+    S3_SECRET_ACCESS_KEY: 'very-secret-value',
+    S3_ENDPOINT: 'ftp://x',
+  });
   assert.deepEqual(err.lines, [
-    'S3_BUCKET: required with PHOTO_STORAGE=s3 (the bucket\'s name)',
+    "S3_BUCKET: required with PHOTO_STORAGE=s3 (the bucket's name)",
     'S3_REGION: required with PHOTO_STORAGE=s3 (e.g. ap-northeast-1; most S3-compatible stores take us-east-1)',
     'S3_ENDPOINT: expected an https:// address (e.g. https://s3.example.jp), got "ftp://x"',
-    'S3_ACCESS_KEY_ID: required with S3_SECRET_ACCESS_KEY (set both, or neither to use the AWS SDK\'s own credentials: AWS_* variables, an instance role)',
+    "S3_ACCESS_KEY_ID: required with S3_SECRET_ACCESS_KEY (set both, or neither to use the AWS SDK's own credentials: AWS_* variables, an instance role)",
   ]);
   assert.doesNotMatch(err.message, /very-secret-value/);
   err = catchConfig({ ...base, PHOTO_STORAGE: 'S3' });
@@ -118,9 +132,22 @@ test('settings › PHOTO_STORAGE=s3 names what is missing, one line each, never 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ashiato-s3-secret-'));
   try {
     fs.writeFileSync(path.join(dir, 'key'), 'from-a-file\n');
-    const config = loadConfig({ ...base, PHOTO_STORAGE: 's3', S3_BUCKET: 'b-1', S3_REGION: 'auto', S3_ENDPOINT: 'https://s3.example.jp', S3_FORCE_PATH_STYLE: 'true', S3_ACCESS_KEY_ID: 'AKID', S3_SECRET_ACCESS_KEY_FILE: path.join(dir, 'key') });
+    const config = loadConfig({
+      ...base,
+      PHOTO_STORAGE: 's3',
+      S3_BUCKET: 'b-1',
+      S3_REGION: 'auto',
+      S3_ENDPOINT: 'https://s3.example.jp',
+      S3_FORCE_PATH_STYLE: 'true',
+      S3_ACCESS_KEY_ID: 'AKID',
+      S3_SECRET_ACCESS_KEY_FILE: path.join(dir, 'key'),
+    });
     assert.deepEqual(config.photoStorage, {
-      kind: 's3', bucket: 'b-1', region: 'auto', endpoint: 'https://s3.example.jp', forcePathStyle: true,
+      kind: 's3',
+      bucket: 'b-1',
+      region: 'auto',
+      endpoint: 'https://s3.example.jp',
+      forcePathStyle: true,
       credentials: { accessKeyId: 'AKID', secretAccessKey: 'from-a-file' },
     });
   } finally {
@@ -150,15 +177,26 @@ after(async () => {
   fs.rmSync(disk, { recursive: true, force: true });
 });
 
-function ashiato(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string; err: string }> {
+function ashiato(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; out: string; err: string }> {
   const base: Record<string, string | undefined> = { ...process.env, NODE_ENV: 'test' };
-  for (const k of ['DATABASE_URL', 'EMBEDDED_PG_DIR', 'EMBEDDED_PG_PORT', 'PHOTO_STORAGE', 'UPLOADS_DIR']) delete base[k];
+  for (const k of ['DATABASE_URL', 'EMBEDDED_PG_DIR', 'EMBEDDED_PG_PORT', 'PHOTO_STORAGE', 'UPLOADS_DIR'])
+    delete base[k];
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/index.ts'), ...args], { cwd: ROOT, env: { ...base, DATABASE_URL: t.url, ...env } });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/index.ts'), ...args], {
+      cwd: ROOT,
+      env: { ...base, DATABASE_URL: t.url, ...env },
+    });
     let out = '';
     let err = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { err += d; });
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
     child.on('close', (code) => resolve({ code, out, err }));
     child.stdin.end();
   });
@@ -185,7 +223,10 @@ test('photos copy-to-s3 › copies a disk store into the bucket under the same k
 
   const first = await ashiato(['photos', 'copy-to-s3'], { ...s3.env, UPLOADS_DIR: disk });
   assert.equal(first.code, 0, first.out + first.err);
-  assert.match(first.out, /copied 4 file\(s\) \(84000 bytes\), skipped 0 already in the bucket, ignored 2 other file\(s\), failed 0/);
+  assert.match(
+    first.out,
+    /copied 4 file\(s\) \(84000 bytes\), skipped 0 already in the bucket, ignored 2 other file\(s\), failed 0/,
+  );
   assert.deepEqual(await s3.keys(), written.sort());
   const store = s3Storage(s3.settings);
   for (const key of written) {
@@ -198,7 +239,10 @@ test('photos copy-to-s3 › copies a disk store into the bucket under the same k
   await store.put(written[0], Buffer.from('cut short'), 'image/jpeg');
   const second = await ashiato(['photos', 'copy-to-s3', '--from', disk], s3.env);
   assert.equal(second.code, 0, second.out + second.err);
-  assert.match(second.out, /copied 2 file\(s\) \(\d+ bytes\), skipped 3 already in the bucket, ignored 2 other file\(s\), failed 0/);
+  assert.match(
+    second.out,
+    /copied 2 file\(s\) \(\d+ bytes\), skipped 3 already in the bucket, ignored 2 other file\(s\), failed 0/,
+  );
   assert.ok((await readStored(await store.get(written[0])))!.equals(fs.readFileSync(path.join(disk, written[0]))));
   assert.ok(fs.existsSync(path.join(disk, written[0])), 'the disk is left as it was');
 
@@ -219,27 +263,53 @@ test('photos sweep-orphans › on disk and in the bucket, only photos with no ro
       for (const key of [kept, orphan, other]) {
         for (const v of ['sq76', 'w600'] as const) await store.put(variantKey(key, v), Buffer.from(v), 'image/jpeg');
       }
-      await t.db('photos').insert([kept, other].map((storage_key) => ({ owner_id: owner.id, kind: 'diary', storage_key, width: 10, height: 10 })));
+      await t.db('photos').insert(
+        [kept, other].map((storage_key) => ({
+          owner_id: owner.id,
+          kind: 'diary',
+          storage_key,
+          width: 10,
+          height: 10,
+        })),
+      );
       const listed = [];
       for await (const p of store.listPhotos()) listed.push(p.storageKey);
       assert.deepEqual(listed.sort(), [kept, orphan, other].sort(), 'one entry per photo, over several listing pages');
 
       const now = new Date();
-      assert.deepEqual(await sweepOrphanPhotos(t.db, store, { now }), { photos: 3, orphans: 0, young: 1, removed: 0 }, 'a post in progress is left alone');
+      assert.deepEqual(
+        await sweepOrphanPhotos(t.db, store, { now }),
+        { photos: 3, orphans: 0, young: 1, removed: 0 },
+        'a post in progress is left alone',
+      );
       const later = new Date(now.getTime() + 25 * 3600_000);
-      assert.deepEqual(await sweepOrphanPhotos(t.db, store, { now: later, dryRun: true }), { photos: 3, orphans: 1, young: 0, removed: 0 });
+      assert.deepEqual(await sweepOrphanPhotos(t.db, store, { now: later, dryRun: true }), {
+        photos: 3,
+        orphans: 1,
+        young: 0,
+        removed: 0,
+      });
       assert.ok(await store.get(variantKey(orphan, 'w600')), 'a dry run removes nothing');
-      assert.deepEqual(await sweepOrphanPhotos(t.db, store, { now: later }), { photos: 3, orphans: 1, young: 0, removed: 1 });
+      assert.deepEqual(await sweepOrphanPhotos(t.db, store, { now: later }), {
+        photos: 3,
+        orphans: 1,
+        young: 0,
+        removed: 1,
+      });
       assert.equal(await store.get(variantKey(orphan, 'w600')), null);
       assert.equal(await store.get(variantKey(orphan, 'sq76')), null);
-      for (const key of [kept, other]) assert.ok(await readStored(await store.get(variantKey(key, 'w600'))), 'photos with rows are kept');
+      for (const key of [kept, other])
+        assert.ok(await readStored(await store.get(variantKey(key, 'w600'))), 'photos with rows are kept');
       await t.db('photos').whereIn('storage_key', [kept, other]).delete();
       await store.delete(photoPrefix(kept));
       await store.delete(photoPrefix(other));
     }
     const run = await ashiato(['photos', 'sweep-orphans', '--dry-run'], s3.env);
     assert.equal(run.code, 0, run.out + run.err);
-    assert.match(run.out, /the bucket ashiato-photos: 0 photo\(s\) stored, 0 with no row \(dry run: none removed\); 0 younger than a day left alone/);
+    assert.match(
+      run.out,
+      /the bucket ashiato-photos: 0 photo\(s\) stored, 0 with no row \(dry run: none removed\); 0 younger than a day left alone/,
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -52,7 +52,13 @@ test('pipeline › variants have their sizes: squares, 600 px long side, 120 wid
 
   const tall = await processed(await img.jpeg(900, 3000));
   const tallSizes = Object.fromEntries(tall.variants.map((v) => [v.variant, [v.width, v.height]]));
-  assert.deepEqual(tallSizes, { sq76: [76, 76], sq180: [180, 180], w600: [180, 600], m120: [120, 400], m240: [96, 320] });
+  assert.deepEqual(tallSizes, {
+    sq76: [76, 76],
+    sq180: [180, 180],
+    w600: [180, 600],
+    m120: [120, 400],
+    m240: [96, 320],
+  });
 });
 
 test('pipeline › PNG with transparency, WebP and AVIF (HEIF) are taken and stored as JPEG', async () => {
@@ -65,8 +71,13 @@ test('pipeline › PNG with transparency, WebP and AVIF (HEIF) are taken and sto
 
 test('pipeline › SVG, TIFF, PDF, GIF, HTML and empty files are refused by content', async () => {
   const inputs: [string, Buffer][] = [
-    ['svg', img.svg()], ['tiff', await img.tiff()], ['pdf', img.pdf()], ['gif', await img.gif()],
-    ['html', img.html()], ['empty', Buffer.alloc(0)], ['text', Buffer.from('just some words')],
+    ['svg', img.svg()],
+    ['tiff', await img.tiff()],
+    ['pdf', img.pdf()],
+    ['gif', await img.gif()],
+    ['html', img.html()],
+    ['empty', Buffer.alloc(0)],
+    ['text', Buffer.from('just some words')],
   ];
   for (const [name, input] of inputs) {
     assert.equal(sniffFormat(input), null, name);

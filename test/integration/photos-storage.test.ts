@@ -33,7 +33,18 @@ test('photo storage › put, get and delete by key and by prefix, under the uplo
 
 test('photo storage › keys that could leave the folder are refused, whatever the caller', async () => {
   fs.writeFileSync(path.join(outer, 'secret.txt'), 'outside');
-  for (const key of ['../secret.txt', 'a/../../secret.txt', '/etc/passwd', '..', 'a/./b.jpg', 'A.JPG', 'a\\..\\b', '', 'x.ejs/../../y', '.hidden']) {
+  for (const key of [
+    '../secret.txt',
+    'a/../../secret.txt',
+    '/etc/passwd',
+    '..',
+    'a/./b.jpg',
+    'A.JPG',
+    'a\\..\\b',
+    '',
+    'x.ejs/../../y',
+    '.hidden',
+  ]) {
     await assert.rejects(storage.put(key, Buffer.from('x'), 'image/jpeg'), /invalid storage key/, key);
     await assert.rejects(storage.get(key.endsWith('/') ? `${key}x` : key), /invalid storage key/, key);
     await assert.rejects(storage.delete(key), /invalid storage key/, key);

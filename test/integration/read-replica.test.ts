@@ -51,7 +51,10 @@ before(async () => {
   standbyAdmin = createDb(withPort(ownerUrl, standby.port), { max: 1 });
   // The app's own role on the replica (roles are copied with everything else), checked every 100 ms.
   replica = openReadReplica(withPort(appUrl, standby.port), { maxLagMs: MAX_LAG_MS, checkMs: 100 });
-  app = await startTestApp({ database: { db: owner, url: ownerUrl, appDb, appUrl, drop: async () => undefined }, readReplica: replica });
+  app = await startTestApp({
+    database: { db: owner, url: ownerUrl, appDb, appUrl, drop: async () => undefined },
+    readReplica: replica,
+  });
   await waitFor(async () => replica.stats.state === 'healthy');
 });
 
@@ -73,11 +76,20 @@ function skipWithout(t: TestContext): boolean {
 
 /** Waits until the standby has replayed everything the primary has written so far. */
 async function caughtUp() {
-  const { rows: [{ lsn }] } = await owner.raw(`SELECT pg_current_wal_lsn()::text AS lsn`);
-  await waitFor(async () => (await standbyAdmin.raw(`SELECT pg_last_wal_replay_lsn() >= ?::pg_lsn AS ok`, [lsn])).rows[0].ok);
+  const {
+    rows: [{ lsn }],
+  } = await owner.raw(`SELECT pg_current_wal_lsn()::text AS lsn`);
+  await waitFor(
+    async () => (await standbyAdmin.raw(`SELECT pg_last_wal_replay_lsn() >= ?::pg_lsn AS ok`, [lsn])).rows[0].ok,
+  );
 }
 
-async function pair(): Promise<{ writer: { id: number }; reader: { id: number }; writerAgent: Agent; readerAgent: Agent }> {
+async function pair(): Promise<{
+  writer: { id: number };
+  reader: { id: number };
+  writerAgent: Agent;
+  readerAgent: Agent;
+}> {
   const writer = await createMember(owner, { nickname: 'かくひと' });
   const reader = await createMember(owner, { nickname: 'よむひと' });
   await makeFriends(owner, writer.id, reader.id);
@@ -86,12 +98,16 @@ async function pair(): Promise<{ writer: { id: number }; reader: { id: number };
   return { writer, reader, writerAgent, readerAgent };
 }
 
-test('read replica › a diary written is on the writer\'s next pages at once; a friend reads from the replica, then from the primary once it lags', async (t) => {
+test("read replica › a diary written is on the writer's next pages at once; a friend reads from the replica, then from the primary once it lags", async (t) => {
   if (skipWithout(t)) return;
   const { writer, writerAgent, readerAgent } = await pair();
   assert.equal((await readerAgent.get('/home')).status, 200);
-  const { rows: [reads] } = await standbyAdmin.raw(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'ashiato-reads'`);
-  assert.ok(reads.n >= 1, 'the reader\'s home was not read on the replica');
+  const {
+    rows: [reads],
+  } = await standbyAdmin.raw(
+    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'ashiato-reads'`,
+  );
+  assert.ok(reads.n >= 1, "the reader's home was not read on the replica");
 
   // A commit just replayed, then replay paused: from here the replica misses whatever is written.
   await owner('members').where({ id: writer.id }).update({ nickname: 'かくひと' });
@@ -125,7 +141,15 @@ test('read replica › a diary written is on the writer\'s next pages at once; a
 test('read replica › the replica stopped while pages are read costs no request; it is used again once back', async (t) => {
   if (skipWithout(t)) return;
   const { writer, readerAgent } = await pair();
-  const [{ id: diaryId }] = await owner('diaries').insert({ author_id: writer.id, title: 'とまる前', body: '本文', visibility: 'friends', submission_key: crypto.randomUUID() }).returning('id');
+  const [{ id: diaryId }] = await owner('diaries')
+    .insert({
+      author_id: writer.id,
+      title: 'とまる前',
+      body: '本文',
+      visibility: 'friends',
+      submission_key: crypto.randomUUID(),
+    })
+    .returning('id');
   await caughtUp();
   const pages = ['/home', `/diaries/${diaryId}`, `/members/${writer.id}`, '/diaries/friends'];
   const statuses: string[] = [];
@@ -146,10 +170,17 @@ test('read replica › the replica stopped while pages are read costs no request
   await Promise.all(readers);
   logs.stop();
 
-  assert.deepEqual(statuses.filter((s) => !s.startsWith('200 ')), [], 'a request failed while the replica stopped');
+  assert.deepEqual(
+    statuses.filter((s) => !s.startsWith('200 ')),
+    [],
+    'a request failed while the replica stopped',
+  );
   assert.equal(replica.stats.state, 'down');
   assert.ok(replica.stats.fallbacks.down + replica.stats.fallbacks.error > 0);
-  assert.ok(logs.lines().some((l) => l.component === 'db' && /read replica (not used|failed)/.test(l.msg)), 'no log line said the replica was left');
+  assert.ok(
+    logs.lines().some((l) => l.component === 'db' && /read replica (not used|failed)/.test(l.msg)),
+    'no log line said the replica was left',
+  );
 
   await standby.start();
   await waitFor(async () => replica.stats.state === 'healthy', 20_000);

@@ -6,8 +6,12 @@ import { freshDatabase, type TestDatabase } from '../support/db.js';
 // SQL are refused by named constraints.
 
 let t: TestDatabase;
-before(async () => { t = await freshDatabase(); });
-after(async () => { await t.drop(); });
+before(async () => {
+  t = await freshDatabase();
+});
+after(async () => {
+  await t.drop();
+});
 
 const HASH = '$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$aGFzaGhhc2hoYXNoaGFzaGhhc2g';
 
@@ -34,7 +38,11 @@ test('members › accepts a row with a verified phone, and the number only once'
 
 test('verified_phones › the number must match the Japanese mobile pattern', async () => {
   for (const bad of ['+815012345678', '+81312345678', '+14155552671', '09012345678', '+819001234567']) {
-    assert.equal(await refusedBy(`INSERT INTO verified_phones (phone) VALUES (?)`, [bad]), 'verified_phones_phone_check', bad);
+    assert.equal(
+      await refusedBy(`INSERT INTO verified_phones (phone) VALUES (?)`, [bad]),
+      'verified_phones_phone_check',
+      bad,
+    );
   }
 });
 
@@ -49,16 +57,31 @@ test('members › the birth date must be at least 18 years before the account wa
 test('members › nickname length, password hash kind, role and status are checked', async () => {
   await t.db.raw(`INSERT INTO verified_phones (phone) VALUES ('+819044445555')`);
   assert.equal(await refusedBy(insertMember, ['+819044445555', '', '1990-01-01', HASH]), 'members_nickname_check');
-  assert.equal(await refusedBy(insertMember, ['+819044445555', 'あ'.repeat(21), '1990-01-01', HASH]), 'members_nickname_check');
-  assert.equal(await refusedBy(insertMember, ['+819044445555', 'ok', '1990-01-01', 'plaintext']), 'members_password_hash_check');
   assert.equal(
-    await refusedBy(`INSERT INTO members (phone, nickname, birth_date, password_hash, role) VALUES (?, 'x', '1990-01-01', ?, 'root')`, ['+819044445555', HASH]),
+    await refusedBy(insertMember, ['+819044445555', 'あ'.repeat(21), '1990-01-01', HASH]),
+    'members_nickname_check',
+  );
+  assert.equal(
+    await refusedBy(insertMember, ['+819044445555', 'ok', '1990-01-01', 'plaintext']),
+    'members_password_hash_check',
+  );
+  assert.equal(
+    await refusedBy(
+      `INSERT INTO members (phone, nickname, birth_date, password_hash, role) VALUES (?, 'x', '1990-01-01', ?, 'root')`,
+      ['+819044445555', HASH],
+    ),
     'members_role_check',
   );
 });
 
 test('members › only a withdrawn member may be without a phone', async () => {
-  assert.equal(await refusedBy(`INSERT INTO members (phone, nickname, birth_date, password_hash) VALUES (NULL, 'x', '1990-01-01', ?)`, [HASH]), 'members_phone_present_check');
+  assert.equal(
+    await refusedBy(
+      `INSERT INTO members (phone, nickname, birth_date, password_hash) VALUES (NULL, 'x', '1990-01-01', ?)`,
+      [HASH],
+    ),
+    'members_phone_present_check',
+  );
 });
 
 test('phone_verifications › at most 5 attempts are ever recorded', async () => {

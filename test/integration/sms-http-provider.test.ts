@@ -24,15 +24,23 @@ function gatewayStandIn() {
   const server = http.createServer((req, res) => {
     let body = '';
     req.setEncoding('utf8');
-    req.on('data', (c) => { body += c; });
+    req.on('data', (c) => {
+      body += c;
+    });
     req.on('end', () => {
       requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
       const reply = script.shift() ?? 200;
-      if (reply === 'hang') { hanging.push(res); return; }
+      if (reply === 'hang') {
+        hanging.push(res);
+        return;
+      }
       // Some gateways echo what they were sent in their errors: none of it may reach our records.
       const echo = JSON.stringify({ error: 'rejected', request: body });
       if (reply >= 300) res.writeHead(reply, { 'content-type': 'application/json', location: '/elsewhere' }).end(echo);
-      else res.writeHead(reply, { 'content-type': 'application/json' }).end(JSON.stringify({ result: { id: `msg-${requests.length}` } }));
+      else
+        res
+          .writeHead(reply, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ result: { id: `msg-${requests.length}` } }));
     });
   });
   return {
@@ -63,7 +71,8 @@ before(async () => {
   config = testConfig({
     SMS_PROVIDER: 'http',
     SMS_HTTP_URL: `${baseUrl}/api/v1/sms/send?account=ashiato`,
-    SMS_HTTP_BODY: '{"to":"{{national}}","message":"{{text}}","sender":"ASHIATO","meta":{"intl":"{{e164_digits}}","note":"{{e164}}"}}',
+    SMS_HTTP_BODY:
+      '{"to":"{{national}}","message":"{{text}}","sender":"ASHIATO","meta":{"intl":"{{e164_digits}}","note":"{{e164}}"}}',
     SMS_HTTP_AUTH_HEADER: 'Authorization: Bearer tok-123',
     SMS_HTTP_TIMEOUT_MS: '300',
     SMS_HTTP_ID_FIELD: 'result.id',
@@ -71,15 +80,26 @@ before(async () => {
   const provider = providerFromConfig(config, t.db);
   assert.equal(provider.name, 'http');
   background = await startBackground({
-    connectionString: t.url, db: t.db, config, clock: systemClock, provider,
-    retry: { retryLimit: 3, retryDelay: 1, retryBackoff: false }, pollingIntervalSeconds: 0.5,
+    connectionString: t.url,
+    db: t.db,
+    config,
+    clock: systemClock,
+    provider,
+    retry: { retryLimit: 3, retryDelay: 1, retryBackoff: false },
+    pollingIntervalSeconds: 0.5,
   });
   // SECURITY 13/55: whatever the job or the provider logs is kept and searched by each test.
   for (const k of Object.keys(originalConsole) as (keyof typeof originalConsole)[]) {
-    console[k] = (...args: unknown[]) => { logged.push(args.map((a) => (a instanceof Error ? `${a.message}\n${a.stack}` : String(a))).join(' ')); };
+    console[k] = (...args: unknown[]) => {
+      logged.push(args.map((a) => (a instanceof Error ? `${a.message}\n${a.stack}` : String(a))).join(' '));
+    };
   }
 });
-beforeEach(() => { logged.length = 0; gateway.requests.length = 0; gateway.script.length = 0; });
+beforeEach(() => {
+  logged.length = 0;
+  gateway.requests.length = 0;
+  gateway.script.length = 0;
+});
 after(async () => {
   Object.assign(console, originalConsole);
   await background.stop();
@@ -88,28 +108,46 @@ after(async () => {
 });
 
 async function queueCode(phone: string, code: string) {
-  const messageId = await t.db.transaction((trx) => enqueueSms(trx, config.sessionSecret, { phone, kind: 'register_code', body: `【あしあと】認証コード: ${code}`, at: new Date() }));
+  const messageId = await t.db.transaction((trx) =>
+    enqueueSms(trx, config.sessionSecret, {
+      phone,
+      kind: 'register_code',
+      body: `【あしあと】認証コード: ${code}`,
+      at: new Date(),
+    }),
+  );
   await background.queue.send('sms.send', { messageId });
   return messageId;
 }
 
 function rowOnceStatus(messageId: number, status: string) {
   return waitFor(async () => {
-    const r = await t.db('sms_messages').select('status', 'attempts', 'sealed_body', 'provider_message_id', 'last_error').where({ id: messageId }).first();
+    const r = await t
+      .db('sms_messages')
+      .select('status', 'attempts', 'sealed_body', 'provider_message_id', 'last_error')
+      .where({ id: messageId })
+      .first();
     return r.status === status ? r : null;
   });
 }
 
 function assertNothingLoggedAbout(phone: string, code: string) {
   const all = logged.join('\n');
-  for (const secret of [code, phone, phone.slice(1), '0' + phone.slice(3)]) assert.ok(!all.includes(secret), `logs contain ${secret}`);
+  for (const secret of [code, phone, phone.slice(1), '0' + phone.slice(3)])
+    assert.ok(!all.includes(secret), `logs contain ${secret}`);
 }
 
 test('SMS_PROVIDER=http › sends a message once, with the templated JSON body and the auth header', async () => {
   const phone = uniquePhone();
   const messageId = await queueCode(phone, '482913');
   const row = await rowOnceStatus(messageId, 'sent');
-  assert.deepEqual(row, { status: 'sent', attempts: 1, sealed_body: null, provider_message_id: 'msg-1', last_error: null });
+  assert.deepEqual(row, {
+    status: 'sent',
+    attempts: 1,
+    sealed_body: null,
+    provider_message_id: 'msg-1',
+    last_error: null,
+  });
   assert.equal(gateway.requests.length, 1);
   const [req] = gateway.requests;
   assert.equal(req.method, 'POST');
@@ -117,7 +155,10 @@ test('SMS_PROVIDER=http › sends a message once, with the templated JSON body a
   assert.equal(req.headers.authorization, 'Bearer tok-123');
   assert.match(req.headers['content-type'] ?? '', /^application\/json/);
   assert.deepEqual(JSON.parse(req.body), {
-    to: '0' + phone.slice(3), message: '【あしあと】認証コード: 482913', sender: 'ASHIATO', meta: { intl: phone.slice(1), note: phone },
+    to: '0' + phone.slice(3),
+    message: '【あしあと】認証コード: 482913',
+    sender: 'ASHIATO',
+    meta: { intl: phone.slice(1), note: phone },
   });
   assertNothingLoggedAbout(phone, '482913');
 });
@@ -130,8 +171,14 @@ test('SMS_PROVIDER=http › a 4xx answer is not retried: the message is recorded
   // Past the retry delay: still one request, one attempt.
   await new Promise((r) => setTimeout(r, 2500));
   assert.equal(gateway.requests.length, 1);
-  assert.deepEqual(await t.db('sms_messages').select('status', 'attempts', 'sealed_body', 'last_error').where({ id: messageId }).first(),
-    { status: 'failed', attempts: 1, sealed_body: null, last_error: 'http 400' });
+  assert.deepEqual(
+    await t
+      .db('sms_messages')
+      .select('status', 'attempts', 'sealed_body', 'last_error')
+      .where({ id: messageId })
+      .first(),
+    { status: 'failed', attempts: 1, sealed_body: null, last_error: 'http 400' },
+  );
   assert.equal(row.provider_message_id, null);
   assertNothingLoggedAbout(phone, '771204');
 });
@@ -141,7 +188,13 @@ test('SMS_PROVIDER=http › a 5xx answer is retried and the message is then sent
   const phone = uniquePhone();
   const messageId = await queueCode(phone, '305518');
   const row = await rowOnceStatus(messageId, 'sent');
-  assert.deepEqual(row, { status: 'sent', attempts: 2, sealed_body: null, provider_message_id: 'msg-2', last_error: null });
+  assert.deepEqual(row, {
+    status: 'sent',
+    attempts: 2,
+    sealed_body: null,
+    provider_message_id: 'msg-2',
+    last_error: null,
+  });
   assert.equal(gateway.requests.length, 2);
   assert.equal(gateway.requests[0].body, gateway.requests[1].body, 'the same message, the same code');
   assertNothingLoggedAbout(phone, '305518');
@@ -152,16 +205,29 @@ test('SMS_PROVIDER=http › a gateway that does not answer in time is retried', 
   const phone = uniquePhone();
   const messageId = await queueCode(phone, '640027');
   // Between the attempts the timeout is what the message records.
-  await waitFor(async () => (await t.db('sms_messages').select('last_error').where({ id: messageId }).first()).last_error === 'http timeout after 300 ms');
+  await waitFor(
+    async () =>
+      (await t.db('sms_messages').select('last_error').where({ id: messageId }).first()).last_error ===
+      'http timeout after 300 ms',
+  );
   const row = await rowOnceStatus(messageId, 'sent');
-  assert.deepEqual(row, { status: 'sent', attempts: 2, sealed_body: null, provider_message_id: 'msg-2', last_error: null });
+  assert.deepEqual(row, {
+    status: 'sent',
+    attempts: 2,
+    sealed_body: null,
+    provider_message_id: 'msg-2',
+    last_error: null,
+  });
   assert.equal(gateway.requests.length, 2);
   assertNothingLoggedAbout(phone, '640027');
 });
 
 test('httpProvider › a form-encoded template carries the national number and the text, whatever the text holds', async () => {
   const provider = httpProvider({
-    url: config.sms.http.url!, format: 'form', body: 'token=k&to={{national}}&msg={{text}}', timeoutMs: 1000,
+    url: config.sms.http.url!,
+    format: 'form',
+    body: 'token=k&to={{national}}&msg={{text}}',
+    timeoutMs: 1000,
     authHeader: { name: 'X-API-Key', value: 'key-9' },
   });
   const text = '認証コード 123456 & to=000 {{e164}} "quoted" +plus';
@@ -170,14 +236,29 @@ test('httpProvider › a form-encoded template carries the national number and t
   assert.equal(req.headers['x-api-key'], 'key-9');
   assert.match(req.headers['content-type'] ?? '', /^application\/x-www-form-urlencoded/);
   const form = new URLSearchParams(req.body);
-  assert.deepEqual([...form], [['token', 'k'], ['to', '09012345678'], ['msg', text]]);
+  assert.deepEqual(
+    [...form],
+    [
+      ['token', 'k'],
+      ['to', '09012345678'],
+      ['msg', text],
+    ],
+  );
 });
 
 test('httpProvider › 408 and 429 are retried; a redirect is permanent and is not followed', async () => {
-  const provider = httpProvider({ url: config.sms.http.url!, format: 'json', body: '{"to":"{{e164}}","text":"{{text}}"}', timeoutMs: 1000 });
+  const provider = httpProvider({
+    url: config.sms.http.url!,
+    format: 'json',
+    body: '{"to":"{{e164}}","text":"{{text}}"}',
+    timeoutMs: 1000,
+  });
   const kind = async (status: number) => {
     gateway.script.push(status);
-    const err = await provider.send('+819012345678', 'x').then(() => null, (e: unknown) => e);
+    const err = await provider.send('+819012345678', 'x').then(
+      () => null,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof SmsProviderError, `${status} throws`);
     return { message: err.message, permanent: err.permanent };
   };

@@ -15,14 +15,20 @@ function twilioStandIn(failFirst: number) {
   const requests: { url: string; auth: string; form: URLSearchParams }[] = [];
   const server = http.createServer((req, res) => {
     let body = '';
-    req.on('data', (c) => { body += c; });
+    req.on('data', (c) => {
+      body += c;
+    });
     req.on('end', () => {
       requests.push({ url: req.url ?? '', auth: req.headers.authorization ?? '', form: new URLSearchParams(body) });
       if (requests.length <= failFirst) {
-        res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 20500, message: 'Internal error' }));
+        res
+          .writeHead(500, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ code: 20500, message: 'Internal error' }));
         return;
       }
-      res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ sid: `SM${requests.length}`, status: 'queued' }));
+      res
+        .writeHead(201, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ sid: `SM${requests.length}`, status: 'queued' }));
     });
   });
   return {
@@ -37,7 +43,9 @@ function twilioStandIn(failFirst: number) {
 
 let t: TestDatabase;
 let background: Background | null = null;
-before(async () => { t = await freshDatabase(); });
+before(async () => {
+  t = await freshDatabase();
+});
 after(async () => {
   if (background) await background.stop();
   await t.drop();
@@ -47,20 +55,41 @@ test('SMS job › delivers through the Twilio API and retries after a provider f
   const standIn = twilioStandIn(1);
   const baseUrl = await standIn.start();
   const config = testConfig({
-    SMS_PROVIDER: 'twilio', TWILIO_ACCOUNT_SID: 'AC123', TWILIO_AUTH_TOKEN: 'secret-token', TWILIO_FROM: '+15005550006', TWILIO_BASE_URL: baseUrl,
+    SMS_PROVIDER: 'twilio',
+    TWILIO_ACCOUNT_SID: 'AC123',
+    TWILIO_AUTH_TOKEN: 'secret-token',
+    TWILIO_FROM: '+15005550006',
+    TWILIO_BASE_URL: baseUrl,
   });
   const provider = providerFromConfig(config, t.appDb);
   assert.equal(provider.name, 'twilio');
   background = await startBackground({
-    connectionString: t.appUrl, db: t.appDb, owner: t.db, config, clock: systemClock, provider,
-    retry: { retryLimit: 3, retryDelay: 1, retryBackoff: false }, pollingIntervalSeconds: 0.5,
+    connectionString: t.appUrl,
+    db: t.appDb,
+    owner: t.db,
+    config,
+    clock: systemClock,
+    provider,
+    retry: { retryLimit: 3, retryDelay: 1, retryBackoff: false },
+    pollingIntervalSeconds: 0.5,
   });
 
-  const messageId = await t.db.transaction((trx) => enqueueSms(trx, config.sessionSecret, { phone: '+819012345678', kind: 'register_code', body: '【あしあと】認証コード: 123456', at: new Date() }));
+  const messageId = await t.db.transaction((trx) =>
+    enqueueSms(trx, config.sessionSecret, {
+      phone: '+819012345678',
+      kind: 'register_code',
+      body: '【あしあと】認証コード: 123456',
+      at: new Date(),
+    }),
+  );
   await background.queue.send('sms.send', { messageId });
 
   const row = await waitFor(async () => {
-    const r = await t.db('sms_messages').select('status', 'attempts', 'sealed_body', 'provider_message_id').where({ id: messageId }).first();
+    const r = await t
+      .db('sms_messages')
+      .select('status', 'attempts', 'sealed_body', 'provider_message_id')
+      .where({ id: messageId })
+      .first();
     return r.status === 'sent' ? r : null;
   });
   assert.deepEqual(row, { status: 'sent', attempts: 2, sealed_body: null, provider_message_id: 'SM2' });

@@ -4,7 +4,12 @@ import { freshDatabase, type TestDatabase } from '../support/db.js';
 import { testConfig, codeIn } from '../support/app.js';
 import { manualClock } from '../../src/lib/clock.js';
 import { recordingQueue } from '../../src/jobs/queue.js';
-import { checkCode, requestCode, CODE_LIMITS, type VerificationContext } from '../../src/features/accounts/verification.js';
+import {
+  checkCode,
+  requestCode,
+  CODE_LIMITS,
+  type VerificationContext,
+} from '../../src/features/accounts/verification.js';
 import { deliverSms } from '../../src/features/sms/service.js';
 import { consoleProvider } from '../../src/features/sms/providers.js';
 
@@ -14,8 +19,12 @@ let phoneSeq = 0;
 const nextPhone = () => `+81901000${String(++phoneSeq).padStart(4, '0')}`;
 const codeSms = { kind: 'register_code' as const, messageKey: 'sms.registerCode' as const, includesCode: true };
 
-before(async () => { t = await freshDatabase(); });
-after(async () => { await t.drop(); });
+before(async () => {
+  t = await freshDatabase();
+});
+after(async () => {
+  await t.drop();
+});
 beforeEach(() => {
   ctx = { config: testConfig(), clock: manualClock(new Date('2026-11-26T03:00:00Z')), jobs: recordingQueue() };
 });
@@ -26,7 +35,13 @@ async function ask(phone: string, ip = '192.0.2.1') {
 
 async function sentCode(): Promise<string> {
   const job = ctx.jobs.sent.at(-1)!;
-  await deliverSms(t.db, consoleProvider(t.db), ctx.config.sessionSecret, (job.data as { messageId: number }).messageId, ctx.clock.now());
+  await deliverSms(
+    t.db,
+    consoleProvider(t.db),
+    ctx.config.sessionSecret,
+    (job.data as { messageId: number }).messageId,
+    ctx.clock.now(),
+  );
   const row = await t.db('sms_outbox').select('body').orderBy('id', 'desc').first();
   return codeIn(row.body);
 }
@@ -62,7 +77,10 @@ test('checkCode › a code expires after 10 minutes', async () => {
   assert.ok(r.ok);
   const code = await sentCode();
   ctx.clock.advance(CODE_LIMITS.ttlMs + 1);
-  assert.deepEqual(await checkCode(t.db, ctx, { verificationId: r.verificationId, purpose: 'register', code }), { ok: false, reason: 'expired' });
+  assert.deepEqual(await checkCode(t.db, ctx, { verificationId: r.verificationId, purpose: 'register', code }), {
+    ok: false,
+    reason: 'expired',
+  });
 });
 
 test('checkCode › after 5 wrong tries even the right code fails', async () => {
@@ -77,7 +95,10 @@ test('checkCode › after 5 wrong tries even the right code fails', async () => 
     if (!res.ok && res.reason === 'wrong') lefts.push(res.attemptsLeft);
   }
   assert.deepEqual(lefts, [4, 3, 2, 1, 0]);
-  assert.deepEqual(await checkCode(t.db, ctx, { verificationId: r.verificationId, purpose: 'register', code }), { ok: false, reason: 'expired' });
+  assert.deepEqual(await checkCode(t.db, ctx, { verificationId: r.verificationId, purpose: 'register', code }), {
+    ok: false,
+    reason: 'expired',
+  });
 });
 
 test('checkCode › a code is bound to its own number and purpose', async () => {
@@ -91,7 +112,10 @@ test('checkCode › a code is bound to its own number and purpose', async () => 
   const crossed = await checkCode(t.db, ctx, { verificationId: b.verificationId, purpose: 'register', code: codeA });
   const codeB = await sentCode();
   if (codeA !== codeB) assert.equal(crossed.ok, false);
-  assert.equal((await checkCode(t.db, ctx, { verificationId: a.verificationId, purpose: 'reset_password', code: codeA })).ok, false);
+  assert.equal(
+    (await checkCode(t.db, ctx, { verificationId: a.verificationId, purpose: 'reset_password', code: codeA })).ok,
+    false,
+  );
 });
 
 test('requestCode › a resend sooner than 60 s is refused, then allowed', async () => {

@@ -9,7 +9,10 @@ export class Agent {
   cookies = new Map<string, string>();
   lastToken: string | null = null;
 
-  constructor(readonly baseUrl: string, readonly defaultHeaders: Record<string, string> = {}) {}
+  constructor(
+    readonly baseUrl: string,
+    readonly defaultHeaders: Record<string, string> = {},
+  ) {}
 
   private cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -31,8 +34,16 @@ export class Agent {
    * One request with exactly these headers (node:http, not fetch: fetch rewrites Sec-Fetch-Mode to
    * `cors`, so it could neither navigate like a browser nor stay silent like a feature phone).
    */
-  request(method: string, path: string, opts: { body?: string | Buffer; headers?: Record<string, string> } = {}): Promise<Res> {
-    const headers: Record<string, string> = { ...this.defaultHeaders, ...(this.cookies.size ? { cookie: this.cookieHeader() } : {}), ...opts.headers };
+  request(
+    method: string,
+    path: string,
+    opts: { body?: string | Buffer; headers?: Record<string, string> } = {},
+  ): Promise<Res> {
+    const headers: Record<string, string> = {
+      ...this.defaultHeaders,
+      ...(this.cookies.size ? { cookie: this.cookieHeader() } : {}),
+      ...opts.headers,
+    };
     if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
     return new Promise((resolve, reject) => {
       const req = http.request(new URL(path, this.baseUrl), { method, headers }, (res) => {
@@ -60,11 +71,17 @@ export class Agent {
   }
 
   get(path: string, headers: Record<string, string> = {}) {
-    return this.request('GET', path, { headers: { 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'navigate', ...headers } });
+    return this.request('GET', path, {
+      headers: { 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'navigate', ...headers },
+    });
   }
 
   /** A same-origin form POST with this session's token (fetched from `tokenFrom` when given). */
-  async post(path: string, fields: Record<string, string>, opts: { tokenFrom?: string; headers?: Record<string, string>; token?: string | null } = {}) {
+  async post(
+    path: string,
+    fields: Record<string, string>,
+    opts: { tokenFrom?: string; headers?: Record<string, string>; token?: string | null } = {},
+  ) {
     if (opts.tokenFrom) await this.get(opts.tokenFrom);
     const token = opts.token === undefined ? this.lastToken : opts.token;
     const body = new URLSearchParams({ ...(token ? { _csrf: token } : {}), ...fields }).toString();
@@ -91,6 +108,10 @@ export class Agent {
 export function textOf(html: string): string {
   return html
     .replace(/<[^>]+>/g, ' ')
-    .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
     .replace(/\s+/g, ' ');
 }

@@ -37,13 +37,30 @@ export type TestApp = Awaited<ReturnType<typeof startTestApp>>;
  * The real app on a fresh database, listening on a loopback port. The app connects as the app's
  * role, as in production (src/db/roles.ts); `db` is the owner's handle, for factories and checks.
  */
-export async function startTestApp(opts: { env?: Record<string, string>; limits?: Partial<RateLimitSpecs>; database?: TestDatabase; photoStorage?: PhotoStorage; readReplica?: ReadReplica } = {}) {
+export async function startTestApp(
+  opts: {
+    env?: Record<string, string>;
+    limits?: Partial<RateLimitSpecs>;
+    database?: TestDatabase;
+    photoStorage?: PhotoStorage;
+    readReplica?: ReadReplica;
+  } = {},
+) {
   const database = opts.database ?? (await freshDatabase());
   const config = testConfig(opts.env);
   const clock = manualClock(new Date());
   const jobs = recordingQueue();
   const sessionPool: pg.Pool = createPgPool(database.appUrl, 5, { pooled: config.databasePooler === 'pgbouncer' });
-  const { app, ctx } = createApp({ config, db: database.appDb, sessionPool, clock, jobs, limits: opts.limits, photoStorage: opts.photoStorage, readReplica: opts.readReplica });
+  const { app, ctx } = createApp({
+    config,
+    db: database.appDb,
+    sessionPool,
+    clock,
+    jobs,
+    limits: opts.limits,
+    photoStorage: opts.photoStorage,
+    readReplica: opts.readReplica,
+  });
   // Served as src/server.ts serves it (turns of the event loop included: HTTP_TURN_BUDGET_MS).
   const server = createHttpServer(app, { turnBudgetMs: config.turnBudgetMs });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -89,7 +106,10 @@ export function codeIn(body: string): string {
 import { Agent } from './agent.js';
 
 /** A browser logged in as `member` through the real login form. */
-export async function loggedInAgent(app: { baseUrl: string }, member: { phone: string; password: string }): Promise<Agent> {
+export async function loggedInAgent(
+  app: { baseUrl: string },
+  member: { phone: string; password: string },
+): Promise<Agent> {
   const agent = new Agent(app.baseUrl);
   const res = await agent.post('/login', { phone: member.phone, password: member.password }, { tokenFrom: '/login' });
   if (res.status !== 303) throw new Error(`login failed with ${res.status}`);

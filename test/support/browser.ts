@@ -25,7 +25,14 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     timeout: 30_000,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -45,8 +52,17 @@ export async function startJourney(ctx: TestContext, opts: { limits?: Partial<Ra
 }
 
 /** One member's browser: its own cookies, Japanese, the given screen. */
-export async function memberBrowser(browser: Browser, baseURL: string, opts: { viewport?: { width: number; height: number }; userAgent?: string } = {}): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ baseURL, locale: 'ja-JP', viewport: opts.viewport ?? { width: 1280, height: 900 }, userAgent: opts.userAgent });
+export async function memberBrowser(
+  browser: Browser,
+  baseURL: string,
+  opts: { viewport?: { width: number; height: number }; userAgent?: string } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({
+    baseURL,
+    locale: 'ja-JP',
+    viewport: opts.viewport ?? { width: 1280, height: 900 },
+    userAgent: opts.userAgent,
+  });
   context.setDefaultTimeout(10_000);
   return { context, page: await context.newPage() };
 }
@@ -66,7 +82,8 @@ export class PageChecks {
   /** Listens for CSP reports on this page (Chromium logs each blocked resource as a console error). */
   watch(page: Page): Page {
     page.on('console', (msg) => {
-      if (msg.type() === 'error' && /Content Security Policy/i.test(msg.text())) this.findings.push({ url: page.url(), what: `CSP: ${msg.text()}` });
+      if (msg.type() === 'error' && /Content Security Policy/i.test(msg.text()))
+        this.findings.push({ url: page.url(), what: `CSP: ${msg.text()}` });
     });
     return page;
   }
@@ -76,21 +93,31 @@ export class PageChecks {
     const url = new URL(page.url()).pathname;
     this.checked.push(url);
     if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axe.source);
-    const results = await page.evaluate(() => (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] }));
+    const results = await page.evaluate(() =>
+      (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] }),
+    );
     for (const v of results.violations) {
       if (v.impact !== 'serious' && v.impact !== 'critical') continue;
-      const where = v.nodes.slice(0, 3).map((n) => n.html.slice(0, 160)).join(' | ');
+      const where = v.nodes
+        .slice(0, 3)
+        .map((n) => n.html.slice(0, 160))
+        .join(' | ');
       this.findings.push({ url, what: `axe ${v.impact} ${v.id}: ${v.help} — ${where}` });
     }
     if (opts.maxWidth) {
       const wide = await page.evaluate(widestElement);
-      if (wide.right > opts.maxWidth) this.findings.push({ url, what: `${wide.right}px wide on a ${opts.maxWidth}px screen: ${wide.html}` });
+      if (wide.right > opts.maxWidth)
+        this.findings.push({ url, what: `${wide.right}px wide on a ${opts.maxWidth}px screen: ${wide.html}` });
     }
   }
 
   /** Fails with every finding of the journey, one a line. */
   assertClean(): void {
-    assert.equal(this.findings.map((f) => `${f.url}: ${f.what}`).join('\n'), '', `problems the browser found on ${this.checked.length} pages`);
+    assert.equal(
+      this.findings.map((f) => `${f.url}: ${f.what}`).join('\n'),
+      '',
+      `problems the browser found on ${this.checked.length} pages`,
+    );
   }
 }
 

@@ -20,7 +20,8 @@ export async function freshDatabase(): Promise<TestDatabase> {
   const adminUrl = process.env.TEST_PG_ADMIN_URL;
   const template = process.env.TEST_TEMPLATE_DB;
   const appTemplateUrl = process.env.TEST_PG_APP_URL;
-  if (!adminUrl || !template || !appTemplateUrl) throw new Error('run tests with `npm test` (it prepares the database)');
+  if (!adminUrl || !template || !appTemplateUrl)
+    throw new Error('run tests with `npm test` (it prepares the database)');
   const name = `t_${crypto.randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();

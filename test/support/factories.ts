@@ -15,13 +15,21 @@ export function uniquePhone(): string {
 }
 
 function hashFor(password: string): Promise<string> {
-  if (!hashes.has(password)) hashes.set(password, argon2.hash(password, { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 }));
+  if (!hashes.has(password))
+    hashes.set(
+      password,
+      argon2.hash(password, { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 }),
+    );
   return hashes.get(password)!;
 }
 
 export type MemberOverrides = Partial<{
-  phone: string; nickname: string; birth_date: string; password: string;
-  role: 'member' | 'moderator' | 'admin'; status: 'active' | 'suspended' | 'withdrawn';
+  phone: string;
+  nickname: string;
+  birth_date: string;
+  password: string;
+  role: 'member' | 'moderator' | 'admin';
+  status: 'active' | 'suspended' | 'withdrawn';
 }>;
 
 const MEMBER_OPTIONS = new Set(['phone', 'nickname', 'birth_date', 'password', 'role', 'status']);

@@ -5,7 +5,8 @@ import { setLogDestination } from '../../src/lib/log.js';
 import { describeLine, LEVEL, type LogLine } from './logs.js';
 
 /** What an error page must never show: stacks, file paths, SQL, driver errors, versions. */
-const INTERNALS = /\bat [^\s]+ \(|\.(ts|js):\d+|node_modules|\/work\/|\/src\/|ECONN|EPIPE|ETIMEDOUT|127\.0\.0\.1:\d|\b(SELECT|INSERT|UPDATE|DELETE) .+\b(FROM|INTO|SET)\b|relation "|syntax error|PostgreSQL|knex|Error:|PayloadTooLarge|request entity too large|Unexpected end of form|Express|v\d+\.\d+\.\d+/;
+const INTERNALS =
+  /\bat [^\s]+ \(|\.(ts|js):\d+|node_modules|\/work\/|\/src\/|ECONN|EPIPE|ETIMEDOUT|127\.0\.0\.1:\d|\b(SELECT|INSERT|UPDATE|DELETE) .+\b(FROM|INTO|SET)\b|relation "|syntax error|PostgreSQL|knex|Error:|PayloadTooLarge|request entity too large|Unexpected end of form|Express|v\d+\.\d+\.\d+/;
 
 export function assertNoInternals(html: string, what = 'error page') {
   const m = INTERNALS.exec(html);
@@ -19,8 +20,12 @@ export function assertNoInternals(html: string, what = 'error page') {
 export async function withQuietConsole<T>(fn: (logged: string[]) => Promise<T>): Promise<T> {
   const logged: string[] = [];
   const { warn, error } = console;
-  console.warn = (...args: unknown[]) => { logged.push(args.map(String).join(' ')); };
-  console.error = (...args: unknown[]) => { logged.push(args.map(String).join(' ')); };
+  console.warn = (...args: unknown[]) => {
+    logged.push(args.map(String).join(' '));
+  };
+  console.error = (...args: unknown[]) => {
+    logged.push(args.map(String).join(' '));
+  };
   const previous = setLogDestination({
     write: (text: string) => {
       const line = JSON.parse(text) as LogLine;

@@ -33,7 +33,10 @@ export async function startFeedServer(routes: Record<string, FeedRoute> = {}) {
 export type FeedServer = Awaited<ReturnType<typeof startFeedServer>>;
 
 /** A feed answered with validators, and 304 when the client sends them back. */
-export function conditionalFeed(body: string | Buffer, opts: { contentType?: string; etag?: string; lastModified?: string } = {}): FeedRoute {
+export function conditionalFeed(
+  body: string | Buffer,
+  opts: { contentType?: string; etag?: string; lastModified?: string } = {},
+): FeedRoute {
   const etag = opts.etag ?? '"v1"';
   const lastModified = opts.lastModified ?? 'Wed, 01 May 2024 01:00:00 GMT';
   return (req, res) => {
@@ -43,12 +46,26 @@ export function conditionalFeed(body: string | Buffer, opts: { contentType?: str
       res.writeHead(304, { etag, 'last-modified': lastModified }).end();
       return;
     }
-    res.writeHead(200, { 'content-type': opts.contentType ?? 'application/rss+xml; charset=utf-8', etag, 'last-modified': lastModified }).end(body);
+    res
+      .writeHead(200, {
+        'content-type': opts.contentType ?? 'application/rss+xml; charset=utf-8',
+        etag,
+        'last-modified': lastModified,
+      })
+      .end(body);
   };
 }
 
 /** An RSS 2.0 document with these items (plain strings, already escaped where needed). */
-export function rss2(items: { title: string; link: string; guid?: string; pubDate?: string; description?: string }[], channelTitle = 'テストブログ'): string {
-  const xml = items.map((i) => `<item><title>${i.title}</title><link>${i.link}</link>${i.guid ? `<guid isPermaLink="false">${i.guid}</guid>` : ''}${i.pubDate ? `<pubDate>${i.pubDate}</pubDate>` : ''}${i.description !== undefined ? `<description>${i.description}</description>` : ''}</item>`).join('\n');
+export function rss2(
+  items: { title: string; link: string; guid?: string; pubDate?: string; description?: string }[],
+  channelTitle = 'テストブログ',
+): string {
+  const xml = items
+    .map(
+      (i) =>
+        `<item><title>${i.title}</title><link>${i.link}</link>${i.guid ? `<guid isPermaLink="false">${i.guid}</guid>` : ''}${i.pubDate ? `<pubDate>${i.pubDate}</pubDate>` : ''}${i.description !== undefined ? `<description>${i.description}</description>` : ''}</item>`,
+    )
+    .join('\n');
   return `<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>${channelTitle}</title><link>https://blog.example.jp/</link><description>d</description>\n${xml}\n</channel></rss>`;
 }

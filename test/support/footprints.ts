@@ -19,7 +19,10 @@ export async function lifetimeVisitsOf(db: Knex, memberId: number): Promise<numb
 
 /** Headers a browser sends when the member clicks a link on this site. */
 export const SAME_SITE_NAVIGATION: Record<string, string> = {
-  'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document', 'sec-fetch-user': '?1',
+  'sec-fetch-site': 'same-origin',
+  'sec-fetch-mode': 'navigate',
+  'sec-fetch-dest': 'document',
+  'sec-fetch-user': '?1',
 };
 
 /**
@@ -27,15 +30,25 @@ export const SAME_SITE_NAVIGATION: Record<string, string> = {
  * replaces any Sec-Fetch-Mode with `cors`, so it can act neither as a navigation nor as a feature
  * phone that sends no Sec-Fetch headers at all; footprints depend on both.
  */
-export function exactRequest(agent: Agent, path: string, opts: { method?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; text: string }> {
+export function exactRequest(
+  agent: Agent,
+  path: string,
+  opts: { method?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; text: string }> {
   const cookie = [...agent.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   return new Promise((resolve, reject) => {
-    const req = http.request(new URL(path, agent.baseUrl), { method: opts.method ?? 'GET', headers: { ...opts.headers, cookie } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => { text += chunk; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
+    const req = http.request(
+      new URL(path, agent.baseUrl),
+      { method: opts.method ?? 'GET', headers: { ...opts.headers, cookie } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });

@@ -11,9 +11,10 @@ const VNU_JAR = String(createRequire(import.meta.url)('vnu-jar'));
 const JAVA = process.env.JAVA ?? 'java';
 
 /** node:test's `skip`: the reason when there is no Java to run the checker (never a failure). */
-export const noJava: string | false = spawnSync(JAVA, ['-version'], { stdio: 'ignore', timeout: 20_000 }).status === 0
-  ? false
-  : 'no Java to run the Nu HTML checker: install it (apt-get install -y default-jre-headless; .ci/run does)';
+export const noJava: string | false =
+  spawnSync(JAVA, ['-version'], { stdio: 'ignore', timeout: 20_000 }).status === 0
+    ? false
+    : 'no Java to run the Nu HTML checker: install it (apt-get install -y default-jre-headless; .ci/run does)';
 
 export type HtmlMessage = { page: string; line?: number; message: string; extract?: string };
 
@@ -32,13 +33,40 @@ export async function htmlErrors(pages: Map<string, string>): Promise<HtmlMessag
       files.set(`file:${file}`, name);
     }
     const out = await new Promise<string>((resolve, reject) => {
-      execFile(JAVA, ['-Xss8m', '-jar', VNU_JAR, '--format', 'json', '--stdout', '--exit-zero-always', ...[...files.keys()].map((u) => u.slice(5))],
-        { timeout: 90_000, maxBuffer: 32 * 1024 * 1024 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+      execFile(
+        JAVA,
+        [
+          '-Xss8m',
+          '-jar',
+          VNU_JAR,
+          '--format',
+          'json',
+          '--stdout',
+          '--exit-zero-always',
+          ...[...files.keys()].map((u) => u.slice(5)),
+        ],
+        { timeout: 90_000, maxBuffer: 32 * 1024 * 1024 },
+        (err, stdout) => (err ? reject(err) : resolve(stdout)),
+      );
     });
-    const { messages } = JSON.parse(out) as { messages: { type: string; subType?: string; url?: string; lastLine?: number; message: string; extract?: string }[] };
+    const { messages } = JSON.parse(out) as {
+      messages: {
+        type: string;
+        subType?: string;
+        url?: string;
+        lastLine?: number;
+        message: string;
+        extract?: string;
+      }[];
+    };
     return messages
       .filter((m) => m.type === 'error' || m.type === 'non-document-error')
-      .map((m) => ({ page: files.get(m.url ?? '') ?? m.url ?? '?', line: m.lastLine, message: m.message, extract: m.extract }));
+      .map((m) => ({
+        page: files.get(m.url ?? '') ?? m.url ?? '?',
+        line: m.lastLine,
+        message: m.message,
+        extract: m.extract,
+      }));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -4,25 +4,37 @@ import sharp from 'sharp';
 // Test images made on the spot: real encodes from sharp, and hand-made hostile files.
 
 export function jpeg(width: number, height: number, colour = '#c86432'): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: colour } }).jpeg().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: colour } })
+    .jpeg()
+    .toBuffer();
 }
 
 export function png(width: number, height: number, opts: { alpha?: boolean } = {}): Promise<Buffer> {
   const background = opts.alpha ? { r: 20, g: 90, b: 200, alpha: 0.4 } : '#3264c8';
-  return sharp({ create: { width, height, channels: opts.alpha ? 4 : 3, background } }).png().toBuffer();
+  return sharp({ create: { width, height, channels: opts.alpha ? 4 : 3, background } })
+    .png()
+    .toBuffer();
 }
 
 export function webp(width: number, height: number): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: '#32c864' } }).webp().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: '#32c864' } })
+    .webp()
+    .toBuffer();
 }
 
 export function avif(width: number, height: number): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: '#646464' } }).avif().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: '#646464' } })
+    .avif()
+    .toBuffer();
 }
 
 /** Noisy pixels, so that the JPEG has a long scan to cut short. */
 export function noisyJpeg(width: number, height: number): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).jpeg().toBuffer();
+  return sharp({
+    create: { width, height, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 40 } },
+  })
+    .jpeg()
+    .toBuffer();
 }
 
 /** A 200×100 landscape JPEG carrying GPS, camera make/serial and Orientation=6 (shown as 100×200). */
@@ -37,12 +49,25 @@ export function cameraJpeg(): Promise<Buffer> {
     .toBuffer();
 }
 
-export const tiff = () => sharp({ create: { width: 16, height: 16, channels: 3, background: '#00f' } }).tiff().toBuffer();
-export const gif = () => sharp({ create: { width: 16, height: 16, channels: 3, background: '#00f' } }).gif().toBuffer();
+export const tiff = () =>
+  sharp({ create: { width: 16, height: 16, channels: 3, background: '#00f' } })
+    .tiff()
+    .toBuffer();
+export const gif = () =>
+  sharp({ create: { width: 16, height: 16, channels: 3, background: '#00f' } })
+    .gif()
+    .toBuffer();
 
-export const svg = () => Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(1)</script><rect width="10" height="10"/></svg>');
-export const pdf = () => Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
-export const html = () => Buffer.from('<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>');
+export const svg = () =>
+  Buffer.from(
+    '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(1)</script><rect width="10" height="10"/></svg>',
+  );
+export const pdf = () =>
+  Buffer.from(
+    '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
+  );
+export const html = () =>
+  Buffer.from('<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>');
 
 /** Starts like a JPEG, continues as HTML: does not decode as an image. */
 export const jpegMagicHtml = () => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), html()]);

@@ -18,11 +18,17 @@ export type LogLine = {
 /** Collects what the process logs from now until `stop()`: the raw JSON lines, and parsed. */
 export function captureLogs() {
   const raw: string[] = [];
-  const previous = setLogDestination({ write: (line: string) => { raw.push(line); } });
+  const previous = setLogDestination({
+    write: (line: string) => {
+      raw.push(line);
+    },
+  });
   return {
     raw,
     lines: (): LogLine[] => raw.map((l) => JSON.parse(l) as LogLine),
-    stop() { setLogDestination(previous); },
+    stop() {
+      setLogDestination(previous);
+    },
   };
 }
 

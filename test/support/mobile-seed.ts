@@ -52,53 +52,122 @@ export async function seedMobileContent(app: TestApp) {
   for (let i = 0; i < 25; i++) others.push(await createMember(db, { nickname: `メンバー${i + 1}のニックネーム` }));
 
   await db('profiles').insert({
-    member_id: me.id, gender: 'female', prefecture: 13, hobbies: japaneseText(200, 1), occupation: '会社員（事務職）',
-    self_introduction: japaneseText(2000, 2), real_name: '山田花子',
+    member_id: me.id,
+    gender: 'female',
+    prefecture: 13,
+    hobbies: japaneseText(200, 1),
+    occupation: '会社員（事務職）',
+    self_introduction: japaneseText(2000, 2),
+    real_name: '山田花子',
   });
   for (const [i, f] of friends.entries()) {
-    await db('introductions').insert({ subject_id: me.id, author_id: f.id, body: japaneseText(i % 3 === 0 ? 1000 : 300, i), updated_at: now });
-    await createDiary(db, f.id, { title: `${f.nickname}の日記：週末のできごと`, body: japaneseText(800, i), visibility: 'friends' });
+    await db('introductions').insert({
+      subject_id: me.id,
+      author_id: f.id,
+      body: japaneseText(i % 3 === 0 ? 1000 : 300, i),
+      updated_at: now,
+    });
+    await createDiary(db, f.id, {
+      title: `${f.nickname}の日記：週末のできごと`,
+      body: japaneseText(800, i),
+      visibility: 'friends',
+    });
   }
 
-  const diary = await createDiary(db, me.id, { title: '十年ぶりに京都を歩いた日のこと（長文です）', body: japaneseText(10_000, 3), visibility: 'members' });
+  const diary = await createDiary(db, me.id, {
+    title: '十年ぶりに京都を歩いた日のこと（長文です）',
+    body: japaneseText(10_000, 3),
+    visibility: 'members',
+  });
   for (let i = 0; i < 12; i++) {
     const author = friends[i % friends.length];
     const body = japaneseText(i % 4 === 0 ? 2000 : 200, i);
-    await addDiaryComment(db, { diaryId: diary.id, authorId: author.id, form: { body, submission_key: crypto.randomUUID() }, at: new Date(now.getTime() + i) });
+    await addDiaryComment(db, {
+      diaryId: diary.id,
+      authorId: author.id,
+      form: { body, submission_key: crypto.randomUUID() },
+      at: new Date(now.getTime() + i),
+    });
   }
 
-  for (const [i, o] of others.entries()) await recordFootprint(db, { ownerId: me.id, visitorId: o.id, at: new Date(now.getTime() - i * 60_000) });
+  for (const [i, o] of others.entries())
+    await recordFootprint(db, { ownerId: me.id, visitorId: o.id, at: new Date(now.getTime() - i * 60_000) });
   for (let i = 0; i < 12; i++) {
-    await db('friend_requests').insert({ requester_id: others[i].id, recipient_id: me.id, message: japaneseText(500, i), status: 'pending' });
+    await db('friend_requests').insert({
+      requester_id: others[i].id,
+      recipient_id: me.id,
+      message: japaneseText(500, i),
+      status: 'pending',
+    });
   }
   for (let i = 12; i < 24; i++) await db('blocks').insert({ blocker_id: me.id, blocked_id: others[i].id });
 
   const messageIds: number[] = [];
   for (let i = 0; i < 12; i++) {
-    messageIds.push(await createMessage(db, friends[i].id, me.id, { subject: `お久しぶりです、${i + 1}月のオフ会について相談させてください`, body: japaneseText(i === 0 ? 5000 : 300, i), created_at: new Date(now.getTime() - i * 1000) }));
+    messageIds.push(
+      await createMessage(db, friends[i].id, me.id, {
+        subject: `お久しぶりです、${i + 1}月のオフ会について相談させてください`,
+        body: japaneseText(i === 0 ? 5000 : 300, i),
+        created_at: new Date(now.getTime() - i * 1000),
+      }),
+    );
   }
 
   const communityIds: number[] = [];
   for (let i = 0; i < 12; i++) {
-    const id = await createCommunity(db, friends[i].id, { name: `全国の猫好きが集まるコミュニティ${i + 1}`, description: japaneseText(300, i) });
+    const id = await createCommunity(db, friends[i].id, {
+      name: `全国の猫好きが集まるコミュニティ${i + 1}`,
+      description: japaneseText(300, i),
+    });
     await addMember(db, id, me.id);
     communityIds.push(id);
   }
-  const mine = await createCommunity(db, me.id, { name: '昭和歌謡をレコードで聴く会', description: japaneseText(5000, 4), join_policy: 'approval' });
+  const mine = await createCommunity(db, me.id, {
+    name: '昭和歌謡をレコードで聴く会',
+    description: japaneseText(5000, 4),
+    join_policy: 'approval',
+  });
   for (const f of friends) await addMember(db, mine, f.id);
   const topicIds: number[] = [];
-  for (let i = 0; i < 12; i++) topicIds.push(await createTopic(db, mine, friends[i].id, { title: `好きな曲を語りましょう その${i + 1}`, body: japaneseText(300, i) }));
-  const topic = await createTopic(db, mine, me.id, { title: '自己紹介トピック（はじめての方はこちらへ）', body: japaneseText(5000, 5) });
+  for (let i = 0; i < 12; i++)
+    topicIds.push(
+      await createTopic(db, mine, friends[i].id, {
+        title: `好きな曲を語りましょう その${i + 1}`,
+        body: japaneseText(300, i),
+      }),
+    );
+  const topic = await createTopic(db, mine, me.id, {
+    title: '自己紹介トピック（はじめての方はこちらへ）',
+    body: japaneseText(5000, 5),
+  });
   for (let i = 0; i < 12; i++) {
-    await addTopicComment(app.ctx, { communityId: mine, topicId: topic, authorId: friends[i].id, form: { body: japaneseText(i % 4 === 0 ? 2000 : 250, i), submission_key: crypto.randomUUID() }, files: [], at: new Date(now.getTime() + i) });
+    await addTopicComment(app.ctx, {
+      communityId: mine,
+      topicId: topic,
+      authorId: friends[i].id,
+      form: { body: japaneseText(i % 4 === 0 ? 2000 : 250, i), submission_key: crypto.randomUUID() },
+      files: [],
+      at: new Date(now.getTime() + i),
+    });
   }
   const tomorrow = new Date(now.getTime() + 7 * 86_400_000).toISOString().slice(0, 10);
-  const event = await createEvent(db, mine, me.id, { event_date: tomorrow, deadline: tomorrow, capacity: 10, title: '新宿でレコード鑑賞オフ会' });
+  const event = await createEvent(db, mine, me.id, {
+    event_date: tomorrow,
+    deadline: tomorrow,
+    capacity: 10,
+    title: '新宿でレコード鑑賞オフ会',
+  });
   for (const f of friends) await joinEvent(db, { topicId: event, memberId: f.id, at: now });
   for (let i = 0; i < 12; i++) await requestToJoin(db, mine, others[i].id, japaneseText(500, i));
 
   for (let i = 0; i < 5; i++) {
-    await createNotice(db, { title: `メンテナンスのお知らせ（${i + 1}）`, body: japaneseText(2000, i), starts_at: new Date(now.getTime() - 3600_000), ends_at: null, createdBy: null });
+    await createNotice(db, {
+      title: `メンテナンスのお知らせ（${i + 1}）`,
+      body: japaneseText(2000, i),
+      starts_at: new Date(now.getTime() - 3600_000),
+      ends_at: null,
+      createdBy: null,
+    });
   }
 
   return { me, friends, others, diary, messageIds, communityIds, mine, topic, event, topicIds };

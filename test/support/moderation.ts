@@ -6,7 +6,11 @@ import { createMember } from './factories.js';
 // Staff, reports and the audit log for the back-office tests.
 
 /** A staff member of this role, logged in through the real login form. */
-export async function staffAgent(app: { baseUrl: string; db: Knex }, role: 'moderator' | 'admin' = 'admin', nickname = role === 'admin' ? '管理者' : 'モデレーター') {
+export async function staffAgent(
+  app: { baseUrl: string; db: Knex },
+  role: 'moderator' | 'admin' = 'admin',
+  nickname = role === 'admin' ? '管理者' : 'モデレーター',
+) {
   const staff = await createMember(app.db, { role, nickname });
   return { staff, agent: await loggedInAgent(app, staff) };
 }
@@ -17,18 +21,39 @@ export function adminPost(agent: Agent, path: string, fields: Record<string, str
 }
 
 /** A report written straight into the database. */
-export async function createReport(db: Knex, r: { reporterId: number; type: string; targetId: number; reportedMemberId?: number | null; communityId?: number | null; category?: string; body?: string; snapshot?: string }): Promise<number> {
+export async function createReport(
+  db: Knex,
+  r: {
+    reporterId: number;
+    type: string;
+    targetId: number;
+    reportedMemberId?: number | null;
+    communityId?: number | null;
+    category?: string;
+    body?: string;
+    snapshot?: string;
+  },
+): Promise<number> {
   const [row] = await db('reports')
     .insert({
-      reporter_id: r.reporterId, target_type: r.type, target_id: r.targetId, reported_member_id: r.reportedMemberId ?? null,
-      community_id: r.communityId ?? null, category: r.category ?? 'spam', body: r.body ?? '', snapshot: r.snapshot ?? '',
+      reporter_id: r.reporterId,
+      target_type: r.type,
+      target_id: r.targetId,
+      reported_member_id: r.reportedMemberId ?? null,
+      community_id: r.communityId ?? null,
+      category: r.category ?? 'spam',
+      body: r.body ?? '',
+      snapshot: r.snapshot ?? '',
     })
     .returning('id');
   return Number(row.id);
 }
 
 export function auditRows(db: Knex, where: Record<string, unknown> = {}) {
-  return db('audit_log').select('id', 'staff_id', 'action', 'target_type', 'target_id', 'subject_member_id', 'reason', 'before', 'after').where(where).orderBy('id');
+  return db('audit_log')
+    .select('id', 'staff_id', 'action', 'target_type', 'target_id', 'subject_member_id', 'reason', 'before', 'after')
+    .where(where)
+    .orderBy('id');
 }
 
 export async function auditCount(db: Knex): Promise<number> {
@@ -41,8 +66,12 @@ export async function auditCount(db: Knex): Promise<number> {
  * failure injected after the action's own writes, in the same transaction.
  */
 export async function failAuditWrites(db: Knex): Promise<() => Promise<void>> {
-  await db.raw(`CREATE OR REPLACE FUNCTION test_fail_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected audit failure'; END $$`);
-  await db.raw('CREATE TRIGGER test_fail_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION test_fail_audit()');
+  await db.raw(
+    `CREATE OR REPLACE FUNCTION test_fail_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected audit failure'; END $$`,
+  );
+  await db.raw(
+    'CREATE TRIGGER test_fail_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION test_fail_audit()',
+  );
   return async () => {
     await db.raw('DROP TRIGGER test_fail_audit ON audit_log');
   };

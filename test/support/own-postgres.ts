@@ -52,17 +52,32 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
  * /usr/lib/postgresql/15/bin), for tests whose client tools must match the server's version.
  * Trust authentication, loopback only; as root it runs as the `postgres` system user.
  */
-export async function startLocalCluster(binDir: string): Promise<{ url: (database: string) => string; port: number; remove: () => Promise<void> }> {
+export async function startLocalCluster(
+  binDir: string,
+): Promise<{ url: (database: string) => string; port: number; remove: () => Promise<void> }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ashiato-cluster-'));
   fs.chmodSync(dir, 0o755);
   const data = path.join(dir, 'data');
   fs.mkdirSync(data);
-  const ids = os.userInfo().uid === 0 ? { uid: Number(execFileSync('id', ['-u', 'postgres'])), gid: Number(execFileSync('id', ['-g', 'postgres'])) } : {};
+  const ids =
+    os.userInfo().uid === 0
+      ? { uid: Number(execFileSync('id', ['-u', 'postgres'])), gid: Number(execFileSync('id', ['-g', 'postgres'])) }
+      : {};
   if (ids.uid !== undefined) fs.chownSync(data, ids.uid, ids.gid!);
-  const run = (tool: string, args: string[]) => execFileSync(path.join(binDir, tool), args, { ...ids, stdio: 'pipe', timeout: 60_000 });
+  const run = (tool: string, args: string[]) =>
+    execFileSync(path.join(binDir, tool), args, { ...ids, stdio: 'pipe', timeout: 60_000 });
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8']);
   const port = await freePort();
-  run('pg_ctl', ['-D', data, '-l', path.join(data, 'server.log'), '-w', 'start', '-o', `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`]);
+  run('pg_ctl', [
+    '-D',
+    data,
+    '-l',
+    path.join(data, 'server.log'),
+    '-w',
+    'start',
+    '-o',
+    `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`,
+  ]);
   return {
     url: (database) => `postgres://postgres@127.0.0.1:${port}/${database}`,
     port,
@@ -81,20 +96,52 @@ export async function startLocalCluster(binDir: string): Promise<{ url: (databas
  * loopback): `pg_basebackup -R` copies it and writes the standby settings, then it starts as a hot
  * standby on a port of its own. `stop` and `start` take it away and bring it back mid-test.
  */
-export async function startLocalStandby(binDir: string, primaryPort: number): Promise<{ port: number; stop: () => Promise<void>; start: () => Promise<void>; remove: () => Promise<void> }> {
+export async function startLocalStandby(
+  binDir: string,
+  primaryPort: number,
+): Promise<{ port: number; stop: () => Promise<void>; start: () => Promise<void>; remove: () => Promise<void> }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ashiato-standby-'));
   fs.chmodSync(dir, 0o755);
-  const ids = os.userInfo().uid === 0 ? { uid: Number(execFileSync('id', ['-u', 'postgres'])), gid: Number(execFileSync('id', ['-g', 'postgres'])) } : {};
+  const ids =
+    os.userInfo().uid === 0
+      ? { uid: Number(execFileSync('id', ['-u', 'postgres'])), gid: Number(execFileSync('id', ['-g', 'postgres'])) }
+      : {};
   if (ids.uid !== undefined) fs.chownSync(dir, ids.uid, ids.gid!);
   const data = path.join(dir, 'data');
-  const run = (tool: string, args: string[]) => execFileSync(path.join(binDir, tool), args, { ...ids, stdio: 'pipe', timeout: 120_000 });
+  const run = (tool: string, args: string[]) =>
+    execFileSync(path.join(binDir, tool), args, { ...ids, stdio: 'pipe', timeout: 120_000 });
   // Asynchronous, so that an app served by this process keeps answering while it stops or starts.
-  const runAsync = (tool: string, args: string[]) => new Promise<void>((resolve, reject) => {
-    execFile(path.join(binDir, tool), args, { ...ids, timeout: 60_000 }, (err) => (err ? reject(err) : resolve()));
-  });
-  run('pg_basebackup', ['-h', '127.0.0.1', '-p', String(primaryPort), '-U', 'postgres', '-D', data, '-R', '-X', 'stream', '-c', 'fast']);
+  const runAsync = (tool: string, args: string[]) =>
+    new Promise<void>((resolve, reject) => {
+      execFile(path.join(binDir, tool), args, { ...ids, timeout: 60_000 }, (err) => (err ? reject(err) : resolve()));
+    });
+  run('pg_basebackup', [
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(primaryPort),
+    '-U',
+    'postgres',
+    '-D',
+    data,
+    '-R',
+    '-X',
+    'stream',
+    '-c',
+    'fast',
+  ]);
   const port = await freePort();
-  const start = () => runAsync('pg_ctl', ['-D', data, '-l', path.join(dir, 'server.log'), '-w', 'start', '-o', `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c hot_standby=on`]);
+  const start = () =>
+    runAsync('pg_ctl', [
+      '-D',
+      data,
+      '-l',
+      path.join(dir, 'server.log'),
+      '-w',
+      'start',
+      '-o',
+      `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c hot_standby=on`,
+    ]);
   const stop = () => runAsync('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
   await start();
   return {
@@ -115,8 +162,14 @@ const TOOLS = ['initdb', 'pg_ctl', 'postgres', 'pg_basebackup'];
 
 /** The newest PostgreSQL installation with a server and pg_basebackup (PG_BIN first), or null. */
 export function serverBinDir(): string | null {
-  const candidates = process.env.PG_BIN ? [process.env.PG_BIN] : fs.existsSync('/usr/lib/postgresql')
-    ? fs.readdirSync('/usr/lib/postgresql').filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)).map((v) => `/usr/lib/postgresql/${v}/bin`)
-    : [];
+  const candidates = process.env.PG_BIN
+    ? [process.env.PG_BIN]
+    : fs.existsSync('/usr/lib/postgresql')
+      ? fs
+          .readdirSync('/usr/lib/postgresql')
+          .filter((v) => /^\d+$/.test(v))
+          .sort((a, b) => Number(b) - Number(a))
+          .map((v) => `/usr/lib/postgresql/${v}/bin`)
+      : [];
   return candidates.find((dir) => TOOLS.every((t) => fs.existsSync(path.join(dir, t)))) ?? null;
 }

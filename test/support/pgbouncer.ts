@@ -17,7 +17,9 @@ export const PGBOUNCER_BIN = process.env.PGBOUNCER_BIN ?? '/usr/sbin/pgbouncer';
 
 /** Why PgBouncer tests cannot run here, or null when they can (.ci/run installs it). */
 export function pgbouncerMissing(): string | null {
-  return fs.existsSync(PGBOUNCER_BIN) ? null : `pgbouncer not installed (${PGBOUNCER_BIN}; apt-get install pgbouncer): skipped`;
+  return fs.existsSync(PGBOUNCER_BIN)
+    ? null
+    : `pgbouncer not installed (${PGBOUNCER_BIN}; apt-get install pgbouncer): skipped`;
 }
 
 export type PgBouncer = {
@@ -42,15 +44,26 @@ const userLine = (name: string, password: string) => `"${name.replace(/"/g, '""'
  * user and password PgBouncer checks, then uses to log in to PostgreSQL). `poolSize` server
  * connections per database and role: small, so that clients really share them.
  */
-export async function startPgBouncer(serverUrl: string, users: string[], opts: { poolSize?: number } = {}): Promise<PgBouncer> {
+export async function startPgBouncer(
+  serverUrl: string,
+  users: string[],
+  opts: { poolSize?: number } = {},
+): Promise<PgBouncer> {
   const server = new URL(serverUrl);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ashiato-pgbouncer-'));
   fs.chmodSync(dir, 0o755);
   const port = await freePort();
   const adminPassword = crypto.randomBytes(12).toString('hex');
-  const logins = new Map(users.map((u) => [decodeURIComponent(new URL(u).username), decodeURIComponent(new URL(u).password)]));
-  fs.writeFileSync(path.join(dir, 'userlist.txt'), [...[...logins].map(([n, p]) => userLine(n, p)), userLine(ADMIN, adminPassword)].join('\n') + '\n');
-  fs.writeFileSync(path.join(dir, 'pgbouncer.ini'), `[databases]
+  const logins = new Map(
+    users.map((u) => [decodeURIComponent(new URL(u).username), decodeURIComponent(new URL(u).password)]),
+  );
+  fs.writeFileSync(
+    path.join(dir, 'userlist.txt'),
+    [...[...logins].map(([n, p]) => userLine(n, p)), userLine(ADMIN, adminPassword)].join('\n') + '\n',
+  );
+  fs.writeFileSync(
+    path.join(dir, 'pgbouncer.ini'),
+    `[databases]
 * = host=${server.hostname} port=${server.port || 5432}
 
 [pgbouncer]
@@ -65,14 +78,26 @@ default_pool_size = ${opts.poolSize ?? 3}
 max_client_conn = 500
 server_tls_sslmode = disable
 ignore_startup_parameters = extra_float_digits
-`);
+`,
+  );
   // PgBouncer will not run as root: as root it runs as the `postgres` system user, like PostgreSQL.
-  const ids = os.userInfo().uid === 0 ? { uid: Number(execFileSync('id', ['-u', 'postgres'])), gid: Number(execFileSync('id', ['-g', 'postgres'])) } : {};
-  if (ids.uid !== undefined) for (const f of ['', 'userlist.txt', 'pgbouncer.ini']) fs.chownSync(path.join(dir, f), ids.uid, ids.gid!);
+  const ids =
+    os.userInfo().uid === 0
+      ? { uid: Number(execFileSync('id', ['-u', 'postgres'])), gid: Number(execFileSync('id', ['-g', 'postgres'])) }
+      : {};
+  if (ids.uid !== undefined)
+    for (const f of ['', 'userlist.txt', 'pgbouncer.ini']) fs.chownSync(path.join(dir, f), ids.uid, ids.gid!);
   let log = '';
-  const child: ChildProcess = spawn(PGBOUNCER_BIN, [path.join(dir, 'pgbouncer.ini')], { ...ids, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (d: Buffer) => { log += d.toString(); });
-  child.stderr!.on('data', (d: Buffer) => { log += d.toString(); });
+  const child: ChildProcess = spawn(PGBOUNCER_BIN, [path.join(dir, 'pgbouncer.ini')], {
+    ...ids,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d: Buffer) => {
+    log += d.toString();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    log += d.toString();
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await waitFor(async () => child.exitCode !== null || (await listening(port)), 10_000).catch(() => undefined);
   if (child.exitCode !== null || !(await listening(port))) {
@@ -90,7 +115,13 @@ ignore_startup_parameters = extra_float_digits
       return u.toString();
     },
     async admin(command) {
-      const client = new pg.Client({ host: '127.0.0.1', port, user: ADMIN, password: adminPassword, database: 'pgbouncer' });
+      const client = new pg.Client({
+        host: '127.0.0.1',
+        port,
+        user: ADMIN,
+        password: adminPassword,
+        database: 'pgbouncer',
+      });
       await client.connect();
       try {
         return (await client.query(command)).rows;
@@ -113,7 +144,10 @@ ignore_startup_parameters = extra_float_digits
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once('error', () => resolve(false));
   });
 }

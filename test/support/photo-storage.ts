@@ -46,12 +46,23 @@ const S3RVER_BIN = createRequire(import.meta.url).resolve('s3rver/bin/s3rver.js'
 export async function startLocalS3(bucket = 'ashiato-photos'): Promise<LocalS3> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ashiato-s3-'));
   const port = await freePort();
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', S3RVER_BIN, '-d', dir, '-a', '127.0.0.1', '-p', String(port), '-s'], { stdio: 'ignore' });
+  const child = spawn(
+    process.execPath,
+    ['--openssl-legacy-provider', S3RVER_BIN, '-d', dir, '-a', '127.0.0.1', '-p', String(port), '-s'],
+    { stdio: 'ignore' },
+  );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitFor(() => new Promise<boolean>((resolve) => {
-    const socket = net.connect(port, '127.0.0.1', () => { socket.end(); resolve(true); });
-    socket.on('error', () => resolve(false));
-  }), 10_000);
+  await waitFor(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const socket = net.connect(port, '127.0.0.1', () => {
+          socket.end();
+          resolve(true);
+        });
+        socket.on('error', () => resolve(false));
+      }),
+    10_000,
+  );
   const faults: LocalS3['faults'] = { failPutsFrom: null, puts: 0 };
   const proxy = await listenOnLoopback((req, res) => {
     if (req.method === 'PUT' && faults.failPutsFrom !== null && ++faults.puts >= faults.failPutsFrom) {
@@ -59,15 +70,22 @@ export async function startLocalS3(bucket = 'ashiato-photos'): Promise<LocalS3> 
       return;
     }
     // The Host header goes on unchanged: it is part of what the client signed.
-    const upstream = http.request({ host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const upstream = http.request(
+      { host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
   });
   const settings: S3Settings = {
-    kind: 's3', bucket, region: 'us-east-1', endpoint: proxy.baseUrl, forcePathStyle: true,
+    kind: 's3',
+    bucket,
+    region: 'us-east-1',
+    endpoint: proxy.baseUrl,
+    forcePathStyle: true,
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
   };
   const client = s3Client(settings);
@@ -76,8 +94,13 @@ export async function startLocalS3(bucket = 'ashiato-photos'): Promise<LocalS3> 
     settings,
     faults,
     env: {
-      PHOTO_STORAGE: 's3', S3_BUCKET: bucket, S3_REGION: 'us-east-1', S3_ENDPOINT: settings.endpoint!, S3_FORCE_PATH_STYLE: 'true',
-      S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER',
+      PHOTO_STORAGE: 's3',
+      S3_BUCKET: bucket,
+      S3_REGION: 'us-east-1',
+      S3_ENDPOINT: settings.endpoint!,
+      S3_FORCE_PATH_STYLE: 'true',
+      S3_ACCESS_KEY_ID: 'S3RVER',
+      S3_SECRET_ACCESS_KEY: 'S3RVER',
     },
     async keys() {
       const out: string[] = [];

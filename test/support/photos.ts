@@ -7,7 +7,9 @@ import type { Agent } from './agent.js';
 import { cookieHeader } from './multipart.js';
 
 /** The real app with its photo files in a temporary UPLOADS_DIR of its own, removed on close. */
-export async function startPhotoApp(opts: { limits?: Partial<RateLimitSpecs> } = {}): Promise<{ app: TestApp; uploads: string; close: () => Promise<void> }> {
+export async function startPhotoApp(
+  opts: { limits?: Partial<RateLimitSpecs> } = {},
+): Promise<{ app: TestApp; uploads: string; close: () => Promise<void> }> {
   const uploads = fs.mkdtempSync(path.join(os.tmpdir(), 'ashiato-uploads-'));
   const app = await startTestApp({ env: { UPLOADS_DIR: uploads }, limits: opts.limits });
   return {
@@ -23,7 +25,9 @@ export async function startPhotoApp(opts: { limits?: Partial<RateLimitSpecs> } =
 /** Every file below `dir`, as paths. */
 export function filesIn(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesIn(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? filesIn(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
 
 /** A photo URL as the agent's browser fetches it (an <img>: no redirect following). */

@@ -6,8 +6,23 @@ import type { LoadResult } from '../../scripts/bench/load.js';
 // `npm run bench -- --via-pgbouncer --read-replica` prints each hop beside the direct run: CPU ms per
 // request of each group of processes, their total, and the hop's overhead (docs/scaling.md §7).
 
-const load = (rps: number, p99: number): LoadResult => ({ requests: rps * 10, seconds: 10, rps, p50: p99 / 2, p90: p99 * 0.8, p99, errors: 0, note: '' });
-const cores = (c: { app: number; pg: number; bouncer?: number; replica?: number }, rps: number) => ({ bouncer: 0, replica: 0, other: 0.1, ...c, rps });
+const load = (rps: number, p99: number): LoadResult => ({
+  requests: rps * 10,
+  seconds: 10,
+  rps,
+  p50: p99 / 2,
+  p90: p99 * 0.8,
+  p99,
+  errors: 0,
+  note: '',
+});
+const cores = (c: { app: number; pg: number; bouncer?: number; replica?: number }, rps: number) => ({
+  bouncer: 0,
+  replica: 0,
+  other: 0.1,
+  ...c,
+  rps,
+});
 
 const modes: Mode[] = [
   { name: 'direct', label: 'direct', env: {}, pids: {} },
@@ -31,10 +46,65 @@ test('bench hops › each hop shows its CPU per request, its overhead over the d
     ]),
   };
   const lines = hopTable([row], modes, '1.00 1.00 1.00').split('\n');
-  const cells = (label: string) => lines.find((l) => l.split('|')[2]?.trim() === label)!.split('|').slice(1, -1).map((c) => c.trim());
-  assert.deepEqual(cells('direct'), ['home', 'direct', '500', '100.00', '', '1.50', '1.00', '1.00', '—', '—', '2.00', '', '0.10']);
-  assert.deepEqual(cells('unnamed').slice(2), ['250', '300.00', '+200.00', '9.00', '2.00', '4.00', '—', '—', '6.00', '+4.00', '0.10']);
-  assert.deepEqual(cells('PgBouncer').slice(2), ['250', '310.00', '+210.00', '9.00', '2.00', '4.00', '0.20', '—', '6.20', '+4.20 (the hop alone: +0.20)', '0.10']);
-  assert.deepEqual(cells('replica').slice(2), ['400', '90.00', '−10.00', '0.05', '1.00', '0.25', '—', '0.90', '2.15', '+0.15', '0.10']);
+  const cells = (label: string) =>
+    lines
+      .find((l) => l.split('|')[2]?.trim() === label)!
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim());
+  assert.deepEqual(cells('direct'), [
+    'home',
+    'direct',
+    '500',
+    '100.00',
+    '',
+    '1.50',
+    '1.00',
+    '1.00',
+    '—',
+    '—',
+    '2.00',
+    '',
+    '0.10',
+  ]);
+  assert.deepEqual(cells('unnamed').slice(2), [
+    '250',
+    '300.00',
+    '+200.00',
+    '9.00',
+    '2.00',
+    '4.00',
+    '—',
+    '—',
+    '6.00',
+    '+4.00',
+    '0.10',
+  ]);
+  assert.deepEqual(cells('PgBouncer').slice(2), [
+    '250',
+    '310.00',
+    '+210.00',
+    '9.00',
+    '2.00',
+    '4.00',
+    '0.20',
+    '—',
+    '6.20',
+    '+4.20 (the hop alone: +0.20)',
+    '0.10',
+  ]);
+  assert.deepEqual(cells('replica').slice(2), [
+    '400',
+    '90.00',
+    '−10.00',
+    '0.05',
+    '1.00',
+    '0.25',
+    '—',
+    '0.90',
+    '2.15',
+    '+0.15',
+    '0.10',
+  ]);
   assert.match(lines.join('\n'), /Load average at the end: 1\.00 1\.00 1\.00/);
 });

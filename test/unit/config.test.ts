@@ -20,13 +20,21 @@ test('config › production with PUBLIC_ORIGIN starts and compares posts with th
   assert.equal(config.publicOrigin, 'https://ashiato.example.jp');
 });
 
-test('config › development and tests may leave PUBLIC_ORIGIN unset (the request\'s own origin is used)', () => {
+test("config › development and tests may leave PUBLIC_ORIGIN unset (the request's own origin is used)", () => {
   assert.equal(loadConfig({ NODE_ENV: 'development' }).publicOrigin, undefined);
   assert.equal(loadConfig({ NODE_ENV: 'test' }).publicOrigin, undefined);
 });
 
 test('config › each bad variable is one line saying what was expected and what was given', () => {
-  const err = catchConfigError(() => loadConfig({ NODE_ENV: 'staging', PORT: 'abc', DB_POOL_MAX: '0', PUBLIC_ORIGIN: 'not a url', SESSION_SECRET: 'short-secret' }));
+  const err = catchConfigError(() =>
+    loadConfig({
+      NODE_ENV: 'staging',
+      PORT: 'abc',
+      DB_POOL_MAX: '0',
+      PUBLIC_ORIGIN: 'not a url',
+      SESSION_SECRET: 'short-secret',
+    }),
+  );
   assert.deepEqual(err.lines, [
     'NODE_ENV: expected one of development, production, test, got "staging"',
     'PORT: expected an integer from 1 to 65535, got "abc"',
@@ -37,9 +45,12 @@ test('config › each bad variable is one line saying what was expected and what
   assert.doesNotMatch(err.message, /short-secret|ZodError|"code"/);
 });
 
-test('config › production\'s missing settings are listed together, one line each', () => {
+test("config › production's missing settings are listed together, one line each", () => {
   const err = catchConfigError(() => loadConfig({ NODE_ENV: 'production' }));
-  assert.deepEqual(err.lines.map((l) => l.split(':')[0]), ['SESSION_SECRET', 'PUBLIC_ORIGIN', 'TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM']);
+  assert.deepEqual(
+    err.lines.map((l) => l.split(':')[0]),
+    ['SESSION_SECRET', 'PUBLIC_ORIGIN', 'TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'],
+  );
 });
 
 test('config › a secret may come from the file named by its _FILE variable, trimmed', () => {
@@ -48,16 +59,31 @@ test('config › a secret may come from the file named by its _FILE variable, tr
     fs.writeFileSync(path.join(dir, 'secret'), `${'s'.repeat(40)}\n`);
     fs.writeFileSync(path.join(dir, 'url'), ' postgres://app:p%40ss@db:5432/ashiato \n');
     fs.writeFileSync(path.join(dir, 'empty'), '\n');
-    const config = loadConfig({ ...PRODUCTION, PUBLIC_ORIGIN: 'https://ashiato.example.jp', SESSION_SECRET: undefined, SESSION_SECRET_FILE: path.join(dir, 'secret'), DATABASE_URL_FILE: path.join(dir, 'url') });
+    const config = loadConfig({
+      ...PRODUCTION,
+      PUBLIC_ORIGIN: 'https://ashiato.example.jp',
+      SESSION_SECRET: undefined,
+      SESSION_SECRET_FILE: path.join(dir, 'secret'),
+      DATABASE_URL_FILE: path.join(dir, 'url'),
+    });
     assert.equal(config.sessionSecret, 's'.repeat(40));
     assert.equal(config.databaseUrl, 'postgres://app:p%40ss@db:5432/ashiato');
     // An empty X_FILE counts as unset (compose's `${X_FILE:-}`; a cluster worker's cleared one).
-    assert.equal(loadConfig({ NODE_ENV: 'test', DATABASE_URL: 'postgres://x@h/d', DATABASE_URL_FILE: '' }).databaseUrl, 'postgres://x@h/d');
+    assert.equal(
+      loadConfig({ NODE_ENV: 'test', DATABASE_URL: 'postgres://x@h/d', DATABASE_URL_FILE: '' }).databaseUrl,
+      'postgres://x@h/d',
+    );
 
-    const err = catchConfigError(() => loadConfig({
-      NODE_ENV: 'test', SESSION_SECRET: 'x'.repeat(40), SESSION_SECRET_FILE: path.join(dir, 'secret'),
-      DATABASE_URL_FILE: path.join(dir, 'missing'), TWILIO_AUTH_TOKEN_FILE: path.join(dir, 'empty'), DATABASE_APP_URL_FILE: path.join(dir, 'url'),
-    }));
+    const err = catchConfigError(() =>
+      loadConfig({
+        NODE_ENV: 'test',
+        SESSION_SECRET: 'x'.repeat(40),
+        SESSION_SECRET_FILE: path.join(dir, 'secret'),
+        DATABASE_URL_FILE: path.join(dir, 'missing'),
+        TWILIO_AUTH_TOKEN_FILE: path.join(dir, 'empty'),
+        DATABASE_APP_URL_FILE: path.join(dir, 'url'),
+      }),
+    );
     assert.deepEqual(err.lines, [
       'SESSION_SECRET: set either SESSION_SECRET or SESSION_SECRET_FILE, not both',
       'TWILIO_AUTH_TOKEN_FILE: the file ' + JSON.stringify(path.join(dir, 'empty')) + ' is empty',
@@ -84,6 +110,12 @@ test('config › APP_ROLE (the --role flag) and DATABASE_POOLER: all and none by
   assert.equal(loadConfig(base).databasePooler, 'none');
   assert.equal(loadConfig({ ...base, APP_ROLE: 'jobs', DATABASE_POOLER: 'pgbouncer' }).role, 'jobs');
   assert.equal(loadConfig({ ...base, DATABASE_POOLER: 'pgbouncer' }).databasePooler, 'pgbouncer');
-  assert.throws(() => loadConfig({ ...base, APP_ROLE: 'worker' }), (err: unknown) => err instanceof ConfigError && /APP_ROLE/.test(err.message));
-  assert.throws(() => loadConfig({ ...base, DATABASE_POOLER: 'pgpool' }), (err: unknown) => err instanceof ConfigError && /DATABASE_POOLER/.test(err.message));
+  assert.throws(
+    () => loadConfig({ ...base, APP_ROLE: 'worker' }),
+    (err: unknown) => err instanceof ConfigError && /APP_ROLE/.test(err.message),
+  );
+  assert.throws(
+    () => loadConfig({ ...base, DATABASE_POOLER: 'pgpool' }),
+    (err: unknown) => err instanceof ConfigError && /DATABASE_POOLER/.test(err.message),
+  );
 });

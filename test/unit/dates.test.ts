@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDateTime, formatDay, formatShortDateTime, isAtLeastYearsOld, isValidDate, tokyoDate } from '../../src/lib/dates.js';
+import {
+  formatDateTime,
+  formatDay,
+  formatShortDateTime,
+  isAtLeastYearsOld,
+  isValidDate,
+  tokyoDate,
+} from '../../src/lib/dates.js';
 
 test('isAtLeastYearsOld › turns 18 on the birthday, not a day before', () => {
   assert.equal(isAtLeastYearsOld('2008-11-26', '2026-11-26', 18), true);
@@ -26,21 +33,31 @@ test('isValidDate › rejects impossible dates', () => {
 });
 
 test('formatDateTime, formatShortDateTime, tokyoDate › write what Intl writes for Tokyo, in both languages, for any moment', () => {
-  const intl = (locale: string, opts: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat(locale, { timeZone: 'Asia/Tokyo', ...opts });
+  const intl = (locale: string, opts: Intl.DateTimeFormatOptions) =>
+    new Intl.DateTimeFormat(locale, { timeZone: 'Asia/Tokyo', ...opts });
   const full = { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' } as const;
   // English as en-GB writes it with the month's name ('8 Dec 2026, 22:14'), whose September is 'Sept'.
   const named = { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } as const;
   const sep = (f: Intl.DateTimeFormat) => ({ format: (at: Date) => f.format(at).replace('Sept', 'Sep') });
   const expected = {
-    ja: intl('ja-JP', { year: 'numeric', ...full }), en: sep(intl('en-GB', { year: 'numeric', ...named })),
-    jaShort: intl('ja-JP', full), enShort: sep(intl('en-GB', named)),
+    ja: intl('ja-JP', { year: 'numeric', ...full }),
+    en: sep(intl('en-GB', { year: 'numeric', ...named })),
+    jaShort: intl('ja-JP', full),
+    enShort: sep(intl('en-GB', named)),
     day: intl('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit' }),
   };
   // Around midnight and the turn of a year in Tokyo, across the end of Japan's summer times
   // (1948–1951, written through Intl), and many moments up to 2100.
   const moments = [
-    '2026-12-31T14:59:00Z', '2026-12-31T15:00:00Z', '2024-02-28T15:00:00Z', '2026-11-26T23:59:59Z',
-    '1950-07-01T15:05:00Z', '1951-09-08T14:59:00Z', '1951-12-31T15:00:00Z', '1952-01-01T00:00:00Z', '1970-01-01T00:00:00Z',
+    '2026-12-31T14:59:00Z',
+    '2026-12-31T15:00:00Z',
+    '2024-02-28T15:00:00Z',
+    '2026-11-26T23:59:59Z',
+    '1950-07-01T15:05:00Z',
+    '1951-09-08T14:59:00Z',
+    '1951-12-31T15:00:00Z',
+    '1952-01-01T00:00:00Z',
+    '1970-01-01T00:00:00Z',
   ].map((s) => new Date(s));
   let seed = 7;
   for (let i = 0; i < 2000; i++) {

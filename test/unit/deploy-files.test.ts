@@ -11,7 +11,11 @@ import { ROOT } from '../../src/paths.js';
 
 const compose = fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
 // One instruction per line, continuation lines joined.
-const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8').replace(/\\\n/g, ' ').split('\n').filter((l) => l.trim() && !l.trim().startsWith('#'));
+const dockerfile = fs
+  .readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8')
+  .replace(/\\\n/g, ' ')
+  .split('\n')
+  .filter((l) => l.trim() && !l.trim().startsWith('#'));
 
 /** Each service's block of docker-compose.yml, by name (the file's own layout: two-space indents). */
 function services(): Map<string, string> {
@@ -53,11 +57,23 @@ test('docker-compose.yml › only the TLS proxy publishes ports, and the app bel
 test('docker-compose.yml › no password is pasted into a URL, and every secret comes from a file', () => {
   assert.doesNotMatch(compose, /\w+:\/\/[^\s/@]*:[^\s/@]*@/, 'a URL with a password in it');
   const all = services();
-  const declared = new Set([...compose.slice(compose.indexOf('\nsecrets:')).matchAll(/^ {2}([a-z_]+):$/gm)].map((m) => m[1]));
+  const declared = new Set(
+    [...compose.slice(compose.indexOf('\nsecrets:')).matchAll(/^ {2}([a-z_]+):$/gm)].map((m) => m[1]),
+  );
   for (const [name, block] of all) {
-    for (const key of ['SESSION_SECRET', 'TWILIO_AUTH_TOKEN', 'POSTGRES_PASSWORD', 'DATABASE_PASSWORD', 'DATABASE_URL', 'DATABASE_APP_URL']) {
+    for (const key of [
+      'SESSION_SECRET',
+      'TWILIO_AUTH_TOKEN',
+      'POSTGRES_PASSWORD',
+      'DATABASE_PASSWORD',
+      'DATABASE_URL',
+      'DATABASE_APP_URL',
+    ]) {
       const plain = setting(block, key);
-      assert.ok(plain === undefined || !/PASSWORD|SECRET|TOKEN/.test(plain) && !/:[^/@]*@/.test(plain), `${name}: ${key} given in the environment`);
+      assert.ok(
+        plain === undefined || (!/PASSWORD|SECRET|TOKEN/.test(plain) && !/:[^/@]*@/.test(plain)),
+        `${name}: ${key} given in the environment`,
+      );
     }
     for (const [, file] of block.matchAll(/_FILE:\s*(\S+)/g)) {
       const secret = /^\/run\/secrets\/([a-z_]+)$/.exec(file)?.[1];
@@ -96,10 +112,18 @@ test('docker-compose.yml › a backup service runs scripts/backup.sh on a schedu
   assert.match(backup, /--check/, 'unhealthy when backups stop');
 });
 
-test('docker-compose.yml › `docker-compose config` accepts it', { skip: !hasDockerCompose() && 'docker-compose is not installed (apt-get install docker-compose)' }, () => {
-  const r = spawnSync('docker-compose', ['config', '--quiet'], { cwd: ROOT, env: { PATH: process.env.PATH, PUBLIC_ORIGIN: 'https://ashiato.example.jp' }, encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-});
+test(
+  'docker-compose.yml › `docker-compose config` accepts it',
+  { skip: !hasDockerCompose() && 'docker-compose is not installed (apt-get install docker-compose)' },
+  () => {
+    const r = spawnSync('docker-compose', ['config', '--quiet'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, PUBLIC_ORIGIN: 'https://ashiato.example.jp' },
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, r.stderr);
+  },
+);
 
 test('Dockerfile › runs on Node 24 LTS in every stage', () => {
   const image = /^ARG NODE_IMAGE=(\S+)/m.exec(dockerfile.join('\n'))?.[1];
@@ -146,8 +170,17 @@ test('deploy/docker-entrypoint.sh › builds DATABASE_URL from the parts, the pa
   try {
     const password = 'p@ss/w#rd?%:x y';
     fs.writeFileSync(path.join(dir, 'pw'), `${password}\n`);
-    const env = { PATH: process.env.PATH, DATABASE_HOST: 'db', DATABASE_PASSWORD_FILE: path.join(dir, 'pw'), DATABASE_PASSWORD: '' };
-    const r = spawnSync('sh', [path.join(ROOT, 'deploy/docker-entrypoint.sh'), 'node', '-e', 'console.log(process.env.DATABASE_URL)'], { env, encoding: 'utf8' });
+    const env = {
+      PATH: process.env.PATH,
+      DATABASE_HOST: 'db',
+      DATABASE_PASSWORD_FILE: path.join(dir, 'pw'),
+      DATABASE_PASSWORD: '',
+    };
+    const r = spawnSync(
+      'sh',
+      [path.join(ROOT, 'deploy/docker-entrypoint.sh'), 'node', '-e', 'console.log(process.env.DATABASE_URL)'],
+      { env, encoding: 'utf8' },
+    );
     assert.equal(r.status, 0, r.stderr);
     const url = new URL(r.stdout.trim());
     assert.equal(decodeURIComponent(url.password), password);
@@ -156,7 +189,10 @@ test('deploy/docker-entrypoint.sh › builds DATABASE_URL from the parts, the pa
     assert.equal(url.pathname, '/ashiato');
 
     // A missing secret stops the container with a line saying which, before the command runs.
-    const missing = spawnSync('sh', [path.join(ROOT, 'deploy/docker-entrypoint.sh'), 'echo', 'started'], { env: { ...env, DATABASE_PASSWORD_FILE: path.join(dir, 'none') }, encoding: 'utf8' });
+    const missing = spawnSync('sh', [path.join(ROOT, 'deploy/docker-entrypoint.sh'), 'echo', 'started'], {
+      env: { ...env, DATABASE_PASSWORD_FILE: path.join(dir, 'none') },
+      encoding: 'utf8',
+    });
     assert.notEqual(missing.status, 0);
     assert.match(missing.stderr, /DATABASE_PASSWORD_FILE: cannot read/);
     assert.doesNotMatch(missing.stdout, /started/);
@@ -188,10 +224,19 @@ test('deploy/docker-entrypoint.sh › builds DATABASE_APP_URL from its parts too
     fs.writeFileSync(path.join(dir, 'owner'), 'owner secret\n');
     fs.writeFileSync(path.join(dir, 'app'), 'a:b@c/d\n');
     const env = {
-      PATH: process.env.PATH, DATABASE_HOST: 'db', DATABASE_PASSWORD_FILE: path.join(dir, 'owner'),
-      DATABASE_APP_HOST: 'pgbouncer', DATABASE_APP_PORT: '6432', DATABASE_APP_USER: 'ashiato_app', DATABASE_APP_PASSWORD_FILE: path.join(dir, 'app'),
+      PATH: process.env.PATH,
+      DATABASE_HOST: 'db',
+      DATABASE_PASSWORD_FILE: path.join(dir, 'owner'),
+      DATABASE_APP_HOST: 'pgbouncer',
+      DATABASE_APP_PORT: '6432',
+      DATABASE_APP_USER: 'ashiato_app',
+      DATABASE_APP_PASSWORD_FILE: path.join(dir, 'app'),
     };
-    const r = spawnSync('sh', [path.join(ROOT, 'deploy/docker-entrypoint.sh'), 'node', '-e', 'console.log(process.env.DATABASE_APP_URL)'], { env, encoding: 'utf8' });
+    const r = spawnSync(
+      'sh',
+      [path.join(ROOT, 'deploy/docker-entrypoint.sh'), 'node', '-e', 'console.log(process.env.DATABASE_APP_URL)'],
+      { env, encoding: 'utf8' },
+    );
     assert.equal(r.status, 0, r.stderr);
     const url = new URL(r.stdout.trim());
     assert.equal(decodeURIComponent(url.password), 'a:b@c/d');
@@ -206,14 +251,39 @@ test('deploy/docker-entrypoint.sh › builds DATABASE_APP_URL from its parts too
 test('deploy/backup-loop.sh › keeps every backup of 48 hours, then the first of each day for 14 days, and never the newest', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ashiato-backups-'));
   try {
-    const stamps = ['20261101T000000Z', '20261120T010000Z', '20261125T230000Z', '20261126T000500Z', '20261126T120000Z', '20261205T100000Z', '20261205T200000Z', '20261207T190000Z'];
-    for (const s of stamps) for (const f of [`ashiato-${s}.dump`, `ashiato-${s}.counts`, `uploads-${s}.tar.gz`]) fs.writeFileSync(path.join(dir, f), '');
+    const stamps = [
+      '20261101T000000Z',
+      '20261120T010000Z',
+      '20261125T230000Z',
+      '20261126T000500Z',
+      '20261126T120000Z',
+      '20261205T100000Z',
+      '20261205T200000Z',
+      '20261207T190000Z',
+    ];
+    for (const s of stamps)
+      for (const f of [`ashiato-${s}.dump`, `ashiato-${s}.counts`, `uploads-${s}.tar.gz`])
+        fs.writeFileSync(path.join(dir, f), '');
     fs.writeFileSync(path.join(dir, 'ashiato-20261207T200000Z.dump.partial'), '');
-    const run = (args: string[], now: string) => spawnSync('bash', [path.join(ROOT, 'deploy/backup-loop.sh'), ...args], { env: { PATH: process.env.PATH, BACKUP_DIR: dir, BACKUP_NOW: now }, encoding: 'utf8' });
+    const run = (args: string[], now: string) =>
+      spawnSync('bash', [path.join(ROOT, 'deploy/backup-loop.sh'), ...args], {
+        env: { PATH: process.env.PATH, BACKUP_DIR: dir, BACKUP_NOW: now },
+        encoding: 'utf8',
+      });
     const r = run(['--prune'], '20261207T200000Z');
     assert.equal(r.status, 0, r.stderr);
-    const kept = fs.readdirSync(dir).filter((f) => f.endsWith('.dump')).map((f) => f.slice(8, -5)).sort();
-    assert.deepEqual(kept, ['20261125T230000Z', '20261126T000500Z', '20261205T100000Z', '20261205T200000Z', '20261207T190000Z']);
+    const kept = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.dump'))
+      .map((f) => f.slice(8, -5))
+      .sort();
+    assert.deepEqual(kept, [
+      '20261125T230000Z',
+      '20261126T000500Z',
+      '20261205T100000Z',
+      '20261205T200000Z',
+      '20261207T190000Z',
+    ]);
     // A backup goes whole: no counts or photos archive left behind; a partial file is not a backup.
     assert.ok(!fs.existsSync(path.join(dir, 'uploads-20261126T120000Z.tar.gz')));
     assert.ok(!fs.existsSync(path.join(dir, 'ashiato-20261126T120000Z.counts')));
@@ -226,7 +296,10 @@ test('deploy/backup-loop.sh › keeps every backup of 48 hours, then the first o
     assert.match(stale.stderr, /no backup younger than 120 minutes/);
     // Past every retention window the newest backup still stays.
     assert.equal(run(['--prune'], '20270601T000000Z').status, 0);
-    assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.dump')), ['ashiato-20261207T190000Z.dump']);
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((f) => f.endsWith('.dump')),
+      ['ashiato-20261207T190000Z.dump'],
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -36,12 +36,25 @@ test('feed parser › RSS 1.0 (RDF) declared Shift_JIS is decoded from its bytes
   // No charset in the Content-Type: the XML declaration decides.
   const feed = parseFeedBody(body, 'application/rdf+xml');
   assert.equal(feed.title, 'ねこ日和～①');
-  assert.deepEqual(feed.entries.map((e) => ({ ...e, publishedAt: e.publishedAt?.toISOString() })), [
-    { guid: 'http://neko.example.jp/entry/2', title: '髙橋さんちの猫が来た', link: 'http://neko.example.jp/entry/2',
-      summary: '今日は雨でした。', publishedAt: '2024-05-02T12:30:00.000Z' },
-    { guid: 'http://neko.example.jp/entry/1', title: 'はじめまして', link: 'http://neko.example.jp/entry/1',
-      summary: 'よろしく お願いします & ありがとう', publishedAt: '2024-05-01T00:00:00.000Z' },
-  ]);
+  assert.deepEqual(
+    feed.entries.map((e) => ({ ...e, publishedAt: e.publishedAt?.toISOString() })),
+    [
+      {
+        guid: 'http://neko.example.jp/entry/2',
+        title: '髙橋さんちの猫が来た',
+        link: 'http://neko.example.jp/entry/2',
+        summary: '今日は雨でした。',
+        publishedAt: '2024-05-02T12:30:00.000Z',
+      },
+      {
+        guid: 'http://neko.example.jp/entry/1',
+        title: 'はじめまして',
+        link: 'http://neko.example.jp/entry/1',
+        summary: 'よろしく お願いします & ありがとう',
+        publishedAt: '2024-05-01T00:00:00.000Z',
+      },
+    ],
+  );
 });
 
 test('feed parser › RSS 2.0 declared UTF-8: guid, pubDate, plain-text summary of at most 200 characters', () => {
@@ -75,9 +88,18 @@ test('feed parser › Atom: id, alternate link resolved against the feed, update
     <summary type="html">&lt;p&gt;満開でした&lt;/p&gt;</summary></entry>
 </feed>`;
   const feed = parseFeedBody(Buffer.from(xml), 'application/atom+xml');
-  assert.deepEqual(feed.entries.map((e) => ({ ...e, publishedAt: e.publishedAt?.toISOString() })), [
-    { guid: 'tag:atom.example.jp,2024:1', title: '桜 が咲いた', link: 'https://atom.example.jp/2024/05/sakura', summary: '満開でした', publishedAt: '2024-05-03T00:00:00.000Z' },
-  ]);
+  assert.deepEqual(
+    feed.entries.map((e) => ({ ...e, publishedAt: e.publishedAt?.toISOString() })),
+    [
+      {
+        guid: 'tag:atom.example.jp,2024:1',
+        title: '桜 が咲いた',
+        link: 'https://atom.example.jp/2024/05/sakura',
+        summary: '満開でした',
+        publishedAt: '2024-05-03T00:00:00.000Z',
+      },
+    ],
+  );
 });
 
 test('feed parser › EUC-JP named by the Content-Type charset is decoded', () => {
@@ -90,13 +112,21 @@ test('feed parser › EUC-JP named by the Content-Type charset is decoded', () =
 });
 
 test('feed parser › a UTF-8 byte-order mark wins over a wrong declaration', () => {
-  const xml = '<?xml version="1.0" encoding="Shift_JIS"?><rss version="2.0"><channel><title>正しいUTF-8</title></channel></rss>';
+  const xml =
+    '<?xml version="1.0" encoding="Shift_JIS"?><rss version="2.0"><channel><title>正しいUTF-8</title></channel></rss>';
   assert.match(decodeFeedBody(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(xml)]), null), /正しいUTF-8/);
 });
 
 test('feed parser › an HTML page or garbage is not a feed', () => {
-  for (const body of ['<!DOCTYPE html><html><head><title>x</title></head><body>hi</body></html>', 'not xml at all', '']) {
-    assert.throws(() => parseFeedBody(Buffer.from(body), 'text/html'), (e) => e instanceof FeedFetchError && e.code === 'not_a_feed');
+  for (const body of [
+    '<!DOCTYPE html><html><head><title>x</title></head><body>hi</body></html>',
+    'not xml at all',
+    '',
+  ]) {
+    assert.throws(
+      () => parseFeedBody(Buffer.from(body), 'text/html'),
+      (e) => e instanceof FeedFetchError && e.code === 'not_a_feed',
+    );
   }
 });
 

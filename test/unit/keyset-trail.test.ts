@@ -11,7 +11,8 @@ test('keyset trail › forward from the first page, every 「前へ」 leads to 
   // Forward: page n's query string as the previous page's next link made it.
   const urls = [cursor(1)];
   for (let n = 2; n <= 9; n++) urls.push(keysetTrail(urls[n - 2], `?${cursor(n)}`).next!);
-  for (const [i, url] of urls.entries()) assert.ok(url.startsWith(cursor(i + 1)), `page ${i + 1} is at its own position`);
+  for (const [i, url] of urls.entries())
+    assert.ok(url.startsWith(cursor(i + 1)), `page ${i + 1} is at its own position`);
   assert.ok(Math.max(...urls.map((u) => u.length)) < 400, 'the links stay short enough for a handset');
   assert.equal(keysetTrail(urls[0], '?x').prev, null, 'the first page has no 「前へ」');
   assert.equal(keysetTrail(urls[0], '?x').first, null);
@@ -32,7 +33,8 @@ test('keyset trail › forward from the first page, every 「前へ」 leads to 
   // From page 4 (all remembered) back to the first page.
   url = urls[3];
   const back: string[] = [];
-  for (let links = keysetTrail(url, null); links.prev !== null; links = keysetTrail(links.prev, null)) back.push(links.prev.split('&trail=')[0]);
+  for (let links = keysetTrail(url, null); links.prev !== null; links = keysetTrail(links.prev, null))
+    back.push(links.prev.split('&trail=')[0]);
   assert.deepEqual(back, [cursor(3), cursor(2), cursor(1)]);
 });
 

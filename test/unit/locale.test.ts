@@ -8,7 +8,10 @@ import { pickLocale } from '../../src/i18n/index.js';
 
 /** A request as Express builds it, with only this Accept-Language header. */
 function requestWith(acceptLanguage?: string): express.Request {
-  return Object.setPrototypeOf({ headers: acceptLanguage === undefined ? {} : { 'accept-language': acceptLanguage } }, express.request) as express.Request;
+  return Object.setPrototypeOf(
+    { headers: acceptLanguage === undefined ? {} : { 'accept-language': acceptLanguage } },
+    express.request,
+  ) as express.Request;
 }
 
 test('pickLocale › weighs q-values: en;q=0.1, ja;q=0.9 is Japanese, whatever comes first', () => {

@@ -30,7 +30,17 @@ test('RegisterProfileForm › refuses a top common password', () => {
 });
 
 test('RegisterProfileForm › nickname is 1–20 characters after trimming', () => {
-  assert.equal(RegisterProfileForm.safeParse({ ...base, nickname: '   ', password: 'a long passphrase' }).success, false);
-  assert.equal(RegisterProfileForm.safeParse({ ...base, nickname: 'あ'.repeat(21), password: 'a long passphrase' }).success, false);
-  assert.equal(RegisterProfileForm.parse({ ...base, nickname: ' ' + 'あ'.repeat(20) + ' ', password: 'a long passphrase' }).nickname, 'あ'.repeat(20));
+  assert.equal(
+    RegisterProfileForm.safeParse({ ...base, nickname: '   ', password: 'a long passphrase' }).success,
+    false,
+  );
+  assert.equal(
+    RegisterProfileForm.safeParse({ ...base, nickname: 'あ'.repeat(21), password: 'a long passphrase' }).success,
+    false,
+  );
+  assert.equal(
+    RegisterProfileForm.parse({ ...base, nickname: ' ' + 'あ'.repeat(20) + ' ', password: 'a long passphrase' })
+      .nickname,
+    'あ'.repeat(20),
+  );
 });

@@ -27,12 +27,14 @@ test('cutToWidth › a title that fits is left whole; a longer one ends with 「
 });
 
 test('cutToWidth › always within the columns, and a prefix of the text (on one line) plus 「…」', () => {
-  fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 120 }), fc.integer({ min: 4, max: 40 }), (text, columns) => {
-    const flat = text.replace(/\s+/g, ' ').trim();
-    const cut = cutToWidth(text, columns);
-    assert.ok(displayWidth(cut) <= columns, `${JSON.stringify(cut)} is ${displayWidth(cut)} columns`);
-    if (cut === flat) return;
-    assert.ok(cut.endsWith('…'));
-    assert.ok(flat.startsWith(cut.slice(0, -1)));
-  }));
+  fc.assert(
+    fc.property(fc.string({ unit: 'grapheme', maxLength: 120 }), fc.integer({ min: 4, max: 40 }), (text, columns) => {
+      const flat = text.replace(/\s+/g, ' ').trim();
+      const cut = cutToWidth(text, columns);
+      assert.ok(displayWidth(cut) <= columns, `${JSON.stringify(cut)} is ${displayWidth(cut)} columns`);
+      if (cut === flat) return;
+      assert.ok(cut.endsWith('…'));
+      assert.ok(flat.startsWith(cut.slice(0, -1)));
+    }),
+  );
 });

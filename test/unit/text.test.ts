@@ -3,12 +3,18 @@ import assert from 'node:assert/strict';
 import { escapeHtml, formatTextHtml } from '../../src/lib/text.js';
 
 test('formatTextHtml › escapes markup and keeps line breaks', () => {
-  assert.equal(formatTextHtml('<script>alert(1)</script>\n"x"'), '&lt;script&gt;alert(1)&lt;/script&gt;<br>\n&quot;x&quot;');
+  assert.equal(
+    formatTextHtml('<script>alert(1)</script>\n"x"'),
+    '&lt;script&gt;alert(1)&lt;/script&gt;<br>\n&quot;x&quot;',
+  );
 });
 
 test('formatTextHtml › links http(s) URLs with rel=nofollow noopener noreferrer', () => {
   const html = formatTextHtml('見て https://example.jp/a?b=1&c=2 です');
-  assert.equal(html, '見て <a href="https://example.jp/a?b=1&amp;c=2" rel="nofollow noopener noreferrer">https://example.jp/a?b=1&amp;c=2</a> です');
+  assert.equal(
+    html,
+    '見て <a href="https://example.jp/a?b=1&amp;c=2" rel="nofollow noopener noreferrer">https://example.jp/a?b=1&amp;c=2</a> です',
+  );
 });
 
 test('formatTextHtml › never links javascript: and cannot break out of the attribute', () => {

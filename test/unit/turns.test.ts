@@ -15,8 +15,13 @@ const fake = (n: number) => ({ req: { n } as unknown as http.IncomingMessage, re
 test('turns › requests are handled in arrival order, in turns of the event loop that stop when their time is spent', async () => {
   const handled: number[] = [];
   // A budget of 0 ms: one request per turn.
-  const serve = inTurns((req) => { handled.push((req as unknown as { n: number }).n); }, 0);
-  for (let i = 1; i <= 3; i++) { const { req, res } = fake(i); serve(req, res); }
+  const serve = inTurns((req) => {
+    handled.push((req as unknown as { n: number }).n);
+  }, 0);
+  for (let i = 1; i <= 3; i++) {
+    const { req, res } = fake(i);
+    serve(req, res);
+  }
   assert.deepEqual(handled, [], 'nothing is handled in the turn the request was read in');
   await nextTurn();
   assert.deepEqual(handled, [1]);
@@ -38,10 +43,15 @@ test('turns › requests are handled in arrival order, in turns of the event loo
   const slow: number[] = [];
   const busy = inTurns((req) => {
     const until = performance.now() + 2;
-    while (performance.now() < until) { /* a page's rendering */ }
+    while (performance.now() < until) {
+      /* a page's rendering */
+    }
     slow.push((req as unknown as { n: number }).n);
   }, 5);
-  for (let i = 1; i <= 8; i++) { const { req, res } = fake(i); busy(req, res); }
+  for (let i = 1; i <= 8; i++) {
+    const { req, res } = fake(i);
+    busy(req, res);
+  }
   const perTurn: number[] = [];
   while (slow.length < 8) {
     const before = slow.length;
@@ -49,12 +59,20 @@ test('turns › requests are handled in arrival order, in turns of the event loo
     perTurn.push(slow.length - before);
   }
   assert.deepEqual(slow, [1, 2, 3, 4, 5, 6, 7, 8]);
-  assert.ok(perTurn.every((n) => n >= 1 && n <= 3), `per turn: ${perTurn.join(', ')}`);
+  assert.ok(
+    perTurn.every((n) => n >= 1 && n <= 3),
+    `per turn: ${perTurn.join(', ')}`,
+  );
 
   // A generous budget: requests that start quickly (a page waiting on the database) all start at once.
   const quick: number[] = [];
-  const fast = inTurns((req) => { quick.push((req as unknown as { n: number }).n); }, 1000);
-  for (let i = 1; i <= 50; i++) { const { req, res } = fake(i); fast(req, res); }
+  const fast = inTurns((req) => {
+    quick.push((req as unknown as { n: number }).n);
+  }, 1000);
+  for (let i = 1; i <= 50; i++) {
+    const { req, res } = fake(i);
+    fast(req, res);
+  }
   await nextTurn();
   assert.equal(quick.length, 50);
 });
@@ -62,7 +80,9 @@ test('turns › requests are handled in arrival order, in turns of the event loo
 test('turns › a handler that throws does not strand the requests behind it', async () => {
   const handled: number[] = [];
   const thrown: unknown[] = [];
-  const onUncaught = (err: unknown) => { thrown.push(err); };
+  const onUncaught = (err: unknown) => {
+    thrown.push(err);
+  };
   process.prependListener('uncaughtException', onUncaught);
   const originalListeners = process.listeners('uncaughtException').filter((l) => l !== onUncaught);
   for (const l of originalListeners) process.removeListener('uncaughtException', l);
@@ -72,7 +92,10 @@ test('turns › a handler that throws does not strand the requests behind it', a
       if (n === 2) throw new Error('boom');
       handled.push(n);
     }, 0);
-    for (let i = 1; i <= 6; i++) { const { req, res } = fake(i); serve(req, res); }
+    for (let i = 1; i <= 6; i++) {
+      const { req, res } = fake(i);
+      serve(req, res);
+    }
     for (let i = 0; i < 6; i++) await nextTurn();
     assert.deepEqual(handled, [1, 3, 4, 5, 6]);
     assert.equal((thrown[0] as Error).message, 'boom');
@@ -83,12 +106,21 @@ test('turns › a handler that throws does not strand the requests behind it', a
 });
 
 test('turns › a real server answers every request of many kept-alive connections', async () => {
-  const server = http.createServer(inTurns((req, res) => { res.end(req.url); }, 0));
+  const server = http.createServer(
+    inTurns((req, res) => {
+      res.end(req.url);
+    }, 0),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {
-    const bodies = await Promise.all(Array.from({ length: 30 }, (_, i) => fetch(`${base}/p${i}`).then((r) => r.text())));
-    assert.deepEqual(bodies, Array.from({ length: 30 }, (_, i) => `/p${i}`));
+    const bodies = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => fetch(`${base}/p${i}`).then((r) => r.text())),
+    );
+    assert.deepEqual(
+      bodies,
+      Array.from({ length: 30 }, (_, i) => `/p${i}`),
+    );
   } finally {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));

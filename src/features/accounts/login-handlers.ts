@@ -12,7 +12,13 @@ import { codeRefusal, codeRequestRefusal, suspensionNotice } from './messages.js
 export function loginHandlers(ctx: AppContext) {
   const { db } = ctx;
 
-  function loginPage(res: Response, status: number, values: Record<string, unknown>, errors: Record<string, string> = {}, notice?: string) {
+  function loginPage(
+    res: Response,
+    status: number,
+    values: Record<string, unknown>,
+    errors: Record<string, string> = {},
+    notice?: string,
+  ) {
     render(res.status(status), 'pc/accounts/login', { title: res.req.t('login.title'), values, errors, notice });
   }
 
@@ -35,7 +41,8 @@ export function loginHandlers(ctx: AppContext) {
           return loginPage(res, 429, values, { _form: 'login.error.throttled' });
         }
         // The notice alone says it (until when, why): no second "suspended" line, no "check your input".
-        if (result.reason === 'suspended') return loginPage(res, 403, values, {}, suspensionNotice(req.t, req.locale, result));
+        if (result.reason === 'suspended')
+          return loginPage(res, 403, values, {}, suspensionNotice(req.t, req.locale, result));
         // Unknown number and wrong password: one status, one message.
         return loginPage(res, 401, values, { _form: 'login.error.invalid' });
       }
@@ -45,7 +52,12 @@ export function loginHandlers(ctx: AppContext) {
 
     async logout(req: Request, res: Response) {
       await destroySession(req);
-      res.clearCookie(sessionCookieName(ctx.config), { path: '/', httpOnly: true, sameSite: 'lax', secure: ctx.config.isProduction });
+      res.clearCookie(sessionCookieName(ctx.config), {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: ctx.config.isProduction,
+      });
       res.redirect(303, '/');
     },
 
@@ -58,7 +70,12 @@ export function loginHandlers(ctx: AppContext) {
     async submitResetPhone(req: Request, res: Response) {
       const form = PhoneForm.safeParse(req.body);
       const page = (status: number, errors: Record<string, string>, notice?: string) =>
-        render(res.status(status), 'pc/accounts/reset-phone', { title: req.t('reset.title'), values: req.body, errors, notice });
+        render(res.status(status), 'pc/accounts/reset-phone', {
+          title: req.t('reset.title'),
+          values: req.body,
+          errors,
+          notice,
+        });
       if (!form.success) return page(422, fieldErrors(form.error));
       const result = await accounts.startPasswordReset(db, ctx, { phone: form.data.phone, ip: req.ip ?? '' });
       if (!result.ok) {
@@ -78,10 +95,18 @@ export function loginHandlers(ctx: AppContext) {
       const reset = req.session.reset;
       if (!reset) return res.redirect(303, '/password-reset');
       const page = (status: number, errors: Record<string, string>) =>
-        render(res.status(status), 'pc/accounts/reset-code', { title: req.t('reset.title'), values: withoutPasswords(req.body), errors });
+        render(res.status(status), 'pc/accounts/reset-code', {
+          title: req.t('reset.title'),
+          values: withoutPasswords(req.body),
+          errors,
+        });
       const form = ResetCodeForm.safeParse(req.body);
       if (!form.success) return page(422, fieldErrors(form.error));
-      const result = await accounts.completePasswordReset(db, ctx, { verificationId: reset.verificationId, code: form.data.code, password: form.data.password });
+      const result = await accounts.completePasswordReset(db, ctx, {
+        verificationId: reset.verificationId,
+        code: form.data.code,
+        password: form.data.password,
+      });
       if (!result.ok) {
         if (result.reason === 'no_account') return page(422, { code: 'validation.code.expired' });
         return page(422, { code: codeRefusal(req.t, result) });
@@ -92,4 +117,3 @@ export function loginHandlers(ctx: AppContext) {
     },
   };
 }
-

@@ -15,7 +15,8 @@ import { MIN_AGE } from './service.js';
 export const OperatorMemberForm = PhoneForm.extend(RegisterProfileForm.omit({ agree: true }).shape);
 export type OperatorMemberForm = z.infer<typeof OperatorMemberForm>;
 
-export type OperatorRegisterResult = { ok: true; memberId: number } | { ok: false; reason: 'under_age' | 'phone_taken' };
+export type OperatorRegisterResult =
+  { ok: true; memberId: number } | { ok: false; reason: 'under_age' | 'phone_taken' };
 
 export async function registerMemberByOperator(
   db: Knex,
@@ -28,17 +29,30 @@ export async function registerMemberByOperator(
   try {
     const memberId = await db.transaction(async (trx) => {
       await q.upsertVerifiedPhone(trx, input.phone, deps.now);
-      const id = await q.insertMember(trx, { phone: input.phone, nickname: input.nickname, birth_date: input.birth_date, password_hash: passwordHash, created_at: deps.now });
+      const id = await q.insertMember(trx, {
+        phone: input.phone,
+        nickname: input.nickname,
+        birth_date: input.birth_date,
+        password_hash: passwordHash,
+        created_at: deps.now,
+      });
       await writeAudit(trx, {
-        staffId: null, action: 'member.create', targetType: 'member', targetId: id, subjectMemberId: id, reason: deps.reason,
-        after: { nickname: input.nickname, birth_date: input.birth_date, phone_verified_by: 'operator' }, at: deps.now,
+        staffId: null,
+        action: 'member.create',
+        targetType: 'member',
+        targetId: id,
+        subjectMemberId: id,
+        reason: deps.reason,
+        after: { nickname: input.nickname, birth_date: input.birth_date, phone_verified_by: 'operator' },
+        at: deps.now,
       });
       return id;
     });
     return { ok: true, memberId };
   } catch (err) {
     // Two operators at once: the unique number decides.
-    if ((err as { constraint?: string }).constraint === 'members_phone_key') return { ok: false, reason: 'phone_taken' };
+    if ((err as { constraint?: string }).constraint === 'members_phone_key')
+      return { ok: false, reason: 'phone_taken' };
     throw err;
   }
 }

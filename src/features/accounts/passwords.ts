@@ -13,7 +13,12 @@ export type PasswordHasher = {
 };
 
 export function createPasswordHasher(config: Config): PasswordHasher {
-  const options = { type: argon2.argon2id, memoryCost: config.argon2.memoryCost, timeCost: config.argon2.timeCost, parallelism: 1 } as const;
+  const options = {
+    type: argon2.argon2id,
+    memoryCost: config.argon2.memoryCost,
+    timeCost: config.argon2.timeCost,
+    parallelism: 1,
+  } as const;
   let dummy: Promise<string> | null = null;
   return {
     hash: (password) => argon2.hash(password, options),
@@ -24,7 +29,12 @@ export function createPasswordHasher(config: Config): PasswordHasher {
         return false;
       }
     },
-    needsRehash: (hash) => argon2.needsRehash(hash, { memoryCost: options.memoryCost, timeCost: options.timeCost, parallelism: options.parallelism }),
+    needsRehash: (hash) =>
+      argon2.needsRehash(hash, {
+        memoryCost: options.memoryCost,
+        timeCost: options.timeCost,
+        parallelism: options.parallelism,
+      }),
     verifyDummy: async (password) => {
       dummy ??= argon2.hash('ashiato-dummy-password-for-timing', options);
       await argon2.verify(await dummy, password).catch(() => false);

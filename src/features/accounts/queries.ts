@@ -10,10 +10,23 @@ export type MemberRole = 'member' | 'moderator' | 'admin';
 export type MemberStatus = 'active' | 'suspended' | 'withdrawn';
 
 export type { HeaderCounts, SessionMemberRow } from '../../http/session-member.js';
-export type CredentialRow = { id: number; password_hash: string; status: MemberStatus; suspended_until: Date | null; suspension_reason: string | null };
+export type CredentialRow = {
+  id: number;
+  password_hash: string;
+  status: MemberStatus;
+  suspended_until: Date | null;
+  suspension_reason: string | null;
+};
 export type AccountRow = {
-  id: number; phone: string; nickname: string; birth_date: string; role: MemberRole; status: MemberStatus;
-  default_diary_visibility: string; created_at: Date; show_last_login: boolean;
+  id: number;
+  phone: string;
+  nickname: string;
+  birth_date: string;
+  role: MemberRole;
+  status: MemberStatus;
+  default_diary_visibility: string;
+  created_at: Date;
+  show_last_login: boolean;
 };
 
 /**
@@ -35,22 +48,41 @@ export function sessionMemberColumnsSql(alias: string): string {
 }
 
 type SessionMemberColumns = {
-  id: number | string; nickname: string; role: MemberRole; status: MemberStatus; last_seen_at: Date | null;
-  unread_messages: number; friend_requests: number; new_comments: number; join_requests: number; role_offers: number;
+  id: number | string;
+  nickname: string;
+  role: MemberRole;
+  status: MemberStatus;
+  last_seen_at: Date | null;
+  unread_messages: number;
+  friend_requests: number;
+  new_comments: number;
+  join_requests: number;
+  role_offers: number;
 };
 
 /** The row of sessionMemberColumnsSql as SessionMemberRow. */
 export function sessionMemberOf(row: SessionMemberColumns): SessionMemberRow {
   return {
-    id: Number(row.id), nickname: row.nickname, role: row.role, status: row.status, last_seen_at: row.last_seen_at,
+    id: Number(row.id),
+    nickname: row.nickname,
+    role: row.role,
+    status: row.status,
+    last_seen_at: row.last_seen_at,
     counts: {
-      messages: row.unread_messages, friendRequests: row.friend_requests, comments: row.new_comments,
-      communities: row.join_requests + row.role_offers, joinRequests: row.join_requests, roleOffers: row.role_offers,
+      messages: row.unread_messages,
+      friendRequests: row.friend_requests,
+      comments: row.new_comments,
+      communities: row.join_requests + row.role_offers,
+      joinRequests: row.join_requests,
+      roleOffers: row.role_offers,
     },
   };
 }
 
-const SESSION_MEMBER = { name: 'session-member', text: `SELECT ${sessionMemberColumnsSql('sm')} FROM members sm WHERE sm.id = $1` };
+const SESSION_MEMBER = {
+  name: 'session-member',
+  text: `SELECT ${sessionMemberColumnsSql('sm')} FROM members sm WHERE sm.id = $1`,
+};
 
 /** The member of a session made during this request (SessionStore read none). */
 export async function findSessionMember(db: Knex, id: number): Promise<SessionMemberRow | undefined> {
@@ -60,7 +92,8 @@ export async function findSessionMember(db: Knex, id: number): Promise<SessionMe
 
 /** Last seen moves at most once per LAST_SEEN_WRITE_MS (src/http/auth.ts); the WHERE keeps two workers from both writing. */
 export function recordLastSeen(db: Knex, id: number, at: Date, resolutionMs: number) {
-  return db('members').where({ id })
+  return db('members')
+    .where({ id })
     .where((q) => q.whereNull('last_seen_at').orWhere('last_seen_at', '<', new Date(at.getTime() - resolutionMs)))
     .update({ last_seen_at: at });
 }
@@ -74,16 +107,32 @@ export const sessionMembers: SessionMembers = {
 };
 
 export function findCredentialsByPhone(db: Knex, phone: string): Promise<CredentialRow | undefined> {
-  return db('members').select('id', 'password_hash', 'status', 'suspended_until', 'suspension_reason').where({ phone }).first();
+  return db('members')
+    .select('id', 'password_hash', 'status', 'suspended_until', 'suspension_reason')
+    .where({ phone })
+    .first();
 }
 
 export function findCredentialsById(db: Knex, id: number): Promise<CredentialRow | undefined> {
-  return db('members').select('id', 'password_hash', 'status', 'suspended_until', 'suspension_reason').where({ id }).first();
+  return db('members')
+    .select('id', 'password_hash', 'status', 'suspended_until', 'suspension_reason')
+    .where({ id })
+    .first();
 }
 
 export function findAccount(db: Knex, id: number): Promise<AccountRow | undefined> {
   return db('members')
-    .select('id', 'phone', 'nickname', 'birth_date', 'role', 'status', 'default_diary_visibility', 'created_at', 'show_last_login')
+    .select(
+      'id',
+      'phone',
+      'nickname',
+      'birth_date',
+      'role',
+      'status',
+      'default_diary_visibility',
+      'created_at',
+      'show_last_login',
+    )
     .where({ id })
     .first();
 }

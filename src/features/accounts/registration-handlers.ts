@@ -20,8 +20,22 @@ import { InvitationCodeQuery } from '../invitations/schemas.js';
 export function registrationHandlers(ctx: AppContext) {
   const { db } = ctx;
 
-  function phoneStep(res: Response, status: number, values: Record<string, unknown>, errors: Record<string, string> = {}, notice?: string, invitation: { code?: string; invitedBy?: string } = {}) {
-    render(res.status(status), 'pc/accounts/register-phone', { title: res.req.t('register.title'), values, errors, notice, invitationCode: invitation.code, invitedBy: invitation.invitedBy });
+  function phoneStep(
+    res: Response,
+    status: number,
+    values: Record<string, unknown>,
+    errors: Record<string, string> = {},
+    notice?: string,
+    invitation: { code?: string; invitedBy?: string } = {},
+  ) {
+    render(res.status(status), 'pc/accounts/register-phone', {
+      title: res.req.t('register.title'),
+      values,
+      errors,
+      notice,
+      invitationCode: invitation.code,
+      invitedBy: invitation.invitedBy,
+    });
   }
 
   /** Invitation-only and no usable invitation: why registration is closed to this visitor. */
@@ -35,7 +49,10 @@ export function registrationHandlers(ctx: AppContext) {
    * link (`?code=`), then from the phone form's hidden field (a visitor's GET stores no session),
    * then from the session, where step 1's POST keeps it through the SMS steps.
    */
-  async function invitationGate(req: Request, given: unknown): Promise<{ ok: true; code?: string; invitedBy?: string } | { ok: false; reason: MessageKey }> {
+  async function invitationGate(
+    req: Request,
+    given: unknown,
+  ): Promise<{ ok: true; code?: string; invitedBy?: string } | { ok: false; reason: MessageKey }> {
     let code: string | undefined;
     let malformed = false;
     if (given !== undefined && given !== '') {
@@ -52,16 +69,31 @@ export function registrationHandlers(ctx: AppContext) {
   function codeStep(req: Request, res: Response, status: number, errors: Record<string, string> = {}, notice?: string) {
     const reg = req.session.registration!;
     render(res.status(status), 'pc/accounts/register-code', {
-      title: req.t('register.title'), phone: formatJapaneseMobile(reg.phone), errors, notice,
-      action: '/register/code', resendAction: '/register/resend',
+      title: req.t('register.title'),
+      phone: formatJapaneseMobile(reg.phone),
+      errors,
+      notice,
+      action: '/register/code',
+      resendAction: '/register/resend',
     });
   }
 
-  function profileStep(res: Response, status: number, values: Record<string, unknown>, errors: Record<string, string> = {}) {
+  function profileStep(
+    res: Response,
+    status: number,
+    values: Record<string, unknown>,
+    errors: Record<string, string> = {},
+  ) {
     render(res.status(status), 'pc/accounts/register-profile', { title: res.req.t('register.title'), values, errors });
   }
 
-  function afterCodeRequest(req: Request, res: Response, phone: string, result: RequestCodeResult, onRefused: (status: number, notice: string) => void) {
+  function afterCodeRequest(
+    req: Request,
+    res: Response,
+    phone: string,
+    result: RequestCodeResult,
+    onRefused: (status: number, notice: string) => void,
+  ) {
     if (!result.ok) {
       if (result.retryAfterSeconds) res.set('Retry-After', String(result.retryAfterSeconds));
       return onRefused(429, codeRequestRefusal(req.t, result));
@@ -86,7 +118,9 @@ export function registrationHandlers(ctx: AppContext) {
       const result = await accounts.startRegistration(db, ctx, { phone: form.data.phone, ip: req.ip ?? '' });
       if (gate.code) req.session.invitationCode = gate.code;
       else delete req.session.invitationCode;
-      afterCodeRequest(req, res, form.data.phone, result, (status, notice) => phoneStep(res, status, req.body, {}, notice, gate));
+      afterCodeRequest(req, res, form.data.phone, result, (status, notice) =>
+        phoneStep(res, status, req.body, {}, notice, gate),
+      );
     },
 
     showCode(req: Request, res: Response) {
@@ -100,7 +134,10 @@ export function registrationHandlers(ctx: AppContext) {
       if (!reg) return res.redirect(303, '/register');
       const form = CodeForm.safeParse(req.body);
       if (!form.success) return codeStep(req, res, 422, fieldErrors(form.error));
-      const result = await accounts.verifyRegistrationCode(db, ctx, { verificationId: reg.verificationId, code: form.data.code });
+      const result = await accounts.verifyRegistrationCode(db, ctx, {
+        verificationId: reg.verificationId,
+        code: form.data.code,
+      });
       if (!result.ok) return codeStep(req, res, 422, { code: codeRefusal(req.t, result) });
       reg.verified = true;
       res.redirect(303, '/register/profile');
@@ -125,7 +162,10 @@ export function registrationHandlers(ctx: AppContext) {
       const form = RegisterProfileForm.safeParse(req.body);
       if (!form.success) return profileStep(res, 422, withoutPasswords(req.body), fieldErrors(form.error));
       const result = await accounts.registerMember(db, ctx, {
-        verificationId: reg.verificationId, nickname: form.data.nickname, birthDate: form.data.birth_date, password: form.data.password,
+        verificationId: reg.verificationId,
+        nickname: form.data.nickname,
+        birthDate: form.data.birth_date,
+        password: form.data.password,
         invitationCode: req.session.invitationCode,
       });
       if (!result.ok) {
@@ -135,15 +175,24 @@ export function registrationHandlers(ctx: AppContext) {
           delete req.session.invitationCode;
           return closedStep(res, 403, reason);
         }
-        if (result.reason === 'under_age') return profileStep(res, 422, withoutPasswords(req.body), { birth_date: 'validation.birthDate.underAge' });
+        if (result.reason === 'under_age')
+          return profileStep(res, 422, withoutPasswords(req.body), { birth_date: 'validation.birthDate.underAge' });
         delete req.session.registration;
         setFlash(req, req.t(result.reason === 'phone_taken' ? 'register.phoneTaken' : 'register.expired'), 'error');
         return res.redirect(303, result.reason === 'phone_taken' ? '/login' : '/register');
       }
       delete req.session.invitationCode;
       // Invited by a member at the friend limit: registered all the same, without the friendship, and told so.
-      const notFriends = result.invitation && !result.invitation.befriended ? ` ${req.t('invitations.register.inviterFull', { nickname: result.invitation.inviterNickname })}` : '';
-      await startMemberSession(req, ctx.clock, result.memberId, req.t('register.welcome', { nickname: form.data.nickname }) + notFriends);
+      const notFriends =
+        result.invitation && !result.invitation.befriended
+          ? ` ${req.t('invitations.register.inviterFull', { nickname: result.invitation.inviterNickname })}`
+          : '';
+      await startMemberSession(
+        req,
+        ctx.clock,
+        result.memberId,
+        req.t('register.welcome', { nickname: form.data.nickname }) + notFriends,
+      );
       res.redirect(303, '/home');
     },
   };

@@ -32,12 +32,25 @@ const newPassword = z
   .refine((v) => !isCommonPassword(v), 'validation.password.common');
 
 // The password as typed, byte for byte: no trimming, no normalisation.
-const anyPassword = z.string({ error: 'validation.password.required' }).min(1, 'validation.password.required').max(1000, 'validation.password.required');
+const anyPassword = z
+  .string({ error: 'validation.password.required' })
+  .min(1, 'validation.password.required')
+  .max(1000, 'validation.password.required');
 
 export const nickname = z
   .string({ error: 'validation.nickname.required' })
-  .transform((v) => v.normalize('NFC').replace(/[\u0000-\u001f\u007f]/g, '').trim())
-  .pipe(z.string().min(1, 'validation.nickname.required').refine((v) => [...v].length <= 20, 'validation.nickname.long'));
+  .transform((v) =>
+    v
+      .normalize('NFC')
+      .replace(/[\u0000-\u001f\u007f]/g, '')
+      .trim(),
+  )
+  .pipe(
+    z
+      .string()
+      .min(1, 'validation.nickname.required')
+      .refine((v) => [...v].length <= 20, 'validation.nickname.long'),
+  );
 
 const birthDate = z
   .string({ error: 'validation.birthDate.invalid' })

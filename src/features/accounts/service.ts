@@ -7,9 +7,20 @@ import { normalizeJapaneseMobile } from '../../lib/phone.js';
 import { liftExpiredSuspensions } from '../moderation/actions.js';
 import { consumeInvitation, isInvitationOnly, type ClaimedInvitation } from '../invitations/service.js';
 import type { PasswordHasher } from './passwords.js';
-import { clearPasswordThrottle, throttledPasswordCheck, type PasswordThrottle, type Throttled } from './password-throttle.js';
+import {
+  clearPasswordThrottle,
+  throttledPasswordCheck,
+  type PasswordThrottle,
+  type Throttled,
+} from './password-throttle.js';
 import * as q from './queries.js';
-import { checkCode, requestCode, verifiedRegistration, type CheckCodeResult, type RequestCodeResult } from './verification.js';
+import {
+  checkCode,
+  requestCode,
+  verifiedRegistration,
+  type CheckCodeResult,
+  type RequestCodeResult,
+} from './verification.js';
 
 export type AccountsContext = PasswordThrottle & {
   config: Config;
@@ -23,7 +34,11 @@ export const MIN_AGE = 18;
 // ─── Registration ──────────────────────────────────────────────────────────────────────────────
 
 /** Step 1. A number that already has an account gets an SMS saying so, and the same next screen. */
-export async function startRegistration(db: Knex, ctx: AccountsContext, input: { phone: string; ip: string }): Promise<RequestCodeResult> {
+export async function startRegistration(
+  db: Knex,
+  ctx: AccountsContext,
+  input: { phone: string; ip: string },
+): Promise<RequestCodeResult> {
   const existing = await q.phoneHasAccount(db, input.phone);
   return requestCode(db, ctx, {
     purpose: 'register',
@@ -37,8 +52,16 @@ export async function startRegistration(db: Knex, ctx: AccountsContext, input: {
 }
 
 /** Step 2. A right code marks the number verified. */
-export async function verifyRegistrationCode(db: Knex, ctx: AccountsContext, input: { verificationId: string; code: string }): Promise<CheckCodeResult> {
-  const result = await checkCode(db, ctx, { verificationId: input.verificationId, purpose: 'register', code: input.code });
+export async function verifyRegistrationCode(
+  db: Knex,
+  ctx: AccountsContext,
+  input: { verificationId: string; code: string },
+): Promise<CheckCodeResult> {
+  const result = await checkCode(db, ctx, {
+    verificationId: input.verificationId,
+    purpose: 'register',
+    code: input.code,
+  });
   if (result.ok) await q.upsertVerifiedPhone(db, result.phone, ctx.clock.now());
   return result;
 }
@@ -61,19 +84,31 @@ export async function registerMember(
   try {
     const { memberId, invitation } = await db.transaction(async (trx) => {
       // Consuming the verification and creating the member are one act: a replayed step 3 fails.
-      const consumed = await trx('phone_verifications').where({ id: input.verificationId }).whereNotNull('verified_at').delete();
+      const consumed = await trx('phone_verifications')
+        .where({ id: input.verificationId })
+        .whereNotNull('verified_at')
+        .delete();
       if (consumed !== 1) throw new PhoneTaken();
-      const id = await q.insertMember(trx, { phone, nickname: input.nickname, birth_date: input.birthDate, password_hash: passwordHash, created_at: now });
+      const id = await q.insertMember(trx, {
+        phone,
+        nickname: input.nickname,
+        birth_date: input.birthDate,
+        password_hash: passwordHash,
+        created_at: now,
+      });
       // Invitation-only (features/invitations): the code is consumed, and the friendship made, with
       // the member row or not at all. Read in the transaction: a switch turned on mid-way counts.
-      const invited = input.invitationCode ? await consumeInvitation(trx, { code: input.invitationCode, inviteeId: id, at: now }) : null;
+      const invited = input.invitationCode
+        ? await consumeInvitation(trx, { code: input.invitationCode, inviteeId: id, at: now })
+        : null;
       if (!invited && (await isInvitationOnly(trx))) throw new InvitationInvalid();
       return { memberId: id, invitation: invited };
     });
     return { ok: true, memberId, invitation };
   } catch (err) {
     if (err instanceof InvitationInvalid) return { ok: false, reason: 'invitation_invalid' };
-    if (err instanceof PhoneTaken || (err as { constraint?: string }).constraint === 'members_phone_key') return { ok: false, reason: 'phone_taken' };
+    if (err instanceof PhoneTaken || (err as { constraint?: string }).constraint === 'members_phone_key')
+      return { ok: false, reason: 'phone_taken' };
     throw err;
   }
 }
@@ -95,7 +130,11 @@ export type LoginResult =
  * (password-throttle.ts): after 5 failures for one number, each further attempt waits for a block
  * twice as long as the last (30 s, 60 s, … up to 30 min) — for unknown numbers too.
  */
-export async function authenticate(db: Knex, ctx: AccountsContext, input: { phone: string; password: string }): Promise<LoginResult> {
+export async function authenticate(
+  db: Knex,
+  ctx: AccountsContext,
+  input: { phone: string; password: string },
+): Promise<LoginResult> {
   const phone = normalizeJapaneseMobile(input.phone);
   const accountKey = phone ?? `raw:${input.phone.slice(0, 40)}`;
   // The account is read only for an attempt the throttle lets through.
@@ -113,8 +152,12 @@ export async function authenticate(db: Knex, ctx: AccountsContext, input: { phon
     // After the right password only: the member learns why, and until when. A suspension whose
     // end has come is lifted here, not only by the maintenance job.
     const now = ctx.clock.now();
-    const expired = row.suspended_until && row.suspended_until <= now && (await liftExpiredSuspensions(db, now, { memberId: row.id })).length;
-    if (!expired) return { ok: false, reason: 'suspended', until: row.suspended_until, suspensionReason: row.suspension_reason };
+    const expired =
+      row.suspended_until &&
+      row.suspended_until <= now &&
+      (await liftExpiredSuspensions(db, now, { memberId: row.id })).length;
+    if (!expired)
+      return { ok: false, reason: 'suspended', until: row.suspended_until, suspensionReason: row.suspension_reason };
   } else if (row.status !== 'active') return { ok: false, reason: 'invalid' };
   if (ctx.passwords.needsRehash(row.password_hash)) {
     await q.updatePasswordHash(db, row.id, await ctx.passwords.hash(input.password));
@@ -125,7 +168,11 @@ export async function authenticate(db: Knex, ctx: AccountsContext, input: { phon
 // ─── Password reset ────────────────────────────────────────────────────────────────────────────
 
 /** A code goes only to a number with an account; other numbers see the same screen and get nothing. */
-export async function startPasswordReset(db: Knex, ctx: AccountsContext, input: { phone: string; ip: string }): Promise<RequestCodeResult> {
+export async function startPasswordReset(
+  db: Knex,
+  ctx: AccountsContext,
+  input: { phone: string; ip: string },
+): Promise<RequestCodeResult> {
   const row = await q.findCredentialsByPhone(db, input.phone);
   return requestCode(db, ctx, {
     purpose: 'reset_password',
@@ -144,7 +191,11 @@ export async function completePasswordReset(
   ctx: AccountsContext,
   input: { verificationId: string; code: string; password: string },
 ): Promise<ResetResult> {
-  const result = await checkCode(db, ctx, { verificationId: input.verificationId, purpose: 'reset_password', code: input.code });
+  const result = await checkCode(db, ctx, {
+    verificationId: input.verificationId,
+    purpose: 'reset_password',
+    code: input.code,
+  });
   if (!result.ok) return result;
   if (result.memberId === null) return { ok: false, reason: 'no_account' };
   const hash = await ctx.passwords.hash(input.password);

@@ -23,13 +23,23 @@ function waitFor(res: Response, throttled: { retryAfterSeconds: number }): numbe
 export function settingsHandlers(ctx: AppContext) {
   const { db } = ctx;
 
-  async function settingsPage(req: Request, res: Response, status: number, values?: Record<string, unknown>, errors: Record<string, string> = {}) {
+  async function settingsPage(
+    req: Request,
+    res: Response,
+    status: number,
+    values?: Record<string, unknown>,
+    errors: Record<string, string> = {},
+  ) {
     const account = await q.findAccount(db, req.member!.id);
     if (!account) throw notFound();
     const otherSessions = (await q.countMemberSessions(db, account.id)) - 1;
     render(res.status(status), 'pc/accounts/settings', {
       title: req.t('settings.title'),
-      values: values ?? { nickname: account.nickname, default_diary_visibility: account.default_diary_visibility, show_last_login: account.show_last_login ? '1' : '0' },
+      values: values ?? {
+        nickname: account.nickname,
+        default_diary_visibility: account.default_diary_visibility,
+        show_last_login: account.show_last_login ? '1' : '0',
+      },
       errors,
       phone: formatJapaneseMobile(account.phone),
       visibilities: DIARY_VISIBILITIES,
@@ -37,18 +47,37 @@ export function settingsHandlers(ctx: AppContext) {
     });
   }
 
-  function simplePage(view: string, titleKey: 'settings.password.title' | 'settings.phone.title' | 'settings.withdraw.title') {
-    return (req: Request, res: Response, status = 200, values: Record<string, unknown> = {}, errors: Record<string, string> = {}, notice?: string) =>
-      render(res.status(status), view, { title: req.t(titleKey), values, errors, notice });
+  function simplePage(
+    view: string,
+    titleKey: 'settings.password.title' | 'settings.phone.title' | 'settings.withdraw.title',
+  ) {
+    return (
+      req: Request,
+      res: Response,
+      status = 200,
+      values: Record<string, unknown> = {},
+      errors: Record<string, string> = {},
+      notice?: string,
+    ) => render(res.status(status), view, { title: req.t(titleKey), values, errors, notice });
   }
   const passwordPage = simplePage('pc/accounts/settings-password', 'settings.password.title');
   const phonePage = simplePage('pc/accounts/settings-phone', 'settings.phone.title');
   const withdrawPage = simplePage('pc/accounts/settings-withdraw', 'settings.withdraw.title');
 
-  function phoneCodePage(req: Request, res: Response, status: number, errors: Record<string, string> = {}, notice?: string) {
+  function phoneCodePage(
+    req: Request,
+    res: Response,
+    status: number,
+    errors: Record<string, string> = {},
+    notice?: string,
+  ) {
     render(res.status(status), 'pc/accounts/register-code', {
-      title: req.t('settings.phone.title'), phone: formatJapaneseMobile(req.session.phoneChange!.phone), errors, notice,
-      action: '/settings/phone/code', resendAction: null,
+      title: req.t('settings.phone.title'),
+      phone: formatJapaneseMobile(req.session.phoneChange!.phone),
+      errors,
+      notice,
+      action: '/settings/phone/code',
+      resendAction: null,
     });
   }
 
@@ -69,7 +98,10 @@ export function settingsHandlers(ctx: AppContext) {
       const form = PasswordChangeForm.safeParse(req.body);
       if (!form.success) return passwordPage(req, res, 422, {}, fieldErrors(form.error));
       const result = await settings.changePassword(db, ctx, {
-        memberId: req.member!.id, currentPassword: form.data.current_password, newPassword: form.data.password, keepSid: req.sessionID,
+        memberId: req.member!.id,
+        currentPassword: form.data.current_password,
+        newPassword: form.data.password,
+        keepSid: req.sessionID,
       });
       if (!result.ok) {
         if (result.reason === 'throttled') return passwordPage(req, res, waitFor(res, result), {}, THROTTLED);
@@ -86,12 +118,17 @@ export function settingsHandlers(ctx: AppContext) {
       const values = withoutPasswords(req.body);
       if (!form.success) return phonePage(req, res, 422, values, fieldErrors(form.error));
       const result = await settings.startPhoneChange(db, ctx, {
-        memberId: req.member!.id, currentPassword: form.data.current_password, phone: form.data.phone, ip: req.ip ?? '',
+        memberId: req.member!.id,
+        currentPassword: form.data.current_password,
+        phone: form.data.phone,
+        ip: req.ip ?? '',
       });
       if (!result.ok) {
         if (result.reason === 'throttled') return phonePage(req, res, waitFor(res, result), values, THROTTLED);
-        if (result.reason === 'wrong_password') return phonePage(req, res, 422, values, { current_password: 'validation.password.wrongCurrent' });
-        if (result.reason === 'same_number') return phonePage(req, res, 422, values, { phone: 'validation.phone.same' });
+        if (result.reason === 'wrong_password')
+          return phonePage(req, res, 422, values, { current_password: 'validation.password.wrongCurrent' });
+        if (result.reason === 'same_number')
+          return phonePage(req, res, 422, values, { phone: 'validation.phone.same' });
         if (result.retryAfterSeconds) res.set('Retry-After', String(result.retryAfterSeconds));
         return phonePage(req, res, 429, values, {}, codeRequestRefusal(req.t, result));
       }
@@ -109,7 +146,11 @@ export function settingsHandlers(ctx: AppContext) {
       if (!change) return res.redirect(303, '/settings/phone');
       const form = CodeForm.safeParse(req.body);
       if (!form.success) return phoneCodePage(req, res, 422, fieldErrors(form.error));
-      const result = await settings.completePhoneChange(db, ctx, { memberId: req.member!.id, verificationId: change.verificationId, code: form.data.code });
+      const result = await settings.completePhoneChange(db, ctx, {
+        memberId: req.member!.id,
+        verificationId: change.verificationId,
+        code: form.data.code,
+      });
       if (!result.ok) {
         if (result.reason === 'phone_taken') return phoneCodePage(req, res, 422, { code: 'validation.code.expired' });
         return phoneCodePage(req, res, 422, { code: codeRefusal(req.t, result) });
@@ -136,13 +177,24 @@ export function settingsHandlers(ctx: AppContext) {
     async withdraw(req: Request, res: Response) {
       const form = WithdrawForm.safeParse(req.body);
       if (!form.success) return withdrawPage(req, res, 422, withoutPasswords(req.body), fieldErrors(form.error));
-      const result = await settings.withdrawMember(db, ctx, { memberId: req.member!.id, currentPassword: form.data.current_password });
+      const result = await settings.withdrawMember(db, ctx, {
+        memberId: req.member!.id,
+        currentPassword: form.data.current_password,
+      });
       if (!result.ok) {
-        if (result.reason === 'throttled') return withdrawPage(req, res, waitFor(res, result), withoutPasswords(req.body), THROTTLED);
-        return withdrawPage(req, res, 422, withoutPasswords(req.body), { current_password: 'validation.password.wrongCurrent' });
+        if (result.reason === 'throttled')
+          return withdrawPage(req, res, waitFor(res, result), withoutPasswords(req.body), THROTTLED);
+        return withdrawPage(req, res, 422, withoutPasswords(req.body), {
+          current_password: 'validation.password.wrongCurrent',
+        });
       }
       await destroySession(req);
-      res.clearCookie(sessionCookieName(ctx.config), { path: '/', httpOnly: true, sameSite: 'lax', secure: ctx.config.isProduction });
+      res.clearCookie(sessionCookieName(ctx.config), {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: ctx.config.isProduction,
+      });
       res.redirect(303, '/?withdrawn=1');
     },
   };

@@ -7,10 +7,13 @@ import type { AccountSettingsForm } from './schemas.js';
 import { releaseWithdrawingMember } from './withdrawal-service.js';
 
 export async function updateAccountSettings(db: Knex, memberId: number, form: AccountSettingsForm) {
-  await db('members').where({ id: memberId }).update({
-    nickname: form.nickname, default_diary_visibility: form.default_diary_visibility,
-    ...(form.show_last_login === undefined ? {} : { show_last_login: form.show_last_login === '1' }),
-  });
+  await db('members')
+    .where({ id: memberId })
+    .update({
+      nickname: form.nickname,
+      default_diary_visibility: form.default_diary_visibility,
+      ...(form.show_last_login === undefined ? {} : { show_last_login: form.show_last_login === '1' }),
+    });
 }
 
 type WrongPassword = { ok: false; reason: 'wrong_password' };
@@ -19,7 +22,12 @@ type WrongPassword = { ok: false; reason: 'wrong_password' };
  * The current password, checked through the login throttle of the member's number (SECURITY 51):
  * someone holding a stolen session gets no more guesses here than at the login form.
  */
-async function checkCurrentPassword(db: Knex, ctx: AccountsContext, memberId: number, password: string): Promise<{ ok: true } | WrongPassword | Throttled> {
+async function checkCurrentPassword(
+  db: Knex,
+  ctx: AccountsContext,
+  memberId: number,
+  password: string,
+): Promise<{ ok: true } | WrongPassword | Throttled> {
   const account = await q.findAccount(db, memberId);
   const attempt = await throttledPasswordCheck(ctx, account?.phone ?? `member:${memberId}`, async () => {
     const row = await q.findCredentialsById(db, memberId);
@@ -45,7 +53,8 @@ export async function changePassword(
   return { ok: true };
 }
 
-export type StartPhoneChangeResult = RequestCodeResult | WrongPassword | Throttled | { ok: false; reason: 'same_number' };
+export type StartPhoneChangeResult =
+  RequestCodeResult | WrongPassword | Throttled | { ok: false; reason: 'same_number' };
 
 /** Re-authentication with the password, then an SMS code to the new number. A number that already
  * has an account gets an SMS saying so; the screen is the same. */
@@ -77,7 +86,11 @@ export async function completePhoneChange(
   ctx: AccountsContext,
   input: { memberId: number; verificationId: string; code: string },
 ): Promise<CompletePhoneChangeResult> {
-  const result = await checkCode(db, ctx, { verificationId: input.verificationId, purpose: 'change_phone', code: input.code });
+  const result = await checkCode(db, ctx, {
+    verificationId: input.verificationId,
+    purpose: 'change_phone',
+    code: input.code,
+  });
   if (!result.ok) return result;
   if (result.memberId !== input.memberId) return { ok: false, reason: 'expired' };
   try {
@@ -86,7 +99,8 @@ export async function completePhoneChange(
       await trx('members').where({ id: input.memberId }).update({ phone: result.phone });
     });
   } catch (err) {
-    if ((err as { constraint?: string }).constraint === 'members_phone_key') return { ok: false, reason: 'phone_taken' };
+    if ((err as { constraint?: string }).constraint === 'members_phone_key')
+      return { ok: false, reason: 'phone_taken' };
     throw err;
   }
   return result;

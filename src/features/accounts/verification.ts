@@ -30,10 +30,19 @@ export type VerificationContext = { config: Config; clock: Clock; jobs: JobQueue
 
 export type RequestCodeResult =
   | { ok: true; verificationId: string }
-  | { ok: false; reason: 'resend_too_soon' | 'number_daily_limit' | 'ip_limit' | 'global_cap'; retryAfterSeconds?: number };
+  | {
+      ok: false;
+      reason: 'resend_too_soon' | 'number_daily_limit' | 'ip_limit' | 'global_cap';
+      retryAfterSeconds?: number;
+    };
 
 /** What the SMS says. `null`: send nothing (a reset for a number without an account). */
-export type SmsPlan = { kind: SmsKind; messageKey: 'sms.registerCode' | 'sms.registerExisting' | 'sms.resetCode' | 'sms.changePhoneCode' | 'sms.changePhoneExisting'; includesCode: boolean } | null;
+export type SmsPlan = {
+  kind: SmsKind;
+  messageKey:
+    'sms.registerCode' | 'sms.registerExisting' | 'sms.resetCode' | 'sms.changePhoneCode' | 'sms.changePhoneExisting';
+  includesCode: boolean;
+} | null;
 
 function codeHmac(config: Config, id: string, phone: string, code: string): Buffer {
   return hmac(config.sessionSecret, 'sms-code', `${id}:${phone}:${code}`);
@@ -50,18 +59,27 @@ export async function requestCode(
     await trx.raw(`SELECT pg_advisory_xact_lock(hashtextextended('sms-ip:' || ?, 0))`, [input.ip]);
     await trx.raw(`SELECT pg_advisory_xact_lock(hashtextextended('sms-phone:' || ?, 0))`, [input.phone]);
 
-    const latest = await trx('phone_verifications').select('created_at').where({ phone: input.phone }).orderBy('created_at', 'desc').first();
+    const latest = await trx('phone_verifications')
+      .select('created_at')
+      .where({ phone: input.phone })
+      .orderBy('created_at', 'desc')
+      .first();
     if (latest) {
       const waited = now.getTime() - new Date(latest.created_at).getTime();
       if (waited < CODE_LIMITS.resendMs) {
-        return { ok: false as const, reason: 'resend_too_soon' as const, retryAfterSeconds: Math.ceil((CODE_LIMITS.resendMs - waited) / 1000) };
+        return {
+          ok: false as const,
+          reason: 'resend_too_soon' as const,
+          retryAfterSeconds: Math.ceil((CODE_LIMITS.resendMs - waited) / 1000),
+        };
       }
     }
     const [{ count: perNumber }] = await trx('phone_verifications')
       .where({ phone: input.phone })
       .where('created_at', '>', new Date(now.getTime() - 24 * 3600_000))
       .count<{ count: string }[]>({ count: '*' });
-    if (Number(perNumber) >= CODE_LIMITS.perNumberPerDay) return { ok: false as const, reason: 'number_daily_limit' as const };
+    if (Number(perNumber) >= CODE_LIMITS.perNumberPerDay)
+      return { ok: false as const, reason: 'number_daily_limit' as const };
 
     const [{ count: perIp }] = await trx('phone_verifications')
       .where({ ip: input.ip })
@@ -95,14 +113,21 @@ export async function requestCode(
     if (input.sms) {
       const t = translator('ja');
       const body = t(input.sms.messageKey, input.sms.includesCode ? { code } : {});
-      messageId = await enqueueSms(trx, ctx.config.sessionSecret, { phone: input.phone, kind: input.sms.kind, body, at: now });
+      messageId = await enqueueSms(trx, ctx.config.sessionSecret, {
+        phone: input.phone,
+        kind: input.sms.kind,
+        body,
+        at: now,
+      });
     }
     return { ok: true as const, verificationId: id, messageId };
   });
   if (!result.ok) return result;
   // After commit: the worker picks it up. Should this fail, the sweeper finds the orphaned message.
   if (result.messageId !== null) {
-    await ctx.jobs.send('sms.send', { messageId: result.messageId }).catch((err: Error) => log.warn(`enqueue failed, sweeper will retry: ${err.message}`));
+    await ctx.jobs
+      .send('sms.send', { messageId: result.messageId })
+      .catch((err: Error) => log.warn(`enqueue failed, sweeper will retry: ${err.message}`));
   }
   return { ok: true, verificationId: result.verificationId };
 }
@@ -113,7 +138,11 @@ export type CheckCodeResult =
   | { ok: false; reason: 'expired' };
 
 /** One try at a code. Each try counts before the comparison, so the 6th try fails even when right. */
-export async function checkCode(db: Knex, ctx: VerificationContext, input: { verificationId: string; purpose: Purpose; code: string }): Promise<CheckCodeResult> {
+export async function checkCode(
+  db: Knex,
+  ctx: VerificationContext,
+  input: { verificationId: string; purpose: Purpose; code: string },
+): Promise<CheckCodeResult> {
   const now = ctx.clock.now();
   const rows = await db('phone_verifications')
     .where({ id: input.verificationId, purpose: input.purpose })
@@ -129,13 +158,25 @@ export async function checkCode(db: Knex, ctx: VerificationContext, input: { ver
     return { ok: false, reason: 'wrong', attemptsLeft: CODE_LIMITS.maxAttempts - row.attempts };
   }
   // Single use: only one request can flip verified_at.
-  const used = await db('phone_verifications').where({ id: row.id }).whereNull('verified_at').update({ verified_at: now });
+  const used = await db('phone_verifications')
+    .where({ id: row.id })
+    .whereNull('verified_at')
+    .update({ verified_at: now });
   if (used !== 1) return { ok: false, reason: 'expired' };
-  return { ok: true, phone: row.phone, memberId: row.member_id === null ? null : Number(row.member_id), purpose: input.purpose };
+  return {
+    ok: true,
+    phone: row.phone,
+    memberId: row.member_id === null ? null : Number(row.member_id),
+    purpose: input.purpose,
+  };
 }
 
 /** A verified registration is good for 30 minutes to fill in the profile step. */
-export async function verifiedRegistration(db: Knex, ctx: VerificationContext, verificationId: string): Promise<string | null> {
+export async function verifiedRegistration(
+  db: Knex,
+  ctx: VerificationContext,
+  verificationId: string,
+): Promise<string | null> {
   const row = await db('phone_verifications')
     .select('phone')
     .where({ id: verificationId, purpose: 'register' })

@@ -18,14 +18,29 @@ export async function releaseWithdrawingMember(trx: Knex.Transaction, memberId: 
   const successions = await leaveEveryCommunity(trx, memberId, at);
   await releaseEventPlaces(trx, memberId, tokyoDate(at));
   for (const s of successions) {
-    await writeAudit(trx, s.to === null
-      ? {
-        staffId: null, action: 'community.owner_lost', targetType: 'community', targetId: s.communityId, subjectMemberId: memberId,
-        before: { owner_id: memberId }, after: { owner_id: null }, at,
-      }
-      : {
-        staffId: null, action: 'community.owner_succession', targetType: 'community', targetId: s.communityId, subjectMemberId: s.to,
-        before: { owner_id: memberId }, after: { owner_id: s.to, previous_role: s.toRole }, at,
-      });
+    await writeAudit(
+      trx,
+      s.to === null
+        ? {
+            staffId: null,
+            action: 'community.owner_lost',
+            targetType: 'community',
+            targetId: s.communityId,
+            subjectMemberId: memberId,
+            before: { owner_id: memberId },
+            after: { owner_id: null },
+            at,
+          }
+        : {
+            staffId: null,
+            action: 'community.owner_succession',
+            targetType: 'community',
+            targetId: s.communityId,
+            subjectMemberId: s.to,
+            before: { owner_id: memberId },
+            after: { owner_id: s.to, previous_role: s.toRole },
+            at,
+          },
+    );
   }
 }

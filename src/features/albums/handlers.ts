@@ -9,8 +9,24 @@ import { listAuthor } from '../diaries/feed.js';
 import { groupOf, groupsOf } from '../friends/groups-queries.js';
 import { refusalStatus } from '../photos/service.js';
 import { photoUrl } from '../photos/variants.js';
-import { ALBUM_PAGE_SIZE, MAX_ALBUM_PHOTOS, albumsByOwner, commentsOfAlbum, ownAlbum, photosOfAlbum, visibleAlbum, type AlbumRow } from './queries.js';
-import { AlbumCommentForm, AlbumCommentParams, AlbumForm, AlbumPhotoParams, CaptionForm, PageQuery } from './schemas.js';
+import {
+  ALBUM_PAGE_SIZE,
+  MAX_ALBUM_PHOTOS,
+  albumsByOwner,
+  commentsOfAlbum,
+  ownAlbum,
+  photosOfAlbum,
+  visibleAlbum,
+  type AlbumRow,
+} from './queries.js';
+import {
+  AlbumCommentForm,
+  AlbumCommentParams,
+  AlbumForm,
+  AlbumPhotoParams,
+  CaptionForm,
+  PageQuery,
+} from './schemas.js';
 import * as albums from './service.js';
 import { idParam } from '../../http/params.js';
 
@@ -41,10 +57,18 @@ export function albumCard(a: AlbumRow) {
 export function albumHandlers(ctx: AppContext) {
   const { db } = ctx;
 
-  async function formPage(req: Request, res: Response, status: number, opts: { values: Record<string, unknown>; errors?: FieldErrors; album?: AlbumRow }) {
+  async function formPage(
+    req: Request,
+    res: Response,
+    status: number,
+    opts: { values: Record<string, unknown>; errors?: FieldErrors; album?: AlbumRow },
+  ) {
     render(res.status(status), 'pc/albums/form', {
       title: req.t(opts.album ? 'albums.edit.title' : 'albums.new.title'),
-      values: opts.values, errors: opts.errors ?? {}, visibilities: DIARY_VISIBILITIES, album: opts.album ?? null,
+      values: opts.values,
+      errors: opts.errors ?? {},
+      visibilities: DIARY_VISIBILITIES,
+      album: opts.album ?? null,
       // The owner's friend groups, offered as 「グループ: 名前」 (value 'group:<id>'), as on the diary form.
       audienceGroups: await groupsOf(db, req.member!.id),
     });
@@ -55,45 +79,82 @@ export function albumHandlers(ctx: AppContext) {
     const form = AlbumForm.safeParse(req.body);
     const errors = form.success ? {} : fieldErrors(form.error);
     const v = form.success ? form.data.visibility : undefined;
-    if (v?.startsWith('group:') && !(await groupOf(db, req.member!.id, Number(v.slice(6))))) errors.visibility = 'validation.visibility.invalid';
-    return Object.keys(errors).length || !form.success ? { ok: false as const, errors } : { ok: true as const, data: form.data };
+    if (v?.startsWith('group:') && !(await groupOf(db, req.member!.id, Number(v.slice(6)))))
+      errors.visibility = 'validation.visibility.invalid';
+    return Object.keys(errors).length || !form.success
+      ? { ok: false as const, errors }
+      : { ok: true as const, data: form.data };
   }
 
   async function listPage(req: Request, res: Response, owner: { id: number; nickname: string }) {
     const viewer = req.member!;
     const { page } = PageQuery.parse(req.query);
-    const { rows, total } = await albumsByOwner(db, owner.id, viewer.id, { limit: ALBUM_PAGE_SIZE, offset: (page - 1) * ALBUM_PAGE_SIZE });
+    const { rows, total } = await albumsByOwner(db, owner.id, viewer.id, {
+      limit: ALBUM_PAGE_SIZE,
+      offset: (page - 1) * ALBUM_PAGE_SIZE,
+    });
     render(res, 'pc/albums/list', {
       title: req.t('albums.list.title', { nickname: owner.nickname }),
-      owner, isSelf: owner.id === viewer.id, albums: rows.map(albumCard),
-      prev: page > 1 ? `?page=${page - 1}` : null, next: page * ALBUM_PAGE_SIZE < total ? `?page=${page + 1}` : null,
+      owner,
+      isSelf: owner.id === viewer.id,
+      albums: rows.map(albumCard),
+      prev: page > 1 ? `?page=${page - 1}` : null,
+      next: page * ALBUM_PAGE_SIZE < total ? `?page=${page + 1}` : null,
     });
   }
 
   /** The album page; `upload` / `comment` re-render their form with the member's input and errors. */
-  async function albumPage(req: Request, res: Response, status = 200, forms: { upload?: { values: Record<string, unknown>; errors: FieldErrors }; comment?: { values: Record<string, unknown>; errors: FieldErrors } } = {}) {
+  async function albumPage(
+    req: Request,
+    res: Response,
+    status = 200,
+    forms: {
+      upload?: { values: Record<string, unknown>; errors: FieldErrors };
+      comment?: { values: Record<string, unknown>; errors: FieldErrors };
+    } = {},
+  ) {
     const viewer = req.member!;
     const album = await visibleAlbum(db, albumIdOf(req), viewer.id);
     if (!album) throw notFound();
     const { page } = PageQuery.parse(req.query);
     const pages = Math.max(1, Math.ceil(album.photo_count / ALBUM_PAGE_SIZE));
     const [photos, comments] = await Promise.all([
-      album.hidden_at ? [] : photosOfAlbum(db, album.id, { limit: ALBUM_PAGE_SIZE, offset: (Math.min(page, pages) - 1) * ALBUM_PAGE_SIZE }),
+      album.hidden_at
+        ? []
+        : photosOfAlbum(db, album.id, {
+            limit: ALBUM_PAGE_SIZE,
+            offset: (Math.min(page, pages) - 1) * ALBUM_PAGE_SIZE,
+          }),
       commentsOfAlbum(db, album.id, viewer.id),
     ]);
     const isOwner = album.owner_id === viewer.id;
     render(res.status(status), 'pc/albums/show', {
       title: album.title,
-      album, isOwner, descriptionHtml: formatTextHtml(album.description), canReport: !isOwner,
-      photos: photos.map((p) => ({ ...p, url: photoUrl(p.photo_id, 'sq180'), large: photoUrl(p.photo_id, 'w600'), isCover: p.photo_id === album.cover_photo_id })),
-      prev: page > 1 ? `?page=${Math.min(page, pages) - 1}` : null, next: page < pages ? `?page=${page + 1}` : null,
-      canAdd: isOwner && !album.hidden_at && album.photo_count < MAX_ALBUM_PHOTOS, max: MAX_ALBUM_PHOTOS, perPost: albums.MAX_PHOTOS_PER_POST,
+      album,
+      isOwner,
+      descriptionHtml: formatTextHtml(album.description),
+      canReport: !isOwner,
+      photos: photos.map((p) => ({
+        ...p,
+        url: photoUrl(p.photo_id, 'sq180'),
+        large: photoUrl(p.photo_id, 'w600'),
+        isCover: p.photo_id === album.cover_photo_id,
+      })),
+      prev: page > 1 ? `?page=${Math.min(page, pages) - 1}` : null,
+      next: page < pages ? `?page=${page + 1}` : null,
+      canAdd: isOwner && !album.hidden_at && album.photo_count < MAX_ALBUM_PHOTOS,
+      max: MAX_ALBUM_PHOTOS,
+      perPost: albums.MAX_PHOTOS_PER_POST,
       comments: comments.map((c) => ({
-        ...c, bodyHtml: c.hidden || c.hidden_at ? '' : formatTextHtml(c.body), canDelete: c.author_id === viewer.id || isOwner,
+        ...c,
+        bodyHtml: c.hidden || c.hidden_at ? '' : formatTextHtml(c.body),
+        canDelete: c.author_id === viewer.id || isOwner,
         canReport: !c.hidden && !c.hidden_at && c.author_id !== viewer.id,
       })),
-      uploadValues: forms.upload?.values ?? {}, uploadErrors: forms.upload?.errors ?? {},
-      commentValues: forms.comment?.values ?? {}, commentErrors: forms.comment?.errors ?? {},
+      uploadValues: forms.upload?.values ?? {},
+      uploadErrors: forms.upload?.errors ?? {},
+      commentValues: forms.comment?.values ?? {},
+      commentErrors: forms.comment?.errors ?? {},
     });
   }
 
@@ -126,7 +187,13 @@ export function albumHandlers(ctx: AppContext) {
 
     async showEdit(req: Request, res: Response) {
       const album = await ownAlbumOf(req);
-      return formPage(req, res, 200, { values: { ...album, visibility: album.visibility === 'group' ? `group:${album.audience_group_id}` : album.visibility }, album });
+      return formPage(req, res, 200, {
+        values: {
+          ...album,
+          visibility: album.visibility === 'group' ? `group:${album.audience_group_id}` : album.visibility,
+        },
+        album,
+      });
     },
 
     async update(req: Request, res: Response) {
@@ -149,13 +216,24 @@ export function albumHandlers(ctx: AppContext) {
       const caption = CaptionForm.safeParse(req.body);
       const errors = fileErrors(req, caption.success ? {} : fieldErrors(caption.error), (r) => uploadError(r));
       if (Object.keys(errors).length) return albumPage(req, res, 422, { upload: { values: req.body, errors } });
-      const files = uploadedFiles(req).map((f) => f.buffer).filter((b) => b && b.length > 0);
-      if (!files.length) return albumPage(req, res, 422, { upload: { values: req.body, errors: { photos: 'photos.error.required' } } });
-      const result = await albums.addAlbumPhotos(ctx, { ownerId: req.member!.id, albumId: albumIdOf(req), files, caption: caption.data!.caption, at: ctx.clock.now() });
+      const files = uploadedFiles(req)
+        .map((f) => f.buffer)
+        .filter((b) => b && b.length > 0);
+      if (!files.length)
+        return albumPage(req, res, 422, { upload: { values: req.body, errors: { photos: 'photos.error.required' } } });
+      const result = await albums.addAlbumPhotos(ctx, {
+        ownerId: req.member!.id,
+        albumId: albumIdOf(req),
+        files,
+        caption: caption.data!.caption,
+        at: ctx.clock.now(),
+      });
       if (!result.ok) {
         if (result.reason === 'not_found') throw notFound();
         const reason = result.reason === 'photo' ? result.photoReason : result.reason;
-        return albumPage(req, res, refusalStatus(result), { upload: { values: req.body, errors: { photos: uploadError(reason) } } });
+        return albumPage(req, res, refusalStatus(result), {
+          upload: { values: req.body, errors: { photos: uploadError(reason) } },
+        });
       }
       req.session.flash = req.t('albums.photosAdded', { count: result.added });
       res.redirect(303, `/albums/${albumIdOf(req)}`);
@@ -166,7 +244,9 @@ export function albumHandlers(ctx: AppContext) {
       const form = CaptionForm.safeParse(req.body);
       if (!form.success) {
         await ownAlbumOf(req);
-        return albumPage(req, res, 422, { upload: { values: {}, errors: { [`caption_${photoId}`]: fieldErrors(form.error).caption } } });
+        return albumPage(req, res, 422, {
+          upload: { values: {}, errors: { [`caption_${photoId}`]: fieldErrors(form.error).caption } },
+        });
       }
       if (!(await albums.updateCaption(db, req.member!.id, id, photoId, form.data.caption))) throw notFound();
       req.session.flash = req.t('albums.captionSaved');
@@ -190,7 +270,8 @@ export function albumHandlers(ctx: AppContext) {
     async addComment(req: Request, res: Response) {
       const id = albumIdOf(req);
       const form = AlbumCommentForm.safeParse(req.body);
-      if (!form.success) return albumPage(req, res, 422, { comment: { values: req.body, errors: fieldErrors(form.error) } });
+      if (!form.success)
+        return albumPage(req, res, 422, { comment: { values: req.body, errors: fieldErrors(form.error) } });
       if (!(await albums.addAlbumComment(db, req.member!.id, id, form.data.body, ctx.clock.now()))) throw notFound();
       res.redirect(303, `/albums/${id}#comments`);
     },

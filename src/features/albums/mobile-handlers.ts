@@ -23,35 +23,65 @@ export function mobileAlbumHandlers(ctx: AppContext) {
   const { db } = ctx;
   const size = MOBILE_BUDGET.list;
 
-  async function albumPage(req: Request, res: Response, status = 200, comment: { values: Record<string, unknown>; errors: FieldErrors } = { values: {}, errors: {} }) {
+  async function albumPage(
+    req: Request,
+    res: Response,
+    status = 200,
+    comment: { values: Record<string, unknown>; errors: FieldErrors } = { values: {}, errors: {} },
+  ) {
     const viewer = req.member!;
     const album = await visibleAlbum(db, albumIdOf(req), viewer.id);
     if (!album) throw notFound();
     const pages = Math.max(1, Math.ceil(album.photo_count / size));
     const page = Math.min(PageQuery.parse(req.query).page, pages);
-    const [photos, comments] = await Promise.all([album.hidden_at ? [] : photosOfAlbum(db, album.id, { limit: size, offset: (page - 1) * size }), commentsOfAlbum(db, album.id, viewer.id)]);
+    const [photos, comments] = await Promise.all([
+      album.hidden_at ? [] : photosOfAlbum(db, album.id, { limit: size, offset: (page - 1) * size }),
+      commentsOfAlbum(db, album.id, viewer.id),
+    ]);
     render(res.status(status), 'mobile/albums/show', {
-      title: album.title, pcPath: `/albums/${album.id}`, album, isOwner: album.owner_id === viewer.id, canReport: album.owner_id !== viewer.id,
+      title: album.title,
+      pcPath: `/albums/${album.id}`,
+      album,
+      isOwner: album.owner_id === viewer.id,
+      canReport: album.owner_id !== viewer.id,
       canAdd: album.owner_id === viewer.id && !album.hidden_at && album.photo_count < MAX_ALBUM_PHOTOS,
       photos: photos.map((p) => ({ ...p, url: photoUrl(p.photo_id, 'sq76') })),
       // Within the page budget (10 KB): the description and each of the 5 latest comments cut to
       // 300 characters (fmt.cut in the view); the PC page has them whole.
-      comments: comments.slice(-5).map((c) => ({ ...c, canReport: !c.hidden && !c.hidden_at && c.author_id !== viewer.id, canDelete: c.author_id === viewer.id || album.owner_id === viewer.id })), moreComments: comments.length > 5,
-      prev: page > 1 ? `?page=${page - 1}` : null, next: page < pages ? `?page=${page + 1}` : null,
-      commentValues: comment.values, commentErrors: comment.errors,
+      comments: comments.slice(-5).map((c) => ({
+        ...c,
+        canReport: !c.hidden && !c.hidden_at && c.author_id !== viewer.id,
+        canDelete: c.author_id === viewer.id || album.owner_id === viewer.id,
+      })),
+      moreComments: comments.length > 5,
+      prev: page > 1 ? `?page=${page - 1}` : null,
+      next: page < pages ? `?page=${page + 1}` : null,
+      commentValues: comment.values,
+      commentErrors: comment.errors,
     });
   }
 
   /** One photo of an album, 240 px wide, with its caption; the owner's page also edits it (`caption`: a 422's input). */
-  async function photoPage(req: Request, res: Response, status = 200, caption?: { values: Record<string, unknown>; errors: FieldErrors }) {
+  async function photoPage(
+    req: Request,
+    res: Response,
+    status = 200,
+    caption?: { values: Record<string, unknown>; errors: FieldErrors },
+  ) {
     const { id, photoId } = photoParamsOf(req);
     const album = await visibleAlbum(db, id, req.member!.id);
     const photo = album && !album.hidden_at && (await albumPhoto(db, album.id, photoId));
     if (!album || !photo) throw notFound();
     render(res.status(status), 'mobile/albums/photo', {
-      title: album.title, pcPath: `/albums/${album.id}`, album, photo, url: photoUrl(photo.photo_id, 'm240'),
-      isOwner: album.owner_id === req.member!.id, isCover: album.cover_photo_id === photo.photo_id,
-      values: caption?.values ?? { caption: photo.caption }, errors: caption?.errors ?? {},
+      title: album.title,
+      pcPath: `/albums/${album.id}`,
+      album,
+      photo,
+      url: photoUrl(photo.photo_id, 'm240'),
+      isOwner: album.owner_id === req.member!.id,
+      isCover: album.cover_photo_id === photo.photo_id,
+      values: caption?.values ?? { caption: photo.caption },
+      errors: caption?.errors ?? {},
     });
   }
 
@@ -64,12 +94,21 @@ export function mobileAlbumHandlers(ctx: AppContext) {
     return { album, photo };
   }
 
-  async function addPage(req: Request, res: Response, status = 200, form: { values: Record<string, unknown>; errors: FieldErrors } = { values: {}, errors: {} }) {
+  async function addPage(
+    req: Request,
+    res: Response,
+    status = 200,
+    form: { values: Record<string, unknown>; errors: FieldErrors } = { values: {}, errors: {} },
+  ) {
     const album = await ownAlbum(db, albumIdOf(req), req.member!.id);
     if (!album || album.hidden_at) throw notFound();
     render(res.status(status), 'mobile/albums/add', {
-      title: req.t('albums.add.heading'), pcPath: `/albums/${album.id}`, album,
-      canAdd: album.photo_count < MAX_ALBUM_PHOTOS, values: form.values, errors: form.errors,
+      title: req.t('albums.add.heading'),
+      pcPath: `/albums/${album.id}`,
+      album,
+      canAdd: album.photo_count < MAX_ALBUM_PHOTOS,
+      values: form.values,
+      errors: form.errors,
     });
   }
 
@@ -100,14 +139,24 @@ export function mobileAlbumHandlers(ctx: AppContext) {
     /** 「この写真を削除」: the photo small, and the button (POST: the PC handler). */
     async showDeletePhoto(req: Request, res: Response) {
       const { album, photo } = await ownPhoto(req);
-      render(res, 'mobile/albums/delete-photo', { title: req.t('albums.photoDelete'), pcPath: `/albums/${album.id}`, album, photo, url: photoUrl(photo.photo_id, 'sq76') });
+      render(res, 'mobile/albums/delete-photo', {
+        title: req.t('albums.photoDelete'),
+        pcPath: `/albums/${album.id}`,
+        album,
+        photo,
+        url: photoUrl(photo.photo_id, 'sq76'),
+      });
     },
 
     /** 「アルバムを削除」: what goes with it, and the button (POST: the PC handler). */
     async showDelete(req: Request, res: Response) {
       const album = await ownAlbum(db, albumIdOf(req), req.member!.id);
       if (!album) throw notFound();
-      render(res, 'mobile/albums/delete', { title: req.t('albums.delete.heading'), pcPath: `/albums/${album.id}/edit`, album });
+      render(res, 'mobile/albums/delete', {
+        title: req.t('albums.delete.heading'),
+        pcPath: `/albums/${album.id}/edit`,
+        album,
+      });
     },
 
     showAdd: (req: Request, res: Response) => addPage(req, res),
@@ -116,12 +165,24 @@ export function mobileAlbumHandlers(ctx: AppContext) {
       const caption = CaptionForm.safeParse(req.body);
       const errors = fileErrors(req, caption.success ? {} : fieldErrors(caption.error), (r) => uploadError(r, 1));
       if (Object.keys(errors).length) return addPage(req, res, 422, { values: req.body, errors });
-      const files = uploadedFiles(req).map((f) => f.buffer).filter((b) => b && b.length > 0);
-      if (!files.length) return addPage(req, res, 422, { values: req.body, errors: { photos: 'photos.error.required' } });
-      const result = await albums.addAlbumPhotos(ctx, { ownerId: req.member!.id, albumId: albumIdOf(req), files, caption: caption.data!.caption, at: ctx.clock.now() });
+      const files = uploadedFiles(req)
+        .map((f) => f.buffer)
+        .filter((b) => b && b.length > 0);
+      if (!files.length)
+        return addPage(req, res, 422, { values: req.body, errors: { photos: 'photos.error.required' } });
+      const result = await albums.addAlbumPhotos(ctx, {
+        ownerId: req.member!.id,
+        albumId: albumIdOf(req),
+        files,
+        caption: caption.data!.caption,
+        at: ctx.clock.now(),
+      });
       if (!result.ok) {
         if (result.reason === 'not_found') throw notFound();
-        return addPage(req, res, refusalStatus(result), { values: req.body, errors: { photos: uploadError(result.reason === 'photo' ? result.photoReason : result.reason, 1) } });
+        return addPage(req, res, refusalStatus(result), {
+          values: req.body,
+          errors: { photos: uploadError(result.reason === 'photo' ? result.photoReason : result.reason, 1) },
+        });
       }
       req.session.flash = req.t('albums.photosAdded', { count: result.added });
       res.redirect(303, `/m/albums/${albumIdOf(req)}`);

@@ -13,13 +13,46 @@ export const MAX_ALBUM_PHOTOS = 100;
 export const ALBUM_PAGE_SIZE = 20;
 
 export type AlbumRow = {
-  id: number; owner_id: number; nickname: string; title: string; description: string; visibility: string; audience_group_id: number | null;
-  cover_photo_id: number | null; photo_count: number; created_at: Date; updated_at: Date; hidden_at: Date | null; hidden_reason: string | null;
+  id: number;
+  owner_id: number;
+  nickname: string;
+  title: string;
+  description: string;
+  visibility: string;
+  audience_group_id: number | null;
+  cover_photo_id: number | null;
+  photo_count: number;
+  created_at: Date;
+  updated_at: Date;
+  hidden_at: Date | null;
+  hidden_reason: string | null;
 };
 export type AlbumPhotoRow = { photo_id: number; caption: string; position: number };
-export type AlbumCommentRow = { id: number; author_id: number; nickname: string; body: string; created_at: Date; hidden: boolean; hidden_at: Date | null; hidden_reason: string | null };
+export type AlbumCommentRow = {
+  id: number;
+  author_id: number;
+  nickname: string;
+  body: string;
+  created_at: Date;
+  hidden: boolean;
+  hidden_at: Date | null;
+  hidden_reason: string | null;
+};
 
-const ALBUM_COLUMNS = ['a.id', 'a.owner_id', 'm.nickname', 'a.title', 'a.description', 'a.visibility', 'a.audience_group_id', 'a.photo_count', 'a.created_at', 'a.updated_at', 'a.hidden_at', 'a.hidden_reason'];
+const ALBUM_COLUMNS = [
+  'a.id',
+  'a.owner_id',
+  'm.nickname',
+  'a.title',
+  'a.description',
+  'a.visibility',
+  'a.audience_group_id',
+  'a.photo_count',
+  'a.created_at',
+  'a.updated_at',
+  'a.hidden_at',
+  'a.hidden_reason',
+];
 // The cover: the chosen photo, else the first by position (an album without photos has none; nor
 // has one staff hid: its photos are served to nobody, as a hidden diary's).
 const COVER = `CASE WHEN a.hidden_at IS NULL THEN COALESCE(a.cover_photo_id, (SELECT ap.photo_id FROM album_photos ap WHERE ap.album_id = a.id ORDER BY ap.position LIMIT 1)) END AS cover_photo_id`;
@@ -54,21 +87,47 @@ export function ownAlbum(db: Knex, id: number, ownerId: number): Promise<AlbumRo
 }
 
 /** A member's albums the viewer may see, last updated first. */
-export async function albumsByOwner(db: Knex, ownerId: number, viewerId: number, opts: { limit: number; offset?: number }): Promise<{ rows: AlbumRow[]; total: number }> {
+export async function albumsByOwner(
+  db: Knex,
+  ownerId: number,
+  viewerId: number,
+  opts: { limit: number; offset?: number },
+): Promise<{ rows: AlbumRow[]; total: number }> {
   const base = visibleTo(albums(db).where('a.owner_id', ownerId), viewerId);
   const [rows, [{ count }]] = await Promise.all([
-    base.clone().select(ALBUM_COLUMNS).select(db.raw(COVER)).orderBy([{ column: 'a.updated_at', order: 'desc' }, { column: 'a.id', order: 'desc' }]).limit(opts.limit).offset(opts.offset ?? 0),
+    base
+      .clone()
+      .select(ALBUM_COLUMNS)
+      .select(db.raw(COVER))
+      .orderBy([
+        { column: 'a.updated_at', order: 'desc' },
+        { column: 'a.id', order: 'desc' },
+      ])
+      .limit(opts.limit)
+      .offset(opts.offset ?? 0),
     base.clone().count({ count: '*' }),
   ]);
   return { rows: rows as AlbumRow[], total: Number(count) };
 }
 
-export function photosOfAlbum(db: Knex, albumId: number, opts: { limit: number; offset?: number }): Promise<AlbumPhotoRow[]> {
-  return db('album_photos').select('photo_id', 'caption', 'position').where({ album_id: albumId }).orderBy('position').limit(opts.limit).offset(opts.offset ?? 0);
+export function photosOfAlbum(
+  db: Knex,
+  albumId: number,
+  opts: { limit: number; offset?: number },
+): Promise<AlbumPhotoRow[]> {
+  return db('album_photos')
+    .select('photo_id', 'caption', 'position')
+    .where({ album_id: albumId })
+    .orderBy('position')
+    .limit(opts.limit)
+    .offset(opts.offset ?? 0);
 }
 
 export function albumPhoto(db: Knex, albumId: number, photoId: number): Promise<AlbumPhotoRow | undefined> {
-  return db('album_photos').select('photo_id', 'caption', 'position').where({ album_id: albumId, photo_id: photoId }).first();
+  return db('album_photos')
+    .select('photo_id', 'caption', 'position')
+    .where({ album_id: albumId, photo_id: photoId })
+    .first();
 }
 
 /**
@@ -76,10 +135,23 @@ export function albumPhoto(db: Knex, albumId: number, photoId: number): Promise<
  * those staff hid have hidden_at set and an empty body.
  */
 export function commentsOfAlbum(db: Knex, albumId: number, viewerId: number): Promise<AlbumCommentRow[]> {
-  return db('album_comments as c').join('members as m', 'm.id', 'c.author_id')
-    .select('c.id', 'c.author_id', 'm.nickname', 'c.created_at', 'c.hidden_at', 'c.hidden_reason', db.raw(unlessHidden('c', 'body')))
-    .select(db.raw(`(m.status <> 'active' OR NOT ${notBlockedSql('c.author_id', '?')}) AS hidden`, [viewerId, viewerId]))
-    .where('c.album_id', albumId).orderBy([{ column: 'c.created_at' }, { column: 'c.id' }]).limit(1000);
+  return db('album_comments as c')
+    .join('members as m', 'm.id', 'c.author_id')
+    .select(
+      'c.id',
+      'c.author_id',
+      'm.nickname',
+      'c.created_at',
+      'c.hidden_at',
+      'c.hidden_reason',
+      db.raw(unlessHidden('c', 'body')),
+    )
+    .select(
+      db.raw(`(m.status <> 'active' OR NOT ${notBlockedSql('c.author_id', '?')}) AS hidden`, [viewerId, viewerId]),
+    )
+    .where('c.album_id', albumId)
+    .orderBy([{ column: 'c.created_at' }, { column: 'c.id' }])
+    .limit(1000);
 }
 
 /**
@@ -87,7 +159,14 @@ export function commentsOfAlbum(db: Knex, albumId: number, viewerId: number): Pr
  * A hidden album's photos are served to nobody, its owner included, as a hidden diary's.
  */
 export async function mayViewAlbumPhoto(db: Knex, viewerId: number, photoId: number): Promise<boolean> {
-  const row = await visibleTo(albums(db).join('album_photos as p', 'p.album_id', 'a.id').select('a.id').where('p.photo_id', photoId).whereNull('a.hidden_at'), viewerId).first();
+  const row = await visibleTo(
+    albums(db)
+      .join('album_photos as p', 'p.album_id', 'a.id')
+      .select('a.id')
+      .where('p.photo_id', photoId)
+      .whereNull('a.hidden_at'),
+    viewerId,
+  ).first();
   return !!row;
 }
 
@@ -122,7 +201,12 @@ export async function friendsLatestAlbumPhotos(db: Knex, viewerId: number, limit
  * SQL: `owner`'s latest `limit` albums `viewer` may see (id, title, photo_count, cover_photo_id,
  * updated_at), for the profile page's one statement, which passes the relationship it knows.
  */
-export function albumsByOwnerSql(owner: string, viewer: string, limit: string, relationship = `(SELECT member_relationship(${owner}, ${viewer}))`): string {
+export function albumsByOwnerSql(
+  owner: string,
+  viewer: string,
+  limit: string,
+  relationship = `(SELECT member_relationship(${owner}, ${viewer}))`,
+): string {
   return `SELECT a.id, a.title, a.photo_count, a.updated_at, ${COVER}
     FROM albums a JOIN members m ON m.id = a.owner_id
     WHERE a.owner_id = ${owner} AND ${visibleAlbumSql(viewer, relationship)}

@@ -14,7 +14,11 @@ export function mobileBlockHandlers(ctx: AppContext) {
     async list(req: Request, res: Response) {
       const blocked = await blockedByMe(db, req.member!.id);
       const page = inMemoryPage(blocked, req.query);
-      render(res, 'mobile/blocks/list', { title: req.t('blocks.title'), blocked: page.items, ...pageLinks(page.page, page.more) });
+      render(res, 'mobile/blocks/list', {
+        title: req.t('blocks.title'),
+        blocked: page.items,
+        ...pageLinks(page.page, page.more),
+      });
     },
 
     /** Blocking is a POST; on a phone, a page that asks first (the PC site has the button on the profile). */

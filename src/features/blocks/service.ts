@@ -5,17 +5,27 @@ import { removeFriendship } from '../friends/service.js';
  * Blocking ends a friendship (and its introductions) and cancels open requests both ways, in one
  * transaction. Blocking someone twice is the same as once.
  */
-export async function blockMember(db: Knex, input: { blockerId: number; blockedId: number; at: Date }): Promise<boolean> {
+export async function blockMember(
+  db: Knex,
+  input: { blockerId: number; blockedId: number; at: Date },
+): Promise<boolean> {
   const { blockerId, blockedId } = input;
   if (blockerId === blockedId) return false;
   return db.transaction(async (trx) => {
     const target = await trx('members').select('id').where({ id: blockedId }).whereNot('status', 'withdrawn').first();
     if (!target) return false;
     await trx('members').select('id').whereIn('id', [blockerId, blockedId]).orderBy('id').forUpdate();
-    await trx('blocks').insert({ blocker_id: blockerId, blocked_id: blockedId, created_at: input.at }).onConflict(['blocker_id', 'blocked_id']).ignore();
+    await trx('blocks')
+      .insert({ blocker_id: blockerId, blocked_id: blockedId, created_at: input.at })
+      .onConflict(['blocker_id', 'blocked_id'])
+      .ignore();
     await removeFriendship(trx, blockerId, blockedId);
     await trx('friend_requests')
-      .where((q) => q.where({ requester_id: blockerId, recipient_id: blockedId }).orWhere({ requester_id: blockedId, recipient_id: blockerId }))
+      .where((q) =>
+        q
+          .where({ requester_id: blockerId, recipient_id: blockedId })
+          .orWhere({ requester_id: blockedId, recipient_id: blockerId }),
+      )
       .whereIn('status', ['pending', 'declined'])
       .update({ status: 'cancelled', responded_at: input.at });
     return true;

@@ -16,7 +16,10 @@ export type Succession = { communityId: number; to: number | null; toRole: 'sub_
  * no owner, which the back office lists as 「管理人不在」 for the operators.
  */
 export async function leaveEveryCommunity(trx: Knex, memberId: number, at: Date): Promise<Succession[]> {
-  const rows = await trx('community_members').select('community_id').where({ member_id: memberId }).orderBy('community_id');
+  const rows = await trx('community_members')
+    .select('community_id')
+    .where({ member_id: memberId })
+    .orderBy('community_id');
   const successions: Succession[] = [];
   for (const { community_id } of rows) {
     const communityId = Number(community_id);
@@ -27,7 +30,9 @@ export async function leaveEveryCommunity(trx: Knex, memberId: number, at: Date)
     await dropMembership(trx, communityId, memberId, at);
     if (role === 'owner') successions.push(await handOver(trx, communityId, at));
   }
-  await trx('community_join_requests').where({ member_id: memberId, status: 'pending' }).update({ status: 'cancelled', responded_at: at });
+  await trx('community_join_requests')
+    .where({ member_id: memberId, status: 'pending' })
+    .update({ status: 'cancelled', responded_at: at });
   await trx('community_role_offers')
     .where((q) => q.where({ member_id: memberId }).orWhere({ offered_by: memberId }))
     .where({ status: 'pending' })
@@ -37,7 +42,9 @@ export async function leaveEveryCommunity(trx: Knex, memberId: number, at: Date)
 
 async function handOver(trx: Knex, communityId: number, at: Date): Promise<Succession> {
   // Offers made by the old owner die with their ownership.
-  await trx('community_role_offers').where({ community_id: communityId, status: 'pending' }).update({ status: 'cancelled', responded_at: at });
+  await trx('community_role_offers')
+    .where({ community_id: communityId, status: 'pending' })
+    .update({ status: 'cancelled', responded_at: at });
   const next: { member_id: string; role: 'sub_manager' | 'member' } | undefined = await trx('community_members as cm')
     .join('members as m', 'm.id', 'cm.member_id')
     .select('cm.member_id', 'cm.role')
@@ -47,6 +54,7 @@ async function handOver(trx: Knex, communityId: number, at: Date): Promise<Succe
   if (!next) return { communityId, to: null, toRole: null };
   const to = Number(next.member_id);
   await trx('community_members').where({ community_id: communityId, member_id: to }).update({ role: 'owner' });
-  if (next.role === 'sub_manager') await trx('communities').where({ id: communityId }).decrement('sub_manager_count', 1);
+  if (next.role === 'sub_manager')
+    await trx('communities').where({ id: communityId }).decrement('sub_manager_count', 1);
   return { communityId, to, toRole: next.role };
 }

@@ -8,7 +8,14 @@ import { runPrepared } from '../../db/prepared.js';
 // contract in src/features/home/community-sections.ts.
 
 export type CommunityCard = { id: number; name: string; member_count: number };
-export type CommunityActivity = { community_id: number; community_name: string; topic_id: number; title: string; at: Date; hidden_at: Date | null };
+export type CommunityActivity = {
+  community_id: number;
+  community_name: string;
+  topic_id: number;
+  title: string;
+  at: Date;
+  hidden_at: Date | null;
+};
 
 /** SQL: join requests waiting in the communities this member manages. */
 export function joinRequestCountSql(member: string): string {
@@ -21,15 +28,25 @@ export function roleOfferCountSql(member: string): string {
   return `SELECT count(*)::int FROM community_role_offers o WHERE o.member_id = ${member} AND o.status = 'pending'`;
 }
 
-const PENDING_COUNTS = { name: 'communities-pending-counts', text: `SELECT (${joinRequestCountSql('$1')}) AS join_requests, (${roleOfferCountSql('$1')}) AS role_offers` };
+const PENDING_COUNTS = {
+  name: 'communities-pending-counts',
+  text: `SELECT (${joinRequestCountSql('$1')}) AS join_requests, (${roleOfferCountSql('$1')}) AS role_offers`,
+};
 
 /** Join requests waiting in the communities this member manages, and role offers made to them. */
-export async function communityPendingCounts(db: Knex, memberId: number): Promise<{ joinRequests: number; roleOffers: number }> {
+export async function communityPendingCounts(
+  db: Knex,
+  memberId: number,
+): Promise<{ joinRequests: number; roleOffers: number }> {
   const [row] = await runPrepared<{ join_requests: number; role_offers: number }>(db, PENDING_COUNTS, [memberId]);
   return { joinRequests: row.join_requests, roleOffers: row.role_offers };
 }
 
-export async function myCommunities(db: Knex, memberId: number, limit: number): Promise<{ items: CommunityCard[]; total: number }> {
+export async function myCommunities(
+  db: Knex,
+  memberId: number,
+  limit: number,
+): Promise<{ items: CommunityCard[]; total: number }> {
   return communitySection(db, memberId, limit);
 }
 

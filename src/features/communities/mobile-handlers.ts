@@ -3,7 +3,14 @@ import type { Request, Response } from 'express';
 import type { AppContext } from '../../context.js';
 import { render, type FieldErrors } from '../../http/render.js';
 import { notFound } from '../../http/errors.js';
-import { commentWindow, inMemoryPage, keysetLinks, MOBILE_BUDGET, pageLinks, textPage } from '../../http/mobile-budget.js';
+import {
+  commentWindow,
+  inMemoryPage,
+  keysetLinks,
+  MOBILE_BUDGET,
+  pageLinks,
+  textPage,
+} from '../../http/mobile-budget.js';
 import { mobileQuery } from '../../http/mobile.js';
 import { fileErrors, uploadedFiles } from '../../http/uploads.js';
 import { parseSearchQuery, fieldErrors } from '../../lib/forms.js';
@@ -14,7 +21,13 @@ import { photoUrl } from '../photos/variants.js';
 import { isManager } from './access.js';
 import { topicCommentView } from './board/comment-view.js';
 import { postError } from './board/board-handlers.js';
-import { commentsPage as commentRows, eventsPage, postPhotos, topicsPage, visibleTopic } from './board/board-queries.js';
+import {
+  commentsPage as commentRows,
+  eventsPage,
+  postPhotos,
+  topicsPage,
+  visibleTopic,
+} from './board/board-queries.js';
 import * as board from './board/board-service.js';
 import { COMMUNITY_CATEGORIES } from './categories.js';
 import { participantsOf, participationOf } from './events/event-queries.js';
@@ -50,27 +63,53 @@ export function mobileCommunityHandlers(ctx: AppContext) {
   }
 
   /** A page of a topic's comments (latest by default), and the comment form; 422 with the member's input. */
-  async function topicComments(req: Request, res: Response, status: number, form: { values: Record<string, unknown>; errors: FieldErrors } = { values: {}, errors: {} }) {
+  async function topicComments(
+    req: Request,
+    res: Response,
+    status: number,
+    form: { values: Record<string, unknown>; errors: FieldErrors } = { values: {}, errors: {} },
+  ) {
     const { community, topic } = await readableTopic(req);
     const viewerId = req.member!.id;
     const window = commentWindow(req.query, topic.last_comment_number);
     // A topic hidden by staff shows the operators' notice alone: no comments, no form.
-    const rows = topic.hidden_at ? [] : await commentRows(db, topic.id, viewerId, { limit: window.limit, after: window.from });
-    const { shown, commentPart, older, newer } = window.page(rows, (c) => (c.deleted_at || c.hidden || c.hidden_at ? 0 : c.body.length));
-    const photos = await postPhotos(db, topic.id, shown.filter((c) => !c.deleted_at && !c.hidden && !c.hidden_at).map((c) => c.id));
+    const rows = topic.hidden_at
+      ? []
+      : await commentRows(db, topic.id, viewerId, { limit: window.limit, after: window.from });
+    const { shown, commentPart, older, newer } = window.page(rows, (c) =>
+      c.deleted_at || c.hidden || c.hidden_at ? 0 : c.body.length,
+    );
+    const photos = await postPhotos(
+      db,
+      topic.id,
+      shown.filter((c) => !c.deleted_at && !c.hidden && !c.hidden_at).map((c) => c.id),
+    );
     const manager = isManager(community.viewer_role);
-    communityPage(req, res, 'topic-comments', community, {
-      title: topic.hidden_at ? req.t('moderation.hidden') : topic.title,
-      pcPath: `/communities/${community.id}/topics/${topic.id}`,
-      topic,
-      comments: shown.map((c) => topicCommentView(c, viewerId, manager, (id) => photos.filter((p) => p.comment_id === id).map((p) => ({ id: p.photo_id, url: photoUrl(p.photo_id, 'm120') })))),
-      commentPart,
-      older,
-      newer,
-      canComment: !!community.viewer_role && !topic.hidden_at,
-      commentValues: { submission_key: crypto.randomUUID(), ...form.values },
-      commentErrors: form.errors,
-    }, status);
+    communityPage(
+      req,
+      res,
+      'topic-comments',
+      community,
+      {
+        title: topic.hidden_at ? req.t('moderation.hidden') : topic.title,
+        pcPath: `/communities/${community.id}/topics/${topic.id}`,
+        topic,
+        comments: shown.map((c) =>
+          topicCommentView(c, viewerId, manager, (id) =>
+            photos
+              .filter((p) => p.comment_id === id)
+              .map((p) => ({ id: p.photo_id, url: photoUrl(p.photo_id, 'm120') })),
+          ),
+        ),
+        commentPart,
+        older,
+        newer,
+        canComment: !!community.viewer_role && !topic.hidden_at,
+        commentValues: { submission_key: crypto.randomUUID(), ...form.values },
+        commentErrors: form.errors,
+      },
+      status,
+    );
   }
 
   return {
@@ -81,9 +120,15 @@ export function mobileCommunityHandlers(ctx: AppContext) {
         q.communityCountOf(db, req.member!.id),
         q.offersTo(db, req.member!.id),
       ]);
-      const page = keysetPage(rows, L, (last) => pageLink({ before_at: new Date(last.joined_at).toISOString(), before_id: last.id }));
+      const page = keysetPage(rows, L, (last) =>
+        pageLink({ before_at: new Date(last.joined_at).toISOString(), before_id: last.id }),
+      );
       render(res, 'mobile/communities/mine', {
-        title: req.t('communities.mine.title'), communities: page.items.map((c) => ({ ...c, manages: isManager(c.role) })), total, offers, ...keysetLinks(req, page.next),
+        title: req.t('communities.mine.title'),
+        communities: page.items.map((c) => ({ ...c, manages: isManager(c.role) })),
+        total,
+        offers,
+        ...keysetLinks(req, page.next),
       });
     },
 
@@ -91,11 +136,30 @@ export function mobileCommunityHandlers(ctx: AppContext) {
     async search(req: Request, res: Response) {
       const { data: query, typed, error } = parseSearchQuery(CommunitySearchQuery, req.query);
       const before = q.searchKeyset(query.sort, query);
-      const rows = error ? [] : await q.searchCommunities(db, { words: q.searchWords(query.q), category: query.category, sort: query.sort, before, limit: L + 1 });
-      const page = keysetPage(rows, L, (last) => mobileQuery(req, { q: query.q, category: query.category, ...q.nextSearchParams(query.sort, last) }));
+      const rows = error
+        ? []
+        : await q.searchCommunities(db, {
+            words: q.searchWords(query.q),
+            category: query.category,
+            sort: query.sort,
+            before,
+            limit: L + 1,
+          });
+      const page = keysetPage(rows, L, (last) =>
+        mobileQuery(req, { q: query.q, category: query.category, ...q.nextSearchParams(query.sort, last) }),
+      );
       render(res.status(error ? 422 : 200), 'mobile/communities/search', {
-        title: req.t(query.category && !query.q ? `communities.category.${query.category}` : 'communities.search.title'),
-        q: error ? typed : query.q, qError: error, category: query.category ?? '', categories: COMMUNITY_CATEGORIES, sort: query.sort, sorts: COMMUNITY_SORTS, results: page.items, ...keysetLinks(req, page.next),
+        title: req.t(
+          query.category && !query.q ? `communities.category.${query.category}` : 'communities.search.title',
+        ),
+        q: error ? typed : query.q,
+        qError: error,
+        category: query.category ?? '',
+        categories: COMMUNITY_CATEGORIES,
+        sort: query.sort,
+        sorts: COMMUNITY_SORTS,
+        results: page.items,
+        ...keysetLinks(req, page.next),
       });
     },
 
@@ -106,7 +170,9 @@ export function mobileCommunityHandlers(ctx: AppContext) {
       const [managers, topics, events, offers] = await Promise.all([
         q.managersOf(db, community.id),
         community.can_read_board ? topicsPage(db, community.id, viewerId, { limit: 5 }) : [],
-        community.can_read_board ? eventsPage(db, community.id, viewerId, { today: tokyoDate(ctx.clock.now()), past: false, limit: 3 }) : [],
+        community.can_read_board
+          ? eventsPage(db, community.id, viewerId, { today: tokyoDate(ctx.clock.now()), past: false, limit: 3 })
+          : [],
         q.offersTo(db, viewerId),
       ]);
       communityPage(req, res, 'show', community, {
@@ -125,8 +191,15 @@ export function mobileCommunityHandlers(ctx: AppContext) {
     async topics(req: Request, res: Response) {
       const community = await readableCommunity(ctx, req);
       const rows = await topicsPage(db, community.id, req.member!.id, { limit: L + 1, before: keyset(req.query) });
-      const page = keysetPage(rows, L, (last) => pageLink({ before_at: new Date(last.last_activity_at).toISOString(), before_id: last.id }));
-      communityPage(req, res, 'topics', community, { title: req.t('communities.topics.title', { name: community.name }), topics: page.items, canCreate: mayStartTopic(community), ...keysetLinks(req, page.next) });
+      const page = keysetPage(rows, L, (last) =>
+        pageLink({ before_at: new Date(last.last_activity_at).toISOString(), before_id: last.id }),
+      );
+      communityPage(req, res, 'topics', community, {
+        title: req.t('communities.topics.title', { name: community.name }),
+        topics: page.items,
+        canCreate: mayStartTopic(community),
+        ...keysetLinks(req, page.next),
+      });
     },
 
     /** Events to come (or past), 10 a page. */
@@ -134,9 +207,22 @@ export function mobileCommunityHandlers(ctx: AppContext) {
       const community = await readableCommunity(ctx, req);
       const query = EventsQuery.parse(req.query);
       const after = query.after_date && query.after_id ? { date: query.after_date, id: query.after_id } : undefined;
-      const rows = await eventsPage(db, community.id, req.member!.id, { today: tokyoDate(ctx.clock.now()), past: !!query.past, limit: L + 1, after });
-      const page = keysetPage(rows, L, (last) => pageLink({ past: query.past, after_date: last.event_date, after_id: last.id }));
-      communityPage(req, res, 'events', community, { title: req.t('communities.events.title', { name: community.name }), past: !!query.past, events: page.items, canCreate: mayStartTopic(community), ...keysetLinks(req, page.next) });
+      const rows = await eventsPage(db, community.id, req.member!.id, {
+        today: tokyoDate(ctx.clock.now()),
+        past: !!query.past,
+        limit: L + 1,
+        after,
+      });
+      const page = keysetPage(rows, L, (last) =>
+        pageLink({ past: query.past, after_date: last.event_date, after_id: last.id }),
+      );
+      communityPage(req, res, 'events', community, {
+        title: req.t('communities.events.title', { name: community.name }),
+        past: !!query.past,
+        events: page.items,
+        canCreate: mayStartTopic(community),
+        ...keysetLinks(req, page.next),
+      });
     },
 
     /** A topic in parts, its photos as thumbnails, an event's facts and buttons; comments on their own pages. */
@@ -155,15 +241,20 @@ export function mobileCommunityHandlers(ctx: AppContext) {
         title: topic.hidden_at ? req.t('moderation.hidden') : topic.title,
         topic,
         body,
-        photos: photos.filter((p) => p.comment_id === null).map((p) => ({ id: p.photo_id, url: photoUrl(p.photo_id, 'm120') })),
-        event: topic.kind === 'event' ? {
-          prefecture: prefectureName(topic.prefecture, req.locale),
-          open: !topic.closed_at && tokyoDate(ctx.clock.now()) <= topic.deadline!,
-          full: topic.capacity !== null && topic.participant_count! >= topic.capacity,
-          going: people.filter((p) => p.status === 'going'),
-          mine,
-          canClose: !topic.closed_at && (manager || topic.author_id === viewerId),
-        } : null,
+        photos: photos
+          .filter((p) => p.comment_id === null)
+          .map((p) => ({ id: p.photo_id, url: photoUrl(p.photo_id, 'm120') })),
+        event:
+          topic.kind === 'event'
+            ? {
+                prefecture: prefectureName(topic.prefecture, req.locale),
+                open: !topic.closed_at && tokyoDate(ctx.clock.now()) <= topic.deadline!,
+                full: topic.capacity !== null && topic.participant_count! >= topic.capacity,
+                going: people.filter((p) => p.status === 'going'),
+                mine,
+                canClose: !topic.closed_at && (manager || topic.author_id === viewerId),
+              }
+            : null,
         canComment: !!community.viewer_role && !topic.hidden_at,
         commentValues: { submission_key: crypto.randomUUID() },
         commentErrors: {},
@@ -178,10 +269,22 @@ export function mobileCommunityHandlers(ctx: AppContext) {
       const form = CommentForm.safeParse(req.body);
       // One photo per comment on a phone: a second one, or one too large, is said next to the field.
       const errors = fileErrors(req, form.success ? {} : fieldErrors(form.error), (reason) => `photos.error.${reason}`);
-      if (!form.success || Object.keys(errors).length) return topicComments(req, res, 422, { values: req.body, errors });
+      if (!form.success || Object.keys(errors).length)
+        return topicComments(req, res, 422, { values: req.body, errors });
       const files = uploadedFiles(req).map((f) => f.buffer);
-      const result = await board.addComment(ctx, { communityId: community.id, topicId: topic.id, authorId: req.member!.id, form: form.data, files, at: ctx.clock.now() });
-      if (!result.ok) return topicComments(req, res, refusalStatus(result), { values: req.body, errors: postError(result.reason, 'photoReason' in result ? result.photoReason : undefined) });
+      const result = await board.addComment(ctx, {
+        communityId: community.id,
+        topicId: topic.id,
+        authorId: req.member!.id,
+        form: form.data,
+        files,
+        at: ctx.clock.now(),
+      });
+      if (!result.ok)
+        return topicComments(req, res, refusalStatus(result), {
+          values: req.body,
+          errors: postError(result.reason, 'photoReason' in result ? result.photoReason : undefined),
+        });
       res.redirect(303, `/m/communities/${community.id}/topics/${topic.id}/comments?after=${result.number - 1}`);
     },
 
@@ -190,7 +293,10 @@ export function mobileCommunityHandlers(ctx: AppContext) {
       const community = await managedCommunity(ctx, req);
       const page = inMemoryPage(await q.pendingJoinRequests(db, community.id), req.query, (r) => r.message.length);
       communityPage(req, res, 'manage-requests', community, {
-        title: req.t('communities.manage.requests'), requests: page.items, ...pageLinks(page.page, page.more), errors: {},
+        title: req.t('communities.manage.requests'),
+        requests: page.items,
+        ...pageLinks(page.page, page.more),
+        errors: {},
       });
     },
   };

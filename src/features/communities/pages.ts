@@ -43,7 +43,14 @@ function sectionOf(view: string, locals: Record<string, unknown>): string {
 }
 
 /** Renders a page of views/pc/communities with the community header's values. */
-export function communityPage(req: Request, res: Response, view: string, community: CommunityView, locals: Record<string, unknown> = {}, status = 200) {
+export function communityPage(
+  req: Request,
+  res: Response,
+  view: string,
+  community: CommunityView,
+  locals: Record<string, unknown> = {},
+  status = 200,
+) {
   render(res.status(status), `pc/communities/${view}`, {
     title: community.hidden_at ? req.t('moderation.hidden') : community.name,
     community,
@@ -58,7 +65,9 @@ export function communityPage(req: Request, res: Response, view: string, communi
 
 /** A query string for the next page of a keyset list ('' when there is none). */
 export function pageLink(params: Record<string, string | number | undefined | null>): string {
-  const entries = Object.entries(params).filter((e): e is [string, string | number] => e[1] !== undefined && e[1] !== null && e[1] !== '');
+  const entries = Object.entries(params).filter(
+    (e): e is [string, string | number] => e[1] !== undefined && e[1] !== null && e[1] !== '',
+  );
   return `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString()}`;
 }
 
@@ -69,7 +78,12 @@ export function redirectWith(req: Request, res: Response, path: string, message:
 }
 
 /** The choices of the community settings form (creating and editing). */
-export const SETTINGS_CHOICES = { categories: COMMUNITY_CATEGORIES, joinPolicies: JOIN_POLICIES, boardVisibilities: BOARD_VISIBILITIES, topicCreations: TOPIC_CREATIONS };
+export const SETTINGS_CHOICES = {
+  categories: COMMUNITY_CATEGORIES,
+  joinPolicies: JOIN_POLICIES,
+  boardVisibilities: BOARD_VISIBILITIES,
+  topicCreations: TOPIC_CREATIONS,
+};
 
 /** A refused photo as the catalog key shown next to the photo field. */
 export function photoError(reason: string): string {

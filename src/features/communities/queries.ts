@@ -33,8 +33,17 @@ export type CommunityView = CommunityRow & {
 };
 
 const SETTING_COLUMNS = [
-  'c.id', 'c.category', 'c.photo_id', 'c.join_policy', 'c.board_visibility',
-  'c.topic_creation', 'c.member_count', 'c.sub_manager_count', 'c.created_at', 'c.hidden_at', 'c.hidden_reason',
+  'c.id',
+  'c.category',
+  'c.photo_id',
+  'c.join_policy',
+  'c.board_visibility',
+  'c.topic_creation',
+  'c.member_count',
+  'c.sub_manager_count',
+  'c.created_at',
+  'c.hidden_at',
+  'c.hidden_reason',
 ];
 const COMMUNITY_COLUMNS = [...SETTING_COLUMNS, 'c.name', 'c.description'];
 
@@ -65,22 +74,36 @@ export function lockCommunity(trx: Knex, id: number): Promise<CommunityRow | und
 }
 
 export function roleOf(db: Knex, communityId: number, memberId: number): Promise<CommunityRole | null> {
-  return db('community_members').select('role').where({ community_id: communityId, member_id: memberId }).first().then((r) => r?.role ?? null);
+  return db('community_members')
+    .select('role')
+    .where({ community_id: communityId, member_id: memberId })
+    .first()
+    .then((r) => r?.role ?? null);
 }
 
 export async function isBanned(db: Knex, communityId: number, memberId: number): Promise<boolean> {
-  return !!(await db('community_bans').select('member_id').where({ community_id: communityId, member_id: memberId }).first());
+  return !!(await db('community_bans')
+    .select('member_id')
+    .where({ community_id: communityId, member_id: memberId })
+    .first());
 }
 
 export type CommunityMemberRow = { id: number; nickname: string; role: CommunityRole; joined_at: Date };
 
 /** A community's members, newest first, keyset-paginated by (joined_at, member_id). Active members only. */
-export function membersPage(db: Knex, communityId: number, opts: { limit: number; before?: { at: Date; id: number } }): Promise<CommunityMemberRow[]> {
+export function membersPage(
+  db: Knex,
+  communityId: number,
+  opts: { limit: number; before?: { at: Date; id: number } },
+): Promise<CommunityMemberRow[]> {
   const q = db('community_members as cm')
     .join('members as m', 'm.id', 'cm.member_id')
     .select('m.id', 'm.nickname', 'cm.role', 'cm.joined_at')
     .where({ 'cm.community_id': communityId, 'm.status': 'active' })
-    .orderBy([{ column: 'cm.joined_at', order: 'desc' }, { column: 'cm.member_id', order: 'desc' }])
+    .orderBy([
+      { column: 'cm.joined_at', order: 'desc' },
+      { column: 'cm.member_id', order: 'desc' },
+    ])
     .limit(opts.limit);
   if (opts.before) q.whereRaw('(cm.joined_at, cm.member_id) < (?, ?)', [opts.before.at, opts.before.id]);
   return q as unknown as Promise<CommunityMemberRow[]>;
@@ -97,7 +120,14 @@ export function managersOf(db: Knex, communityId: number): Promise<CommunityMemb
 }
 
 /** hidden_at: suspended by staff; the name is then empty and lists show the operators' notice. */
-export type CommunityCard = { id: number; name: string; category: CommunityCategory; member_count: number; photo_id: number | null; hidden_at: Date | null };
+export type CommunityCard = {
+  id: number;
+  name: string;
+  category: CommunityCategory;
+  member_count: number;
+  photo_id: number | null;
+  hidden_at: Date | null;
+};
 const CARD_COLUMNS = ['c.id', 'c.category', 'c.member_count', 'c.photo_id', 'c.hidden_at'];
 const CARD_NAME = unlessHidden('c', 'name');
 
@@ -114,10 +144,17 @@ export function communitiesOfMemberSql(member: string, limit: string, before?: {
 }
 
 const COMMUNITIES_OF_MEMBER = { name: 'communities-of-member', text: communitiesOfMemberSql('$1', '$2') };
-const COMMUNITIES_OF_MEMBER_BEFORE = { name: 'communities-of-member-before', text: communitiesOfMemberSql('$1', '$2', { at: '$3', id: '$4' }) };
+const COMMUNITIES_OF_MEMBER_BEFORE = {
+  name: 'communities-of-member-before',
+  text: communitiesOfMemberSql('$1', '$2', { at: '$3', id: '$4' }),
+};
 
 /** The communities a member belongs to, latest joined first (my communities, the profile section). */
-export function communitiesOfMember(db: Knex, memberId: number, opts: { limit: number; before?: { at: Date; id: number } }): Promise<(CommunityCard & { role: CommunityRole; joined_at: Date })[]> {
+export function communitiesOfMember(
+  db: Knex,
+  memberId: number,
+  opts: { limit: number; before?: { at: Date; id: number } },
+): Promise<(CommunityCard & { role: CommunityRole; joined_at: Date })[]> {
   return opts.before
     ? runPrepared(db, COMMUNITIES_OF_MEMBER_BEFORE, [memberId, opts.limit, opts.before.at, opts.before.id])
     : runPrepared(db, COMMUNITIES_OF_MEMBER, [memberId, opts.limit]);
@@ -137,12 +174,17 @@ export async function communityCountOf(db: Knex, memberId: number): Promise<numb
 
 /** A member's latest communities with their photo URLs, and how many they belong to (profile, home). */
 export async function communitySection(db: Knex, memberId: number, limit: number) {
-  const [rows, total] = await Promise.all([communitiesOfMember(db, memberId, { limit }), communityCountOf(db, memberId)]);
+  const [rows, total] = await Promise.all([
+    communitiesOfMember(db, memberId, { limit }),
+    communityCountOf(db, memberId),
+  ]);
   return { items: withPhotoUrls(rows), total };
 }
 
 /** Community rows with the URL of their 76 px photo (or null; none while staff suspend the community). */
-export function withPhotoUrls<T extends { photo_id: number | null; hidden_at?: Date | null }>(rows: T[]): (T & { photoUrl: string | null })[] {
+export function withPhotoUrls<T extends { photo_id: number | null; hidden_at?: Date | null }>(
+  rows: T[],
+): (T & { photoUrl: string | null })[] {
   return rows.map((r) => ({ ...r, photoUrl: r.photo_id && !r.hidden_at ? photoUrl(r.photo_id, 'sq76') : null }));
 }
 
@@ -173,21 +215,28 @@ export type CommunitySearchRow = CommunityCard & { created_at?: Date; last_activ
  * words are 1–2 characters — too short for trigrams — they are also asked of the unigram/bigram
  * index (search_grams) in one condition. Why, with numbers: CONTEXT.md.
  */
-export function searchCommunities(db: Knex, input: { words: string[]; category?: CommunityCategory; sort?: CommunitySort; before?: SearchKeyset; limit: number }): Promise<CommunitySearchRow[]> {
-  const q = db('communities as c')
-    .select(CARD_COLUMNS)
-    .select(db.raw(CARD_NAME))
-    .limit(input.limit);
+export function searchCommunities(
+  db: Knex,
+  input: { words: string[]; category?: CommunityCategory; sort?: CommunitySort; before?: SearchKeyset; limit: number },
+): Promise<CommunitySearchRow[]> {
+  const q = db('communities as c').select(CARD_COLUMNS).select(db.raw(CARD_NAME)).limit(input.limit);
   const before = input.before;
   if (input.sort === 'activity') {
-    q.join('community_activity as a', 'a.community_id', 'c.id').select('a.last_activity_at')
-      .orderBy([{ column: 'a.last_activity_at', order: 'desc' }, { column: 'a.community_id', order: 'desc' }]);
+    q.join('community_activity as a', 'a.community_id', 'c.id')
+      .select('a.last_activity_at')
+      .orderBy([
+        { column: 'a.last_activity_at', order: 'desc' },
+        { column: 'a.community_id', order: 'desc' },
+      ]);
     if (before?.at) q.whereRaw('(a.last_activity_at, a.community_id) < (?, ?)', [before.at, before.id]);
   } else if (input.sort === 'newest') {
     q.select('c.created_at').orderBy('c.id', 'desc');
     if (before) q.where('c.id', '<', before.id);
   } else {
-    q.orderBy([{ column: 'c.member_count', order: 'desc' }, { column: 'c.id', order: 'desc' }]);
+    q.orderBy([
+      { column: 'c.member_count', order: 'desc' },
+      { column: 'c.id', order: 'desc' },
+    ]);
     if (before?.count !== undefined) q.whereRaw('(c.member_count, c.id) < (?, ?)', [before.count, before.id]);
   }
   for (const word of input.words) q.whereRaw('c.search_text LIKE ?', [`%${escapeLike(word)}%`]);
@@ -201,7 +250,10 @@ export function searchCommunities(db: Knex, input: { words: string[]; category?:
 }
 
 /** The keyset of a search page (the query's before_*), as searchCommunities takes it for this order. */
-export function searchKeyset(sort: CommunitySort, query: { before_count?: number; before_at?: string; before_id?: number }): SearchKeyset | undefined {
+export function searchKeyset(
+  sort: CommunitySort,
+  query: { before_count?: number; before_at?: string; before_id?: number },
+): SearchKeyset | undefined {
   if (!query.before_id) return undefined;
   if (sort === 'activity') return query.before_at ? { at: new Date(query.before_at), id: query.before_id } : undefined;
   if (sort === 'newest') return { id: query.before_id };
@@ -209,9 +261,13 @@ export function searchKeyset(sort: CommunitySort, query: { before_count?: number
 }
 
 /** The next page's query values after `last`, for this order (the default order is left out of links). */
-export function nextSearchParams(sort: CommunitySort, last: CommunitySearchRow): Record<string, string | number | undefined> {
+export function nextSearchParams(
+  sort: CommunitySort,
+  last: CommunitySearchRow,
+): Record<string, string | number | undefined> {
   const order = sort === 'members' ? undefined : sort;
-  if (sort === 'activity') return { sort: order, before_at: new Date(last.last_activity_at!).toISOString(), before_id: last.id };
+  if (sort === 'activity')
+    return { sort: order, before_at: new Date(last.last_activity_at!).toISOString(), before_id: last.id };
   if (sort === 'newest') return { sort: order, before_id: last.id };
   return { before_count: last.member_count, before_id: last.id };
 }
@@ -230,18 +286,33 @@ export function pendingJoinRequests(db: Knex, communityId: number, limit = 200):
 export type BanRow = { member_id: number; nickname: string; created_at: Date };
 
 /** The ban list, newest first, keyset-paginated: it has no small cap. */
-export function bansPage(db: Knex, communityId: number, opts: { limit: number; before?: { at: Date; id: number } }): Promise<BanRow[]> {
+export function bansPage(
+  db: Knex,
+  communityId: number,
+  opts: { limit: number; before?: { at: Date; id: number } },
+): Promise<BanRow[]> {
   const q = db('community_bans as b')
     .join('members as m', 'm.id', 'b.member_id')
     .select('b.member_id', 'm.nickname', 'b.created_at')
     .where('b.community_id', communityId)
-    .orderBy([{ column: 'b.created_at', order: 'desc' }, { column: 'b.member_id', order: 'desc' }])
+    .orderBy([
+      { column: 'b.created_at', order: 'desc' },
+      { column: 'b.member_id', order: 'desc' },
+    ])
     .limit(opts.limit);
   if (opts.before) q.whereRaw('(b.created_at, b.member_id) < (?, ?)', [opts.before.at, opts.before.id]);
   return q as unknown as Promise<BanRow[]>;
 }
 
-export type OfferRow = { id: number; community_id: number; community_name: string; member_id: number; nickname: string; role: 'owner' | 'sub_manager'; created_at: Date };
+export type OfferRow = {
+  id: number;
+  community_id: number;
+  community_name: string;
+  member_id: number;
+  nickname: string;
+  role: 'owner' | 'sub_manager';
+  created_at: Date;
+};
 
 function offers(db: Knex) {
   return db('community_role_offers as o')

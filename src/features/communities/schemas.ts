@@ -16,13 +16,22 @@ function oneLine(max: number, keys: { missing?: string; tooLong: string; require
   return plainText(max, keys).transform((v) => v.replace(/\s+/g, ' '));
 }
 
-const checkbox = z.enum(['yes'], { error: 'validation.invalid' }).optional().transform((v) => v === 'yes');
+const checkbox = z
+  .enum(['yes'], { error: 'validation.invalid' })
+  .optional()
+  .transform((v) => v === 'yes');
 
 /** Creating a community, and (without the key) editing its settings. The photo is a file part. */
 export const CommunityForm = z.object({
-  name: oneLine(50, { required: true, missing: 'validation.community.name.required', tooLong: 'validation.community.name.long' }),
+  name: oneLine(50, {
+    required: true,
+    missing: 'validation.community.name.required',
+    tooLong: 'validation.community.name.long',
+  }),
   category: z.enum(COMMUNITY_CATEGORIES, { error: 'validation.community.category' }),
-  description: plainText(5000, { tooLong: 'validation.community.description.long' }).optional().transform((v) => v ?? ''),
+  description: plainText(5000, { tooLong: 'validation.community.description.long' })
+    .optional()
+    .transform((v) => v ?? ''),
   join_policy: z.enum(JOIN_POLICIES, { error: 'validation.invalid' }),
   board_visibility: z.enum(BOARD_VISIBILITIES, { error: 'validation.invalid' }),
   topic_creation: z.enum(TOPIC_CREATIONS, { error: 'validation.invalid' }),
@@ -34,13 +43,23 @@ export const CommunityEditForm = CommunityForm.omit({ submission_key: true }).ex
 export type CommunityEditForm = z.infer<typeof CommunityEditForm>;
 
 export const JoinForm = z.object({
-  message: plainText(500, { tooLong: 'validation.community.message.long' }).optional().transform((v) => v ?? ''),
+  message: plainText(500, { tooLong: 'validation.community.message.long' })
+    .optional()
+    .transform((v) => v ?? ''),
 });
 export type JoinForm = z.infer<typeof JoinForm>;
 
 export const TopicForm = z.object({
-  title: oneLine(100, { required: true, missing: 'validation.community.title.required', tooLong: 'validation.community.title.long' }),
-  body: plainText(10_000, { required: true, missing: 'validation.community.body.required', tooLong: 'validation.community.body.long' }),
+  title: oneLine(100, {
+    required: true,
+    missing: 'validation.community.title.required',
+    tooLong: 'validation.community.title.long',
+  }),
+  body: plainText(10_000, {
+    required: true,
+    missing: 'validation.community.body.required',
+    tooLong: 'validation.community.body.long',
+  }),
   submission_key: submissionKey,
 });
 export type TopicForm = z.infer<typeof TopicForm>;
@@ -51,8 +70,13 @@ const date = (message: string) => z.string({ error: message }).trim().refine(isV
 export function eventFormFor(today: string) {
   return TopicForm.extend({
     event_date: date('validation.community.eventDate'),
-    date_note: oneLine(100, { tooLong: 'validation.community.dateNote.long' }).optional().transform((v) => v ?? ''),
-    prefecture: z.string({ error: 'validation.community.prefecture' }).regex(/^([1-9]|[1-3][0-9]|4[0-7])$/, 'validation.community.prefecture').transform(Number),
+    date_note: oneLine(100, { tooLong: 'validation.community.dateNote.long' })
+      .optional()
+      .transform((v) => v ?? ''),
+    prefecture: z
+      .string({ error: 'validation.community.prefecture' })
+      .regex(/^([1-9]|[1-3][0-9]|4[0-7])$/, 'validation.community.prefecture')
+      .transform(Number),
     deadline: date('validation.community.deadline'),
     capacity: z
       .string({ error: 'validation.community.capacity' })
@@ -61,26 +85,39 @@ export function eventFormFor(today: string) {
       .transform((v) => (v === '' ? null : Number(v)))
       .refine((v) => v === null || v <= 10_000, 'validation.community.capacity'),
   }).superRefine((v, ctx) => {
-    if (v.event_date < today) ctx.addIssue({ code: 'custom', path: ['event_date'], message: 'validation.community.eventDate.past' });
-    if (v.deadline < today) ctx.addIssue({ code: 'custom', path: ['deadline'], message: 'validation.community.deadline.past' });
-    else if (v.deadline > v.event_date) ctx.addIssue({ code: 'custom', path: ['deadline'], message: 'validation.community.deadline.afterEvent' });
+    if (v.event_date < today)
+      ctx.addIssue({ code: 'custom', path: ['event_date'], message: 'validation.community.eventDate.past' });
+    if (v.deadline < today)
+      ctx.addIssue({ code: 'custom', path: ['deadline'], message: 'validation.community.deadline.past' });
+    else if (v.deadline > v.event_date)
+      ctx.addIssue({ code: 'custom', path: ['deadline'], message: 'validation.community.deadline.afterEvent' });
   });
 }
 export type EventForm = z.infer<ReturnType<typeof eventFormFor>>;
 
 export const CommentForm = z.object({
-  body: plainText(5000, { required: true, missing: 'validation.community.comment.required', tooLong: 'validation.community.comment.long' }),
+  body: plainText(5000, {
+    required: true,
+    missing: 'validation.community.comment.required',
+    tooLong: 'validation.community.comment.long',
+  }),
   submission_key: submissionKey,
 });
 export type CommentForm = z.infer<typeof CommentForm>;
 
 /** A member named by id on the management pages (ban someone who has not joined, offer a role). */
 export const MemberIdForm = z.object({
-  member_id: z.string({ error: 'validation.community.memberId' }).trim().regex(/^[1-9][0-9]{0,15}$/, 'validation.community.memberId').transform(Number),
+  member_id: z
+    .string({ error: 'validation.community.memberId' })
+    .trim()
+    .regex(/^[1-9][0-9]{0,15}$/, 'validation.community.memberId')
+    .transform(Number),
 });
 export type MemberIdForm = z.infer<typeof MemberIdForm>;
 
-export const OfferForm = MemberIdForm.extend({ role: z.enum(['owner', 'sub_manager'], { error: 'validation.invalid' }) });
+export const OfferForm = MemberIdForm.extend({
+  role: z.enum(['owner', 'sub_manager'], { error: 'validation.invalid' }),
+});
 export type OfferForm = z.infer<typeof OfferForm>;
 
 const optionalId = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional().catch(undefined);

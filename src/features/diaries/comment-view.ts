@@ -8,7 +8,13 @@ import type { CommentRow } from './queries.js';
 export function commentView(c: CommentRow, viewerId: number, diaryAuthorId: number) {
   const state = c.deleted_at ? 'deleted' : c.hidden ? 'hidden' : c.hidden_at ? 'moderated' : 'shown';
   return {
-    id: c.id, number: c.number, author_id: c.author_id, nickname: c.nickname, created_at: c.created_at, state, hidden_reason: c.hidden_reason,
+    id: c.id,
+    number: c.number,
+    author_id: c.author_id,
+    nickname: c.nickname,
+    created_at: c.created_at,
+    state,
+    hidden_reason: c.hidden_reason,
     bodyHtml: state === 'shown' ? formatTextHtml(c.body) : '',
     canDelete: !c.deleted_at && (viewerId === diaryAuthorId || viewerId === c.author_id),
     canReport: state === 'shown' && viewerId !== c.author_id,

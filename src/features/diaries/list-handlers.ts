@@ -18,10 +18,18 @@ export function diaryListHandlers(ctx: AppContext) {
       const author = await listAuthor(db, viewer.id, req.params.id);
       if (!author) throw notFound();
       const query = DiaryListQuery.parse(req.query);
-      const [page, months] = await Promise.all([authorDiaryPage(db, author.id, viewer.id, query, AUTHOR_PAGE), monthsOf(db, author.id, viewer.id)]);
+      const [page, months] = await Promise.all([
+        authorDiaryPage(db, author.id, viewer.id, query, AUTHOR_PAGE),
+        monthsOf(db, author.id, viewer.id),
+      ]);
       render(res, 'pc/diaries/list', {
         title: req.t('diaries.list.title', { nickname: author.nickname }),
-        author, isSelf: author.id === viewer.id, diaries: page.diaries, months, month: query.month ?? null, next: page.next,
+        author,
+        isSelf: author.id === viewer.id,
+        diaries: page.diaries,
+        months,
+        month: query.month ?? null,
+        next: page.next,
       });
     },
 
@@ -40,7 +48,10 @@ export function diaryListHandlers(ctx: AppContext) {
 
     /** New comments on my diaries, and on diaries I commented on. */
     async newComments(req: Request, res: Response) {
-      const [mine, followed] = await Promise.all([myDiariesWithNewComments(db, req.member!.id), commentedDiariesWithNewComments(db, req.member!.id)]);
+      const [mine, followed] = await Promise.all([
+        myDiariesWithNewComments(db, req.member!.id),
+        commentedDiariesWithNewComments(db, req.member!.id),
+      ]);
       render(res, 'pc/diaries/comments', { title: req.t('diaries.comments.title'), mine, followed });
     },
   };

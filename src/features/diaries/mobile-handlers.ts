@@ -8,7 +8,15 @@ import { fieldErrors } from '../../lib/forms.js';
 import { recordFootprintOnView } from '../footprints/record.js';
 import { photoUrl } from '../photos/variants.js';
 import { authorDiaryPage, friendsFeedPage, listAuthor } from './feed.js';
-import { commentedDiariesWithNewComments, commentsOf, draftOf, draftsOf, myDiariesWithNewComments, photosOf, visibleDiary } from './queries.js';
+import {
+  commentedDiariesWithNewComments,
+  commentsOf,
+  draftOf,
+  draftsOf,
+  myDiariesWithNewComments,
+  photosOf,
+  visibleDiary,
+} from './queries.js';
 import { CommentForm, DiaryListQuery } from './schemas.js';
 import { commentView } from './comment-view.js';
 import * as diaries from './service.js';
@@ -27,12 +35,19 @@ export function mobileDiaryHandlers(ctx: AppContext) {
   }
 
   /** A page of comments (commentWindow: `?after=N`, `?before=N`, the latest), and the comment form; re-rendered with a 422 when a comment needs fixing. */
-  async function commentsPage(req: Request, res: Response, status: number, form: { values: Record<string, unknown>; errors: FieldErrors } = { values: {}, errors: {} }) {
+  async function commentsPage(
+    req: Request,
+    res: Response,
+    status: number,
+    form: { values: Record<string, unknown>; errors: FieldErrors } = { values: {}, errors: {} },
+  ) {
     const viewer = req.member!;
     const diary = await readableDiary(req);
     const window = commentWindow(req.query, diary.last_comment_no);
     const rows = await commentsOf(db, diary.id, viewer.id, { afterNumber: window.from, limit: window.limit });
-    const { shown, commentPart, older, newer } = window.page(rows, (c) => (c.deleted_at || c.hidden ? 0 : c.body.length));
+    const { shown, commentPart, older, newer } = window.page(rows, (c) =>
+      c.deleted_at || c.hidden ? 0 : c.body.length,
+    );
     if (status === 200) await diaries.markDiaryRead(db, diary, viewer.id);
     render(res.status(status), 'mobile/diaries/comments', {
       title: diary.hidden_at ? req.t('moderation.hidden') : diary.title,
@@ -59,7 +74,10 @@ export function mobileDiaryHandlers(ctx: AppContext) {
         const body = textPage(draft.body, req.query);
         const photos = body.isFirst ? await photosOf(db, draft.id) : [];
         return render(res, 'mobile/diaries/draft', {
-          title: draft.title, pcPath: `/diaries/${draft.id}`, diary: draft, body,
+          title: draft.title,
+          pcPath: `/diaries/${draft.id}`,
+          diary: draft,
+          body,
           photos: photos.map((p) => ({ id: p.photo_id, url: photoUrl(p.photo_id, 'm120') })),
         });
       }
@@ -84,10 +102,18 @@ export function mobileDiaryHandlers(ctx: AppContext) {
       const id = idParam(req);
       const form = CommentForm.safeParse(req.body);
       if (!form.success) return commentsPage(req, res, 422, { values: req.body, errors: fieldErrors(form.error) });
-      const result = await diaries.addComment(db, { diaryId: id, authorId: req.member!.id, form: form.data, at: ctx.clock.now() });
+      const result = await diaries.addComment(db, {
+        diaryId: id,
+        authorId: req.member!.id,
+        form: form.data,
+        at: ctx.clock.now(),
+      });
       if (!result.ok) {
         if (result.reason === 'not_found') throw notFound();
-        return commentsPage(req, res, 422, { values: req.body, errors: { body: result.reason === 'closed' ? 'validation.comment.closed' : 'validation.comment.duplicate' } });
+        return commentsPage(req, res, 422, {
+          values: req.body,
+          errors: { body: result.reason === 'closed' ? 'validation.comment.closed' : 'validation.comment.duplicate' },
+        });
       }
       res.redirect(303, `/m/diaries/${id}/comments?after=${result.number - 1}`);
     },
@@ -96,7 +122,11 @@ export function mobileDiaryHandlers(ctx: AppContext) {
     async friends(req: Request, res: Response) {
       const query = DiaryListQuery.parse(req.query);
       const page = await ctx.reads.read(req, (r) => friendsFeedPage(r, req.member!.id, query, MOBILE_BUDGET.list));
-      render(res, 'mobile/diaries/friends', { title: req.t('diaries.friends.title'), items: page.items, ...keysetLinks(req, page.next) });
+      render(res, 'mobile/diaries/friends', {
+        title: req.t('diaries.friends.title'),
+        items: page.items,
+        ...keysetLinks(req, page.next),
+      });
     },
 
     /** A member's diaries, 10 a page (the month archive stays on the PC site). */
@@ -104,10 +134,19 @@ export function mobileDiaryHandlers(ctx: AppContext) {
       const viewer = req.member!;
       const author = await listAuthor(db, viewer.id, req.params.id);
       if (!author) throw notFound();
-      const page = await authorDiaryPage(db, author.id, viewer.id, DiaryListQuery.parse({ ...req.query, month: undefined }), MOBILE_BUDGET.list);
+      const page = await authorDiaryPage(
+        db,
+        author.id,
+        viewer.id,
+        DiaryListQuery.parse({ ...req.query, month: undefined }),
+        MOBILE_BUDGET.list,
+      );
       render(res, 'mobile/diaries/list', {
         title: req.t('diaries.list.title', { nickname: author.nickname }),
-        author, isSelf: author.id === viewer.id, diaries: page.diaries, ...keysetLinks(req, page.next),
+        author,
+        isSelf: author.id === viewer.id,
+        diaries: page.diaries,
+        ...keysetLinks(req, page.next),
       });
     },
 

@@ -11,15 +11,48 @@ import { audienceAllowsSql, friendSeesDiarySql } from '../friends/groups-queries
 // empty (unlessHidden) and the views show the operators' notice with hidden_reason in its place.
 
 export type DiaryRow = {
-  id: number; author_id: number; nickname: string; title: string; body: string; visibility: string; audience_group_id: number | null;
-  comments_enabled: boolean; last_comment_no: number; comment_count: number; owner_read_no: number; created_at: Date; updated_at: Date;
-  hidden_at: Date | null; hidden_reason: string | null;
+  id: number;
+  author_id: number;
+  nickname: string;
+  title: string;
+  body: string;
+  visibility: string;
+  audience_group_id: number | null;
+  comments_enabled: boolean;
+  last_comment_no: number;
+  comment_count: number;
+  owner_read_no: number;
+  created_at: Date;
+  updated_at: Date;
+  hidden_at: Date | null;
+  hidden_reason: string | null;
 };
 
-const DIARY_COLUMNS = ['d.id', 'd.author_id', 'm.nickname', 'd.visibility', 'd.audience_group_id', 'd.comments_enabled',
-  'd.last_comment_no', 'd.comment_count', 'd.owner_read_no', 'd.created_at', 'd.updated_at', 'd.hidden_at', 'd.hidden_reason'];
+const DIARY_COLUMNS = [
+  'd.id',
+  'd.author_id',
+  'm.nickname',
+  'd.visibility',
+  'd.audience_group_id',
+  'd.comments_enabled',
+  'd.last_comment_no',
+  'd.comment_count',
+  'd.owner_read_no',
+  'd.created_at',
+  'd.updated_at',
+  'd.hidden_at',
+  'd.hidden_reason',
+];
 const DIARY_TEXT = `${unlessHidden('d', 'title')}, ${unlessHidden('d', 'body')}`;
-const SUMMARY_COLUMNS = ['d.id', 'd.author_id', 'm.nickname', 'd.comment_count', 'd.created_at', 'd.hidden_at', 'd.hidden_reason'];
+const SUMMARY_COLUMNS = [
+  'd.id',
+  'd.author_id',
+  'm.nickname',
+  'd.comment_count',
+  'd.created_at',
+  'd.hidden_at',
+  'd.hidden_reason',
+];
 
 /**
  * The one visibility rule for diaries, as SQL on alias `d` (with its author joined as `m`), for the
@@ -40,9 +73,11 @@ export function sameAuthor(author: string, viewer: string): string {
 
 /** The one visibility rule for diaries (visibleDiarySql) on a knex query; `authorId` when the rows have one author. */
 export function visibleTo<T extends Knex.QueryBuilder>(q: T, viewerId: number, authorId?: number): T {
-  return (authorId === undefined
-    ? q.whereRaw(visibleDiarySql('?'), [viewerId, viewerId, viewerId, viewerId])
-    : q.whereRaw(visibleDiarySql('?', sameAuthor('?', '?')), [authorId, viewerId, viewerId, viewerId, viewerId])) as T;
+  return (
+    authorId === undefined
+      ? q.whereRaw(visibleDiarySql('?'), [viewerId, viewerId, viewerId, viewerId])
+      : q.whereRaw(visibleDiarySql('?', sameAuthor('?', '?')), [authorId, viewerId, viewerId, viewerId, viewerId])
+  ) as T;
 }
 
 function diaries(db: Knex) {
@@ -53,14 +88,28 @@ export function visibleDiary(db: Knex, id: number, viewerId: number): Promise<Di
   return visibleTo(diaries(db).select(DIARY_COLUMNS).select(db.raw(DIARY_TEXT)).where('d.id', id), viewerId).first();
 }
 
-export type DiarySummary = { id: number; author_id: number; nickname: string; title: string; comment_count: number; created_at: Date; hidden_at: Date | null; hidden_reason: string | null };
+export type DiarySummary = {
+  id: number;
+  author_id: number;
+  nickname: string;
+  title: string;
+  comment_count: number;
+  created_at: Date;
+  hidden_at: Date | null;
+  hidden_reason: string | null;
+};
 
 /**
  * SQL of diariesByAuthor: `author`'s diaries `viewer` may see, newest first, `limit` of them; within
  * [from, to) or before the keyset `before` when given. SQL arguments (parameters such as '$1'), so
  * that the profile page can put it in its one statement (with the relationship it already knows).
  */
-export function diariesByAuthorSql(author: string, viewer: string, limit: string, opts: { from?: string; to?: string; before?: { at: string; id: string }; relationship?: string } = {}): string {
+export function diariesByAuthorSql(
+  author: string,
+  viewer: string,
+  limit: string,
+  opts: { from?: string; to?: string; before?: { at: string; id: string }; relationship?: string } = {},
+): string {
   return `SELECT ${SUMMARY_COLUMNS.join(', ')}, ${unlessHidden('d', 'title')}
     FROM diaries d JOIN members m ON m.id = d.author_id
     WHERE d.author_id = ${author} AND ${visibleDiarySql(viewer, opts.relationship ?? sameAuthor(author, viewer))}${opts.from ? ` AND d.created_at >= ${opts.from} AND d.created_at < ${opts.to}` : ''}${opts.before ? ` AND (d.created_at, d.id) < (${opts.before.at}, ${opts.before.id})` : ''}
@@ -69,32 +118,54 @@ export function diariesByAuthorSql(author: string, viewer: string, limit: string
 }
 
 const BY_AUTHOR = { name: 'diaries-by-author', text: diariesByAuthorSql('$1', '$2', '$3') };
-const BY_AUTHOR_MONTH = { name: 'diaries-by-author-month', text: diariesByAuthorSql('$1', '$2', '$3', { from: 'CAST($4 AS timestamptz)', to: 'CAST($5 AS timestamptz)' }) };
-const BY_AUTHOR_BEFORE = { name: 'diaries-by-author-before', text: diariesByAuthorSql('$1', '$2', '$3', { before: { at: '$4', id: '$5' } }) };
+const BY_AUTHOR_MONTH = {
+  name: 'diaries-by-author-month',
+  text: diariesByAuthorSql('$1', '$2', '$3', { from: 'CAST($4 AS timestamptz)', to: 'CAST($5 AS timestamptz)' }),
+};
+const BY_AUTHOR_BEFORE = {
+  name: 'diaries-by-author-before',
+  text: diariesByAuthorSql('$1', '$2', '$3', { before: { at: '$4', id: '$5' } }),
+};
 
 /** A member's diaries the viewer may see, newest first: the latest page, or one Tokyo month. */
-export function diariesByAuthor(db: Knex, authorId: number, viewerId: number, opts: { limit: number; month?: string; before?: { at: Date; id: number } }): Promise<DiarySummary[]> {
+export function diariesByAuthor(
+  db: Knex,
+  authorId: number,
+  viewerId: number,
+  opts: { limit: number; month?: string; before?: { at: Date; id: number } },
+): Promise<DiarySummary[]> {
   if (opts.month) {
     const [y, mo] = opts.month.split('-').map(Number);
     const start = `${opts.month}-01T00:00:00+09:00`;
     const end = `${mo === 12 ? y + 1 : y}-${String(mo === 12 ? 1 : mo + 1).padStart(2, '0')}-01T00:00:00+09:00`;
     return runPrepared(db, BY_AUTHOR_MONTH, [authorId, viewerId, opts.limit, start, end]);
   }
-  if (opts.before) return runPrepared(db, BY_AUTHOR_BEFORE, [authorId, viewerId, opts.limit, opts.before.at, opts.before.id]);
+  if (opts.before)
+    return runPrepared(db, BY_AUTHOR_BEFORE, [authorId, viewerId, opts.limit, opts.before.at, opts.before.id]);
   return runPrepared(db, BY_AUTHOR, [authorId, viewerId, opts.limit]);
 }
 
 /** The archive: Tokyo months with how many diaries the viewer may see in each. */
-export async function monthsOf(db: Knex, authorId: number, viewerId: number): Promise<{ month: string; count: number }[]> {
+export async function monthsOf(
+  db: Knex,
+  authorId: number,
+  viewerId: number,
+): Promise<{ month: string; count: number }[]> {
   const rows = await visibleTo(
-    diaries(db).select(db.raw(`to_char(d.created_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM') AS month`)).count({ count: '*' }).where('d.author_id', authorId),
+    diaries(db)
+      .select(db.raw(`to_char(d.created_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM') AS month`))
+      .count({ count: '*' })
+      .where('d.author_id', authorId),
     viewerId,
     authorId,
   )
     .groupByRaw('1')
     .orderBy('month', 'desc')
     .limit(120);
-  return (rows as unknown as { month: string; count: string | number }[]).map((r) => ({ month: r.month, count: Number(r.count) }));
+  return (rows as unknown as { month: string; count: string | number }[]).map((r) => ({
+    month: r.month,
+    count: Number(r.count),
+  }));
 }
 
 /**
@@ -102,7 +173,11 @@ export async function monthsOf(db: Knex, authorId: number, viewerId: number): Pr
  * prolific friend costs no more than any other), then the newest `limit` of those. Friends see
  * every level but "only me"; blocks end friendships, so none is checked here.
  */
-export async function friendsLatest(db: Knex, viewerId: number, opts: { limit: number; before?: { at: Date; id: number } }): Promise<DiarySummary[]> {
+export async function friendsLatest(
+  db: Knex,
+  viewerId: number,
+  opts: { limit: number; before?: { at: Date; id: number } },
+): Promise<DiarySummary[]> {
   return opts.before
     ? runPrepared(db, FRIENDS_LATEST_BEFORE, [viewerId, opts.limit, opts.before.at, opts.before.id])
     : runPrepared(db, FRIENDS_LATEST, [viewerId, opts.limit]);
@@ -112,7 +187,12 @@ export async function friendsLatest(db: Knex, viewerId: number, opts: { limit: n
  * SQL of friendsLatest, with SQL arguments (parameters such as '$1') so that home can put it in its
  * one statement; `friends` is where the friends come from (activeFriendsSql, or home's WITH).
  */
-export function friendsLatestSql(viewer: string, limit: string, before?: { at: string; id: string }, friends = activeFriendsSql(viewer)): string {
+export function friendsLatestSql(
+  viewer: string,
+  limit: string,
+  before?: { at: string; id: string },
+  friends = activeFriendsSql(viewer),
+): string {
   // Per friend, the newest ids from the index alone (it carries the visibility); the page's few
   // diaries are read from the table only after the merge.
   return `SELECT d.id, d.author_id, top.nickname, ${unlessHidden('d', 'title')}, d.comment_count, d.created_at, d.hidden_at, d.hidden_reason
@@ -132,11 +212,22 @@ export function friendsLatestSql(viewer: string, limit: string, before?: { at: s
 }
 
 const FRIENDS_LATEST = { name: 'diaries-friends-latest', text: friendsLatestSql('$1', '$2') };
-const FRIENDS_LATEST_BEFORE = { name: 'diaries-friends-latest-before', text: friendsLatestSql('$1', '$2', { at: '$3', id: '$4' }) };
+const FRIENDS_LATEST_BEFORE = {
+  name: 'diaries-friends-latest-before',
+  text: friendsLatestSql('$1', '$2', { at: '$3', id: '$4' }),
+};
 
 export type CommentRow = {
-  id: number; number: number; author_id: number; nickname: string; body: string; created_at: Date; deleted_at: Date | null; hidden: boolean;
-  hidden_at: Date | null; hidden_reason: string | null;
+  id: number;
+  number: number;
+  author_id: number;
+  nickname: string;
+  body: string;
+  created_at: Date;
+  deleted_at: Date | null;
+  hidden: boolean;
+  hidden_at: Date | null;
+  hidden_reason: string | null;
 };
 
 /**
@@ -144,7 +235,12 @@ export type CommentRow = {
  * site's pages); those by members the viewer cannot see are marked hidden. A comment hidden by staff
  * has hidden_at set and an empty body.
  */
-export function commentsOf(db: Knex, diaryId: number, viewerId: number, opts: { afterNumber?: number; limit?: number } = {}): Promise<CommentRow[]> {
+export function commentsOf(
+  db: Knex,
+  diaryId: number,
+  viewerId: number,
+  opts: { afterNumber?: number; limit?: number } = {},
+): Promise<CommentRow[]> {
   return runPrepared(db, COMMENTS_OF, [diaryId, viewerId, opts.afterNumber ?? 0, opts.limit ?? 1000]);
 }
 
@@ -190,14 +286,26 @@ const DIARY_PAGE = {
     WHERE d.id = $1 AND ${visibleDiarySql('$2')}`,
 };
 
-type JsonComment = Omit<CommentRow, 'created_at' | 'deleted_at' | 'hidden_at'> & { created_at: string; deleted_at: string | null; hidden_at: string | null };
+type JsonComment = Omit<CommentRow, 'created_at' | 'deleted_at' | 'hidden_at'> & {
+  created_at: string;
+  deleted_at: string | null;
+  hidden_at: string | null;
+};
 
 export async function loadDiaryPage(db: Knex, id: number, viewerId: number): Promise<DiaryPage | undefined> {
-  const [row] = await runPrepared<Omit<DiaryPage, 'comments'> & { comments: JsonComment[] }>(db, DIARY_PAGE, [id, viewerId]);
+  const [row] = await runPrepared<Omit<DiaryPage, 'comments'> & { comments: JsonComment[] }>(db, DIARY_PAGE, [
+    id,
+    viewerId,
+  ]);
   if (!row) return undefined;
   return {
     ...row,
-    comments: row.comments.map((c) => ({ ...c, created_at: jsonDate(c.created_at), deleted_at: jsonDate(c.deleted_at), hidden_at: jsonDate(c.hidden_at) })),
+    comments: row.comments.map((c) => ({
+      ...c,
+      created_at: jsonDate(c.created_at),
+      deleted_at: jsonDate(c.deleted_at),
+      hidden_at: jsonDate(c.hidden_at),
+    })),
   };
 }
 
@@ -209,7 +317,16 @@ export function myDiariesWithNewComments(db: Knex, memberId: number, limit = 50)
     .where('d.author_id', memberId)
     .whereRaw('d.last_comment_no > d.owner_read_no')
     .orderBy('d.last_comment_at', 'desc')
-    .limit(limit) as unknown as Promise<{ id: number; title: string; last_comment_no: number; owner_read_no: number; last_comment_at: Date; hidden_at: Date | null }[]>;
+    .limit(limit) as unknown as Promise<
+    {
+      id: number;
+      title: string;
+      last_comment_no: number;
+      owner_read_no: number;
+      last_comment_at: Date;
+      hidden_at: Date | null;
+    }[]
+  >;
 }
 
 /** Diaries the member commented on that have newer comments, if the member may still see them. */
@@ -225,7 +342,17 @@ export function commentedDiariesWithNewComments(db: Knex, memberId: number, limi
     memberId,
   )
     .orderBy('d.last_comment_at', 'desc')
-    .limit(limit) as unknown as Promise<{ id: number; title: string; nickname: string; last_comment_no: number; last_read_no: number; last_comment_at: Date; hidden_at: Date | null }[]>;
+    .limit(limit) as unknown as Promise<
+    {
+      id: number;
+      title: string;
+      nickname: string;
+      last_comment_no: number;
+      last_read_no: number;
+      last_comment_at: Date;
+      hidden_at: Date | null;
+    }[]
+  >;
 }
 
 /** SQL: the member's diaries with comments they have not read. */
@@ -254,11 +381,23 @@ export async function newCommentCount(db: Knex, memberId: number): Promise<numbe
 /** May this viewer see the diary a photo belongs to? (The photo route asks this for kind 'diary'.)
  * Not once staff hid the diary: its photos go with its text. */
 export async function mayViewDiaryPhoto(db: Knex, viewerId: number, photoId: number): Promise<boolean> {
-  const row = await visibleTo(diaries(db).join('diary_photos as p', 'p.diary_id', 'd.id').select('d.id').where('p.photo_id', photoId).whereNull('d.hidden_at'), viewerId).first();
+  const row = await visibleTo(
+    diaries(db)
+      .join('diary_photos as p', 'p.diary_id', 'd.id')
+      .select('d.id')
+      .where('p.photo_id', photoId)
+      .whereNull('d.hidden_at'),
+    viewerId,
+  ).first();
   if (row) return true;
   // A draft's photos: its author alone, on the draft page.
-  const draft = await db('diaries as d').join('diary_photos as p', 'p.diary_id', 'd.id').select('d.id')
-    .where({ 'p.photo_id': photoId, 'd.author_id': viewerId }).whereNull('d.published_at').whereNull('d.hidden_at').first();
+  const draft = await db('diaries as d')
+    .join('diary_photos as p', 'p.diary_id', 'd.id')
+    .select('d.id')
+    .where({ 'p.photo_id': photoId, 'd.author_id': viewerId })
+    .whereNull('d.published_at')
+    .whereNull('d.hidden_at')
+    .first();
   return !!draft;
 }
 
@@ -270,13 +409,25 @@ export type DraftSummary = { id: number; title: string; visibility: string; upda
  * published diary, or once staff hid it (a hidden diary is not published by its author).
  */
 export function draftOf(db: Knex, id: number, authorId: number): Promise<DraftRow | undefined> {
-  return diaries(db).select(DIARY_COLUMNS).select('d.published_at', 'd.title', 'd.body')
-    .where({ 'd.id': id, 'd.author_id': authorId }).whereNull('d.published_at').whereNull('d.hidden_at').first();
+  return diaries(db)
+    .select(DIARY_COLUMNS)
+    .select('d.published_at', 'd.title', 'd.body')
+    .where({ 'd.id': id, 'd.author_id': authorId })
+    .whereNull('d.published_at')
+    .whereNull('d.hidden_at')
+    .first();
 }
 
 /** The author's drafts, last saved first: listed to the author alone. */
 export function draftsOf(db: Knex, authorId: number, limit = 50): Promise<DraftSummary[]> {
-  return db('diaries').select('id', 'title', 'visibility', 'updated_at')
-    .where({ author_id: authorId }).whereNull('published_at').whereNull('hidden_at')
-    .orderBy([{ column: 'updated_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(limit);
+  return db('diaries')
+    .select('id', 'title', 'visibility', 'updated_at')
+    .where({ author_id: authorId })
+    .whereNull('published_at')
+    .whereNull('hidden_at')
+    .orderBy([
+      { column: 'updated_at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ])
+    .limit(limit);
 }

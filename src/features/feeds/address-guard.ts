@@ -9,7 +9,10 @@ export type ResolvedAddress = { address: string; family: 4 | 6 };
 export type ResolveHost = (hostname: string) => Promise<ResolvedAddress[]>;
 
 export const systemResolve: ResolveHost = async (hostname) =>
-  (await dns.promises.lookup(hostname, { all: true, verbatim: true })).map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
+  (await dns.promises.lookup(hostname, { all: true, verbatim: true })).map((a) => ({
+    address: a.address,
+    family: a.family === 6 ? 6 : 4,
+  }));
 
 /** The only IPv6 space with public hosts; everything outside it is special, reserved or embeds IPv4. */
 const GLOBAL_UNICAST = ipaddr.parseCIDR('2000::/3');
@@ -54,7 +57,10 @@ export class AddressRefused extends Error {
  * literal as it is, a name through `resolve`. Every address the name resolves to must be allowed,
  * not just the first, so a name cannot mix a public and a private answer.
  */
-export async function checkedAddress(hostname: string, opts: { allows: (address: string) => boolean; resolve: ResolveHost }): Promise<ResolvedAddress> {
+export async function checkedAddress(
+  hostname: string,
+  opts: { allows: (address: string) => boolean; resolve: ResolveHost },
+): Promise<ResolvedAddress> {
   const literal = net.isIP(hostname);
   const candidates = literal ? [{ address: hostname, family: literal as 4 | 6 }] : await opts.resolve(hostname);
   if (!candidates.length) throw new Error(`no address for ${hostname}`);

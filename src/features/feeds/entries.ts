@@ -27,7 +27,12 @@ const VISIBLE_SQL = visibleSql('member_relationship(m.id, ?)');
  * viewer's friend, so their relationship is 2 (friend) without asking member_relationship() once
  * per friend.
  */
-export function friendsExternalEntriesSql(viewer: string, limit: string, before?: string, friends = activeFriendsSql(viewer)): string {
+export function friendsExternalEntriesSql(
+  viewer: string,
+  limit: string,
+  before?: string,
+  friends = activeFriendsSql(viewer),
+): string {
   return `
     SELECT e.id, fr.friend_id AS member_id, fr.nickname, e.title, e.link, e.published_at, e.summary
     FROM ${friends} fr
@@ -46,7 +51,10 @@ export function friendsExternalEntriesSql(viewer: string, limit: string, before?
 }
 
 const FRIENDS_ENTRIES = { name: 'feeds-friends-entries', text: friendsExternalEntriesSql('$1', '$2') };
-const FRIENDS_ENTRIES_BEFORE = { name: 'feeds-friends-entries-before', text: friendsExternalEntriesSql('$1', '$2', '$3') };
+const FRIENDS_ENTRIES_BEFORE = {
+  name: 'feeds-friends-entries-before',
+  text: friendsExternalEntriesSql('$1', '$2', '$3'),
+};
 
 /**
  * External blog entries of the viewer's friends that the viewer may see (the author's external-blog
@@ -54,7 +62,11 @@ const FRIENDS_ENTRIES_BEFORE = { name: 'feeds-friends-entries-before', text: fri
  * given. Per friend, one range of external_entries_member_published_idx holding at most `limit`
  * rows; the merge of those is sorted.
  */
-export async function friendsExternalEntries(db: Knex, viewerId: number, opts: { limit: number; before?: Date }): Promise<ExternalEntry[]> {
+export async function friendsExternalEntries(
+  db: Knex,
+  viewerId: number,
+  opts: { limit: number; before?: Date },
+): Promise<ExternalEntry[]> {
   return opts.before
     ? runPrepared(db, FRIENDS_ENTRIES_BEFORE, [viewerId, opts.limit, opts.before])
     : runPrepared(db, FRIENDS_ENTRIES, [viewerId, opts.limit]);
@@ -64,7 +76,12 @@ export async function friendsExternalEntries(db: Knex, viewerId: number, opts: {
  * A member's own external entries as `viewerId` may see them (for their profile page): nothing when
  * the visibility setting or a block says no, or the member is not active.
  */
-export async function memberExternalEntries(db: Knex, ownerId: number, viewerId: number, limit: number): Promise<ExternalEntry[]> {
+export async function memberExternalEntries(
+  db: Knex,
+  ownerId: number,
+  viewerId: number,
+  limit: number,
+): Promise<ExternalEntry[]> {
   return db('external_entries as e')
     .join('members as m', 'm.id', 'e.member_id')
     .leftJoin('profiles as p', 'p.member_id', 'm.id')
@@ -72,6 +89,9 @@ export async function memberExternalEntries(db: Knex, ownerId: number, viewerId:
     .where({ 'e.member_id': ownerId, 'm.status': 'active' })
     .whereRaw(VISIBLE_SQL, [viewerId])
     .whereRaw(notBlockedSql('m.id', '?'), [viewerId, viewerId])
-    .orderBy([{ column: 'e.published_at', order: 'desc' }, { column: 'e.id', order: 'desc' }])
+    .orderBy([
+      { column: 'e.published_at', order: 'desc' },
+      { column: 'e.id', order: 'desc' },
+    ])
     .limit(limit) as unknown as Promise<ExternalEntry[]>;
 }

@@ -1,18 +1,36 @@
 import http from 'node:http';
 import https from 'node:https';
-import { AddressRefused, checkedAddress, isPublicAddress, pinnedLookup, systemResolve, type ResolveHost } from './address-guard.js';
+import {
+  AddressRefused,
+  checkedAddress,
+  isPublicAddress,
+  pinnedLookup,
+  systemResolve,
+  type ResolveHost,
+} from './address-guard.js';
 
 // One feed download: conditional GET, a deadline for the whole exchange, a byte cap, a few
 // redirects with every hop checked again. Failures are FeedFetchErrors with a code the settings
 // page shows the member; anything else is a bug.
 
 export const FEED_ERROR_CODES = [
-  'refused_address', 'bad_url', 'dns', 'network', 'timeout', 'too_large', 'too_many_redirects', 'http_status', 'not_a_feed',
+  'refused_address',
+  'bad_url',
+  'dns',
+  'network',
+  'timeout',
+  'too_large',
+  'too_many_redirects',
+  'http_status',
+  'not_a_feed',
 ] as const;
 export type FeedErrorCode = (typeof FEED_ERROR_CODES)[number];
 
 export class FeedFetchError extends Error {
-  constructor(readonly code: FeedErrorCode, readonly detail: string | null = null) {
+  constructor(
+    readonly code: FeedErrorCode,
+    readonly detail: string | null = null,
+  ) {
     super(detail ? `${code}: ${detail}` : code);
   }
 }
@@ -36,12 +54,17 @@ export type FetchResult =
   | ({ status: 'ok'; body: Buffer; contentType: string | null; url: string } & Validators);
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const ACCEPT = 'application/rss+xml, application/rdf+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5';
+const ACCEPT =
+  'application/rss+xml, application/rdf+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5';
 
 /** An absolute http(s) URL without credentials, or null. */
 export function httpUrl(value: string): URL | null {
   let u: URL;
-  try { u = new URL(value); } catch { return null; }
+  try {
+    u = new URL(value);
+  } catch {
+    return null;
+  }
   if ((u.protocol !== 'http:' && u.protocol !== 'https:') || !u.hostname || u.username || u.password) return null;
   return u;
 }
@@ -49,7 +72,11 @@ export function httpUrl(value: string): URL | null {
 export async function fetchFeed(url: string, validators: Validators, opts: FetchOptions): Promise<FetchResult> {
   const { timeoutMs, maxBytes, maxRedirects } = { ...FETCH_DEFAULTS, ...opts };
   const signal = AbortSignal.timeout(timeoutMs);
-  const headers: Record<string, string> = { accept: ACCEPT, 'accept-encoding': 'identity', 'user-agent': 'Ashiato-FeedFetcher/1.0' };
+  const headers: Record<string, string> = {
+    accept: ACCEPT,
+    'accept-encoding': 'identity',
+    'user-agent': 'Ashiato-FeedFetcher/1.0',
+  };
   if (validators.etag) headers['if-none-match'] = validators.etag;
   if (validators.lastModified) headers['if-modified-since'] = validators.lastModified;
 
@@ -70,7 +97,11 @@ export async function fetchFeed(url: string, validators: Validators, opts: Fetch
     const kept = keptValidators(res);
     if (status === 304) {
       res.destroy();
-      return { status: 'not_modified', etag: kept.etag ?? validators.etag, lastModified: kept.lastModified ?? validators.lastModified };
+      return {
+        status: 'not_modified',
+        etag: kept.etag ?? validators.etag,
+        lastModified: kept.lastModified ?? validators.lastModified,
+      };
     }
     if (status !== 200) {
       res.destroy();
@@ -88,11 +119,16 @@ function keptValidators(res: http.IncomingMessage): Validators {
 }
 
 /** One request to the checked address of `target`'s host; resolves with the response head. */
-async function get(target: URL, headers: Record<string, string>, signal: AbortSignal, opts: FetchOptions): Promise<http.IncomingMessage> {
+async function get(
+  target: URL,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+  opts: FetchOptions,
+): Promise<http.IncomingMessage> {
   const hostname = target.hostname.replace(/^\[(.*)\]$/, '$1');
   let pinned;
   try {
-    const allows = opts.allowPrivateAddresses ? () => true : opts.allowAddress ?? isPublicAddress;
+    const allows = opts.allowPrivateAddresses ? () => true : (opts.allowAddress ?? isPublicAddress);
     pinned = await untilAborted(checkedAddress(hostname, { allows, resolve: opts.resolve ?? systemResolve }), signal);
   } catch (err) {
     if (err instanceof FeedFetchError) throw err;
@@ -102,7 +138,11 @@ async function get(target: URL, headers: Record<string, string>, signal: AbortSi
   }
   const client = target.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
-    const req = client.request(target, { method: 'GET', headers, lookup: pinnedLookup(pinned), signal, agent: false }, resolve);
+    const req = client.request(
+      target,
+      { method: 'GET', headers, lookup: pinnedLookup(pinned), signal, agent: false },
+      resolve,
+    );
     req.on('error', (err) => reject(networkError(err, signal)));
     req.end();
   });
@@ -128,7 +168,9 @@ function readCapped(res: http.IncomingMessage, maxBytes: number, signal: AbortSi
     });
     res.on('end', () => resolve(Buffer.concat(chunks)));
     res.on('error', (err) => reject(networkError(err, signal)));
-    res.on('close', () => { if (!res.complete) reject(networkError(new Error('closed early'), signal)); });
+    res.on('close', () => {
+      if (!res.complete) reject(networkError(new Error('closed early'), signal));
+    });
   });
 }
 

@@ -15,7 +15,12 @@ const log = logFor('feeds');
 export function feedHandlers(ctx: AppContext) {
   const { db } = ctx;
 
-  async function page(req: Request, res: Response, status = 200, form: { values?: Record<string, unknown>; errors?: Record<string, string> } = {}) {
+  async function page(
+    req: Request,
+    res: Response,
+    status = 200,
+    form: { values?: Record<string, unknown>; errors?: Record<string, string> } = {},
+  ) {
     const memberId = req.member!.id;
     const [feeds, visibility] = await Promise.all([q.feedsOf(db, memberId), q.externalBlogVisibility(db, memberId)]);
     const canAdd = feeds.length < FEEDS_PER_MEMBER;
@@ -36,11 +41,18 @@ export function feedHandlers(ctx: AppContext) {
 
     async add(req: Request, res: Response) {
       const form = FeedAddForm.safeParse(req.body);
-      if (!form.success) return page(req, res, 422, { values: { url: req.body?.url }, errors: fieldErrors(form.error) });
+      if (!form.success)
+        return page(req, res, 422, { values: { url: req.body?.url }, errors: fieldErrors(form.error) });
       const result = await addFeed(db, { memberId: req.member!.id, url: form.data.url, at: ctx.clock.now() });
-      if (!result.ok) return page(req, res, 422, { values: { url: req.body.url }, errors: { url: `validation.feeds.${result.reason}` } });
+      if (!result.ok)
+        return page(req, res, 422, {
+          values: { url: req.body.url },
+          errors: { url: `validation.feeds.${result.reason}` },
+        });
       // The first poll now rather than at the next sweep; if queuing fails, the sweep takes it.
-      await ctx.jobs.send('feeds.poll', { feedId: result.feedId }).catch((err: Error) => log.warn({ reqId: req.id }, `enqueue failed, the sweep will poll: ${err.message}`));
+      await ctx.jobs
+        .send('feeds.poll', { feedId: result.feedId })
+        .catch((err: Error) => log.warn({ reqId: req.id }, `enqueue failed, the sweep will poll: ${err.message}`));
       req.session.flash = req.t('feeds.added');
       res.redirect(303, '/settings/feeds');
     },
@@ -54,7 +66,11 @@ export function feedHandlers(ctx: AppContext) {
 
     async saveVisibility(req: Request, res: Response) {
       const form = FeedVisibilityForm.safeParse(req.body);
-      if (!form.success) return page(req, res, 422, { values: { external_blog_visibility: req.body?.external_blog_visibility }, errors: fieldErrors(form.error) });
+      if (!form.success)
+        return page(req, res, 422, {
+          values: { external_blog_visibility: req.body?.external_blog_visibility },
+          errors: fieldErrors(form.error),
+        });
       await q.saveExternalBlogVisibility(db, req.member!.id, form.data.external_blog_visibility, ctx.clock.now());
       req.session.flash = req.t('feeds.visibility.saved');
       res.redirect(303, '/settings/feeds');

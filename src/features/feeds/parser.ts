@@ -24,13 +24,33 @@ export function decodeFeedBody(body: Buffer, contentType: string | null): string
   if (body[0] === 0xff && body[1] === 0xfe) return iconv.decode(body.subarray(2), 'utf-16le');
   if (body[0] === 0xfe && body[1] === 0xff) return iconv.decode(body.subarray(2), 'utf-16be');
   const fromHeader = /charset\s*=\s*["']?([\w.:-]+)/i.exec(contentType ?? '')?.[1];
-  const fromDeclaration = /^\s*<\?xml[^>]*?encoding\s*=\s*["']([\w.:-]+)["']/i.exec(body.subarray(0, 512).toString('latin1'))?.[1];
+  const fromDeclaration = /^\s*<\?xml[^>]*?encoding\s*=\s*["']([\w.:-]+)["']/i.exec(
+    body.subarray(0, 512).toString('latin1'),
+  )?.[1];
   const charset = [fromHeader, fromDeclaration].find((c) => c && iconv.encodingExists(c)) ?? 'utf-8';
   return iconv.decode(body, charset);
 }
 
 const SKIPPED = new Set(['script', 'style', 'template', 'noscript', 'iframe', 'object', 'svg', 'math', 'head']);
-const BREAKS = new Set(['br', 'p', 'div', 'li', 'tr', 'td', 'th', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'pre', 'hr', 'img']);
+const BREAKS = new Set([
+  'br',
+  'p',
+  'div',
+  'li',
+  'tr',
+  'td',
+  'th',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'blockquote',
+  'pre',
+  'hr',
+  'img',
+]);
 
 /**
  * Plain text of an HTML fragment: the text nodes an HTML parser (htmlparser2) finds, entities
@@ -39,28 +59,41 @@ const BREAKS = new Set(['br', 'p', 'div', 'li', 'tr', 'td', 'th', 'h1', 'h2', 'h
 export function plainTextOf(html: string): string {
   const parts: string[] = [];
   let skipping = 0;
-  const parser = new Parser({
-    onopentagname(name) {
-      if (SKIPPED.has(name)) skipping++;
-      else if (BREAKS.has(name)) parts.push(' ');
+  const parser = new Parser(
+    {
+      onopentagname(name) {
+        if (SKIPPED.has(name)) skipping++;
+        else if (BREAKS.has(name)) parts.push(' ');
+      },
+      onclosetag(name) {
+        if (SKIPPED.has(name)) skipping = Math.max(0, skipping - 1);
+        else if (BREAKS.has(name)) parts.push(' ');
+      },
+      ontext(text) {
+        if (!skipping) parts.push(text);
+      },
     },
-    onclosetag(name) {
-      if (SKIPPED.has(name)) skipping = Math.max(0, skipping - 1);
-      else if (BREAKS.has(name)) parts.push(' ');
-    },
-    ontext(text) {
-      if (!skipping) parts.push(text);
-    },
-  }, { decodeEntities: true });
+    { decodeEntities: true },
+  );
   parser.write(html);
   parser.end();
-  return parts.join('').normalize('NFC').replace(/[\u0000-\u001f\u007f-\u009f\u200b\ufeff]/g, ' ').replace(/\s+/g, ' ').trim();
+  return parts
+    .join('')
+    .normalize('NFC')
+    .replace(/[\u0000-\u001f\u007f-\u009f\u200b\ufeff]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** At most `max` characters (code points), with an ellipsis when cut. */
 export function clip(text: string, max: number): string {
   const chars = [...text];
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
+  return chars.length <= max
+    ? text
+    : `${chars
+        .slice(0, max - 1)
+        .join('')
+        .trimEnd()}…`;
 }
 
 export function parseFeedBody(body: Buffer, contentType: string | null): ParsedFeed {

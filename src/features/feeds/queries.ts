@@ -20,7 +20,16 @@ export type FeedSettingsRow = {
 /** A member's feeds as the settings page shows them, in slot order. */
 export function feedsOf(db: Knex, memberId: number): Promise<FeedSettingsRow[]> {
   return db('external_feeds')
-    .select('id', 'url', 'title', 'last_polled_at', 'last_success_at', 'last_error', 'last_error_detail', 'next_poll_at')
+    .select(
+      'id',
+      'url',
+      'title',
+      'last_polled_at',
+      'last_success_at',
+      'last_error',
+      'last_error_detail',
+      'next_poll_at',
+    )
     .where({ member_id: memberId })
     .orderBy('slot') as unknown as Promise<FeedSettingsRow[]>;
 }
@@ -37,7 +46,14 @@ export function saveExternalBlogVisibility(db: Knex, memberId: number, visibilit
     .merge({ external_blog_visibility: visibility, updated_at: at });
 }
 
-export type FeedPollRow = { id: number; member_id: number; url: string; etag: string | null; last_modified: string | null; failure_count: number };
+export type FeedPollRow = {
+  id: number;
+  member_id: number;
+  url: string;
+  etag: string | null;
+  last_modified: string | null;
+  failure_count: number;
+};
 
 export function feedForPoll(db: Knex, feedId: number): Promise<FeedPollRow | undefined> {
   return db('external_feeds as f')
@@ -54,37 +70,54 @@ export function feedForPoll(db: Knex, feedId: number): Promise<FeedPollRow | und
 export async function claimDueFeeds(db: Knex, now: Date, leaseUntil: Date, limit: number): Promise<number[]> {
   const rows = await db('external_feeds')
     .update({ next_poll_at: leaseUntil })
-    .whereIn('id', (due) => due
-      .select('f.id')
-      .from('external_feeds as f')
-      .join('members as m', 'm.id', 'f.member_id')
-      .where('m.status', 'active')
-      .where('f.next_poll_at', '<=', now)
-      .orderBy('f.next_poll_at')
-      .limit(limit)
-      .forUpdate('f')
-      .skipLocked())
+    .whereIn('id', (due) =>
+      due
+        .select('f.id')
+        .from('external_feeds as f')
+        .join('members as m', 'm.id', 'f.member_id')
+        .where('m.status', 'active')
+        .where('f.next_poll_at', '<=', now)
+        .orderBy('f.next_poll_at')
+        .limit(limit)
+        .forUpdate('f')
+        .skipLocked(),
+    )
     .returning('id');
   return rows.map((r: { id: number }) => r.id);
 }
 
-export function recordPollSuccess(db: Knex, feedId: number, state: { etag: string | null; lastModified: string | null; title?: string | null; at: Date; next: Date }) {
+export function recordPollSuccess(
+  db: Knex,
+  feedId: number,
+  state: { etag: string | null; lastModified: string | null; title?: string | null; at: Date; next: Date },
+) {
   return db('external_feeds')
     .where({ id: feedId })
     .update({
-      etag: state.etag, last_modified: state.lastModified,
+      etag: state.etag,
+      last_modified: state.lastModified,
       ...(state.title !== undefined ? { title: state.title } : {}),
-      last_polled_at: state.at, last_success_at: state.at, next_poll_at: state.next,
-      last_error: null, last_error_detail: null, failure_count: 0,
+      last_polled_at: state.at,
+      last_success_at: state.at,
+      next_poll_at: state.next,
+      last_error: null,
+      last_error_detail: null,
+      failure_count: 0,
     });
 }
 
-export function recordPollFailure(db: Knex, feedId: number, failure: { code: FeedErrorCode; detail: string | null; at: Date; next: Date }) {
+export function recordPollFailure(
+  db: Knex,
+  feedId: number,
+  failure: { code: FeedErrorCode; detail: string | null; at: Date; next: Date },
+) {
   return db('external_feeds')
     .where({ id: feedId })
     .update({
-      last_polled_at: failure.at, next_poll_at: failure.next,
-      last_error: failure.code, last_error_detail: failure.detail?.slice(0, 200) ?? null,
+      last_polled_at: failure.at,
+      next_poll_at: failure.next,
+      last_error: failure.code,
+      last_error_detail: failure.detail?.slice(0, 200) ?? null,
       failure_count: db.raw('failure_count + 1'),
     });
 }
@@ -94,21 +127,37 @@ export function recordPollFailure(db: Knex, feedId: number, failure: { code: Fee
  * written only when one of them changed. The first-seen published time stays, so an entry without
  * a date does not climb back to the top at every poll. Then only the newest ENTRIES_PER_FEED remain.
  */
-export async function storeEntries(db: Knex, feed: { id: number; member_id: number }, entries: ParsedEntry[], at: Date) {
+export async function storeEntries(
+  db: Knex,
+  feed: { id: number; member_id: number },
+  entries: ParsedEntry[],
+  at: Date,
+) {
   if (entries.length) {
     await db('external_entries')
-      .insert(entries.map((e) => ({
-        feed_id: feed.id, member_id: feed.member_id, guid: e.guid, title: e.title, link: e.link, summary: e.summary,
-        // A date in the future would pin the entry at the top of every friend's list.
-        published_at: e.publishedAt && e.publishedAt < at ? e.publishedAt : at,
-        fetched_at: at,
-      })))
+      .insert(
+        entries.map((e) => ({
+          feed_id: feed.id,
+          member_id: feed.member_id,
+          guid: e.guid,
+          title: e.title,
+          link: e.link,
+          summary: e.summary,
+          // A date in the future would pin the entry at the top of every friend's list.
+          published_at: e.publishedAt && e.publishedAt < at ? e.publishedAt : at,
+          fetched_at: at,
+        })),
+      )
       .onConflict(['feed_id', 'guid', 'member_id'])
       .merge(['title', 'link', 'summary'])
-      .whereRaw('(external_entries.title, external_entries.link, external_entries.summary) IS DISTINCT FROM (excluded.title, excluded.link, excluded.summary)');
+      .whereRaw(
+        '(external_entries.title, external_entries.link, external_entries.summary) IS DISTINCT FROM (excluded.title, excluded.link, excluded.summary)',
+      );
   }
-  await db.raw(`
+  await db.raw(
+    `
     DELETE FROM external_entries WHERE feed_id = ? AND id NOT IN (
       SELECT id FROM external_entries WHERE feed_id = ? ORDER BY published_at DESC, id DESC LIMIT ?)`,
-  [feed.id, feed.id, ENTRIES_PER_FEED]);
+    [feed.id, feed.id, ENTRIES_PER_FEED],
+  );
 }

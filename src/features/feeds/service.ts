@@ -29,7 +29,13 @@ export async function addFeed(db: Knex, input: { memberId: number; url: string; 
     const slot = [1, 2, 3].find((s) => !used.has(s));
     if (slot === undefined) return { ok: false as const, reason: 'limit' as const };
     const [row] = await trx('external_feeds')
-      .insert({ member_id: input.memberId, slot, url: input.url, created_at: input.at, next_poll_at: new Date(input.at.getTime() + POLL_LEASE_MS) })
+      .insert({
+        member_id: input.memberId,
+        slot,
+        url: input.url,
+        created_at: input.at,
+        next_poll_at: new Date(input.at.getTime() + POLL_LEASE_MS),
+      })
       .returning('id');
     return { ok: true as const, feedId: Number(row.id) };
   });
@@ -63,7 +69,13 @@ export async function pollFeed(deps: PollDeps, feedId: number): Promise<PollOutc
     const parsed = parseFeedBody(res.body, res.contentType);
     await db.transaction(async (trx) => {
       await q.storeEntries(trx, feed, parsed.entries, at);
-      await q.recordPollSuccess(trx, feed.id, { etag: res.etag, lastModified: res.lastModified, title: parsed.title, at, next });
+      await q.recordPollSuccess(trx, feed.id, {
+        etag: res.etag,
+        lastModified: res.lastModified,
+        title: parsed.title,
+        at,
+        next,
+      });
     });
     return 'updated';
   } catch (err) {

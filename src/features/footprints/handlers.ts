@@ -25,7 +25,14 @@ export function dismissMilestoneHandler(ctx: AppContext, home: string) {
 // The lists take no input; the キリ番 form on the visitors page takes one number.
 export function footprintHandlers(ctx: AppContext) {
   const { db, clock } = ctx;
-  async function visitorsPage(req: Request, res: Response, status: number, markChecked: boolean, values?: { milestone?: unknown }, errors: Record<string, string> = {}) {
+  async function visitorsPage(
+    req: Request,
+    res: Response,
+    status: number,
+    markChecked: boolean,
+    values?: { milestone?: unknown },
+    errors: Record<string, string> = {},
+  ) {
     const page = await visitorsOf(db, req.member!.id, clock.now(), { markChecked });
     render(res.status(status), 'pc/footprints/list', {
       title: req.t('footprints.title'),

@@ -13,11 +13,23 @@ import { dismissMilestoneHandler } from './handlers.js';
 /** The footprint pages of the mobile site: the latest 20 (SPEC §3), names and times only. */
 export function mobileFootprintHandlers(ctx: AppContext) {
   const { db, clock } = ctx;
-  async function visitorsPage(req: Request, res: Response, status: number, markChecked: boolean, values?: { milestone?: unknown }, errors: Record<string, string> = {}) {
+  async function visitorsPage(
+    req: Request,
+    res: Response,
+    status: number,
+    markChecked: boolean,
+    values?: { milestone?: unknown },
+    errors: Record<string, string> = {},
+  ) {
     const page = await visitorsOf(db, req.member!.id, clock.now(), { limit: MOBILE_BUDGET.footprints, markChecked });
     render(res.status(status), 'mobile/footprints/list', {
-      title: req.t('footprints.title'), tab: 'visitors', emptyText: req.t('footprints.empty'), footprints: page.items, lifetimeVisits: page.lifetimeVisits,
-      milestone: values ? String(values.milestone ?? '') : page.milestone === null ? '' : String(page.milestone), errors,
+      title: req.t('footprints.title'),
+      tab: 'visitors',
+      emptyText: req.t('footprints.empty'),
+      footprints: page.items,
+      lifetimeVisits: page.lifetimeVisits,
+      milestone: values ? String(values.milestone ?? '') : page.milestone === null ? '' : String(page.milestone),
+      errors,
     });
   }
 
@@ -40,8 +52,11 @@ export function mobileFootprintHandlers(ctx: AppContext) {
 
     async left(req: Request, res: Response) {
       render(res, 'mobile/footprints/list', {
-        title: req.t('footprints.left.title'), tab: 'left', emptyText: req.t('footprints.left.empty'),
-        footprints: await trailOf(db, req.member!.id, clock.now(), MOBILE_BUDGET.footprints), lifetimeVisits: null,
+        title: req.t('footprints.left.title'),
+        tab: 'left',
+        emptyText: req.t('footprints.left.empty'),
+        footprints: await trailOf(db, req.member!.id, clock.now(), MOBILE_BUDGET.footprints),
+        lifetimeVisits: null,
       });
     },
   };

@@ -23,8 +23,12 @@ export async function recordVisits(db: Knex, visits: Visit[], opts: { ownConnect
   const members = visits.filter((v): v is Extract<Visit, { ownerId: number }> => 'ownerId' in v);
   const diaries = visits.filter((v): v is Extract<Visit, { diaryId: number }> => 'diaryId' in v);
   const values = [
-    members.map((v) => v.ownerId), members.map((v) => v.visitorId), members.map((v) => v.at),
-    diaries.map((v) => v.diaryId), diaries.map((v) => v.visitorId), diaries.map((v) => v.at),
+    members.map((v) => v.ownerId),
+    members.map((v) => v.visitorId),
+    members.map((v) => v.at),
+    diaries.map((v) => v.diaryId),
+    diaries.map((v) => v.visitorId),
+    diaries.map((v) => v.at),
   ];
   // Its generic plan, planned once per connection: with array parameters PostgreSQL otherwise
   // keeps choosing a custom plan, and planning this statement took a third of each batch's time
@@ -148,7 +152,13 @@ const RECORD_VISITS = {
  * pages, `visitor` the member's own trail. The other member must still be active and unblocked either
  * way. The visited_on bound lets the planner skip partitions older than the window.
  */
-export function footprintList(db: Knex, side: 'owner' | 'visitor', memberId: number, since: Date, limit: number): Promise<FootprintListRow[]> {
+export function footprintList(
+  db: Knex,
+  side: 'owner' | 'visitor',
+  memberId: number,
+  since: Date,
+  limit: number,
+): Promise<FootprintListRow[]> {
   const other = side === 'owner' ? 'visitor_id' : 'owner_id';
   return db('footprints as f')
     .join('members as m', 'm.id', `f.${other}`)
@@ -189,8 +199,15 @@ export async function countNewFootprints(db: Knex, ownerId: number, now: Date, c
 export type FootprintCounters = { lifetime_visits: number; checked_at: Date | null; milestone: number | null };
 
 export async function footprintCounters(db: Knex, memberId: number): Promise<FootprintCounters> {
-  const row = await db('footprint_counters').select('lifetime_visits', 'checked_at', 'milestone').where({ member_id: memberId }).first();
-  return { lifetime_visits: Number(row?.lifetime_visits ?? 0), checked_at: row?.checked_at ?? null, milestone: row?.milestone == null ? null : Number(row.milestone) };
+  const row = await db('footprint_counters')
+    .select('lifetime_visits', 'checked_at', 'milestone')
+    .where({ member_id: memberId })
+    .first();
+  return {
+    lifetime_visits: Number(row?.lifetime_visits ?? 0),
+    checked_at: row?.checked_at ?? null,
+    milestone: row?.milestone == null ? null : Number(row.milestone),
+  };
 }
 
 export function markFootprintsChecked(db: Knex, memberId: number, at: Date) {
@@ -202,5 +219,8 @@ export function markFootprintsChecked(db: Knex, memberId: number, at: Date) {
 
 /** The member's own キリ番 (null: only the defaults), kept on the counter row. */
 export function setFootprintMilestone(db: Knex, memberId: number, milestone: number | null) {
-  return db('footprint_counters').insert({ member_id: memberId, milestone }).onConflict('member_id').merge({ milestone });
+  return db('footprint_counters')
+    .insert({ member_id: memberId, milestone })
+    .onConflict('member_id')
+    .merge({ milestone });
 }

@@ -15,12 +15,17 @@ const COUNTED_SITES = new Set(['same-origin', 'none']);
 export function isCountableView(req: Request, publicOrigin: string | undefined): boolean {
   if (req.method !== 'GET') return false;
   const header = (name: string) => req.get(name)?.trim().toLowerCase();
-  if (header('sec-purpose')?.includes('prefetch') || header('purpose') === 'prefetch' || header('x-moz') === 'prefetch') return false;
+  if (header('sec-purpose')?.includes('prefetch') || header('purpose') === 'prefetch' || header('x-moz') === 'prefetch')
+    return false;
   const site = header('sec-fetch-site');
   const mode = header('sec-fetch-mode');
   const dest = header('sec-fetch-dest');
   if (site === undefined) {
-    return (mode === undefined || mode === 'navigate') && (dest === undefined || dest === 'document') && refererIsThisSite(req, publicOrigin);
+    return (
+      (mode === undefined || mode === 'navigate') &&
+      (dest === undefined || dest === 'document') &&
+      refererIsThisSite(req, publicOrigin)
+    );
   }
   return mode === 'navigate' && COUNTED_SITES.has(site) && (dest === undefined || dest === 'document');
 }

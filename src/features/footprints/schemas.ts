@@ -7,7 +7,12 @@ const MAX = 100_000_000;
 export const FootprintMilestoneForm = z.object({
   milestone: z
     .string({ message: MESSAGE })
-    .transform((v) => v.trim().replace(/[,，]/g, '').replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0)))
+    .transform((v) =>
+      v
+        .trim()
+        .replace(/[,，]/g, '')
+        .replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0)),
+    )
     .refine((v) => v === '' || (/^\d{1,9}$/.test(v) && Number(v) >= 1 && Number(v) <= MAX), MESSAGE)
     .transform((v) => (v === '' ? null : Number(v))),
 });

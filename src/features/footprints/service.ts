@@ -1,7 +1,13 @@
 import type { Knex } from 'knex';
 import { avatarsFor, type Avatar } from '../profiles/avatars.js';
 import { retentionStart } from './partitions.js';
-import { countNewFootprints, footprintCounters, footprintList, markFootprintsChecked, type FootprintListRow } from './queries.js';
+import {
+  countNewFootprints,
+  footprintCounters,
+  footprintList,
+  markFootprintsChecked,
+  type FootprintListRow,
+} from './queries.js';
 
 /** Footprints listed on a page: 30 on PC (SPEC §3; the mobile site will ask for 20). */
 export const PC_LIST_SIZE = 30;
@@ -11,7 +17,10 @@ export const NEW_COUNT_CAP = 100;
 export type FootprintItem = FootprintListRow & { avatar: Avatar };
 
 async function withAvatars(db: Knex, rows: FootprintListRow[]): Promise<FootprintItem[]> {
-  const avatars = await avatarsFor(db, rows.map((r) => r.member_id));
+  const avatars = await avatarsFor(
+    db,
+    rows.map((r) => r.member_id),
+  );
   return rows.map((r) => ({ ...r, avatar: avatars.get(r.member_id) ?? null }));
 }
 

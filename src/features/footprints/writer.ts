@@ -65,9 +65,17 @@ export type FootprintWriterOptions = {
  * FOOTPRINT_CONNECTION_SETTINGS — one round trip a batch, never waiting for or holding one of the
  * pages' few connections (DB_POOL_MAX). `close()` writes what is pending, then closes it.
  */
-export function openFootprintWriter(connectionString: string, opts: Omit<FootprintWriterOptions, 'ownConnection'> & { pooled?: boolean }): FootprintWriter & { db: Knex } {
+export function openFootprintWriter(
+  connectionString: string,
+  opts: Omit<FootprintWriterOptions, 'ownConnection'> & { pooled?: boolean },
+): FootprintWriter & { db: Knex } {
   // Pooled (PgBouncer): the settings cannot be sent, and the batch is planned each time (docs/scaling.md).
-  const db = createDb(connectionString, { max: 1, settings: FOOTPRINT_CONNECTION_SETTINGS, applicationName: 'ashiato-footprints', pooled: opts.pooled });
+  const db = createDb(connectionString, {
+    max: 1,
+    settings: FOOTPRINT_CONNECTION_SETTINGS,
+    applicationName: 'ashiato-footprints',
+    pooled: opts.pooled,
+  });
   const writer = createFootprintWriter(db, { ...opts, ownConnection: true });
   return {
     ...writer,
@@ -87,7 +95,11 @@ export function createFootprintWriter(db: Knex, opts: FootprintWriterOptions): F
   const onError = opts.onError ?? ((err, lost) => log.error({ err, lost }, `${lost} footprint(s) not recorded`));
   const onRetry =
     opts.onRetry ??
-    ((err, waiting, inMs) => log.warn({ waiting, retryInMs: inMs }, `database unavailable (${errorName(err)}): ${waiting} footprint(s) kept, next try in ${inMs} ms`));
+    ((err, waiting, inMs) =>
+      log.warn(
+        { waiting, retryInMs: inMs },
+        `database unavailable (${errorName(err)}): ${waiting} footprint(s) kept, next try in ${inMs} ms`,
+      ));
   const stats: FootprintWriterStats = { batches: 0, written: 0, retried: 0, dropped: 0, waiting: 0 };
   let pending: Visit[] = [];
   let timer: NodeJS.Timeout | null = null;
@@ -179,7 +191,9 @@ export function createFootprintWriter(db: Knex, opts: FootprintWriterOptions): F
       // The drain: keep trying while visits wait and the bound allows (the server's shutdown
       // timeout ends the process first if the database stays away).
       while (pending.length) {
-        await new Promise((resolve) => setTimeout(resolve, Math.min(RETRY_FIRST_MS * 2 ** Math.min(failures, 10), RETRY_MAX_MS)));
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.min(RETRY_FIRST_MS * 2 ** Math.min(failures, 10), RETRY_MAX_MS)),
+        );
         await flush();
       }
     },

@@ -13,9 +13,21 @@ import { idParam } from '../../http/params.js';
 export function friendGroupHandlers(ctx: AppContext) {
   const { db } = ctx;
 
-  async function listPage(req: Request, res: Response, status: number, values: Record<string, unknown> = {}, errors: Record<string, string> = {}) {
+  async function listPage(
+    req: Request,
+    res: Response,
+    status: number,
+    values: Record<string, unknown> = {},
+    errors: Record<string, string> = {},
+  ) {
     const list = await q.groupsOf(db, req.member!.id);
-    render(res.status(status), 'pc/friends/groups', { title: req.t('friendGroups.title'), groups: list, max: groups.MAX_FRIEND_GROUPS, values, errors });
+    render(res.status(status), 'pc/friends/groups', {
+      title: req.t('friendGroups.title'),
+      groups: list,
+      max: groups.MAX_FRIEND_GROUPS,
+      values,
+      errors,
+    });
   }
 
   /** The viewer's own group named in the URL; anyone else's does not exist (404). */
@@ -26,7 +38,15 @@ export function friendGroupHandlers(ctx: AppContext) {
   }
 
   /** The group page; `paged` (the mobile site, 10 KB a page): both lists cut into `?page=N` of 10. */
-  async function groupPage(req: Request, res: Response, group: { id: number; name: string }, status: number, values: Record<string, unknown> = {}, errors: Record<string, string> = {}, paged = false) {
+  async function groupPage(
+    req: Request,
+    res: Response,
+    group: { id: number; name: string },
+    status: number,
+    values: Record<string, unknown> = {},
+    errors: Record<string, string> = {},
+    paged = false,
+  ) {
     const friends = await q.friendsForGroup(db, req.member!.id, group.id);
     let members = friends.filter((f) => f.in_group);
     let others = friends.filter((f) => !f.in_group);
@@ -37,9 +57,14 @@ export function friendGroupHandlers(ctx: AppContext) {
       [members, others, links] = [m.items, o.items, pageLinks(m.page, m.more || o.more)];
     }
     render(res.status(status), 'pc/friends/group', {
-      title: req.t('friendGroups.group.title', { name: group.name }), group, members, others, ...links,
+      title: req.t('friendGroups.group.title', { name: group.name }),
+      group,
+      members,
+      others,
+      ...links,
       memberCount: friends.filter((f) => f.in_group).length,
-      values: { name: group.name, ...values }, errors,
+      values: { name: group.name, ...values },
+      errors,
     });
   }
 
@@ -49,7 +74,11 @@ export function friendGroupHandlers(ctx: AppContext) {
     async create(req: Request, res: Response) {
       const form = FriendGroupForm.safeParse(req.body);
       if (!form.success) return listPage(req, res, 422, req.body, fieldErrors(form.error));
-      const result = await groups.createFriendGroup(db, { ownerId: req.member!.id, name: form.data.name, at: ctx.clock.now() });
+      const result = await groups.createFriendGroup(db, {
+        ownerId: req.member!.id,
+        name: form.data.name,
+        at: ctx.clock.now(),
+      });
       if (!result.ok) return listPage(req, res, 422, req.body, { name: `friendGroups.refused.${result.reason}` });
       req.session.flash = req.t('friendGroups.created', { name: form.data.name });
       res.redirect(303, `/friends/groups/${result.groupId}`);
@@ -68,9 +97,14 @@ export function friendGroupHandlers(ctx: AppContext) {
       const group = await ownGroup(req);
       const form = FriendGroupForm.safeParse(req.body);
       if (!form.success) return groupPage(req, res, group, 422, req.body, fieldErrors(form.error));
-      const result = await groups.renameFriendGroup(db, { ownerId: req.member!.id, groupId: group.id, name: form.data.name });
+      const result = await groups.renameFriendGroup(db, {
+        ownerId: req.member!.id,
+        groupId: group.id,
+        name: form.data.name,
+      });
       if (!result.ok && result.reason === 'not_found') throw notFound();
-      if (!result.ok) return groupPage(req, res, group, 422, req.body, { name: `friendGroups.refused.${result.reason}` });
+      if (!result.ok)
+        return groupPage(req, res, group, 422, req.body, { name: `friendGroups.refused.${result.reason}` });
       req.session.flash = req.t('friendGroups.renamed');
       res.redirect(303, `/friends/groups/${group.id}`);
     },
@@ -87,7 +121,14 @@ export function friendGroupHandlers(ctx: AppContext) {
       const form = FriendGroupMemberForm.safeParse(req.body);
       if (!form.success) return groupPage(req, res, group, 422, {}, { member_id: 'friendGroups.refused.not_friend' });
       // Only a current friend can be added: anyone else is refused as if not there.
-      if (!(await groups.addToFriendGroup(db, { ownerId: req.member!.id, groupId: group.id, memberId: form.data.member_id, at: ctx.clock.now() }))) {
+      if (
+        !(await groups.addToFriendGroup(db, {
+          ownerId: req.member!.id,
+          groupId: group.id,
+          memberId: form.data.member_id,
+          at: ctx.clock.now(),
+        }))
+      ) {
         return groupPage(req, res, group, 422, {}, { member_id: 'friendGroups.refused.not_friend' });
       }
       req.session.flash = req.t('friendGroups.added');
@@ -97,7 +138,8 @@ export function friendGroupHandlers(ctx: AppContext) {
     async removeMember(req: Request, res: Response) {
       const group = await ownGroup(req);
       const memberId = idParam(req, 'memberId');
-      if (!(await groups.removeFromFriendGroup(db, { ownerId: req.member!.id, groupId: group.id, memberId }))) throw notFound();
+      if (!(await groups.removeFromFriendGroup(db, { ownerId: req.member!.id, groupId: group.id, memberId })))
+        throw notFound();
       req.session.flash = req.t('friendGroups.removed');
       res.redirect(303, `/friends/groups/${group.id}`);
     },

@@ -35,23 +35,42 @@ export type FriendGroupRow = { id: number; name: string; member_count: number };
 /** The member's groups in creation order, with how many friends are in each. */
 export async function groupsOf(db: Knex, ownerId: number): Promise<FriendGroupRow[]> {
   const rows = await db('friend_groups as g')
-    .select('g.id', 'g.name', db.raw('(SELECT count(*) FROM friend_group_members gm WHERE gm.group_id = g.id)::int AS member_count'))
+    .select(
+      'g.id',
+      'g.name',
+      db.raw('(SELECT count(*) FROM friend_group_members gm WHERE gm.group_id = g.id)::int AS member_count'),
+    )
     .where('g.owner_id', ownerId)
     .orderBy('g.id');
   return rows.map((r) => ({ id: Number(r.id), name: r.name, member_count: Number(r.member_count) }));
 }
 
 /** One group of the owner's, or undefined (someone else's group does not exist for them). */
-export async function groupOf(db: Knex, ownerId: number, groupId: number): Promise<{ id: number; name: string } | undefined> {
+export async function groupOf(
+  db: Knex,
+  ownerId: number,
+  groupId: number,
+): Promise<{ id: number; name: string } | undefined> {
   const row = await db('friend_groups').select('id', 'name').where({ id: groupId, owner_id: ownerId }).first();
   return row ? { id: Number(row.id), name: row.name } : undefined;
 }
 
 /** The owner's active friends, each with whether they are in `groupId`; nickname order. */
-export async function friendsForGroup(db: Knex, ownerId: number, groupId: number): Promise<{ id: number; nickname: string; in_group: boolean }[]> {
+export async function friendsForGroup(
+  db: Knex,
+  ownerId: number,
+  groupId: number,
+): Promise<{ id: number; nickname: string; in_group: boolean }[]> {
   const rows = await db('friendships as f')
     .join('members as m', 'm.id', 'f.friend_id')
-    .select('m.id', 'm.nickname', db.raw('EXISTS (SELECT 1 FROM friend_group_members gm WHERE gm.group_id = ? AND gm.member_id = m.id) AS in_group', [groupId]))
+    .select(
+      'm.id',
+      'm.nickname',
+      db.raw(
+        'EXISTS (SELECT 1 FROM friend_group_members gm WHERE gm.group_id = ? AND gm.member_id = m.id) AS in_group',
+        [groupId],
+      ),
+    )
     .where({ 'f.member_id': ownerId, 'm.status': 'active' })
     .orderBy([{ column: 'in_group', order: 'desc' }, 'm.nickname', 'm.id'])
     .limit(1000);

@@ -14,9 +14,14 @@ function constraintOf(err: unknown): string | undefined {
 
 export type GroupResult = { ok: true; groupId: number } | { ok: false; reason: 'limit' | 'duplicate' | 'not_found' };
 
-export async function createFriendGroup(db: Knex, input: { ownerId: number; name: string; at: Date }): Promise<GroupResult> {
+export async function createFriendGroup(
+  db: Knex,
+  input: { ownerId: number; name: string; at: Date },
+): Promise<GroupResult> {
   try {
-    const [row] = await db('friend_groups').insert({ owner_id: input.ownerId, name: input.name, created_at: input.at }).returning('id');
+    const [row] = await db('friend_groups')
+      .insert({ owner_id: input.ownerId, name: input.name, created_at: input.at })
+      .returning('id');
     return { ok: true, groupId: Number(row.id) };
   } catch (err) {
     if (constraintOf(err) === 'friend_groups_limit') return { ok: false, reason: 'limit' };
@@ -25,7 +30,10 @@ export async function createFriendGroup(db: Knex, input: { ownerId: number; name
   }
 }
 
-export async function renameFriendGroup(db: Knex, input: { ownerId: number; groupId: number; name: string }): Promise<GroupResult> {
+export async function renameFriendGroup(
+  db: Knex,
+  input: { ownerId: number; groupId: number; name: string },
+): Promise<GroupResult> {
   const { ownerId, groupId, name } = input;
   try {
     const n = await db('friend_groups').where({ id: groupId, owner_id: ownerId }).update({ name });
@@ -45,10 +53,16 @@ export async function deleteFriendGroup(db: Knex, input: { ownerId: number; grou
   return db.transaction(async (trx) => {
     const group = await trx('friend_groups').select('id').where({ id: groupId, owner_id: ownerId }).forUpdate().first();
     if (!group) return false;
-    await trx('diaries').where({ audience_group_id: groupId }).update({ visibility: 'only_me', audience_group_id: null });
-    await trx('albums').where({ audience_group_id: groupId }).update({ visibility: 'only_me', audience_group_id: null });
+    await trx('diaries')
+      .where({ audience_group_id: groupId })
+      .update({ visibility: 'only_me', audience_group_id: null });
+    await trx('albums')
+      .where({ audience_group_id: groupId })
+      .update({ visibility: 'only_me', audience_group_id: null });
     for (const f of PROFILE_VISIBILITY_FIELDS) {
-      await trx('profiles').where({ [`${f}_audience_group_id`]: groupId }).update({ [`${f}_visibility`]: 'only_me', [`${f}_audience_group_id`]: null });
+      await trx('profiles')
+        .where({ [`${f}_audience_group_id`]: groupId })
+        .update({ [`${f}_visibility`]: 'only_me', [`${f}_audience_group_id`]: null });
     }
     await trx('friend_groups').where({ id: groupId }).delete();
     return true;
@@ -56,7 +70,10 @@ export async function deleteFriendGroup(db: Knex, input: { ownerId: number; grou
 }
 
 /** Adding a current friend to one of the owner's groups (again: no change). False: no such group or friend. */
-export async function addToFriendGroup(db: Knex, input: { ownerId: number; groupId: number; memberId: number; at: Date }): Promise<boolean> {
+export async function addToFriendGroup(
+  db: Knex,
+  input: { ownerId: number; groupId: number; memberId: number; at: Date },
+): Promise<boolean> {
   const { ownerId, groupId, memberId, at } = input;
   try {
     const res = await db.raw(
@@ -77,6 +94,13 @@ export async function addToFriendGroup(db: Knex, input: { ownerId: number; group
   }
 }
 
-export async function removeFromFriendGroup(db: Knex, input: { ownerId: number; groupId: number; memberId: number }): Promise<boolean> {
-  return (await db('friend_group_members').where({ group_id: input.groupId, owner_id: input.ownerId, member_id: input.memberId }).delete()) > 0;
+export async function removeFromFriendGroup(
+  db: Knex,
+  input: { ownerId: number; groupId: number; memberId: number },
+): Promise<boolean> {
+  return (
+    (await db('friend_group_members')
+      .where({ group_id: input.groupId, owner_id: input.ownerId, member_id: input.memberId })
+      .delete()) > 0
+  );
 }

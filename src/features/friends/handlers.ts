@@ -26,12 +26,33 @@ async function visibleMember(ctx: AppContext, req: Request) {
 export function friendHandlers(ctx: AppContext) {
   const { db } = ctx;
 
-  function requestPage(req: Request, res: Response, target: { id: number; nickname: string }, status: number, values: Record<string, unknown> = {}, errors: Record<string, string> = {}) {
+  function requestPage(
+    req: Request,
+    res: Response,
+    target: { id: number; nickname: string },
+    status: number,
+    values: Record<string, unknown> = {},
+    errors: Record<string, string> = {},
+  ) {
     render(res.status(status), 'pc/friends/request', { title: req.t('friends.request.title'), target, values, errors });
   }
 
-  function introductionPage(req: Request, res: Response, target: { id: number; nickname: string }, status: number, values: Record<string, unknown>, errors: Record<string, string> = {}, existing = false) {
-    render(res.status(status), 'pc/friends/introduction', { title: req.t('introduction.title'), target, values, errors, existing });
+  function introductionPage(
+    req: Request,
+    res: Response,
+    target: { id: number; nickname: string },
+    status: number,
+    values: Record<string, unknown>,
+    errors: Record<string, string> = {},
+    existing = false,
+  ) {
+    render(res.status(status), 'pc/friends/introduction', {
+      title: req.t('introduction.title'),
+      target,
+      values,
+      errors,
+      existing,
+    });
   }
 
   return {
@@ -43,7 +64,12 @@ export function friendHandlers(ctx: AppContext) {
       const target = await visibleMember(ctx, req);
       const form = FriendRequestForm.safeParse(req.body);
       if (!form.success) return requestPage(req, res, target, 422, req.body, fieldErrors(form.error));
-      const result = await friends.sendFriendRequest(db, { requesterId: req.member!.id, recipientId: target.id, message: form.data.message, at: ctx.clock.now() });
+      const result = await friends.sendFriendRequest(db, {
+        requesterId: req.member!.id,
+        recipientId: target.id,
+        message: form.data.message,
+        at: ctx.clock.now(),
+      });
       if (!result.ok) {
         if (result.reason === 'unavailable' || result.reason === 'self') throw notFound();
         return requestPage(req, res, target, 422, req.body, { _form: `friends.request.refused.${result.reason}` });
@@ -53,14 +79,24 @@ export function friendHandlers(ctx: AppContext) {
     },
 
     async showRequests(req: Request, res: Response) {
-      const [received, sent] = await Promise.all([q.receivedRequests(db, req.member!.id), q.sentRequests(db, req.member!.id)]);
-      const avatars = await avatarsFor(db, [...received, ...sent].map((r) => r.member_id));
+      const [received, sent] = await Promise.all([
+        q.receivedRequests(db, req.member!.id),
+        q.sentRequests(db, req.member!.id),
+      ]);
+      const avatars = await avatarsFor(
+        db,
+        [...received, ...sent].map((r) => r.member_id),
+      );
       render(res, 'pc/friends/requests', { title: req.t('friends.requests.title'), received, sent, avatars });
     },
 
     async accept(req: Request, res: Response) {
       const id = idParam(req, 'requestId');
-      const result = await friends.acceptFriendRequest(db, { requestId: id, recipientId: req.member!.id, at: ctx.clock.now() });
+      const result = await friends.acceptFriendRequest(db, {
+        requestId: id,
+        recipientId: req.member!.id,
+        at: ctx.clock.now(),
+      });
       if (!result.ok && result.reason === 'not_found') {
         // Already answered (a double click, another tab): nothing to do. Someone else's: 404.
         if (!(await q.requestBelongsTo(db, id, req.member!.id))) throw notFound();
@@ -98,7 +134,10 @@ export function friendHandlers(ctx: AppContext) {
         isSelf: page.owner.id === req.member!.id,
         friends: page.friends,
         hiddenUpdates: page.hiddenUpdates,
-        avatars: await avatarsFor(db, page.friends.map((f) => f.id)),
+        avatars: await avatarsFor(
+          db,
+          page.friends.map((f) => f.id),
+        ),
         next: page.next,
       });
     },
@@ -122,7 +161,12 @@ export function friendHandlers(ctx: AppContext) {
       const form = HideUpdatesForm.safeParse(req.body);
       if (!form.success) throw new HttpError({ status: 422, messageKey: 'validation.friends.hideUpdates' });
       if (!(await friends.setFriendUpdatesHidden(db, req.member!.id, target.id, form.data.hide))) throw notFound();
-      setFlash(req, req.t(form.data.hide ? 'friends.hideUpdates.hidden' : 'friends.hideUpdates.shown', { nickname: target.nickname }));
+      setFlash(
+        req,
+        req.t(form.data.hide ? 'friends.hideUpdates.hidden' : 'friends.hideUpdates.shown', {
+          nickname: target.nickname,
+        }),
+      );
       res.redirect(303, form.data.from === 'friends' ? '/friends' : `/members/${target.id}`);
     },
 
@@ -137,7 +181,12 @@ export function friendHandlers(ctx: AppContext) {
       const target = await visibleMember(ctx, req);
       const form = IntroductionForm.safeParse(req.body);
       if (!form.success) return introductionPage(req, res, target, 422, req.body, fieldErrors(form.error));
-      const result = await friends.writeIntroduction(db, { authorId: req.member!.id, subjectId: target.id, body: form.data.body, at: ctx.clock.now() });
+      const result = await friends.writeIntroduction(db, {
+        authorId: req.member!.id,
+        subjectId: target.id,
+        body: form.data.body,
+        at: ctx.clock.now(),
+      });
       if (!result.ok) throw notFound();
       req.session.flash = req.t('introduction.saved');
       res.redirect(303, `/members/${target.id}`);

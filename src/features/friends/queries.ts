@@ -25,7 +25,11 @@ const FRIENDS_PAGE = { name: 'friends-page', text: friendsPageSql('$1', '$2') };
 const FRIENDS_PAGE_BEFORE = { name: 'friends-page-before', text: friendsPageSql('$1', '$2', { at: '$3', id: '$4' }) };
 
 /** A member's friends, newest friendship first, keyset-paginated by (created_at, friend_id). */
-export function friendsPage(db: Knex, memberId: number, opts: { limit: number; before?: { at: Date; id: number } }): Promise<(MemberCard & { created_at: Date })[]> {
+export function friendsPage(
+  db: Knex,
+  memberId: number,
+  opts: { limit: number; before?: { at: Date; id: number } },
+): Promise<(MemberCard & { created_at: Date })[]> {
   return opts.before
     ? runPrepared(db, FRIENDS_PAGE_BEFORE, [memberId, opts.limit, opts.before.at, opts.before.id])
     : runPrepared(db, FRIENDS_PAGE, [memberId, opts.limit]);
@@ -93,7 +97,11 @@ export function openRequestStatusSql(requester: string, recipient: string): stri
 }
 
 export function openRequest(db: Knex, requesterId: number, recipientId: number) {
-  return db('friend_requests').select('id', 'status').where({ requester_id: requesterId, recipient_id: recipientId }).whereIn('status', ['pending', 'declined']).first();
+  return db('friend_requests')
+    .select('id', 'status')
+    .where({ requester_id: requesterId, recipient_id: recipientId })
+    .whereIn('status', ['pending', 'declined'])
+    .first();
 }
 
 /**
@@ -101,15 +109,29 @@ export function openRequest(db: Knex, requesterId: number, recipientId: number) 
  * by a friendship between the two (a request either way accepted at or after it): the decline that still
  * quiets new requests (service.ts, QUIET_AFTER_DECLINE_DAYS).
  */
-export async function standingDeclineAt(db: Knex, requesterId: number, recipientId: number, since: Date): Promise<Date | null> {
+export async function standingDeclineAt(
+  db: Knex,
+  requesterId: number,
+  recipientId: number,
+  since: Date,
+): Promise<Date | null> {
   const row = await db('friend_requests as r')
     .max<{ at: Date | null }>('r.declined_at as at')
     .where({ 'r.requester_id': requesterId, 'r.recipient_id': recipientId })
     .where('r.declined_at', '>', since)
-    .whereNotExists((q) => q.select(db.raw('1')).from('friend_requests as a')
-      .where('a.status', 'accepted')
-      .whereRaw('a.responded_at >= r.declined_at')
-      .whereRaw('(a.requester_id, a.recipient_id) IN ((?, ?), (?, ?))', [requesterId, recipientId, recipientId, requesterId]))
+    .whereNotExists((q) =>
+      q
+        .select(db.raw('1'))
+        .from('friend_requests as a')
+        .where('a.status', 'accepted')
+        .whereRaw('a.responded_at >= r.declined_at')
+        .whereRaw('(a.requester_id, a.recipient_id) IN ((?, ?), (?, ?))', [
+          requesterId,
+          recipientId,
+          recipientId,
+          requesterId,
+        ]),
+    )
     .first();
   return row?.at ?? null;
 }

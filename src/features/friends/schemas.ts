@@ -2,12 +2,18 @@ import { z } from 'zod';
 import { plainText } from '../../lib/forms.js';
 
 export const FriendRequestForm = z.object({
-  message: plainText(500, { tooLong: 'validation.friends.message' }).optional().transform((v) => v ?? ''),
+  message: plainText(500, { tooLong: 'validation.friends.message' })
+    .optional()
+    .transform((v) => v ?? ''),
 });
 export type FriendRequestForm = z.infer<typeof FriendRequestForm>;
 
 export const IntroductionForm = z.object({
-  body: plainText(1000, { required: true, missing: 'validation.introduction.required', tooLong: 'validation.introduction.long' }),
+  body: plainText(1000, {
+    required: true,
+    missing: 'validation.introduction.required',
+    tooLong: 'validation.introduction.long',
+  }),
 });
 export type IntroductionForm = z.infer<typeof IntroductionForm>;
 
@@ -18,14 +24,18 @@ export const FriendsPageQuery = z.object({
 
 /** A friend group's name (creating or renaming). */
 export const FriendGroupForm = z.object({
-  name: plainText(30, { required: true, missing: 'validation.friendGroup.name.required', tooLong: 'validation.friendGroup.name.long' }).pipe(
-    z.string().refine((v) => !v.includes('\n'), 'validation.friendGroup.name.newline'),
-  ),
+  name: plainText(30, {
+    required: true,
+    missing: 'validation.friendGroup.name.required',
+    tooLong: 'validation.friendGroup.name.long',
+  }).pipe(z.string().refine((v) => !v.includes('\n'), 'validation.friendGroup.name.newline')),
 });
 export type FriendGroupForm = z.infer<typeof FriendGroupForm>;
 
 /** Adding a friend to a group: the friend's member id (from the group page's list). */
-export const FriendGroupMemberForm = z.object({ member_id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
+export const FriendGroupMemberForm = z.object({
+  member_id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+});
 export type FriendGroupMemberForm = z.infer<typeof FriendGroupMemberForm>;
 
 /** The profile's "hide this friend's updates from home" switch: 1 hides, 0 shows again. */

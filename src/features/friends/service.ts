@@ -8,18 +8,32 @@ export const QUIET_AFTER_DECLINE_DAYS = 30;
 
 export type SendRequestResult =
   | { ok: true }
-  | { ok: false; reason: 'self' | 'unavailable' | 'already_friends' | 'already_requested' | 'they_requested' | 'limit_self' | 'limit_other' };
+  | {
+      ok: false;
+      reason:
+        | 'self'
+        | 'unavailable'
+        | 'already_friends'
+        | 'already_requested'
+        | 'they_requested'
+        | 'limit_self'
+        | 'limit_other';
+    };
 
 async function activeMember(db: Knex, id: number) {
   return db('members').select('id', 'friend_count').where({ id, status: 'active' }).first();
 }
 
 /** マイミク申請. A double submit makes one request (the open-pair unique index). */
-export async function sendFriendRequest(db: Knex, input: { requesterId: number; recipientId: number; message: string; at: Date }): Promise<SendRequestResult> {
+export async function sendFriendRequest(
+  db: Knex,
+  input: { requesterId: number; recipientId: number; message: string; at: Date },
+): Promise<SendRequestResult> {
   const { requesterId, recipientId } = input;
   if (requesterId === recipientId) return { ok: false, reason: 'self' };
   const [me, them] = await Promise.all([activeMember(db, requesterId), activeMember(db, recipientId)]);
-  if (!me || !them || (await isBlockedEitherWay(db, requesterId, recipientId))) return { ok: false, reason: 'unavailable' };
+  if (!me || !them || (await isBlockedEitherWay(db, requesterId, recipientId)))
+    return { ok: false, reason: 'unavailable' };
   if (await areFriends(db, requesterId, recipientId)) return { ok: false, reason: 'already_friends' };
   if (await openRequest(db, requesterId, recipientId)) return { ok: false, reason: 'already_requested' };
   const theirs = await openRequest(db, recipientId, requesterId);
@@ -32,15 +46,23 @@ export async function sendFriendRequest(db: Knex, input: { requesterId: number; 
   const declinedAt = await standingDeclineAt(db, requesterId, recipientId, since);
   const quieted = declinedAt ? { status: 'declined', responded_at: input.at, declined_at: declinedAt } : {};
   try {
-    await db('friend_requests').insert({ requester_id: requesterId, recipient_id: recipientId, message: input.message, created_at: input.at, ...quieted });
+    await db('friend_requests').insert({
+      requester_id: requesterId,
+      recipient_id: recipientId,
+      message: input.message,
+      created_at: input.at,
+      ...quieted,
+    });
   } catch (err) {
-    if ((err as { constraint?: string }).constraint === 'friend_requests_open_pair_key') return { ok: false, reason: 'already_requested' };
+    if ((err as { constraint?: string }).constraint === 'friend_requests_open_pair_key')
+      return { ok: false, reason: 'already_requested' };
     throw err;
   }
   return { ok: true };
 }
 
-export type AcceptResult = { ok: true; friendId: number } | { ok: false; reason: 'not_found' | 'limit_self' | 'limit_other' | 'unavailable' };
+export type AcceptResult =
+  { ok: true; friendId: number } | { ok: false; reason: 'not_found' | 'limit_self' | 'limit_other' | 'unavailable' };
 
 /**
  * Accepting makes both friendship rows in one transaction; the database moves both counters with
@@ -48,46 +70,56 @@ export type AcceptResult = { ok: true; friendId: number } | { ok: false; reason:
  * rows are locked in id order, so concurrent accepts (of this request, or of others involving the
  * same members) serialise: one friendship, counts never past 1,000, no deadlock.
  */
-export async function acceptFriendRequest(db: Knex, input: { requestId: number; recipientId: number; at: Date }): Promise<AcceptResult> {
-  return db.transaction(async (trx) => {
-    const request = await trx('friend_requests')
-      .select('requester_id')
-      .where({ id: input.requestId, recipient_id: input.recipientId, status: 'pending' })
-      .first();
-    if (!request) return { ok: false as const, reason: 'not_found' as const };
-    const requesterId = Number(request.requester_id);
-    const members = await trx('members')
-      .select('id', 'friend_count', 'status')
-      .whereIn('id', [requesterId, input.recipientId])
-      .orderBy('id')
-      .forUpdate();
-    // Re-read under the locks: a concurrent accept may have answered it already.
-    const claimed = await trx('friend_requests')
-      .where({ id: input.requestId, status: 'pending' })
-      .update({ status: 'accepted', responded_at: input.at });
-    if (claimed !== 1) return { ok: false as const, reason: 'not_found' as const };
-    const requester = members.find((m) => Number(m.id) === requesterId);
-    const me = members.find((m) => Number(m.id) === input.recipientId);
-    if (!requester || requester.status !== 'active' || !me || (await isBlockedEitherWay(trx, requesterId, input.recipientId))) {
-      throw new Rollback({ ok: false, reason: 'unavailable' });
-    }
-    if (await areFriends(trx, requesterId, input.recipientId)) return { ok: true as const, friendId: requesterId };
-    if (me.friend_count >= FRIEND_LIMIT) throw new Rollback({ ok: false, reason: 'limit_self' });
-    if (requester.friend_count >= FRIEND_LIMIT) throw new Rollback({ ok: false, reason: 'limit_other' });
-    await trx('friendships').insert([
-      { member_id: requesterId, friend_id: input.recipientId, created_at: input.at },
-      { member_id: input.recipientId, friend_id: requesterId, created_at: input.at },
-    ]);
-    // A crossing request the other way is answered by this friendship too.
-    await trx('friend_requests')
-      .where({ requester_id: input.recipientId, recipient_id: requesterId })
-      .whereIn('status', ['pending', 'declined'])
-      .update({ status: 'accepted', responded_at: input.at });
-    return { ok: true as const, friendId: requesterId };
-  }).catch((err) => {
-    if (err instanceof Rollback) return err.result;
-    throw err;
-  });
+export async function acceptFriendRequest(
+  db: Knex,
+  input: { requestId: number; recipientId: number; at: Date },
+): Promise<AcceptResult> {
+  return db
+    .transaction(async (trx) => {
+      const request = await trx('friend_requests')
+        .select('requester_id')
+        .where({ id: input.requestId, recipient_id: input.recipientId, status: 'pending' })
+        .first();
+      if (!request) return { ok: false as const, reason: 'not_found' as const };
+      const requesterId = Number(request.requester_id);
+      const members = await trx('members')
+        .select('id', 'friend_count', 'status')
+        .whereIn('id', [requesterId, input.recipientId])
+        .orderBy('id')
+        .forUpdate();
+      // Re-read under the locks: a concurrent accept may have answered it already.
+      const claimed = await trx('friend_requests')
+        .where({ id: input.requestId, status: 'pending' })
+        .update({ status: 'accepted', responded_at: input.at });
+      if (claimed !== 1) return { ok: false as const, reason: 'not_found' as const };
+      const requester = members.find((m) => Number(m.id) === requesterId);
+      const me = members.find((m) => Number(m.id) === input.recipientId);
+      if (
+        !requester ||
+        requester.status !== 'active' ||
+        !me ||
+        (await isBlockedEitherWay(trx, requesterId, input.recipientId))
+      ) {
+        throw new Rollback({ ok: false, reason: 'unavailable' });
+      }
+      if (await areFriends(trx, requesterId, input.recipientId)) return { ok: true as const, friendId: requesterId };
+      if (me.friend_count >= FRIEND_LIMIT) throw new Rollback({ ok: false, reason: 'limit_self' });
+      if (requester.friend_count >= FRIEND_LIMIT) throw new Rollback({ ok: false, reason: 'limit_other' });
+      await trx('friendships').insert([
+        { member_id: requesterId, friend_id: input.recipientId, created_at: input.at },
+        { member_id: input.recipientId, friend_id: requesterId, created_at: input.at },
+      ]);
+      // A crossing request the other way is answered by this friendship too.
+      await trx('friend_requests')
+        .where({ requester_id: input.recipientId, recipient_id: requesterId })
+        .whereIn('status', ['pending', 'declined'])
+        .update({ status: 'accepted', responded_at: input.at });
+      return { ok: true as const, friendId: requesterId };
+    })
+    .catch((err) => {
+      if (err instanceof Rollback) return err.result;
+      throw err;
+    });
 }
 
 class Rollback extends Error {
@@ -98,12 +130,20 @@ class Rollback extends Error {
 
 /** The requester is not told: their request keeps looking pending to them. declined_at stays on the
  * row when it is later cancelled, and quiets the requester's new requests for 30 days. */
-export async function declineFriendRequest(db: Knex, input: { requestId: number; recipientId: number; at: Date }): Promise<boolean> {
-  const n = await db('friend_requests').where({ id: input.requestId, recipient_id: input.recipientId, status: 'pending' }).update({ status: 'declined', responded_at: input.at, declined_at: input.at });
+export async function declineFriendRequest(
+  db: Knex,
+  input: { requestId: number; recipientId: number; at: Date },
+): Promise<boolean> {
+  const n = await db('friend_requests')
+    .where({ id: input.requestId, recipient_id: input.recipientId, status: 'pending' })
+    .update({ status: 'declined', responded_at: input.at, declined_at: input.at });
   return n === 1;
 }
 
-export async function cancelFriendRequest(db: Knex, input: { requestId: number; requesterId: number; at: Date }): Promise<boolean> {
+export async function cancelFriendRequest(
+  db: Knex,
+  input: { requestId: number; requesterId: number; at: Date },
+): Promise<boolean> {
   const n = await db('friend_requests')
     .where({ id: input.requestId, requester_id: input.requesterId })
     .whereIn('status', ['pending', 'declined'])
@@ -154,17 +194,29 @@ export async function endEveryFriendship(trx: Knex, memberId: number, at: Date):
 export type IntroductionResult = { ok: true } | { ok: false; reason: 'not_friends' };
 
 /** 紹介文: only a friend may write one; writing again replaces it. */
-export async function writeIntroduction(db: Knex, input: { authorId: number; subjectId: number; body: string; at: Date }): Promise<IntroductionResult> {
+export async function writeIntroduction(
+  db: Knex,
+  input: { authorId: number; subjectId: number; body: string; at: Date },
+): Promise<IntroductionResult> {
   if (!(await areFriends(db, input.authorId, input.subjectId))) return { ok: false, reason: 'not_friends' };
   await db('introductions')
-    .insert({ subject_id: input.subjectId, author_id: input.authorId, body: input.body, created_at: input.at, updated_at: input.at })
+    .insert({
+      subject_id: input.subjectId,
+      author_id: input.authorId,
+      body: input.body,
+      created_at: input.at,
+      updated_at: input.at,
+    })
     .onConflict(['subject_id', 'author_id'])
     .merge({ body: input.body, updated_at: input.at });
   return { ok: true };
 }
 
 /** Its author or its subject may delete an introduction. */
-export async function deleteIntroduction(db: Knex, input: { viewerId: number; subjectId: number; authorId: number }): Promise<boolean> {
+export async function deleteIntroduction(
+  db: Knex,
+  input: { viewerId: number; subjectId: number; authorId: number },
+): Promise<boolean> {
   if (input.viewerId !== input.subjectId && input.viewerId !== input.authorId) return false;
   const n = await db('introductions').where({ subject_id: input.subjectId, author_id: input.authorId }).delete();
   return n === 1;
@@ -174,7 +226,12 @@ export async function deleteIntroduction(db: Knex, input: { viewerId: number; su
  * Hides (or shows again) a friend's updates on the member's home: the member's own direction of
  * the friendship only, so the friend sees no change. False when they are not friends.
  */
-export async function setFriendUpdatesHidden(db: Knex, memberId: number, friendId: number, hide: boolean): Promise<boolean> {
+export async function setFriendUpdatesHidden(
+  db: Knex,
+  memberId: number,
+  friendId: number,
+  hide: boolean,
+): Promise<boolean> {
   const n = await db('friendships').where({ member_id: memberId, friend_id: friendId }).update({ hide_updates: hide });
   return n === 1;
 }

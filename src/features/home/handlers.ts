@@ -7,7 +7,9 @@ import { loadDashboard } from './service.js';
 export function homeHandlers(ctx: AppContext) {
   return {
     async show(req: Request, res: Response) {
-      const dash = await ctx.reads.read(req, (r) => loadDashboard(r, req.member!.id, ctx.clock.now(), req.member!.counts!));
+      const dash = await ctx.reads.read(req, (r) =>
+        loadDashboard(r, req.member!.id, ctx.clock.now(), req.member!.counts!),
+      );
       render(res, 'pc/home', {
         title: req.t('home.title'),
         ...dash,

@@ -11,7 +11,9 @@ const MOBILE_SECTIONS = { friends: 5, diaries: 5, photos: 3, activity: 5, commun
 export function mobileHomeHandlers(ctx: AppContext) {
   return {
     async show(req: Request, res: Response) {
-      const dash = await ctx.reads.read(req, (r) => loadDashboard(r, req.member!.id, ctx.clock.now(), req.member!.counts!, MOBILE_SECTIONS));
+      const dash = await ctx.reads.read(req, (r) =>
+        loadDashboard(r, req.member!.id, ctx.clock.now(), req.member!.counts!, MOBILE_SECTIONS),
+      );
       render(res, 'mobile/home', {
         title: req.t('home.title'),
         ...dash,

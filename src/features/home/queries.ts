@@ -68,18 +68,41 @@ export const HOME_STATEMENT: PreparedStatement = {
 };
 
 export type HomeRow = {
-  followed_comments: number; new_footprints: number;
+  followed_comments: number;
+  new_footprints: number;
   birthdays: { id: number; nickname: string; in_days: number; day: string }[];
   my_photo_id: number | null;
   friends: { id: number; nickname: string; photo_id: number | null }[];
   total_friends: number | null;
-  diaries: { id: number; author_id: number; nickname: string; title: string; created_at: string; hidden_at: string | null; hidden_reason: string | null }[];
+  diaries: {
+    id: number;
+    author_id: number;
+    nickname: string;
+    title: string;
+    created_at: string;
+    hidden_at: string | null;
+    hidden_reason: string | null;
+  }[];
   external: { id: number; member_id: number; nickname: string; title: string; link: string; published_at: string }[];
   photos: { photo_id: number; diary_id: number; nickname: string; created_at: string }[];
   album_photos: { photo_id: number; album_id: number; nickname: string; created_at: string }[];
   milestones: { number: number; reached_at: string; visitor_id: number | null; nickname: string | null }[];
-  activity: { community_id: number; community_name: string; topic_id: number; title: string; at: string; hidden_at: string | null }[];
-  communities: { id: number; name: string; category: string; member_count: number; photo_id: number | null; hidden_at: string | null }[];
+  activity: {
+    community_id: number;
+    community_name: string;
+    topic_id: number;
+    title: string;
+    at: string;
+    hidden_at: string | null;
+  }[];
+  communities: {
+    id: number;
+    name: string;
+    category: string;
+    member_count: number;
+    photo_id: number | null;
+    hidden_at: string | null;
+  }[];
   total_communities: number;
   notices: { id: number; title: string; body: string; starts_at: string; ends_at: string | null }[];
 };

@@ -18,16 +18,26 @@ export function invitationAdminHandlers(ctx: AppContext) {
     const q = ListQuery.safeParse(req.query);
     const before = q.success ? q.data.before : undefined;
     const now = ctx.clock.now();
-    const [rows, invitationOnly] = await Promise.all([recentInvitations(db, { limit: PAGE + 1, before }), isInvitationOnly(db)]);
+    const [rows, invitationOnly] = await Promise.all([
+      recentInvitations(db, { limit: PAGE + 1, before }),
+      isInvitationOnly(db),
+    ]);
     const more = rows.length > PAGE;
     const shown = rows.slice(0, PAGE);
-    adminPage(req, res, 'invitations', {
-      title: req.t('admin.invitations.title'),
-      invitationOnly, isAdmin: req.member!.role === 'admin',
-      rows: shown.map((r) => ({ ...r, status: statusOf(r, now) })),
-      nextBefore: more ? shown[shown.length - 1].id : null,
-      form,
-    }, status);
+    adminPage(
+      req,
+      res,
+      'invitations',
+      {
+        title: req.t('admin.invitations.title'),
+        invitationOnly,
+        isAdmin: req.member!.role === 'admin',
+        rows: shown.map((r) => ({ ...r, status: statusOf(r, now) })),
+        nextBefore: more ? shown[shown.length - 1].id : null,
+        form,
+      },
+      status,
+    );
   }
 
   return {
@@ -37,9 +47,20 @@ export function invitationAdminHandlers(ctx: AppContext) {
       const form = InvitationModeForm.safeParse(req.body ?? {});
       if (!form.success) return listPage(req, res, 422, sentForm(req, 'mode', fieldErrors(form.error)));
       const on = form.data.invitation_only === 'on';
-      const result = await setInvitationOnly(db, { on, staffId: req.member!.id, at: ctx.clock.now(), reason: form.data.reason });
-      if (!result.ok) return listPage(req, res, 422, sentForm(req, 'mode', { _form: 'admin.invitations.mode.unchanged' }));
-      redirectWith(req, res, '/admin/invitations', req.t(on ? 'admin.invitations.mode.turnedOn' : 'admin.invitations.mode.turnedOff'));
+      const result = await setInvitationOnly(db, {
+        on,
+        staffId: req.member!.id,
+        at: ctx.clock.now(),
+        reason: form.data.reason,
+      });
+      if (!result.ok)
+        return listPage(req, res, 422, sentForm(req, 'mode', { _form: 'admin.invitations.mode.unchanged' }));
+      redirectWith(
+        req,
+        res,
+        '/admin/invitations',
+        req.t(on ? 'admin.invitations.mode.turnedOn' : 'admin.invitations.mode.turnedOff'),
+      );
     },
   };
 }

@@ -22,10 +22,20 @@ export function invitationHandlers(ctx: AppContext, surface: { mobile?: boolean 
     return `${origin}/register?code=${code}`;
   }
 
-  async function page(req: Request, res: Response, status: number, values: Record<string, unknown> = {}, errors: Record<string, string> = {}) {
+  async function page(
+    req: Request,
+    res: Response,
+    status: number,
+    values: Record<string, unknown> = {},
+    errors: Record<string, string> = {},
+  ) {
     const memberId = req.member!.id;
     const now = ctx.clock.now();
-    const [rows, made, invitationOnly] = await Promise.all([sentInvitations(db, memberId), countMadeSince(db, memberId, tokyoMonthStart(now)), isInvitationOnly(db)]);
+    const [rows, made, invitationOnly] = await Promise.all([
+      sentInvitations(db, memberId),
+      countMadeSince(db, memberId, tokyoMonthStart(now)),
+      isInvitationOnly(db),
+    ]);
     // The link of the invitation just made is shown once: only its hash is kept.
     const fresh = req.session.newInvitation;
     if (fresh) delete req.session.newInvitation;
@@ -35,9 +45,13 @@ export function invitationHandlers(ctx: AppContext, surface: { mobile?: boolean 
       title: req.t('invitations.title'),
       invitations: paged ? paged.items : invitations,
       ...(paged ? pageLinks(paged.page, paged.more) : {}),
-      left: Math.max(0, perMonth - made), perMonth, days: INVITATION_DAYS, invitationOnly,
+      left: Math.max(0, perMonth - made),
+      perMonth,
+      days: INVITATION_DAYS,
+      invitationOnly,
       newLink: fresh ? linkFor(req, fresh.code) : null,
-      values, errors,
+      values,
+      errors,
     });
   }
 
@@ -47,8 +61,16 @@ export function invitationHandlers(ctx: AppContext, surface: { mobile?: boolean 
     async create(req: Request, res: Response) {
       const form = InvitationForm.safeParse(req.body ?? {});
       if (!form.success) return page(req, res, 422, req.body, fieldErrors(form.error));
-      const result = await createInvitation(db, { inviterId: req.member!.id, note: form.data.note, at: ctx.clock.now(), perMonth });
-      if (!result.ok) return page(req, res, 422, req.body, { _form: result.reason === 'allowance' ? 'invitations.allowance.used' : 'invitations.unavailable' });
+      const result = await createInvitation(db, {
+        inviterId: req.member!.id,
+        note: form.data.note,
+        at: ctx.clock.now(),
+        perMonth,
+      });
+      if (!result.ok)
+        return page(req, res, 422, req.body, {
+          _form: result.reason === 'allowance' ? 'invitations.allowance.used' : 'invitations.unavailable',
+        });
       req.session.newInvitation = { id: result.id, code: result.code };
       setFlash(req, req.t('invitations.created'));
       res.redirect(303, '/invitations');

@@ -25,20 +25,31 @@ export function tokyoMonthStart(now: Date): Date {
   return new Date(`${tokyoDate(now).slice(0, 7)}-01T00:00:00+09:00`);
 }
 
-export type CreateInvitationResult = { ok: true; id: number; code: string } | { ok: false; reason: 'allowance' | 'unavailable' };
+export type CreateInvitationResult =
+  { ok: true; id: number; code: string } | { ok: false; reason: 'allowance' | 'unavailable' };
 
 /**
  * The inviter's member row is locked first: two creations at once queue there, so the second
  * counts the first and the allowance cannot be exceeded by concurrent posts.
  */
-export async function createInvitation(db: Knex, input: { inviterId: number; note: string; at: Date; perMonth: number }): Promise<CreateInvitationResult> {
+export async function createInvitation(
+  db: Knex,
+  input: { inviterId: number; note: string; at: Date; perMonth: number },
+): Promise<CreateInvitationResult> {
   return db.transaction(async (trx) => {
     const me = await trx('members').select('status').where({ id: input.inviterId }).forUpdate().first();
     if (!me || me.status !== 'active') return { ok: false as const, reason: 'unavailable' as const };
-    if ((await countMadeSince(trx, input.inviterId, tokyoMonthStart(input.at))) >= input.perMonth) return { ok: false as const, reason: 'allowance' as const };
+    if ((await countMadeSince(trx, input.inviterId, tokyoMonthStart(input.at))) >= input.perMonth)
+      return { ok: false as const, reason: 'allowance' as const };
     const code = newInvitationCode();
     const [row] = await trx('invitations')
-      .insert({ inviter_id: input.inviterId, code_hash: hashInvitationCode(code), note: input.note, created_at: input.at, expires_at: new Date(input.at.getTime() + INVITATION_DAYS * DAY_MS) })
+      .insert({
+        inviter_id: input.inviterId,
+        code_hash: hashInvitationCode(code),
+        note: input.note,
+        created_at: input.at,
+        expires_at: new Date(input.at.getTime() + INVITATION_DAYS * DAY_MS),
+      })
       .returning('id');
     return { ok: true as const, id: Number(row.id), code };
   });
@@ -46,20 +57,32 @@ export async function createInvitation(db: Knex, input: { inviterId: number; not
 
 /** Only the inviter's own, still unused and unrevoked invitation; false otherwise (the page's 404). */
 export async function revokeInvitation(db: Knex, input: { inviterId: number; id: number; at: Date }): Promise<boolean> {
-  const n = await db('invitations').where({ id: input.id, inviter_id: input.inviterId }).whereNull('used_at').whereNull('revoked_at').update({ revoked_at: input.at });
+  const n = await db('invitations')
+    .where({ id: input.id, inviter_id: input.inviterId })
+    .whereNull('used_at')
+    .whereNull('revoked_at')
+    .update({ revoked_at: input.at });
   return n === 1;
 }
 
 /** Usable: not used, not revoked, not expired, and its inviter still an active member. */
-export async function findUsableInvitation(db: Knex, code: string, now: Date): Promise<{ id: number; inviter_id: number; inviter_nickname: string } | null> {
+export async function findUsableInvitation(
+  db: Knex,
+  code: string,
+  now: Date,
+): Promise<{ id: number; inviter_id: number; inviter_nickname: string } | null> {
   const row = await db('invitations as i')
     .join('members as m', 'm.id', 'i.inviter_id')
     .select('i.id', 'i.inviter_id', 'm.nickname as inviter_nickname')
     .where('i.code_hash', hashInvitationCode(code))
-    .whereNull('i.used_at').whereNull('i.revoked_at').where('i.expires_at', '>', now)
+    .whereNull('i.used_at')
+    .whereNull('i.revoked_at')
+    .where('i.expires_at', '>', now)
     .where('m.status', 'active')
     .first();
-  return row ? { id: Number(row.id), inviter_id: Number(row.inviter_id), inviter_nickname: row.inviter_nickname } : null;
+  return row
+    ? { id: Number(row.id), inviter_id: Number(row.inviter_id), inviter_nickname: row.inviter_nickname }
+    : null;
 }
 
 /** A claimed invitation: who invited, and whether they became friends (not when the inviter has FRIEND_LIMIT friends). */
@@ -72,7 +95,10 @@ export type ClaimedInvitation = { inviterId: number; inviterNickname: string; be
  * FRIEND_LIMIT friends: then the registration goes on without the friendship (befriended false;
  * CONTEXT.md, "Registration"). null: the code is not usable.
  */
-export async function consumeInvitation(trx: Knex.Transaction, input: { code: string; inviteeId: number; at: Date }): Promise<ClaimedInvitation | null> {
+export async function consumeInvitation(
+  trx: Knex.Transaction,
+  input: { code: string; inviteeId: number; at: Date },
+): Promise<ClaimedInvitation | null> {
   const claimed = await trx.raw<{ rows: { inviter_id: string; nickname: string }[] }>(
     `UPDATE invitations i SET used_at = ?, invitee_id = ?
        FROM members m
@@ -100,15 +126,24 @@ export { isInvitationOnly };
 export type SetModeResult = { ok: true } | { ok: false; reason: 'unchanged' };
 
 /** The operator's switch (/admin/invitations, `npm run ashiato -- invitations on|off`), audited. */
-export async function setInvitationOnly(db: Knex, input: { on: boolean; staffId: number | null; at: Date; reason: string }): Promise<SetModeResult> {
+export async function setInvitationOnly(
+  db: Knex,
+  input: { on: boolean; staffId: number | null; at: Date; reason: string },
+): Promise<SetModeResult> {
   return db.transaction(async (trx) => {
     const row = await trx('site_settings').select('invitation_only').where({ id: true }).forUpdate().first();
     const before = Boolean(row?.invitation_only);
     if (before === input.on) return { ok: false as const, reason: 'unchanged' as const };
     await trx('site_settings').where({ id: true }).update({ invitation_only: input.on, updated_at: input.at });
     await writeAudit(trx, {
-      staffId: input.staffId, action: 'site_settings.update', targetType: 'site_settings', targetId: 1, reason: input.reason,
-      before: { invitation_only: before }, after: { invitation_only: input.on }, at: input.at,
+      staffId: input.staffId,
+      action: 'site_settings.update',
+      targetType: 'site_settings',
+      targetId: 1,
+      reason: input.reason,
+      before: { invitation_only: before },
+      after: { invitation_only: input.on },
+      at: input.at,
     });
     return { ok: true as const };
   });

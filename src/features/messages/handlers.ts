@@ -7,7 +7,15 @@ import { notFound } from '../../http/errors.js';
 import { fieldErrors } from '../../lib/forms.js';
 import { formatTextHtml } from '../../lib/text.js';
 import { unreadMessageCount } from './counts.js';
-import { earlierInChain, folderPage, heldMessage, sendableMember, withProfileLink, type Folder, type HeldMessage } from './queries.js';
+import {
+  earlierInChain,
+  folderPage,
+  heldMessage,
+  sendableMember,
+  withProfileLink,
+  type Folder,
+  type HeldMessage,
+} from './queries.js';
 import { FolderQuery, MESSAGE_SUBJECT_MAX, MessageForm, MessageTarget } from './schemas.js';
 import * as messages from './service.js';
 import { idParam } from '../../http/params.js';
@@ -48,7 +56,14 @@ export function messageHandlers(ctx: AppContext) {
     return { recipient, original };
   }
 
-  function formPage(req: Request, res: Response, status: number, target: Target, values: Record<string, unknown>, errors: FieldErrors = {}) {
+  function formPage(
+    req: Request,
+    res: Response,
+    status: number,
+    target: Target,
+    values: Record<string, unknown>,
+    errors: FieldErrors = {},
+  ) {
     const key = z.string().uuid().safeParse(values.submission_key);
     render(res.status(status), 'pc/messages/form', {
       title: req.t(target.original ? 'messages.reply.title' : 'messages.new.title'),
@@ -72,8 +87,15 @@ export function messageHandlers(ctx: AppContext) {
       const last = list[list.length - 1];
       render(res, 'pc/messages/folder', {
         title: req.t(`messages.folder.${folder}`),
-        folder, folderPaths: FOLDER_PATHS, messages: list.map(withProfileLink), unread, isFirstPage: !before,
-        next: rows.length > MESSAGES_PAGE ? `?before=${encodeURIComponent(new Date(last.created_at).toISOString())}&before_id=${last.id}` : null,
+        folder,
+        folderPaths: FOLDER_PATHS,
+        messages: list.map(withProfileLink),
+        unread,
+        isFirstPage: !before,
+        next:
+          rows.length > MESSAGES_PAGE
+            ? `?before=${encodeURIComponent(new Date(last.created_at).toISOString())}&before_id=${last.id}`
+            : null,
       });
     };
   }
@@ -81,10 +103,18 @@ export function messageHandlers(ctx: AppContext) {
   /** Trash and restore: the member's own copy only; someone else's message is a 404. */
   function move(to: 'trash' | 'restore') {
     return async (req: Request, res: Response) => {
-      const moved = await messages.moveMessage(db, { memberId: req.member!.id, messageId: idParam(req), to, at: ctx.clock.now() });
+      const moved = await messages.moveMessage(db, {
+        memberId: req.member!.id,
+        messageId: idParam(req),
+        to,
+        at: ctx.clock.now(),
+      });
       if (!moved) throw notFound();
       req.session.flash = req.t(to === 'trash' ? 'messages.trashed' : 'messages.restored');
-      res.redirect(303, to === 'trash' ? FOLDER_PATHS[folderOf({ box: moved.box, trashed_at: null })] : FOLDER_PATHS.trash);
+      res.redirect(
+        303,
+        to === 'trash' ? FOLDER_PATHS[folderOf({ box: moved.box, trashed_at: null })] : FOLDER_PATHS.trash,
+      );
     };
   }
 
@@ -103,7 +133,11 @@ export function messageHandlers(ctx: AppContext) {
       const form = MessageForm.safeParse(req.body);
       if (!form.success) return formPage(req, res, 422, target, req.body, fieldErrors(form.error));
       const result = await messages.sendMessage(db, {
-        senderId: req.member!.id, recipientId: target.recipient.id, replyToId: target.original?.id ?? null, form: form.data, at: ctx.clock.now(),
+        senderId: req.member!.id,
+        recipientId: target.recipient.id,
+        replyToId: target.original?.id ?? null,
+        form: form.data,
+        at: ctx.clock.now(),
       });
       if (!result.ok) {
         if (result.reason === 'not_found') throw notFound();
@@ -123,7 +157,11 @@ export function messageHandlers(ctx: AppContext) {
         earlierInChain(db, viewer.id, message),
         message.box === 'received' ? sendableMember(db, viewer.id, message.other_id).then(Boolean) : false,
       ]);
-      const other = { id: message.other_id, nickname: message.other_nickname, linked: message.other_status === 'active' };
+      const other = {
+        id: message.other_id,
+        nickname: message.other_nickname,
+        linked: message.other_status === 'active',
+      };
       const me = { id: viewer.id, nickname: viewer.nickname, linked: true };
       render(res, 'pc/messages/show', {
         title: message.hidden_at ? req.t('moderation.hidden') : message.subject,

@@ -13,7 +13,11 @@ import { idParam } from '../../http/params.js';
 // Messages on the mobile site: folders 10 at a time, a long message in parts, earlier messages of
 // the chain as links. Writing, replying, trash and delete are the PC handlers with mobile views.
 
-const FOLDER_PATHS: Record<Folder, string> = { inbox: '/m/messages', sent: '/m/messages/sent', trash: '/m/messages/trash' };
+const FOLDER_PATHS: Record<Folder, string> = {
+  inbox: '/m/messages',
+  sent: '/m/messages/sent',
+  trash: '/m/messages/trash',
+};
 const CHAIN_SHOWN = 3;
 
 export function mobileMessageHandlers(ctx: AppContext) {
@@ -27,8 +31,19 @@ export function mobileMessageHandlers(ctx: AppContext) {
         folderPage(db, req.member!.id, folder, { limit: MOBILE_BUDGET.list + 1, before }),
         unreadMessageCount(db, req.member!.id),
       ]);
-      const page = keysetPage(rows, MOBILE_BUDGET.list, (last) => `?before=${encodeURIComponent(new Date(last.created_at).toISOString())}&before_id=${last.id}`);
-      render(res, 'mobile/messages/folder', { title: req.t(`messages.folder.${folder}`), folder, folderPaths: FOLDER_PATHS, messages: page.items.map(withProfileLink), unread, ...keysetLinks(req, page.next) });
+      const page = keysetPage(
+        rows,
+        MOBILE_BUDGET.list,
+        (last) => `?before=${encodeURIComponent(new Date(last.created_at).toISOString())}&before_id=${last.id}`,
+      );
+      render(res, 'mobile/messages/folder', {
+        title: req.t(`messages.folder.${folder}`),
+        folder,
+        folderPaths: FOLDER_PATHS,
+        messages: page.items.map(withProfileLink),
+        unread,
+        ...keysetLinks(req, page.next),
+      });
     };
   }
 
@@ -48,7 +63,11 @@ export function mobileMessageHandlers(ctx: AppContext) {
         earlierInChain(db, viewer.id, message, CHAIN_SHOWN),
         message.box === 'received' ? sendableMember(db, viewer.id, message.other_id).then(Boolean) : false,
       ]);
-      const other = { id: message.other_id, nickname: message.other_nickname, linked: message.other_status === 'active' };
+      const other = {
+        id: message.other_id,
+        nickname: message.other_nickname,
+        linked: message.other_status === 'active',
+      };
       const me = { id: viewer.id, nickname: viewer.nickname, linked: true };
       const folder: Folder = message.trashed_at ? 'trash' : message.box === 'received' ? 'inbox' : 'sent';
       render(res, 'mobile/messages/show', {

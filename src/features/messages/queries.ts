@@ -17,17 +17,46 @@ export function withProfileLink<T extends OtherSide>(row: T): T & { other_linked
 }
 
 /** hidden_at: staff hid the message (subject and body come out empty; views show the notice). */
-export type FolderRow = OtherSide & { id: number; box: Box; subject: string; created_at: Date; unread: boolean; hidden_at: Date | null };
-
-export type HeldMessage = OtherSide & {
-  id: number; box: Box; sender_id: number; recipient_id: number; subject: string; body: string; hidden_at: Date | null; hidden_reason: string | null;
-  thread_id: number; created_at: Date; read_at: Date | null; trashed_at: Date | null;
+export type FolderRow = OtherSide & {
+  id: number;
+  box: Box;
+  subject: string;
+  created_at: Date;
+  unread: boolean;
+  hidden_at: Date | null;
 };
 
-export type ChainRow = { id: number; sender_id: number; sender_nickname: string; subject: string; body: string; created_at: Date; hidden_at: Date | null };
+export type HeldMessage = OtherSide & {
+  id: number;
+  box: Box;
+  sender_id: number;
+  recipient_id: number;
+  subject: string;
+  body: string;
+  hidden_at: Date | null;
+  hidden_reason: string | null;
+  thread_id: number;
+  created_at: Date;
+  read_at: Date | null;
+  trashed_at: Date | null;
+};
+
+export type ChainRow = {
+  id: number;
+  sender_id: number;
+  sender_nickname: string;
+  subject: string;
+  body: string;
+  created_at: Date;
+  hidden_at: Date | null;
+};
 
 /** Someone the sender may write to: another member, active, with no block either way. */
-export async function sendableMember(db: Knex, senderId: number, memberId: number): Promise<{ id: number; nickname: string } | undefined> {
+export async function sendableMember(
+  db: Knex,
+  senderId: number,
+  memberId: number,
+): Promise<{ id: number; nickname: string } | undefined> {
   if (senderId === memberId) return undefined;
   return db('members as m')
     .select('m.id', 'm.nickname')
@@ -41,16 +70,32 @@ function copiesOf(db: Knex, memberId: number) {
   return db('message_copies as c')
     .join('messages as m', 'm.id', 'c.message_id')
     .joinRaw(`JOIN members o ON o.id = CASE WHEN c.box = 'received' THEN m.sender_id ELSE m.recipient_id END`)
-    .select('c.message_id as id', 'c.box', 'c.created_at', 'o.id as other_id', 'o.nickname as other_nickname', 'o.status as other_status', 'm.hidden_at')
+    .select(
+      'c.message_id as id',
+      'c.box',
+      'c.created_at',
+      'o.id as other_id',
+      'o.nickname as other_nickname',
+      'o.status as other_status',
+      'm.hidden_at',
+    )
     .select(db.raw(unlessHidden('m', 'subject')))
     .where('c.member_id', memberId);
 }
 
 /** One page of a folder, newest first, keyset-paginated by (created_at, id). */
-export function folderPage(db: Knex, memberId: number, folder: Folder, opts: { limit: number; before?: { at: Date; id: number } }): Promise<FolderRow[]> {
+export function folderPage(
+  db: Knex,
+  memberId: number,
+  folder: Folder,
+  opts: { limit: number; before?: { at: Date; id: number } },
+): Promise<FolderRow[]> {
   const q = copiesOf(db, memberId)
     .select(db.raw(`(c.box = 'received' AND c.read_at IS NULL) AS unread`))
-    .orderBy([{ column: 'c.created_at', order: 'desc' }, { column: 'c.message_id', order: 'desc' }])
+    .orderBy([
+      { column: 'c.created_at', order: 'desc' },
+      { column: 'c.message_id', order: 'desc' },
+    ])
     .limit(opts.limit);
   if (folder === 'trash') q.whereNotNull('c.trashed_at');
   else q.whereNull('c.trashed_at').where('c.box', folder === 'inbox' ? 'received' : 'sent');
@@ -71,7 +116,12 @@ export function heldMessage(db: Knex, memberId: number, messageId: number): Prom
  * The earlier messages of a message's reply chain that the member still holds (a copy they have
  * deleted stays gone), newest first: an ordered range of messages_thread_idx.
  */
-export function earlierInChain(db: Knex, memberId: number, message: { id: number; thread_id: number; created_at: Date }, limit = 20): Promise<ChainRow[]> {
+export function earlierInChain(
+  db: Knex,
+  memberId: number,
+  message: { id: number; thread_id: number; created_at: Date },
+  limit = 20,
+): Promise<ChainRow[]> {
   return db('messages as m')
     .join('message_copies as c', (j) => j.on('c.message_id', 'm.id').andOnVal('c.member_id', memberId))
     .join('members as s', 's.id', 'm.sender_id')
@@ -79,7 +129,10 @@ export function earlierInChain(db: Knex, memberId: number, message: { id: number
     .select(db.raw(`${unlessHidden('m', 'subject')}, ${unlessHidden('m', 'body')}`))
     .where('m.thread_id', message.thread_id)
     .whereRaw('(m.created_at, m.id) < (?, ?)', [message.created_at, message.id])
-    .orderBy([{ column: 'm.created_at', order: 'desc' }, { column: 'm.id', order: 'desc' }])
+    .orderBy([
+      { column: 'm.created_at', order: 'desc' },
+      { column: 'm.id', order: 'desc' },
+    ])
     .limit(limit) as unknown as Promise<ChainRow[]>;
 }
 

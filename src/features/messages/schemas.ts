@@ -15,10 +15,16 @@ export const MessageTarget = z
 export type MessageTarget = z.infer<typeof MessageTarget>;
 
 export const MessageForm = z.object({
-  subject: plainText(MESSAGE_SUBJECT_MAX, { required: true, missing: 'validation.message.subject.required', tooLong: 'validation.message.subject.long' }).pipe(
-    z.string().refine((v) => !v.includes('\n'), 'validation.message.subject.newline'),
-  ),
-  body: plainText(5000, { required: true, missing: 'validation.message.body.required', tooLong: 'validation.message.body.long' }),
+  subject: plainText(MESSAGE_SUBJECT_MAX, {
+    required: true,
+    missing: 'validation.message.subject.required',
+    tooLong: 'validation.message.subject.long',
+  }).pipe(z.string().refine((v) => !v.includes('\n'), 'validation.message.subject.newline')),
+  body: plainText(5000, {
+    required: true,
+    missing: 'validation.message.body.required',
+    tooLong: 'validation.message.body.long',
+  }),
   submission_key: z.string({ error: 'validation.invalid' }).uuid('validation.invalid'),
 });
 export type MessageForm = z.infer<typeof MessageForm>;

@@ -34,18 +34,42 @@ export async function writeAudit(trx: Knex.Transaction, e: AuditEntry): Promise<
 }
 
 export type AuditRow = {
-  id: number; staff_id: number | null; staff_nickname: string | null; action: string; target_type: string; target_id: number;
-  subject_member_id: number | null; subject_nickname: string | null; reason: string;
-  before: Record<string, unknown> | null; after: Record<string, unknown> | null; created_at: Date;
+  id: number;
+  staff_id: number | null;
+  staff_nickname: string | null;
+  action: string;
+  target_type: string;
+  target_id: number;
+  subject_member_id: number | null;
+  subject_nickname: string | null;
+  reason: string;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+  created_at: Date;
 };
 
 /** The log newest first, keyset-paginated by id; optionally about one member or one target. */
-export function auditPage(db: Knex, opts: { limit: number; before?: number; subjectMemberId?: number; target?: { type: string; id?: number } }): Promise<AuditRow[]> {
+export function auditPage(
+  db: Knex,
+  opts: { limit: number; before?: number; subjectMemberId?: number; target?: { type: string; id?: number } },
+): Promise<AuditRow[]> {
   const q = db('audit_log as l')
     .leftJoin('members as s', 's.id', 'l.staff_id')
     .leftJoin('members as m', 'm.id', 'l.subject_member_id')
-    .select('l.id', 'l.staff_id', 's.nickname as staff_nickname', 'l.action', 'l.target_type', 'l.target_id',
-      'l.subject_member_id', 'm.nickname as subject_nickname', 'l.reason', 'l.before', 'l.after', 'l.created_at')
+    .select(
+      'l.id',
+      'l.staff_id',
+      's.nickname as staff_nickname',
+      'l.action',
+      'l.target_type',
+      'l.target_id',
+      'l.subject_member_id',
+      'm.nickname as subject_nickname',
+      'l.reason',
+      'l.before',
+      'l.after',
+      'l.created_at',
+    )
     .orderBy('l.id', 'desc')
     .limit(opts.limit);
   if (opts.before) q.where('l.id', '<', opts.before);

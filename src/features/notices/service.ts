@@ -17,7 +17,13 @@ export type NoticeRow = { id: number; title: string; body: string; starts_at: Da
 
 export async function createNotice(db: Knex, input: NoticeForm & { createdBy: number | null }): Promise<number> {
   const [row] = await db('site_notices')
-    .insert({ title: input.title, body: input.body, starts_at: input.starts_at, ends_at: input.ends_at ?? null, created_by: input.createdBy })
+    .insert({
+      title: input.title,
+      body: input.body,
+      starts_at: input.starts_at,
+      ends_at: input.ends_at ?? null,
+      created_by: input.createdBy,
+    })
     .returning('id');
   return Number(row.id);
 }
@@ -40,7 +46,13 @@ export type NoticeListRow = NoticeRow & { created_at: Date };
 
 /** Every notice, latest start first: the back office's list (past, running and scheduled). */
 export function listNotices(db: Knex, limit = 100): Promise<NoticeListRow[]> {
-  return db('site_notices').select('id', 'title', 'body', 'starts_at', 'ends_at', 'created_at').orderBy([{ column: 'starts_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(limit);
+  return db('site_notices')
+    .select('id', 'title', 'body', 'starts_at', 'ends_at', 'created_at')
+    .orderBy([
+      { column: 'starts_at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ])
+    .limit(limit);
 }
 
 export function findNotice(db: Knex, id: number): Promise<NoticeRow | undefined> {
@@ -49,7 +61,9 @@ export function findNotice(db: Knex, id: number): Promise<NoticeRow | undefined>
 
 /** Changes a notice; returns false when there is none with this id. */
 export async function updateNotice(db: Knex, id: number, input: NoticeForm): Promise<boolean> {
-  const n = await db('site_notices').where({ id }).update({ title: input.title, body: input.body, starts_at: input.starts_at, ends_at: input.ends_at ?? null });
+  const n = await db('site_notices')
+    .where({ id })
+    .update({ title: input.title, body: input.body, starts_at: input.starts_at, ends_at: input.ends_at ?? null });
   return n > 0;
 }
 

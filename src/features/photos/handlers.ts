@@ -39,7 +39,8 @@ export function photoHandlers(ctx: AppContext) {
       } catch (err) {
         // The headers are gone: a store failing mid-body, or a viewer leaving, can only cut the
         // response short (pipeline has closed both ends). Only the former is worth a line.
-        if ((err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') log.warn({ reqId: req.id }, `serving photo ${photo.id} stopped: ${(err as Error).message}`);
+        if ((err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE')
+          log.warn({ reqId: req.id }, `serving photo ${photo.id} stopped: ${(err as Error).message}`);
       }
     },
   };

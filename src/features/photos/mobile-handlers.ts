@@ -9,7 +9,13 @@ import { photoUrl } from './variants.js';
 import { idParam } from '../../http/params.js';
 
 /** Where "back" may lead: a page of the mobile site, nothing else. */
-const BackQuery = z.object({ back: z.string().regex(/^\/m\/[\x21-\x7e]*$/).optional().catch(undefined) });
+const BackQuery = z.object({
+  back: z
+    .string()
+    .regex(/^\/m\/[\x21-\x7e]*$/)
+    .optional()
+    .catch(undefined),
+});
 
 export function mobilePhotoHandlers(ctx: AppContext) {
   return {

@@ -18,7 +18,14 @@ export async function sweepOrphanPhotos(
   let batch: StoredPhoto[] = [];
 
   async function check() {
-    const known = new Set<string>(await db('photos').whereIn('storage_key', batch.map((p) => p.storageKey)).pluck('storage_key'));
+    const known = new Set<string>(
+      await db('photos')
+        .whereIn(
+          'storage_key',
+          batch.map((p) => p.storageKey),
+        )
+        .pluck('storage_key'),
+    );
     for (const photo of batch) {
       if (known.has(photo.storageKey)) continue;
       if (photo.modifiedAt.getTime() > before) {

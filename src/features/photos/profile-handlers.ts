@@ -17,7 +17,12 @@ export function profilePhotoHandlers(ctx: AppContext) {
     const rows = await profilePhotosOf(db, req.member!.id);
     render(res.status(status), 'pc/photos/profile', {
       title: req.t('photos.profile.title'),
-      photos: rows.map((r) => ({ id: r.photo_id, position: r.position, isMain: r.is_main, url: photoUrl(r.photo_id, 'sq180') })),
+      photos: rows.map((r) => ({
+        id: r.photo_id,
+        position: r.position,
+        isMain: r.is_main,
+        url: photoUrl(r.photo_id, 'sq180'),
+      })),
       canAdd: rows.length < MAX_PROFILE_PHOTOS,
       max: MAX_PROFILE_PHOTOS,
       errors,

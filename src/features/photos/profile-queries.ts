@@ -6,7 +6,10 @@ export type ProfilePhotoRow = { photo_id: number; position: number; is_main: boo
 export const MAX_PROFILE_PHOTOS = 3;
 
 export function profilePhotosOf(db: Knex, memberId: number): Promise<ProfilePhotoRow[]> {
-  return db('profile_photos').select('photo_id', 'position', 'is_main').where({ member_id: memberId }).orderBy('position');
+  return db('profile_photos')
+    .select('photo_id', 'position', 'is_main')
+    .where({ member_id: memberId })
+    .orderBy('position');
 }
 
 export function insertProfilePhoto(db: Knex, row: ProfilePhotoRow & { member_id: number }) {
@@ -14,12 +17,18 @@ export function insertProfilePhoto(db: Knex, row: ProfilePhotoRow & { member_id:
 }
 
 export function findProfilePhoto(db: Knex, memberId: number, photoId: number): Promise<ProfilePhotoRow | undefined> {
-  return db('profile_photos').select('photo_id', 'position', 'is_main').where({ member_id: memberId, photo_id: photoId }).first();
+  return db('profile_photos')
+    .select('photo_id', 'position', 'is_main')
+    .where({ member_id: memberId, photo_id: photoId })
+    .first();
 }
 
 /** Makes `photoId` the member's only main photo (clearing the old one first: the index allows one). */
 export async function setMainPhoto(db: Knex, memberId: number, photoId: number): Promise<void> {
-  await db('profile_photos').where({ member_id: memberId, is_main: true }).whereNot({ photo_id: photoId }).update({ is_main: false });
+  await db('profile_photos')
+    .where({ member_id: memberId, is_main: true })
+    .whereNot({ photo_id: photoId })
+    .update({ is_main: false });
   await db('profile_photos').where({ member_id: memberId, photo_id: photoId }).update({ is_main: true });
 }
 
@@ -38,7 +47,10 @@ export function mainPhotoIdSql(member: string): string {
 
 /** The main photo of each member, in one query. */
 export function mainPhotosOf(db: Knex, memberIds: number[]): Promise<{ member_id: number; photo_id: number }[]> {
-  return db('profile_photos').select('member_id', 'photo_id').whereIn('member_id', memberIds).andWhere({ is_main: true });
+  return db('profile_photos')
+    .select('member_id', 'photo_id')
+    .whereIn('member_id', memberIds)
+    .andWhere({ is_main: true });
 }
 
 /**

@@ -10,7 +10,8 @@ import * as q from './profile-queries.js';
 
 type Ctx = { db: Db; photoStorage: PhotoStorage };
 
-export type AddProfilePhotoResult = { ok: true; photoId: number } | { ok: false; reason: PhotoRefusal | StorageRefusal | 'full' };
+export type AddProfilePhotoResult =
+  { ok: true; photoId: number } | { ok: false; reason: PhotoRefusal | StorageRefusal | 'full' };
 
 export async function addProfilePhoto(ctx: Ctx, memberId: number, input: Buffer): Promise<AddProfilePhotoResult> {
   // Checked first so that a fourth photo is refused without decoding it; checked again under the
@@ -19,19 +20,31 @@ export async function addProfilePhoto(ctx: Ctx, memberId: number, input: Buffer)
   const processed = await processPhoto(input);
   if (!processed.ok) return processed;
 
-  return storePhoto(ctx.photoStorage, processed.photo, (storageKey) =>
-    ctx.db.transaction(async (trx): Promise<AddProfilePhotoResult> => {
-      await q.lockProfilePhotos(trx, memberId);
-      const current = await q.profilePhotosOf(trx, memberId);
-      const taken = new Set(current.map((p) => p.position));
-      const position = [1, 2, 3].find((p) => !taken.has(p));
-      if (!position) return { ok: false, reason: 'full' };
-      const photoId = await insertPhoto(trx, {
-        owner_id: memberId, kind: 'profile', storage_key: storageKey, width: processed.photo.width, height: processed.photo.height,
-      });
-      await q.insertProfilePhoto(trx, { member_id: memberId, photo_id: photoId, position, is_main: current.length === 0 });
-      return { ok: true, photoId };
-    }),
+  return storePhoto(
+    ctx.photoStorage,
+    processed.photo,
+    (storageKey) =>
+      ctx.db.transaction(async (trx): Promise<AddProfilePhotoResult> => {
+        await q.lockProfilePhotos(trx, memberId);
+        const current = await q.profilePhotosOf(trx, memberId);
+        const taken = new Set(current.map((p) => p.position));
+        const position = [1, 2, 3].find((p) => !taken.has(p));
+        if (!position) return { ok: false, reason: 'full' };
+        const photoId = await insertPhoto(trx, {
+          owner_id: memberId,
+          kind: 'profile',
+          storage_key: storageKey,
+          width: processed.photo.width,
+          height: processed.photo.height,
+        });
+        await q.insertProfilePhoto(trx, {
+          member_id: memberId,
+          photo_id: photoId,
+          position,
+          is_main: current.length === 0,
+        });
+        return { ok: true, photoId };
+      }),
     (reason) => ({ ok: false, reason }),
   );
 }

@@ -10,7 +10,13 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { Config } from '../../config.js';
-import { PHOTO_FOLDER, PhotoStorageUnavailable, isValidStorageKey, type PhotoStorage, type StoredPhoto } from './storage.js';
+import {
+  PHOTO_FOLDER,
+  PhotoStorageUnavailable,
+  isValidStorageKey,
+  type PhotoStorage,
+  type StoredPhoto,
+} from './storage.js';
 
 export type S3Settings = Extract<Config['photoStorage'], { kind: 's3' }>;
 
@@ -35,7 +41,10 @@ function isMissing(err: unknown): boolean {
 
 /** A failed write is the store's problem, not a bug: storePhotos answers it with the form and 503. */
 function unavailable(action: string, key: string, err: unknown): PhotoStorageUnavailable {
-  const what = err instanceof S3ServiceException ? `${err.name} (${err.$metadata?.httpStatusCode ?? 'no status'})` : (err as Error).message;
+  const what =
+    err instanceof S3ServiceException
+      ? `${err.name} (${err.$metadata?.httpStatusCode ?? 'no status'})`
+      : (err as Error).message;
   return new PhotoStorageUnavailable(`object store: ${action} ${key} failed: ${what}`, { cause: err });
 }
 
@@ -45,7 +54,11 @@ function unavailable(action: string, key: string, err: unknown): PhotoStorageUna
  * (`npm run ashiato -- photos copy-to-s3`). Objects are served only through `/photos/…`, which
  * streams them after the access check (CONTEXT.md, "An object store"): the bucket stays private.
  */
-export function s3Storage(settings: S3Settings, client = s3Client(settings), opts: { listPageSize?: number } = {}): S3PhotoStorage {
+export function s3Storage(
+  settings: S3Settings,
+  client = s3Client(settings),
+  opts: { listPageSize?: number } = {},
+): S3PhotoStorage {
   const Bucket = settings.bucket;
   // A listing page holds at most 1,000 keys, as many as one DeleteObjects takes.
   const MaxKeys = opts.listPageSize ?? 1000;
@@ -54,7 +67,9 @@ export function s3Storage(settings: S3Settings, client = s3Client(settings), opt
     async put(key, data, contentType) {
       checkedKey(key);
       try {
-        await client.send(new PutObjectCommand({ Bucket, Key: key, Body: data, ContentLength: data.length, ContentType: contentType }));
+        await client.send(
+          new PutObjectCommand({ Bucket, Key: key, Body: data, ContentLength: data.length, ContentType: contentType }),
+        );
       } catch (err) {
         throw unavailable('put', key, err);
       }
@@ -125,14 +140,23 @@ export function s3Storage(settings: S3Settings, client = s3Client(settings), opt
       checkedKey(key);
       // lib-storage reads the stream in 5 MiB parts (one PutObject when it is smaller), with at
       // most `queueSize` parts in memory.
-      await new Upload({ client, params: { Bucket, Key: key, Body: body, ContentType: contentType }, queueSize: 2 }).done();
+      await new Upload({
+        client,
+        params: { Bucket, Key: key, Body: body, ContentType: contentType },
+        queueSize: 2,
+      }).done();
     },
   };
 }
 
 async function deleteKeys(client: S3Client, Bucket: string, keys: string[]): Promise<void> {
-  const out = await client.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }));
-  if (out.Errors?.length) throw new Error(`object store: could not delete ${out.Errors.length} object(s), first ${out.Errors[0].Key}: ${out.Errors[0].Code}`);
+  const out = await client.send(
+    new DeleteObjectsCommand({ Bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }),
+  );
+  if (out.Errors?.length)
+    throw new Error(
+      `object store: could not delete ${out.Errors.length} object(s), first ${out.Errors[0].Key}: ${out.Errors[0].Code}`,
+    );
 }
 
 export function s3Client(settings: S3Settings): S3Client {

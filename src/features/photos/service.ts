@@ -44,7 +44,9 @@ export async function storePhotos<T extends { ok: boolean }>(
       return refused('storageUnavailable');
     }
     if (!isStorageFull(err)) throw err;
-    log.warn(`the uploads storage is full (${(err as NodeJS.ErrnoException).code}): a post with ${photos.length} photo(s) was refused`);
+    log.warn(
+      `the uploads storage is full (${(err as NodeJS.ErrnoException).code}): a post with ${photos.length} photo(s) was refused`,
+    );
     return refused('storageFull');
   }
   try {
@@ -58,7 +60,12 @@ export async function storePhotos<T extends { ok: boolean }>(
 }
 
 /** One photo: see storePhotos. */
-export function storePhoto<T extends { ok: boolean }>(storage: PhotoStorage, photo: ProcessedPhoto, record: (storageKey: string) => Promise<T>, refused: (reason: StorageRefusal) => T): Promise<T> {
+export function storePhoto<T extends { ok: boolean }>(
+  storage: PhotoStorage,
+  photo: ProcessedPhoto,
+  record: (storageKey: string) => Promise<T>,
+  refused: (reason: StorageRefusal) => T,
+): Promise<T> {
   return storePhotos(storage, [photo], (keys) => record(keys[0]), refused);
 }
 

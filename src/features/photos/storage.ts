@@ -54,7 +54,8 @@ export function localDiskStorage(root: string): PhotoStorage {
   // Keys are generated, but a bug upstream must still not reach outside the folder.
   function fileFor(key: string): string {
     const file = path.join(base, key);
-    if (!isValidStorageKey(key) || !isWithin(base, file) || file === base) throw new Error(`invalid storage key: ${JSON.stringify(key)}`);
+    if (!isValidStorageKey(key) || !isWithin(base, file) || file === base)
+      throw new Error(`invalid storage key: ${JSON.stringify(key)}`);
     return file;
   }
 

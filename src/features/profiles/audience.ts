@@ -6,7 +6,16 @@ import { groupsOf } from '../friends/groups-queries.js';
 // profileFieldVisibleSql (queries.ts) lets the group's members through; deleting the group turns
 // the field to 'only_me' (friends/groups-service.ts, deleteFriendGroup).
 
-export const PROFILE_VISIBILITY_FIELDS = ['gender', 'prefecture', 'age', 'birthday', 'hobbies', 'occupation', 'self_introduction', 'real_name'] as const;
+export const PROFILE_VISIBILITY_FIELDS = [
+  'gender',
+  'prefecture',
+  'age',
+  'birthday',
+  'hobbies',
+  'occupation',
+  'self_introduction',
+  'real_name',
+] as const;
 
 /** The form's values as stored: each `<field>_visibility` present, with its audience group column. */
 export function profileVisibilityColumns(values: Record<string, unknown>): Record<string, unknown> {
@@ -32,12 +41,17 @@ export function profileVisibilityValues(row: Record<string, unknown>): Record<st
 }
 
 /** A 'group:<id>' that is not one of the member's groups is refused next to its field. */
-export async function profileAudienceErrors(db: Knex, memberId: number, values: Record<string, unknown>): Promise<Record<string, string>> {
+export async function profileAudienceErrors(
+  db: Knex,
+  memberId: number,
+  values: Record<string, unknown>,
+): Promise<Record<string, string>> {
   const mine = new Set((await groupsOf(db, memberId)).map((g) => `group:${g.id}`));
   const errors: Record<string, string> = {};
   for (const f of PROFILE_VISIBILITY_FIELDS) {
     const v = values[`${f}_visibility`];
-    if (typeof v === 'string' && v.startsWith('group:') && !mine.has(v)) errors[`${f}_visibility`] = 'validation.visibility.invalid';
+    if (typeof v === 'string' && v.startsWith('group:') && !mine.has(v))
+      errors[`${f}_visibility`] = 'validation.visibility.invalid';
   }
   return errors;
 }

@@ -18,9 +18,19 @@ const SEARCH_PAGE = 20;
 export function profileHandlers(ctx: AppContext) {
   const { db } = ctx;
 
-  async function editPage(req: Request, res: Response, status: number, values: Record<string, unknown>, errors: Record<string, string> = {}) {
+  async function editPage(
+    req: Request,
+    res: Response,
+    status: number,
+    values: Record<string, unknown>,
+    errors: Record<string, string> = {},
+  ) {
     render(res.status(status), 'pc/profiles/edit', {
-      title: req.t('profile.edit.title'), values, errors, visibilities: VISIBILITIES, genders: GENDERS,
+      title: req.t('profile.edit.title'),
+      values,
+      errors,
+      visibilities: VISIBILITIES,
+      genders: GENDERS,
       // The member's friend groups, offered per field as 「グループ: 名前」 (value 'group:<id>').
       audienceGroups: await groupsOf(db, req.member!.id),
       prefectures: PREFECTURES.map((p, i) => ({ code: i + 1, name: req.locale === 'en' ? p.en : p.ja })),
@@ -44,7 +54,9 @@ export function profileHandlers(ctx: AppContext) {
 
     async saveEdit(req: Request, res: Response) {
       const form = ProfileForm.safeParse(req.body);
-      const errors = form.success ? await profileAudienceErrors(db, req.member!.id, form.data) : fieldErrors(form.error);
+      const errors = form.success
+        ? await profileAudienceErrors(db, req.member!.id, form.data)
+        : fieldErrors(form.error);
       if (!form.success || Object.keys(errors).length) return editPage(req, res, 422, req.body ?? {}, errors);
       await saveProfile(db, req.member!.id, form.data, ctx.clock.now());
       req.session.flash = req.t('profile.edit.saved');
@@ -54,9 +66,19 @@ export function profileHandlers(ctx: AppContext) {
     /** Member search: nickname and filters (area, age range, gender); 422 with the form kept on bad input. */
     async search(req: Request, res: Response) {
       const search = parseMemberSearch(req.query);
-      const rows = search.run ? await searchMembers(db, { ...search.input, viewerId: req.member!.id, today: tokyoDate(ctx.clock.now()), limit: SEARCH_PAGE + 1 }) : [];
+      const rows = search.run
+        ? await searchMembers(db, {
+            ...search.input,
+            viewerId: req.member!.id,
+            today: tokyoDate(ctx.clock.now()),
+            limit: SEARCH_PAGE + 1,
+          })
+        : [];
       const results = rows.slice(0, SEARCH_PAGE);
-      const avatars = await avatarsFor(db, results.map((r) => r.id));
+      const avatars = await avatarsFor(
+        db,
+        results.map((r) => r.id),
+      );
       const last = results[results.length - 1];
       render(res.status(search.errors ? 422 : 200), 'pc/profiles/search', {
         title: req.t('search.members.title'),

@@ -26,18 +26,35 @@ export function mobileProfileHandlers(ctx: AppContext) {
   const { db } = ctx;
 
   /** The profile edit pages: the fields (one page), the self-introduction (another). */
-  async function editPage(req: Request, res: Response, view: 'edit' | 'edit-introduction', status: number, values: Record<string, unknown>, errors: Record<string, string> = {}) {
+  async function editPage(
+    req: Request,
+    res: Response,
+    view: 'edit' | 'edit-introduction',
+    status: number,
+    values: Record<string, unknown>,
+    errors: Record<string, string> = {},
+  ) {
     render(res.status(status), `mobile/profiles/${view}`, {
-      title: req.t('profile.edit.title'), pcPath: '/profile/edit', values, errors, visibilities: VISIBILITIES, genders: GENDERS,
+      title: req.t('profile.edit.title'),
+      pcPath: '/profile/edit',
+      values,
+      errors,
+      visibilities: VISIBILITIES,
+      genders: GENDERS,
       audienceGroups: await groupsOf(db, req.member!.id),
       prefectures: PREFECTURES.map((p, i) => ({ code: i + 1, name: req.locale === 'en' ? p.en : p.ja })),
     });
   }
 
-  function saveWith(view: 'edit' | 'edit-introduction', schema: typeof ProfileFieldsForm | typeof SelfIntroductionForm) {
+  function saveWith(
+    view: 'edit' | 'edit-introduction',
+    schema: typeof ProfileFieldsForm | typeof SelfIntroductionForm,
+  ) {
     return async (req: Request, res: Response) => {
       const form = schema.safeParse(req.body);
-      const errors = form.success ? await profileAudienceErrors(db, req.member!.id, form.data) : fieldErrors(form.error);
+      const errors = form.success
+        ? await profileAudienceErrors(db, req.member!.id, form.data)
+        : fieldErrors(form.error);
       if (!form.success || Object.keys(errors).length) return editPage(req, res, view, 422, req.body ?? {}, errors);
       await saveProfile(db, req.member!.id, form.data, ctx.clock.now());
       req.session.flash = req.t('profile.edit.saved');
@@ -46,9 +63,11 @@ export function mobileProfileHandlers(ctx: AppContext) {
   }
 
   return {
-    showEdit: async (req: Request, res: Response) => editPage(req, res, 'edit', 200, await profileForEdit(db, req.member!.id)),
+    showEdit: async (req: Request, res: Response) =>
+      editPage(req, res, 'edit', 200, await profileForEdit(db, req.member!.id)),
     saveEdit: saveWith('edit', ProfileFieldsForm),
-    showEditIntroduction: async (req: Request, res: Response) => editPage(req, res, 'edit-introduction', 200, await profileForEdit(db, req.member!.id)),
+    showEditIntroduction: async (req: Request, res: Response) =>
+      editPage(req, res, 'edit-introduction', 200, await profileForEdit(db, req.member!.id)),
     saveEditIntroduction: saveWith('edit-introduction', SelfIntroductionForm),
 
     /** The profile: fields, a 120 px photo, short sections; a long self-introduction in parts. */
@@ -60,7 +79,9 @@ export function mobileProfileHandlers(ctx: AppContext) {
         ...page,
         photo: main ? photoUrl(main.photo_id, 'm120') : null,
         selfIntroduction: page.profile.self_introduction ? textPage(page.profile.self_introduction, req.query) : null,
-        introductions: page.introductions.slice(0, INTRODUCTIONS_SHOWN).map((i) => ({ ...i, body: excerpt(i.body, MOBILE_BUDGET.excerpt) })),
+        introductions: page.introductions
+          .slice(0, INTRODUCTIONS_SHOWN)
+          .map((i) => ({ ...i, body: excerpt(i.body, MOBILE_BUDGET.excerpt) })),
         moreIntroductions: page.introductions.length > INTRODUCTIONS_SHOWN,
       });
     },
@@ -82,12 +103,25 @@ export function mobileProfileHandlers(ctx: AppContext) {
     /** Member search by nickname and filters (area, age range, gender), 10 a page; queries in Shift_JIS from carrier browsers. */
     async search(req: Request, res: Response) {
       const search = parseMemberSearch(req.query);
-      const rows = search.run ? await searchMembers(db, { ...search.input, viewerId: req.member!.id, today: tokyoDate(ctx.clock.now()), limit: MOBILE_BUDGET.list + 1 }) : [];
-      const page = keysetPage(rows, MOBILE_BUDGET.list, (last) => mobileQuery(req, { ...search.values, before: last.id }));
+      const rows = search.run
+        ? await searchMembers(db, {
+            ...search.input,
+            viewerId: req.member!.id,
+            today: tokyoDate(ctx.clock.now()),
+            limit: MOBILE_BUDGET.list + 1,
+          })
+        : [];
+      const page = keysetPage(rows, MOBILE_BUDGET.list, (last) =>
+        mobileQuery(req, { ...search.values, before: last.id }),
+      );
       render(res.status(search.errors ? 422 : 200), 'mobile/profiles/search', {
         title: req.t('search.members.title'),
         ...searchFormLocals(req, search),
-        results: page.items.map((r) => ({ ...r, area: prefectureName(r.prefecture, req.locale), introduction: r.introduction ? excerpt(r.introduction, MOBILE_BUDGET.excerpt) : null })),
+        results: page.items.map((r) => ({
+          ...r,
+          area: prefectureName(r.prefecture, req.locale),
+          introduction: r.introduction ? excerpt(r.introduction, MOBILE_BUDGET.excerpt) : null,
+        })),
         ...keysetLinks(req, page.next),
       });
     },

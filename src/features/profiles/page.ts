@@ -9,7 +9,12 @@ import { communitiesOfMemberSql, communityCountSql, withPhotoUrls } from '../com
 import { diariesByAuthorSql } from '../diaries/queries.js';
 import { albumsByOwnerSql } from '../albums/queries.js';
 import { recordFootprintOnView } from '../footprints/record.js';
-import { friendsPageSql, introductionExistsSql, introductionsAboutSql, openRequestStatusSql } from '../friends/queries.js';
+import {
+  friendsPageSql,
+  introductionExistsSql,
+  introductionsAboutSql,
+  openRequestStatusSql,
+} from '../friends/queries.js';
 import { mainPhotoIdSql } from '../photos/profile-queries.js';
 import { photoUrl } from '../photos/variants.js';
 import { avatarOf, type Avatar } from './avatars.js';
@@ -73,9 +78,33 @@ type ProfilePageRow = ProfileView & {
   received_status: string | null;
   wrote_introduction: boolean;
   hides_updates: boolean;
-  latest_diaries: { id: number; author_id: number; nickname: string; title: string; comment_count: number; created_at: string; hidden_at: string | null; hidden_reason: string | null }[];
-  latest_albums: { id: number; title: string; photo_count: number; updated_at: string; cover_photo_id: number | null }[];
-  communities: { id: number; name: string; category: string; member_count: number; photo_id: number | null; hidden_at: string | null; role: string; joined_at: string }[];
+  latest_diaries: {
+    id: number;
+    author_id: number;
+    nickname: string;
+    title: string;
+    comment_count: number;
+    created_at: string;
+    hidden_at: string | null;
+    hidden_reason: string | null;
+  }[];
+  latest_albums: {
+    id: number;
+    title: string;
+    photo_count: number;
+    updated_at: string;
+    cover_photo_id: number | null;
+  }[];
+  communities: {
+    id: number;
+    name: string;
+    category: string;
+    member_count: number;
+    photo_id: number | null;
+    hidden_at: string | null;
+    role: string;
+    joined_at: string;
+  }[];
   total_communities: number;
 };
 
@@ -85,15 +114,36 @@ type ProfilePageRow = ProfileView & {
  * (`countVisit: false` for follow-up pages of the same profile), written while the page is read:
  * the footprint statement refuses exactly the visits this page would answer with a 404.
  */
-export async function loadProfilePage(ctx: AppContext, req: Request, sizes: ProfileSectionSizes, opts: { countVisit: boolean } = { countVisit: true }) {
+export async function loadProfilePage(
+  ctx: AppContext,
+  req: Request,
+  sizes: ProfileSectionSizes,
+  opts: { countVisit: boolean } = { countVisit: true },
+) {
   const id = idParam(req);
   const viewer = req.member!;
   const [[row]] = await Promise.all([
-    ctx.reads.read(req, (r) => runPrepared<ProfilePageRow>(r, PROFILE_PAGE, [id, viewer.id, sizes.friends, sizes.diaries, sizes.communities])),
+    ctx.reads.read(req, (r) =>
+      runPrepared<ProfilePageRow>(r, PROFILE_PAGE, [id, viewer.id, sizes.friends, sizes.diaries, sizes.communities]),
+    ),
     opts.countVisit ? recordFootprintOnView(ctx, req, id) : null,
   ]);
   if (!row) throw notFound();
-  const { photo_id, friends, introductions, sent_status, received_status, wrote_introduction, hides_updates, latest_diaries, latest_albums, communities, total_communities, last_seen_at, ...profile } = row;
+  const {
+    photo_id,
+    friends,
+    introductions,
+    sent_status,
+    received_status,
+    wrote_introduction,
+    hides_updates,
+    latest_diaries,
+    latest_albums,
+    communities,
+    total_communities,
+    last_seen_at,
+    ...profile
+  } = row;
 
   const avatars = new Map<number, Avatar>([[profile.id, avatarOf(photo_id)]]);
   for (const f of friends) avatars.set(f.id, avatarOf(f.photo_id));
@@ -115,12 +165,33 @@ export async function loadProfilePage(ctx: AppContext, req: Request, sizes: Prof
     // The viewer hid this friend's updates from home (friends/CONTEXT.md): the toggle's state.
     hidesUpdates: hides_updates,
     friends: friends.map((f) => ({ id: f.id, nickname: f.nickname, created_at: jsonDate(f.created_at) })),
-    latestDiaries: latest_diaries.map((d) => ({ ...d, created_at: jsonDate(d.created_at), hidden_at: jsonDate(d.hidden_at) })),
-    latestAlbums: latest_albums.map((a) => ({ ...a, updated_at: jsonDate(a.updated_at), coverUrl: a.cover_photo_id ? photoUrl(a.cover_photo_id, 'sq76') : null })),
-    communities: { items: withPhotoUrls(communities.map((c) => ({ ...c, hidden_at: jsonDate(c.hidden_at), joined_at: jsonDate(c.joined_at) }))), total: total_communities },
-    introductions: introductions.map((i) => ({ author_id: i.author_id, nickname: i.nickname, body: i.body, updated_at: jsonDate(i.updated_at) })),
+    latestDiaries: latest_diaries.map((d) => ({
+      ...d,
+      created_at: jsonDate(d.created_at),
+      hidden_at: jsonDate(d.hidden_at),
+    })),
+    latestAlbums: latest_albums.map((a) => ({
+      ...a,
+      updated_at: jsonDate(a.updated_at),
+      coverUrl: a.cover_photo_id ? photoUrl(a.cover_photo_id, 'sq76') : null,
+    })),
+    communities: {
+      items: withPhotoUrls(
+        communities.map((c) => ({ ...c, hidden_at: jsonDate(c.hidden_at), joined_at: jsonDate(c.joined_at) })),
+      ),
+      total: total_communities,
+    },
+    introductions: introductions.map((i) => ({
+      author_id: i.author_id,
+      nickname: i.nickname,
+      body: i.body,
+      updated_at: jsonDate(i.updated_at),
+    })),
     prefecture: prefectureName(profile.prefecture, req.locale),
     age: profile.age_shown && profile.birth_date ? ageOn(profile.birth_date, today) : null,
-    birthday: profile.birthday_shown && profile.birth_date ? { month: Number(profile.birth_date.slice(5, 7)), day: Number(profile.birth_date.slice(8, 10)) } : null,
+    birthday:
+      profile.birthday_shown && profile.birth_date
+        ? { month: Number(profile.birth_date.slice(5, 7)), day: Number(profile.birth_date.slice(8, 10)) }
+        : null,
   };
 }

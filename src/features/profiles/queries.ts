@@ -8,17 +8,33 @@ import { audienceAllowsSql } from '../friends/groups-queries.js';
 import { PROFILE_VISIBILITY_FIELDS, profileVisibilityColumns, profileVisibilityValues } from './audience.js';
 
 export type ProfileView = {
-  id: number; nickname: string; friend_count: number; relationship: number;
-  gender: string | null; prefecture: number | null; birth_date: string | null; age_shown: boolean; birthday_shown: boolean;
-  hobbies: string | null; occupation: string | null; self_introduction: string | null; real_name: string | null;
+  id: number;
+  nickname: string;
+  friend_count: number;
+  relationship: number;
+  gender: string | null;
+  prefecture: number | null;
+  birth_date: string | null;
+  age_shown: boolean;
+  birthday_shown: boolean;
+  hobbies: string | null;
+  occupation: string | null;
+  self_introduction: string | null;
+  real_name: string | null;
   /** When last seen, unless the member hides 最終ログイン; shown only as a coarse range (lastLoginRange). */
   last_seen_at: Date | null;
 };
 
 const FIELDS = ['gender', 'prefecture', 'hobbies', 'occupation', 'self_introduction', 'real_name'] as const;
 const DEFAULTS: Record<string, Visibility> = {
-  gender: 'members', prefecture: 'members', age: 'only_me', birthday: 'only_me',
-  hobbies: 'members', occupation: 'members', self_introduction: 'members', real_name: 'only_me',
+  gender: 'members',
+  prefecture: 'members',
+  age: 'only_me',
+  birthday: 'only_me',
+  hobbies: 'members',
+  occupation: 'members',
+  self_introduction: 'members',
+  real_name: 'only_me',
 };
 
 /**
@@ -39,7 +55,9 @@ export async function profileAsSeenBy(db: Knex, ownerId: number, viewerId: numbe
  */
 export function profileFieldVisibleSql(field: keyof typeof DEFAULTS, p: string, rel: string, viewer?: string): string {
   const level = `coalesce(${p}.${field}_visibility, '${DEFAULTS[field]}')::visibility_level`;
-  return viewer ? audienceAllowsSql(level, `${p}.${field}_audience_group_id`, rel, viewer) : `visibility_allows(${level}, ${rel})`;
+  return viewer
+    ? audienceAllowsSql(level, `${p}.${field}_audience_group_id`, rel, viewer)
+    : `visibility_allows(${level}, ${rel})`;
 }
 
 /** member_relationship's value for a friend, as SQL. */
@@ -51,7 +69,13 @@ export const FRIEND_RELATIONSHIP = 'CAST(2 AS smallint)';
  * their birthday is visible to a friend — or, shown to a friend group, if the viewer is in that group
  * (the profile page's predicate); soonest first. A 29 February birthday shows in leap years only.
  */
-export function friendsBirthdaysSql(friends: string, viewer: string, today: string, days: number, limit: number): string {
+export function friendsBirthdaysSql(
+  friends: string,
+  viewer: string,
+  today: string,
+  days: number,
+  limit: number,
+): string {
   // The days are a handful of rows joined by month and day, so each friend's birth date is formatted once.
   return `SELECT f.friend_id AS id, f.nickname, g.d AS in_days, to_char(g.on_day, 'YYYY-MM-DD') AS day
        FROM ${friends} f
@@ -84,13 +108,34 @@ export type ProfileSettings = Record<string, string | number | null>;
 /** The owner's own profile, every field and visibility, for the edit form. */
 export async function profileForEdit(db: Knex, memberId: number): Promise<ProfileSettings> {
   const row = await db('profiles')
-    .select('gender', 'gender_visibility', 'prefecture', 'prefecture_visibility', 'age_visibility', 'birthday_visibility',
-      'hobbies', 'hobbies_visibility', 'occupation', 'occupation_visibility', 'self_introduction', 'self_introduction_visibility',
-      'real_name', 'real_name_visibility', ...PROFILE_VISIBILITY_FIELDS.map((f) => `${f}_audience_group_id`))
+    .select(
+      'gender',
+      'gender_visibility',
+      'prefecture',
+      'prefecture_visibility',
+      'age_visibility',
+      'birthday_visibility',
+      'hobbies',
+      'hobbies_visibility',
+      'occupation',
+      'occupation_visibility',
+      'self_introduction',
+      'self_introduction_visibility',
+      'real_name',
+      'real_name_visibility',
+      ...PROFILE_VISIBILITY_FIELDS.map((f) => `${f}_audience_group_id`),
+    )
     .where({ member_id: memberId })
     .first();
   if (row) return profileVisibilityValues(row) as ProfileSettings;
-  const empty: ProfileSettings = { gender: null, prefecture: null, hobbies: '', occupation: '', self_introduction: '', real_name: '' };
+  const empty: ProfileSettings = {
+    gender: null,
+    prefecture: null,
+    hobbies: '',
+    occupation: '',
+    self_introduction: '',
+    real_name: '',
+  };
   for (const [f, v] of Object.entries(DEFAULTS)) empty[`${f}_visibility`] = v;
   return empty;
 }
@@ -104,9 +149,16 @@ export function saveProfile(db: Knex, memberId: number, form: Record<string, unk
 }
 
 export type MemberSearchInput = {
-  viewerId: number; q: string; prefecture?: number; gender?: string; ageMin?: number; ageMax?: number;
+  viewerId: number;
+  q: string;
+  prefecture?: number;
+  gender?: string;
+  ageMin?: number;
+  ageMax?: number;
   /** Today in Tokyo (YYYY-MM-DD) for the age range, from the app's clock; else the database's. */
-  today?: string; before?: number; limit: number;
+  today?: string;
+  before?: number;
+  limit: number;
 };
 /** A search result: the area and the first line of the self-introduction only when the searcher may see them. */
 export type MemberSearchRow = { id: number; nickname: string; prefecture: number | null; introduction: string | null };
@@ -127,10 +179,17 @@ export function searchMembers(db: Knex, input: MemberSearchInput): Promise<Membe
   const visible = (f: keyof typeof DEFAULTS) => profileFieldVisibleSql(f, 'p', 'r.rel', 'r.viewer');
   const q = db('members as m')
     .leftJoin('profiles as p', 'p.member_id', 'm.id')
-    .joinRaw('CROSS JOIN LATERAL (SELECT member_relationship(m.id, ?) AS rel, CAST(? AS bigint) AS viewer) r', [input.viewerId, input.viewerId])
+    .joinRaw('CROSS JOIN LATERAL (SELECT member_relationship(m.id, ?) AS rel, CAST(? AS bigint) AS viewer) r', [
+      input.viewerId,
+      input.viewerId,
+    ])
     .select('m.id', 'm.nickname')
     .select(db.raw(`CASE WHEN ${visible('prefecture')} THEN p.prefecture END AS prefecture`))
-    .select(db.raw(`CASE WHEN ${visible('self_introduction')} THEN nullif(left(split_part(p.self_introduction, E'\\n', 1), ${INTRODUCTION_LINE}), '') END AS introduction`))
+    .select(
+      db.raw(
+        `CASE WHEN ${visible('self_introduction')} THEN nullif(left(split_part(p.self_introduction, E'\\n', 1), ${INTRODUCTION_LINE}), '') END AS introduction`,
+      ),
+    )
     .where('m.status', 'active')
     .whereRaw(notBlockedSql('m.id', '?'), [input.viewerId, input.viewerId])
     .orderBy('m.id', 'desc')
@@ -147,8 +206,10 @@ export function searchMembers(db: Knex, input: MemberSearchInput): Promise<Membe
     // max ⇔ born after today − (max + 1) years.
     q.whereRaw(visible('age'));
     const today = input.today ?? tokyoDate(new Date());
-    if (input.ageMin !== undefined) q.whereRaw('m.birth_date <= (?::date - make_interval(years => ?))::date', [today, input.ageMin]);
-    if (input.ageMax !== undefined) q.whereRaw('m.birth_date > (?::date - make_interval(years => ?))::date', [today, input.ageMax + 1]);
+    if (input.ageMin !== undefined)
+      q.whereRaw('m.birth_date <= (?::date - make_interval(years => ?))::date', [today, input.ageMin]);
+    if (input.ageMax !== undefined)
+      q.whereRaw('m.birth_date > (?::date - make_interval(years => ?))::date', [today, input.ageMax + 1]);
   }
   if (input.before) q.where('m.id', '<', input.before);
   return q as unknown as Promise<MemberSearchRow[]>;

@@ -4,7 +4,9 @@ import { plainText, searchText, DIARY_VISIBILITIES } from '../../lib/forms.js';
 export const VISIBILITIES = DIARY_VISIBILITIES;
 export type Visibility = (typeof VISIBILITIES)[number];
 // A fixed level, or 'group:<id>' for one of the member's friend groups (audience.ts checks it is theirs).
-const visibility = z.union([z.enum(VISIBILITIES), z.string().regex(/^group:[1-9][0-9]{0,15}$/)], { error: 'validation.visibility.invalid' });
+const visibility = z.union([z.enum(VISIBILITIES), z.string().regex(/^group:[1-9][0-9]{0,15}$/)], {
+  error: 'validation.visibility.invalid',
+});
 
 export const GENDERS = ['female', 'male', 'other'] as const;
 
@@ -38,7 +40,14 @@ function optionalChoice<T extends z.ZodType>(inner: T) {
 export const AGE_MIN = 18;
 export const AGE_MAX = 120;
 const age = (message: string) =>
-  optionalChoice(z.string({ error: message }).trim().regex(/^[0-9]{1,3}$/, message).transform(Number).refine((n) => n >= AGE_MIN && n <= AGE_MAX, message));
+  optionalChoice(
+    z
+      .string({ error: message })
+      .trim()
+      .regex(/^[0-9]{1,3}$/, message)
+      .transform(Number)
+      .refine((n) => n >= AGE_MIN && n <= AGE_MAX, message),
+  );
 
 /**
  * Member search: part of a nickname and, each optional, area (prefecture), an age range and gender.
@@ -47,7 +56,12 @@ const age = (message: string) =>
 export const MemberSearchQuery = z
   .object({
     q: searchText(50).transform((v) => v.normalize('NFKC').trim().slice(0, 50)),
-    prefecture: optionalChoice(z.string({ error: 'validation.search.prefecture' }).regex(/^([1-9]|[1-3][0-9]|4[0-7])$/, 'validation.search.prefecture').transform(Number)),
+    prefecture: optionalChoice(
+      z
+        .string({ error: 'validation.search.prefecture' })
+        .regex(/^([1-9]|[1-3][0-9]|4[0-7])$/, 'validation.search.prefecture')
+        .transform(Number),
+    ),
     gender: optionalChoice(z.enum(GENDERS, { error: 'validation.search.gender' })),
     age_min: age('validation.search.age'),
     age_max: age('validation.search.age'),

@@ -28,10 +28,20 @@ export function parseMemberSearch(query: unknown): MemberSearch {
   const parsed = MemberSearchQuery.safeParse(raw);
   if (!parsed.success) return { input: { q: '' }, run: false, values: typed, errors: fieldErrors(parsed.error) };
   const d = parsed.data;
-  const input = { q: d.q, prefecture: d.prefecture, gender: d.gender, ageMin: d.age_min, ageMax: d.age_max, before: d.before };
+  const input = {
+    q: d.q,
+    prefecture: d.prefecture,
+    gender: d.gender,
+    ageMin: d.age_min,
+    ageMax: d.age_max,
+    before: d.before,
+  };
   const values: MemberSearchValues = {
-    q: d.q, prefecture: d.prefecture ? String(d.prefecture) : '', gender: d.gender ?? '',
-    age_min: d.age_min !== undefined ? String(d.age_min) : '', age_max: d.age_max !== undefined ? String(d.age_max) : '',
+    q: d.q,
+    prefecture: d.prefecture ? String(d.prefecture) : '',
+    gender: d.gender ?? '',
+    age_min: d.age_min !== undefined ? String(d.age_min) : '',
+    age_max: d.age_max !== undefined ? String(d.age_max) : '',
   };
   const run = !!(d.q || d.prefecture || d.gender || d.age_min !== undefined || d.age_max !== undefined);
   return { input, run, values, errors: null };

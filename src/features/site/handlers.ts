@@ -18,8 +18,15 @@ export function siteHandlers(ctx: AppContext) {
     /** The footer's language link. A cookie, not server state; the way back is a local path only. */
     setLocale(req: Request, res: Response) {
       const lang = req.params.lang === 'en' ? 'en' : 'ja';
-      res.cookie(LOCALE_COOKIE, lang, { path: '/', maxAge: 365 * 24 * 3600_000, sameSite: 'lax', httpOnly: true, secure: ctx.config.isProduction });
-      const back = typeof req.query.back === 'string' && /^\/(?![\/\\])[\x21-\x7e]*$/.test(req.query.back) ? req.query.back : '/';
+      res.cookie(LOCALE_COOKIE, lang, {
+        path: '/',
+        maxAge: 365 * 24 * 3600_000,
+        sameSite: 'lax',
+        httpOnly: true,
+        secure: ctx.config.isProduction,
+      });
+      const back =
+        typeof req.query.back === 'string' && /^\/(?![\/\\])[\x21-\x7e]*$/.test(req.query.back) ? req.query.back : '/';
       res.redirect(303, back);
     },
 

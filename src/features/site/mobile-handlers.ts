@@ -19,7 +19,8 @@ export function mobileSiteHandlers(ctx: AppContext) {
 
     /** Opening a mobile page undoes "PC version": from now on PC links lead here again. */
     forgetPcChoice(req: Request, res: Response, next: NextFunction) {
-      if (req.method === 'GET' && (req.get('cookie') ?? '').includes(`${SURFACE_COOKIE}=pc`)) res.clearCookie(SURFACE_COOKIE, cookie);
+      if (req.method === 'GET' && (req.get('cookie') ?? '').includes(`${SURFACE_COOKIE}=pc`))
+        res.clearCookie(SURFACE_COOKIE, cookie);
       next();
     },
   };

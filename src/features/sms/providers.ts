@@ -20,13 +20,22 @@ export function consoleProvider(db: Knex): SmsProvider {
 }
 
 export class SmsProviderError extends Error {
-  constructor(message: string, readonly permanent: boolean) {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+  ) {
     super(message);
   }
 }
 
 /** Twilio's Messages REST API (form-encoded POST, Basic auth). `baseUrl` points at a stand-in in tests. */
-export function twilioProvider(opts: { accountSid: string; authToken: string; from: string; baseUrl: string; timeoutMs?: number }): SmsProvider {
+export function twilioProvider(opts: {
+  accountSid: string;
+  authToken: string;
+  from: string;
+  baseUrl: string;
+  timeoutMs?: number;
+}): SmsProvider {
   const url = `${opts.baseUrl.replace(/\/$/, '')}/2010-04-01/Accounts/${encodeURIComponent(opts.accountSid)}/Messages.json`;
   const auth = 'Basic ' + Buffer.from(`${opts.accountSid}:${opts.authToken}`).toString('base64');
   return {
@@ -34,16 +43,27 @@ export function twilioProvider(opts: { accountSid: string; authToken: string; fr
     async send(to, body) {
       const res = await fetch(url, {
         method: 'POST',
-        headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        headers: {
+          authorization: auth,
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+        },
         body: new URLSearchParams({ To: to, From: opts.from, Body: body }).toString(),
         signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
       });
       const text = await res.text();
       if (!res.ok) {
         let code = '';
-        try { code = String(JSON.parse(text).code ?? ''); } catch { /* not JSON */ }
+        try {
+          code = String(JSON.parse(text).code ?? '');
+        } catch {
+          /* not JSON */
+        }
         // 4xx other than 429 will not get better by retrying (bad number, bad credentials).
-        throw new SmsProviderError(`twilio ${res.status}${code ? ` code ${code}` : ''}`, res.status >= 400 && res.status < 500 && res.status !== 429);
+        throw new SmsProviderError(
+          `twilio ${res.status}${code ? ` code ${code}` : ''}`,
+          res.status >= 400 && res.status < 500 && res.status !== 429,
+        );
       }
       const json = JSON.parse(text) as { sid?: string };
       return { providerMessageId: json.sid ?? 'unknown' };
@@ -71,7 +91,8 @@ export type HttpSmsOptions = {
  */
 export function httpProvider(opts: HttpSmsOptions): SmsProvider {
   const render = compileBodyTemplate(opts.format, opts.body);
-  const contentType = opts.format === 'json' ? 'application/json; charset=utf-8' : 'application/x-www-form-urlencoded; charset=utf-8';
+  const contentType =
+    opts.format === 'json' ? 'application/json; charset=utf-8' : 'application/x-www-form-urlencoded; charset=utf-8';
   const headers: Record<string, string> = { 'content-type': contentType, accept: 'application/json, */*;q=0.5' };
   if (opts.authHeader) headers[opts.authHeader.name.toLowerCase()] = opts.authHeader.value;
   return {
@@ -81,16 +102,27 @@ export function httpProvider(opts: HttpSmsOptions): SmsProvider {
       let answer: string;
       try {
         // A redirect is not followed: a POST would come back as a GET, or the token go elsewhere.
-        res = await fetch(opts.url, { method: 'POST', headers, body: render(bodyValues(to, text)), redirect: 'manual', signal: AbortSignal.timeout(opts.timeoutMs) });
+        res = await fetch(opts.url, {
+          method: 'POST',
+          headers,
+          body: render(bodyValues(to, text)),
+          redirect: 'manual',
+          signal: AbortSignal.timeout(opts.timeoutMs),
+        });
         answer = await res.text();
       } catch (err) {
         const e = err as { name?: string; cause?: { code?: string } };
-        if (e.name === 'TimeoutError' || e.name === 'AbortError') throw new SmsProviderError(`http timeout after ${opts.timeoutMs} ms`, false);
+        if (e.name === 'TimeoutError' || e.name === 'AbortError')
+          throw new SmsProviderError(`http timeout after ${opts.timeoutMs} ms`, false);
         throw new SmsProviderError(`http connection failed${e.cause?.code ? ` (${e.cause.code})` : ''}`, false);
       }
-      if (res.status >= 300 && res.status < 400) throw new SmsProviderError(`http ${res.status} redirect: set SMS_HTTP_URL to the final address`, true);
+      if (res.status >= 300 && res.status < 400)
+        throw new SmsProviderError(`http ${res.status} redirect: set SMS_HTTP_URL to the final address`, true);
       if (res.status < 200 || res.status >= 300) {
-        throw new SmsProviderError(`http ${res.status}`, res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429);
+        throw new SmsProviderError(
+          `http ${res.status}`,
+          res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429,
+        );
       }
       return { providerMessageId: messageIdIn(answer, opts.idField) ?? `http-${res.status}` };
     },
@@ -100,7 +132,11 @@ export function httpProvider(opts: HttpSmsOptions): SmsProvider {
 function messageIdIn(answer: string, field: string | undefined): string | null {
   if (!field) return null;
   let v: unknown;
-  try { v = JSON.parse(answer); } catch { return null; }
+  try {
+    v = JSON.parse(answer);
+  } catch {
+    return null;
+  }
   for (const key of field.split('.')) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
   return typeof v === 'string' || typeof v === 'number' ? String(v).slice(0, 200) : null;
 }

@@ -7,7 +7,8 @@ import { logFor } from '../../lib/log.js';
 
 const log = logFor('sms');
 
-export type SmsKind = 'register_code' | 'register_existing' | 'reset_code' | 'change_phone_code' | 'change_phone_existing';
+export type SmsKind =
+  'register_code' | 'register_existing' | 'reset_code' | 'change_phone_code' | 'change_phone_existing';
 
 export type DailySmsLimits = { alarm: number; cap: number };
 
@@ -32,17 +33,31 @@ export async function reserveDailySms(trx: Knex, at: Date, limits: DailySmsLimit
   if (rows.length !== 1) return false;
   const sent = Number(rows[0].sent);
   // Each count is returned to one request only, so each line is written once a day.
-  if (sent === limits.alarm) log.warn(`alarm: ${sent} SMS on ${day} (Tokyo) reached SMS_DAILY_ALARM=${limits.alarm}; sending stops at SMS_DAILY_CAP=${limits.cap}`);
-  if (sent === limits.cap) log.error(`hard stop: ${sent} SMS on ${day} (Tokyo) reached SMS_DAILY_CAP=${limits.cap}; no more SMS are sent today`);
+  if (sent === limits.alarm)
+    log.warn(
+      `alarm: ${sent} SMS on ${day} (Tokyo) reached SMS_DAILY_ALARM=${limits.alarm}; sending stops at SMS_DAILY_CAP=${limits.cap}`,
+    );
+  if (sent === limits.cap)
+    log.error(
+      `hard stop: ${sent} SMS on ${day} (Tokyo) reached SMS_DAILY_CAP=${limits.cap}; no more SMS are sent today`,
+    );
   return true;
 }
 
 export function smsSentOn(db: Knex, day: string): Promise<number> {
-  return db('sms_daily_counts').select('sent').where({ day }).first().then((r) => (r ? Number(r.sent) : 0));
+  return db('sms_daily_counts')
+    .select('sent')
+    .where({ day })
+    .first()
+    .then((r) => (r ? Number(r.sent) : 0));
 }
 
 /** Writes the message to the outbox inside the caller's transaction; the job sends it after commit. */
-export async function enqueueSms(trx: Knex, secret: string, m: { phone: string; kind: SmsKind; body: string; at: Date }): Promise<number> {
+export async function enqueueSms(
+  trx: Knex,
+  secret: string,
+  m: { phone: string; kind: SmsKind; body: string; at: Date },
+): Promise<number> {
   const [row] = await trx('sms_messages')
     .insert({ phone: m.phone, kind: m.kind, sealed_body: seal(secret, m.body), created_at: m.at })
     .returning('id');
@@ -55,21 +70,33 @@ export type DeliveryResult = 'sent' | 'already-done' | 'failed-permanently';
  * Sends one outbox message. Idempotent: a message already sent is not sent again. A provider failure
  * is recorded and rethrown so the queue retries; a permanent one marks the message failed.
  */
-export async function deliverSms(db: Knex, provider: SmsProvider, secret: string, messageId: number, at: Date): Promise<DeliveryResult> {
+export async function deliverSms(
+  db: Knex,
+  provider: SmsProvider,
+  secret: string,
+  messageId: number,
+  at: Date,
+): Promise<DeliveryResult> {
   const msg = await db('sms_messages').select('id', 'phone', 'sealed_body', 'status').where({ id: messageId }).first();
   if (!msg || msg.status !== 'queued' || !msg.sealed_body) return 'already-done';
   await db('sms_messages').where({ id: messageId }).increment('attempts', 1);
   try {
     const { providerMessageId } = await provider.send(msg.phone, unseal(secret, msg.sealed_body));
-    await db('sms_messages')
-      .where({ id: messageId, status: 'queued' })
-      .update({ status: 'sent', sealed_body: null, sent_at: at, provider_message_id: providerMessageId, last_error: null });
+    await db('sms_messages').where({ id: messageId, status: 'queued' }).update({
+      status: 'sent',
+      sealed_body: null,
+      sent_at: at,
+      provider_message_id: providerMessageId,
+      last_error: null,
+    });
     countSmsDelivery(provider.name, 'sent');
     return 'sent';
   } catch (err) {
     const message = err instanceof Error ? err.message.slice(0, 500) : 'unknown error';
     if (err instanceof SmsProviderError && err.permanent) {
-      await db('sms_messages').where({ id: messageId }).update({ status: 'failed', sealed_body: null, last_error: message });
+      await db('sms_messages')
+        .where({ id: messageId })
+        .update({ status: 'failed', sealed_body: null, last_error: message });
       countSmsDelivery(provider.name, 'failed_permanently');
       return 'failed-permanently';
     }
@@ -105,7 +132,11 @@ export function recentOutbox(db: Knex, limit = 50) {
 
 /** Messages still queued and within a code's life (10 minutes), locked for the caller's transaction:
  * what an operator may hand to the sending job again (`npm run ashiato -- sms resend`). */
-export function lockResendableSms(trx: Knex, at: Date, opts: { id?: number } = {}): Promise<{ id: number; kind: string; attempts: number }[]> {
+export function lockResendableSms(
+  trx: Knex,
+  at: Date,
+  opts: { id?: number } = {},
+): Promise<{ id: number; kind: string; attempts: number }[]> {
   const q = trx('sms_messages')
     .select('id', 'kind', 'attempts')
     .where({ status: 'queued' })

@@ -24,7 +24,9 @@ const TOPICS_PAGE = 30;
 const COMMENTS_PAGE = 50;
 
 function photosFor(photos: PostPhoto[], commentId: number | null) {
-  return photos.filter((p) => p.comment_id === commentId).map((p) => ({ thumb: photoUrl(p.photo_id, 'sq180'), full: photoUrl(p.photo_id, 'w600') }));
+  return photos
+    .filter((p) => p.comment_id === commentId)
+    .map((p) => ({ thumb: photoUrl(p.photo_id, 'sq180'), full: photoUrl(p.photo_id, 'w600') }));
 }
 
 /** The refusal of a post as a 403 (the viewer may not post here) or a message for the form (422). */
@@ -42,16 +44,35 @@ export function boardHandlers(ctx: AppContext) {
   async function postingCommunity(req: Request): Promise<CommunityView> {
     const community = await readableCommunity(ctx, req);
     if (!community.viewer_role) throw forbidden('communities.post.refused.not_member');
-    if (community.topic_creation === 'managers' && !isManager(community.viewer_role)) throw forbidden('communities.post.refused.managers_only');
+    if (community.topic_creation === 'managers' && !isManager(community.viewer_role))
+      throw forbidden('communities.post.refused.managers_only');
     return community;
   }
 
-  function topicForm(req: Request, res: Response, community: CommunityView, kind: 'topic' | 'event', status: number, values: Record<string, unknown>, errors: FieldErrors = {}) {
-    communityPage(req, res, 'topic-new', community, {
-      title: req.t(kind === 'event' ? 'communities.events.new' : 'communities.topics.new'),
-      kind, values, errors, maxPhotos: board.MAX_POST_PHOTOS,
-      prefectures: PREFECTURES.map((p, i) => ({ code: i + 1, name: req.locale === 'en' ? p.en : p.ja })),
-    }, status);
+  function topicForm(
+    req: Request,
+    res: Response,
+    community: CommunityView,
+    kind: 'topic' | 'event',
+    status: number,
+    values: Record<string, unknown>,
+    errors: FieldErrors = {},
+  ) {
+    communityPage(
+      req,
+      res,
+      'topic-new',
+      community,
+      {
+        title: req.t(kind === 'event' ? 'communities.events.new' : 'communities.topics.new'),
+        kind,
+        values,
+        errors,
+        maxPhotos: board.MAX_POST_PHOTOS,
+        prefectures: PREFECTURES.map((p, i) => ({ code: i + 1, name: req.locale === 'en' ? p.en : p.ja })),
+      },
+      status,
+    );
   }
 
   async function createPost(req: Request, res: Response, kind: 'topic' | 'event') {
@@ -62,43 +83,82 @@ export function boardHandlers(ctx: AppContext) {
     if (!form.success || Object.keys(errors).length) return topicForm(req, res, community, kind, 422, req.body, errors);
     const event = kind === 'event' ? (form.data as EventForm) : undefined;
     const files = uploadedFiles(req).map((f) => f.buffer);
-    const result = await board.createTopic(ctx, { communityId: community.id, authorId: req.member!.id, form: form.data, event, files, at: ctx.clock.now() });
-    if (!result.ok) return topicForm(req, res, community, kind, refusalStatus(result), req.body, postError(result.reason, 'photoReason' in result ? result.photoReason : undefined));
+    const result = await board.createTopic(ctx, {
+      communityId: community.id,
+      authorId: req.member!.id,
+      form: form.data,
+      event,
+      files,
+      at: ctx.clock.now(),
+    });
+    if (!result.ok)
+      return topicForm(
+        req,
+        res,
+        community,
+        kind,
+        refusalStatus(result),
+        req.body,
+        postError(result.reason, 'photoReason' in result ? result.photoReason : undefined),
+      );
     res.redirect(303, `/communities/${community.id}/topics/${result.topicId}`);
   }
 
   /** The topic page with a page of comments; re-rendered with a 422 when a comment needs fixing. */
-  async function topicPage(req: Request, res: Response, status: number, comment: { values: Record<string, unknown>; errors: FieldErrors } = { values: {}, errors: {} }) {
+  async function topicPage(
+    req: Request,
+    res: Response,
+    status: number,
+    comment: { values: Record<string, unknown>; errors: FieldErrors } = { values: {}, errors: {} },
+  ) {
     const viewerId = req.member!.id;
     const page = CommentsPageQuery.parse(req.query);
     // One statement: the community, the topic, a page of comments and their photos — none of these
     // for a topic staff hid, which shows the operators' notice alone.
-    const found = await ctx.reads.read(req, (r) => loadTopicPage(r, idParam(req, 'id'), idParam(req, 'topicId'), viewerId, { limit: COMMENTS_PAGE, before: page.before, after: page.after }));
+    const found = await ctx.reads.read(req, (r) =>
+      loadTopicPage(r, idParam(req, 'id'), idParam(req, 'topicId'), viewerId, {
+        limit: COMMENTS_PAGE,
+        before: page.before,
+        after: page.after,
+      }),
+    );
     if (!found || !found.community.can_read_board || !found.topic) throw notFound();
     const { community, topic, comments, photos } = found;
     const manager = isManager(community.viewer_role);
     const first = comments[0];
     const last = comments[comments.length - 1];
     const event = topic.kind === 'event' ? await eventLocals(req, topic, viewerId, manager) : null;
-    communityPage(req, res, 'topic', community, {
-      title: topic.hidden_at ? req.t('moderation.hidden') : topic.title,
-      topic,
-      bodyHtml: formatTextHtml(topic.body),
-      photos: topic.hidden_at ? [] : photosFor(photos, null),
-      comments: comments.map((c) => topicCommentView(c, viewerId, manager, (id) => photosFor(photos, id))),
-      canReportTopic: !topic.hidden_at && topic.author_id !== viewerId,
-      older: first && first.number > 1 ? pageLink({ before: first.number }) : null,
-      newer: last && last.number < topic.last_comment_number ? pageLink({ after: last.number }) : null,
-      canDeleteTopic: manager || topic.author_id === viewerId,
-      canComment: !!community.viewer_role && !topic.hidden_at,
-      event,
-      maxPhotos: board.MAX_POST_PHOTOS,
-      commentValues: { submission_key: crypto.randomUUID(), ...comment.values },
-      commentErrors: comment.errors,
-    }, status);
+    communityPage(
+      req,
+      res,
+      'topic',
+      community,
+      {
+        title: topic.hidden_at ? req.t('moderation.hidden') : topic.title,
+        topic,
+        bodyHtml: formatTextHtml(topic.body),
+        photos: topic.hidden_at ? [] : photosFor(photos, null),
+        comments: comments.map((c) => topicCommentView(c, viewerId, manager, (id) => photosFor(photos, id))),
+        canReportTopic: !topic.hidden_at && topic.author_id !== viewerId,
+        older: first && first.number > 1 ? pageLink({ before: first.number }) : null,
+        newer: last && last.number < topic.last_comment_number ? pageLink({ after: last.number }) : null,
+        canDeleteTopic: manager || topic.author_id === viewerId,
+        canComment: !!community.viewer_role && !topic.hidden_at,
+        event,
+        maxPhotos: board.MAX_POST_PHOTOS,
+        commentValues: { submission_key: crypto.randomUUID(), ...comment.values },
+        commentErrors: comment.errors,
+      },
+      status,
+    );
   }
 
-  async function eventLocals(req: Request, topic: NonNullable<Awaited<ReturnType<typeof visibleTopic>>>, viewerId: number, manager: boolean) {
+  async function eventLocals(
+    req: Request,
+    topic: NonNullable<Awaited<ReturnType<typeof visibleTopic>>>,
+    viewerId: number,
+    manager: boolean,
+  ) {
     const [people, mine] = await Promise.all([participantsOf(db, topic.id), participationOf(db, topic.id, viewerId)]);
     const open = !topic.closed_at && today() <= topic.deadline!;
     return {
@@ -117,15 +177,20 @@ export function boardHandlers(ctx: AppContext) {
     async topics(req: Request, res: Response) {
       const community = await readableCommunity(ctx, req);
       const page = TimePageQuery.parse(req.query);
-      const before = page.before_at && page.before_id ? { at: new Date(page.before_at), id: page.before_id } : undefined;
+      const before =
+        page.before_at && page.before_id ? { at: new Date(page.before_at), id: page.before_id } : undefined;
       const rows = await topicsPage(db, community.id, req.member!.id, { limit: TOPICS_PAGE + 1, before });
       const list = rows.slice(0, TOPICS_PAGE);
       const last = list[list.length - 1];
       communityPage(req, res, 'topics', community, {
         title: req.t('communities.topics.title', { name: community.name }),
         topics: list,
-        canCreate: !!community.viewer_role && (community.topic_creation === 'members' || isManager(community.viewer_role)),
-        next: rows.length > TOPICS_PAGE ? pageLink({ before_at: new Date(last.last_activity_at).toISOString(), before_id: last.id }) : null,
+        canCreate:
+          !!community.viewer_role && (community.topic_creation === 'members' || isManager(community.viewer_role)),
+        next:
+          rows.length > TOPICS_PAGE
+            ? pageLink({ before_at: new Date(last.last_activity_at).toISOString(), before_id: last.id })
+            : null,
       });
     },
 
@@ -134,7 +199,12 @@ export function boardHandlers(ctx: AppContext) {
     },
 
     async showNewEvent(req: Request, res: Response) {
-      topicForm(req, res, await postingCommunity(req), 'event', 200, { submission_key: crypto.randomUUID(), deadline: '', event_date: '', prefecture: '' });
+      topicForm(req, res, await postingCommunity(req), 'event', 200, {
+        submission_key: crypto.randomUUID(),
+        deadline: '',
+        event_date: '',
+        prefecture: '',
+      });
     },
 
     createTopic: (req: Request, res: Response) => createPost(req, res, 'topic'),
@@ -150,8 +220,19 @@ export function boardHandlers(ctx: AppContext) {
       const errors = fileErrors(req, form.success ? {} : fieldErrors(form.error), photoError);
       if (!form.success || Object.keys(errors).length) return topicPage(req, res, 422, { values: req.body, errors });
       const files = uploadedFiles(req).map((f) => f.buffer);
-      const result = await board.addComment(ctx, { communityId: community.id, topicId: topic.id, authorId: req.member!.id, form: form.data, files, at: ctx.clock.now() });
-      if (!result.ok) return topicPage(req, res, refusalStatus(result), { values: req.body, errors: postError(result.reason, 'photoReason' in result ? result.photoReason : undefined) });
+      const result = await board.addComment(ctx, {
+        communityId: community.id,
+        topicId: topic.id,
+        authorId: req.member!.id,
+        form: form.data,
+        files,
+        at: ctx.clock.now(),
+      });
+      if (!result.ok)
+        return topicPage(req, res, refusalStatus(result), {
+          values: req.body,
+          errors: postError(result.reason, 'photoReason' in result ? result.photoReason : undefined),
+        });
       res.redirect(303, `/communities/${community.id}/topics/${topic.id}#comment-${result.number}`);
     },
 
@@ -178,10 +259,21 @@ export function boardHandlers(ctx: AppContext) {
       const topicId = idParam(req, 'topicId');
       const number = idParam(req, 'number');
       if (!(await visibleTopic(db, community.id, topicId, req.member!.id))) throw notFound();
-      const result = await board.deleteComment(ctx, { communityId: community.id, topicId, number, actorId: req.member!.id, at: ctx.clock.now() });
+      const result = await board.deleteComment(ctx, {
+        communityId: community.id,
+        topicId,
+        number,
+        actorId: req.member!.id,
+        at: ctx.clock.now(),
+      });
       if (result === 'not_found') throw notFound();
       if (result === 'forbidden') throw forbidden();
-      redirectWith(req, res, `/communities/${community.id}/topics/${topicId}#comment-${number}`, req.t('comments.deleted'));
+      redirectWith(
+        req,
+        res,
+        `/communities/${community.id}/topics/${topicId}#comment-${number}`,
+        req.t('comments.deleted'),
+      );
     },
   };
 }

@@ -30,8 +30,24 @@ export type TopicRow = {
 };
 
 const TOPIC_COLUMNS = [
-  't.id', 't.community_id', 't.author_id', 'ta.nickname', 't.kind', 't.comment_count', 't.last_comment_number', 't.hidden_at', 't.hidden_reason',
-  't.created_at', 't.last_activity_at', 'e.event_date', 'e.date_note', 'e.prefecture', 'e.deadline', 'e.capacity', 'e.participant_count', 'e.closed_at',
+  't.id',
+  't.community_id',
+  't.author_id',
+  'ta.nickname',
+  't.kind',
+  't.comment_count',
+  't.last_comment_number',
+  't.hidden_at',
+  't.hidden_reason',
+  't.created_at',
+  't.last_activity_at',
+  'e.event_date',
+  'e.date_note',
+  'e.prefecture',
+  'e.deadline',
+  'e.capacity',
+  'e.participant_count',
+  'e.closed_at',
 ];
 const TOPIC_TEXT = `${unlessHidden('t', 'title')}, ${unlessHidden('t', 'body')}`;
 
@@ -40,51 +56,129 @@ function topics(db: Knex, viewerId: number) {
 }
 
 /** A topic of this community the viewer may see, or nothing (the same 404 either way). */
-export function visibleTopic(db: Knex, communityId: number, topicId: number, viewerId: number): Promise<TopicRow | undefined> {
-  return topics(db, viewerId).select(TOPIC_COLUMNS).select(db.raw(TOPIC_TEXT)).where({ 't.id': topicId, 't.community_id': communityId }).first();
+export function visibleTopic(
+  db: Knex,
+  communityId: number,
+  topicId: number,
+  viewerId: number,
+): Promise<TopicRow | undefined> {
+  return topics(db, viewerId)
+    .select(TOPIC_COLUMNS)
+    .select(db.raw(TOPIC_TEXT))
+    .where({ 't.id': topicId, 't.community_id': communityId })
+    .first();
 }
 
-export type TopicSummary = Pick<TopicRow, 'id' | 'author_id' | 'nickname' | 'kind' | 'title' | 'comment_count' | 'last_activity_at' | 'event_date' | 'hidden_at'>;
+export type TopicSummary = Pick<
+  TopicRow,
+  'id' | 'author_id' | 'nickname' | 'kind' | 'title' | 'comment_count' | 'last_activity_at' | 'event_date' | 'hidden_at'
+>;
 
 /** The board: topics and events by latest activity, keyset-paginated by (last_activity_at, id). */
-export function topicsPage(db: Knex, communityId: number, viewerId: number, opts: { limit: number; before?: { at: Date; id: number } }): Promise<TopicSummary[]> {
-  const q = visibleBoardTopics(db('community_topics as t').leftJoin('community_events as e', 'e.topic_id', 't.id'), communityId, viewerId)
-    .select('t.id', 't.author_id', 'ta.nickname', 't.kind', 't.comment_count', 't.last_activity_at', 'e.event_date', 't.hidden_at')
+export function topicsPage(
+  db: Knex,
+  communityId: number,
+  viewerId: number,
+  opts: { limit: number; before?: { at: Date; id: number } },
+): Promise<TopicSummary[]> {
+  const q = visibleBoardTopics(
+    db('community_topics as t').leftJoin('community_events as e', 'e.topic_id', 't.id'),
+    communityId,
+    viewerId,
+  )
+    .select(
+      't.id',
+      't.author_id',
+      'ta.nickname',
+      't.kind',
+      't.comment_count',
+      't.last_activity_at',
+      'e.event_date',
+      't.hidden_at',
+    )
     .select(db.raw(unlessHidden('t', 'title')))
     .where('t.community_id', communityId)
-    .orderBy([{ column: 't.last_activity_at', order: 'desc' }, { column: 't.id', order: 'desc' }])
+    .orderBy([
+      { column: 't.last_activity_at', order: 'desc' },
+      { column: 't.id', order: 'desc' },
+    ])
     .limit(opts.limit);
   if (opts.before) q.whereRaw('(t.last_activity_at, t.id) < (?, ?)', [opts.before.at, opts.before.id]);
   return q as unknown as Promise<TopicSummary[]>;
 }
 
-export type EventSummary = { id: number; title: string; event_date: string; date_note: string; prefecture: number; capacity: number | null; participant_count: number; closed_at: Date | null; hidden_at: Date | null };
+export type EventSummary = {
+  id: number;
+  title: string;
+  event_date: string;
+  date_note: string;
+  prefecture: number;
+  capacity: number | null;
+  participant_count: number;
+  closed_at: Date | null;
+  hidden_at: Date | null;
+};
 
 /** Events to come (soonest first) or past ones (latest first), keyset-paginated by (event_date, id). */
-export function eventsPage(db: Knex, communityId: number, viewerId: number, opts: { today: string; past: boolean; limit: number; after?: { date: string; id: number } }): Promise<EventSummary[]> {
+export function eventsPage(
+  db: Knex,
+  communityId: number,
+  viewerId: number,
+  opts: { today: string; past: boolean; limit: number; after?: { date: string; id: number } },
+): Promise<EventSummary[]> {
   const dir = opts.past ? 'desc' : 'asc';
-  const q = visibleBoardTopics(db('community_events as e').join('community_topics as t', 't.id', 'e.topic_id'), communityId, viewerId)
-    .select('t.id', 'e.event_date', 'e.date_note', 'e.prefecture', 'e.capacity', 'e.participant_count', 'e.closed_at', 't.hidden_at')
+  const q = visibleBoardTopics(
+    db('community_events as e').join('community_topics as t', 't.id', 'e.topic_id'),
+    communityId,
+    viewerId,
+  )
+    .select(
+      't.id',
+      'e.event_date',
+      'e.date_note',
+      'e.prefecture',
+      'e.capacity',
+      'e.participant_count',
+      'e.closed_at',
+      't.hidden_at',
+    )
     .select(db.raw(unlessHidden('t', 'title')))
     .where('e.community_id', communityId)
     .where('e.event_date', opts.past ? '<' : '>=', opts.today)
-    .orderBy([{ column: 'e.event_date', order: dir }, { column: 'e.topic_id', order: dir }])
+    .orderBy([
+      { column: 'e.event_date', order: dir },
+      { column: 'e.topic_id', order: dir },
+    ])
     .limit(opts.limit);
-  if (opts.after) q.whereRaw(`(e.event_date, e.topic_id) ${opts.past ? '<' : '>'} (?, ?)`, [opts.after.date, opts.after.id]);
+  if (opts.after)
+    q.whereRaw(`(e.event_date, e.topic_id) ${opts.past ? '<' : '>'} (?, ?)`, [opts.after.date, opts.after.id]);
   return q as unknown as Promise<EventSummary[]>;
 }
 
 export type CommentRow = {
-  id: number; number: number; author_id: number; nickname: string; body: string; created_at: Date; deleted_at: Date | null; hidden: boolean;
+  id: number;
+  number: number;
+  author_id: number;
+  nickname: string;
+  body: string;
+  created_at: Date;
+  deleted_at: Date | null;
+  hidden: boolean;
   /** Hidden by staff (the body comes out empty); `hidden` above is about the author. */
-  hidden_at: Date | null; hidden_reason: string | null;
+  hidden_at: Date | null;
+  hidden_reason: string | null;
 };
 
 /**
  * A page of a topic's comments in number order: the latest `limit`, or those before / after a
  * number. Comments by members the viewer cannot see (blocks, inactive authors) are marked hidden.
  */
-export async function commentsPage(db: Knex, topicId: number, viewerId: number, opts: { limit: number; before?: number; after?: number }): Promise<CommentRow[]> {
+export async function commentsPage(
+  db: Knex,
+  topicId: number,
+  viewerId: number,
+  opts: { limit: number; before?: number; after?: number },
+): Promise<CommentRow[]> {
   if (opts.after !== undefined) return runPrepared(db, COMMENTS_AFTER, [topicId, viewerId, opts.limit, opts.after]);
   if (opts.before !== undefined) return runPrepared(db, COMMENTS_BEFORE, [topicId, viewerId, opts.limit, opts.before]);
   return runPrepared(db, COMMENTS_LATEST, [topicId, viewerId, opts.limit]);
@@ -94,7 +188,12 @@ export async function commentsPage(db: Knex, topicId: number, viewerId: number, 
  * SQL of commentsPage, in number order: the `limit` after number `after`, or the last `limit`
  * (before number `before` when given). SQL arguments (parameters such as '$1').
  */
-export function commentsPageSql(topic: string, viewer: string, limit: string, opts: { before?: string; after?: string } = {}): string {
+export function commentsPageSql(
+  topic: string,
+  viewer: string,
+  limit: string,
+  opts: { before?: string; after?: string } = {},
+): string {
   const page = `SELECT cc.id, cc.number, cc.author_id, m.nickname, cc.created_at, cc.deleted_at, cc.hidden_at, cc.hidden_reason, ${unlessHidden('cc', 'body')},
       ${hiddenAuthorSql('cc.author_id', 'm.status', viewer)} AS hidden
     FROM community_comments cc JOIN members m ON m.id = cc.author_id
@@ -149,18 +248,44 @@ type TopicPageRow = CommunityView & {
  * The community (undefined when there is none), the topic when the viewer may see it, a page of
  * its comments and their photos.
  */
-export async function loadTopicPage(db: Knex, communityId: number, topicId: number, viewerId: number, opts: { limit: number; before?: number; after?: number }) {
-  const [row] = opts.after !== undefined ? await runPrepared<TopicPageRow>(db, TOPIC_PAGE_AFTER, [communityId, viewerId, topicId, opts.limit, opts.after])
-    : opts.before !== undefined ? await runPrepared<TopicPageRow>(db, TOPIC_PAGE_BEFORE, [communityId, viewerId, topicId, opts.limit, opts.before])
-    : await runPrepared<TopicPageRow>(db, TOPIC_PAGE, [communityId, viewerId, topicId, opts.limit]);
+export async function loadTopicPage(
+  db: Knex,
+  communityId: number,
+  topicId: number,
+  viewerId: number,
+  opts: { limit: number; before?: number; after?: number },
+) {
+  const [row] =
+    opts.after !== undefined
+      ? await runPrepared<TopicPageRow>(db, TOPIC_PAGE_AFTER, [communityId, viewerId, topicId, opts.limit, opts.after])
+      : opts.before !== undefined
+        ? await runPrepared<TopicPageRow>(db, TOPIC_PAGE_BEFORE, [
+            communityId,
+            viewerId,
+            topicId,
+            opts.limit,
+            opts.before,
+          ])
+        : await runPrepared<TopicPageRow>(db, TOPIC_PAGE, [communityId, viewerId, topicId, opts.limit]);
   if (!row) return undefined;
   const { topic, comments, photos, ...community } = row;
   return {
     community: community as CommunityView,
-    topic: topic && {
-      ...topic, created_at: jsonDate(topic.created_at), last_activity_at: jsonDate(topic.last_activity_at), closed_at: jsonDate(topic.closed_at), hidden_at: jsonDate(topic.hidden_at),
-    } as TopicRow,
-    comments: comments.map((c) => ({ ...c, created_at: jsonDate(c.created_at), deleted_at: jsonDate(c.deleted_at), hidden_at: jsonDate(c.hidden_at) })) as CommentRow[],
+    topic:
+      topic &&
+      ({
+        ...topic,
+        created_at: jsonDate(topic.created_at),
+        last_activity_at: jsonDate(topic.last_activity_at),
+        closed_at: jsonDate(topic.closed_at),
+        hidden_at: jsonDate(topic.hidden_at),
+      } as TopicRow),
+    comments: comments.map((c) => ({
+      ...c,
+      created_at: jsonDate(c.created_at),
+      deleted_at: jsonDate(c.deleted_at),
+      hidden_at: jsonDate(c.hidden_at),
+    })) as CommentRow[],
     photos,
   };
 }
@@ -170,7 +295,10 @@ export function postPhotos(db: Knex, topicId: number, commentIds: number[]): Pro
   return db('community_post_photos')
     .select('photo_id', 'comment_id', 'position')
     .where('topic_id', topicId)
-    .andWhere((w) => { w.whereNull('comment_id'); if (commentIds.length) w.orWhereIn('comment_id', commentIds); })
+    .andWhere((w) => {
+      w.whereNull('comment_id');
+      if (commentIds.length) w.orWhereIn('comment_id', commentIds);
+    })
     .orderBy('position') as unknown as Promise<PostPhoto[]>;
 }
 
@@ -180,14 +308,22 @@ export function postPhotos(db: Knex, topicId: number, commentIds: number[]): Pro
  * Nothing of a topic or comment hidden by staff.
  */
 export async function mayViewPostPhoto(db: Knex, viewerId: number, photoId: number): Promise<boolean> {
-  const row = await visibleTopics(db('community_post_photos as pp').join('community_topics as t', 't.id', 'pp.topic_id'), viewerId)
+  const row = await visibleTopics(
+    db('community_post_photos as pp').join('community_topics as t', 't.id', 'pp.topic_id'),
+    viewerId,
+  )
     .leftJoin('community_comments as cc', 'cc.id', 'pp.comment_id')
     .leftJoin('members as ca', 'ca.id', 'cc.author_id')
     .select('pp.photo_id')
     .where('pp.photo_id', photoId)
     .whereNull('t.hidden_at')
     .andWhere((w) => {
-      w.whereNull('pp.comment_id').orWhere((c) => c.whereNull('cc.deleted_at').whereNull('cc.hidden_at').whereRaw(`NOT ${hiddenAuthorSql('cc.author_id', 'ca.status')}`, [viewerId, viewerId]));
+      w.whereNull('pp.comment_id').orWhere((c) =>
+        c
+          .whereNull('cc.deleted_at')
+          .whereNull('cc.hidden_at')
+          .whereRaw(`NOT ${hiddenAuthorSql('cc.author_id', 'ca.status')}`, [viewerId, viewerId]),
+      );
     })
     .first();
   return !!row;

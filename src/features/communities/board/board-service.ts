@@ -20,11 +20,27 @@ type Ctx = { db: Db; photoStorage: PhotoStorage };
 
 export type PostRefusal = 'not_member' | 'managers_only' | 'duplicate' | 'not_found';
 
-async function attachPhotos(trx: Knex, input: { authorId: number; topicId: number; commentId: number | null }, keys: string[], photos: ProcessedPhoto[]) {
+async function attachPhotos(
+  trx: Knex,
+  input: { authorId: number; topicId: number; commentId: number | null },
+  keys: string[],
+  photos: ProcessedPhoto[],
+) {
   for (const [i, key] of keys.entries()) {
     const kind = input.commentId === null ? 'topic' : 'topic_comment';
-    const photoId = await insertPhoto(trx, { owner_id: input.authorId, kind, storage_key: key, width: photos[i].width, height: photos[i].height });
-    await trx('community_post_photos').insert({ photo_id: photoId, topic_id: input.topicId, comment_id: input.commentId, position: i + 1 });
+    const photoId = await insertPhoto(trx, {
+      owner_id: input.authorId,
+      kind,
+      storage_key: key,
+      width: photos[i].width,
+      height: photos[i].height,
+    });
+    await trx('community_post_photos').insert({
+      photo_id: photoId,
+      topic_id: input.topicId,
+      comment_id: input.commentId,
+      position: i + 1,
+    });
   }
 }
 
@@ -56,33 +72,55 @@ export async function createTopic(
     .where('created_at', '>', new Date(input.at.getTime() - DUPLICATE_WINDOW_MS))
     .first();
   // The same text from this very form (a twin request that just committed) is the answer, not a duplicate.
-  if (same) return same.submission_key === input.form.submission_key ? { ok: true, topicId: Number(same.id) } : { ok: false, reason: 'duplicate' };
+  if (same)
+    return same.submission_key === input.form.submission_key
+      ? { ok: true, topicId: Number(same.id) }
+      : { ok: false, reason: 'duplicate' };
   const processed = await processPhotos(input.files, MAX_POST_PHOTOS);
   if (!processed.ok) return processed;
 
   type Attempt = TopicResult | { ok: false; reason: 'twin'; topicId: number };
-  const result = await storePhotos(ctx.photoStorage, processed.photos, (keys) =>
-    db.transaction(async (trx): Promise<Attempt> => {
-      const [row] = await trx('community_topics')
-        .insert({
-          community_id: input.communityId, author_id: input.authorId, kind: input.event ? 'event' : 'topic', title: input.form.title,
-          body: input.form.body, submission_key: input.form.submission_key, created_at: input.at, last_activity_at: input.at,
-        })
-        .onConflict(['author_id', 'submission_key'])
-        .ignore()
-        .returning('id');
-      if (!row) return { ok: false, reason: 'twin', topicId: Number((await trx('community_topics').select('id').where(key).first()).id) };
-      const topicId = Number(row.id);
-      if (input.event) {
-        const e = input.event;
-        await trx('community_events').insert({
-          topic_id: topicId, community_id: input.communityId, event_date: e.event_date, date_note: e.date_note,
-          prefecture: e.prefecture, deadline: e.deadline, capacity: e.capacity,
-        });
-      }
-      await attachPhotos(trx, { authorId: input.authorId, topicId, commentId: null }, keys, processed.photos);
-      return { ok: true, topicId };
-    }),
+  const result = await storePhotos(
+    ctx.photoStorage,
+    processed.photos,
+    (keys) =>
+      db.transaction(async (trx): Promise<Attempt> => {
+        const [row] = await trx('community_topics')
+          .insert({
+            community_id: input.communityId,
+            author_id: input.authorId,
+            kind: input.event ? 'event' : 'topic',
+            title: input.form.title,
+            body: input.form.body,
+            submission_key: input.form.submission_key,
+            created_at: input.at,
+            last_activity_at: input.at,
+          })
+          .onConflict(['author_id', 'submission_key'])
+          .ignore()
+          .returning('id');
+        if (!row)
+          return {
+            ok: false,
+            reason: 'twin',
+            topicId: Number((await trx('community_topics').select('id').where(key).first()).id),
+          };
+        const topicId = Number(row.id);
+        if (input.event) {
+          const e = input.event;
+          await trx('community_events').insert({
+            topic_id: topicId,
+            community_id: input.communityId,
+            event_date: e.event_date,
+            date_note: e.date_note,
+            prefecture: e.prefecture,
+            deadline: e.deadline,
+            capacity: e.capacity,
+          });
+        }
+        await attachPhotos(trx, { authorId: input.authorId, topicId, commentId: null }, keys, processed.photos);
+        return { ok: true, topicId };
+      }),
     photoProblem,
   );
   return !result.ok && result.reason === 'twin' ? { ok: true, topicId: result.topicId } : (result as TopicResult);
@@ -95,17 +133,25 @@ export type CommentResult = { ok: true; number: number } | { ok: false; reason: 
  * the double-submit and duplicate checks run again after that lock, so two copies cannot both pass.
  * Only members of the community comment.
  */
-export async function addComment(ctx: Ctx, input: { communityId: number; topicId: number; authorId: number; form: CommentForm; files: Buffer[]; at: Date }): Promise<CommentResult> {
+export async function addComment(
+  ctx: Ctx,
+  input: { communityId: number; topicId: number; authorId: number; form: CommentForm; files: Buffer[]; at: Date },
+): Promise<CommentResult> {
   const { db } = ctx;
-  const again = () => db('community_comments').select('number').where({ author_id: input.authorId, submission_key: input.form.submission_key }).first();
+  const again = () =>
+    db('community_comments')
+      .select('number')
+      .where({ author_id: input.authorId, submission_key: input.form.submission_key })
+      .first();
   // Another comment with this text, not made by this very form (a twin that just committed).
-  const same = (q: Knex) => q('community_comments')
-    .select('id')
-    .whereNot({ submission_key: input.form.submission_key })
-    .where({ topic_id: input.topicId, author_id: input.authorId, body: input.form.body })
-    .whereNull('deleted_at')
-    .where('created_at', '>', new Date(input.at.getTime() - DUPLICATE_WINDOW_MS))
-    .first();
+  const same = (q: Knex) =>
+    q('community_comments')
+      .select('id')
+      .whereNot({ submission_key: input.form.submission_key })
+      .where({ topic_id: input.topicId, author_id: input.authorId, body: input.form.body })
+      .whereNull('deleted_at')
+      .where('created_at', '>', new Date(input.at.getTime() - DUPLICATE_WINDOW_MS))
+      .first();
   const earlier = await again();
   if (earlier) return { ok: true, number: earlier.number };
   if (!(await roleOf(db, input.communityId, input.authorId))) return { ok: false, reason: 'not_member' };
@@ -114,25 +160,51 @@ export async function addComment(ctx: Ctx, input: { communityId: number; topicId
   if (!processed.ok) return processed;
 
   type Attempt = CommentResult | { ok: false; reason: 'twin'; number: number };
-  const result = await storePhotos(ctx.photoStorage, processed.photos, (keys) =>
-    db.transaction(async (trx): Promise<Attempt> => {
-      const topic = await trx('community_topics').select('id', 'last_comment_number', 'hidden_at').where({ id: input.topicId, community_id: input.communityId }).forUpdate().first();
-      // A topic hidden by staff takes no new comments.
-      if (!topic || topic.hidden_at) return { ok: false, reason: 'not_found' };
-      const twin = await trx('community_comments').select('number').where({ author_id: input.authorId, submission_key: input.form.submission_key }).first();
-      if (twin) return { ok: false, reason: 'twin', number: twin.number };
-      if (!(await roleOf(trx, input.communityId, input.authorId))) return { ok: false, reason: 'not_member' };
-      if (await same(trx)) return { ok: false, reason: 'duplicate' };
-      const number = Number(topic.last_comment_number) + 1;
-      const [row] = await trx('community_comments')
-        .insert({ topic_id: input.topicId, number, author_id: input.authorId, body: input.form.body, submission_key: input.form.submission_key, created_at: input.at })
-        .returning('id');
-      await trx('community_topics').where({ id: input.topicId }).update({
-        last_comment_number: number, comment_count: trx.raw('comment_count + 1'), last_activity_at: input.at,
-      });
-      await attachPhotos(trx, { authorId: input.authorId, topicId: input.topicId, commentId: Number(row.id) }, keys, processed.photos);
-      return { ok: true, number };
-    }),
+  const result = await storePhotos(
+    ctx.photoStorage,
+    processed.photos,
+    (keys) =>
+      db.transaction(async (trx): Promise<Attempt> => {
+        const topic = await trx('community_topics')
+          .select('id', 'last_comment_number', 'hidden_at')
+          .where({ id: input.topicId, community_id: input.communityId })
+          .forUpdate()
+          .first();
+        // A topic hidden by staff takes no new comments.
+        if (!topic || topic.hidden_at) return { ok: false, reason: 'not_found' };
+        const twin = await trx('community_comments')
+          .select('number')
+          .where({ author_id: input.authorId, submission_key: input.form.submission_key })
+          .first();
+        if (twin) return { ok: false, reason: 'twin', number: twin.number };
+        if (!(await roleOf(trx, input.communityId, input.authorId))) return { ok: false, reason: 'not_member' };
+        if (await same(trx)) return { ok: false, reason: 'duplicate' };
+        const number = Number(topic.last_comment_number) + 1;
+        const [row] = await trx('community_comments')
+          .insert({
+            topic_id: input.topicId,
+            number,
+            author_id: input.authorId,
+            body: input.form.body,
+            submission_key: input.form.submission_key,
+            created_at: input.at,
+          })
+          .returning('id');
+        await trx('community_topics')
+          .where({ id: input.topicId })
+          .update({
+            last_comment_number: number,
+            comment_count: trx.raw('comment_count + 1'),
+            last_activity_at: input.at,
+          });
+        await attachPhotos(
+          trx,
+          { authorId: input.authorId, topicId: input.topicId, commentId: Number(row.id) },
+          keys,
+          processed.photos,
+        );
+        return { ok: true, number };
+      }),
     photoProblem,
   );
   return !result.ok && result.reason === 'twin' ? { ok: true, number: result.number } : (result as CommentResult);
@@ -152,9 +224,16 @@ async function deletePhotos(trx: Knex, where: { topic_id: number; comment_id?: n
 export type DeleteResult = 'deleted' | 'not_found' | 'forbidden';
 
 /** Deletes a topic with its comments, its event and every photo under it. */
-export async function deleteTopic(ctx: Ctx, input: { communityId: number; topicId: number; actorId: number }): Promise<DeleteResult> {
+export async function deleteTopic(
+  ctx: Ctx,
+  input: { communityId: number; topicId: number; actorId: number },
+): Promise<DeleteResult> {
   const outcome = await ctx.db.transaction(async (trx) => {
-    const topic = await trx('community_topics').select('author_id').where({ id: input.topicId, community_id: input.communityId }).forUpdate().first();
+    const topic = await trx('community_topics')
+      .select('author_id')
+      .where({ id: input.topicId, community_id: input.communityId })
+      .forUpdate()
+      .first();
     if (!topic) return 'not_found' as const;
     if (!(await mayDelete(trx, input.communityId, Number(topic.author_id), input.actorId))) return 'forbidden' as const;
     const keys = await deletePhotos(trx, { topic_id: input.topicId });
@@ -167,14 +246,30 @@ export async function deleteTopic(ctx: Ctx, input: { communityId: number; topicI
 }
 
 /** Deletes a comment: it keeps its number and shows as deleted; its text and photos are gone. */
-export async function deleteComment(ctx: Ctx, input: { communityId: number; topicId: number; number: number; actorId: number; at: Date }): Promise<DeleteResult> {
+export async function deleteComment(
+  ctx: Ctx,
+  input: { communityId: number; topicId: number; number: number; actorId: number; at: Date },
+): Promise<DeleteResult> {
   const outcome = await ctx.db.transaction(async (trx) => {
-    const topic = await trx('community_topics').select('id').where({ id: input.topicId, community_id: input.communityId }).forUpdate().first();
-    const comment = topic && (await trx('community_comments').select('id', 'author_id').where({ topic_id: input.topicId, number: input.number }).whereNull('deleted_at').first());
+    const topic = await trx('community_topics')
+      .select('id')
+      .where({ id: input.topicId, community_id: input.communityId })
+      .forUpdate()
+      .first();
+    const comment =
+      topic &&
+      (await trx('community_comments')
+        .select('id', 'author_id')
+        .where({ topic_id: input.topicId, number: input.number })
+        .whereNull('deleted_at')
+        .first());
     if (!comment) return 'not_found' as const;
-    if (!(await mayDelete(trx, input.communityId, Number(comment.author_id), input.actorId))) return 'forbidden' as const;
+    if (!(await mayDelete(trx, input.communityId, Number(comment.author_id), input.actorId)))
+      return 'forbidden' as const;
     const keys = await deletePhotos(trx, { topic_id: input.topicId, comment_id: Number(comment.id) });
-    await trx('community_comments').where({ id: comment.id }).update({ body: '', deleted_at: input.at, deleted_by: input.actorId });
+    await trx('community_comments')
+      .where({ id: comment.id })
+      .update({ body: '', deleted_at: input.at, deleted_by: input.actorId });
     await trx('community_topics').where({ id: input.topicId }).decrement('comment_count', 1);
     return keys;
   });

@@ -23,7 +23,9 @@ export function findHandlers(ctx: AppContext) {
     const { data: query, typed, error } = parseSearchQuery(CommunityFindQuery, req.query);
     const words = error ? [] : searchWords(query.q);
     const before = query.before_at && query.before_id ? { at: query.before_at, id: query.before_id } : undefined;
-    const rows = words.length ? await findInCommunity(db, community.id, req.member!.id, { words, before, limit: pageSize + 1 }) : [];
+    const rows = words.length
+      ? await findInCommunity(db, community.id, req.member!.id, { words, before, limit: pageSize + 1 })
+      : [];
     return { community, query, typed, error, searched: words.length > 0, rows };
   }
 
@@ -32,27 +34,44 @@ export function findHandlers(ctx: AppContext) {
       const { community, query, typed, error, searched, rows } = await load(req, FIND_PAGE);
       const list = rows.slice(0, FIND_PAGE);
       const last = list[list.length - 1];
-      communityPage(req, res, 'topic-find', community, {
-        title: req.t('communities.find.title', { name: community.name }),
-        q: error ? typed : query.q,
-        qError: error,
-        searched,
-        topics: list,
-        next: rows.length > FIND_PAGE ? pageLink({ q: query.q, before_at: last.cursor_at, before_id: last.id }) : null,
-      }, error ? 422 : 200);
+      communityPage(
+        req,
+        res,
+        'topic-find',
+        community,
+        {
+          title: req.t('communities.find.title', { name: community.name }),
+          q: error ? typed : query.q,
+          qError: error,
+          searched,
+          topics: list,
+          next:
+            rows.length > FIND_PAGE ? pageLink({ q: query.q, before_at: last.cursor_at, before_id: last.id }) : null,
+        },
+        error ? 422 : 200,
+      );
     },
 
     async findMobile(req: Request, res: Response) {
       const { community, query, typed, error, searched, rows } = await load(req, MOBILE_BUDGET.list);
-      const page = keysetPage(rows, MOBILE_BUDGET.list, (last) => mobileQuery(req, { q: query.q, before_at: last.cursor_at, before_id: last.id }));
-      communityPage(req, res, 'topic-find', community, {
-        title: req.t('communities.find.title', { name: community.name }),
-        q: error ? typed : query.q,
-        qError: error,
-        searched,
-        topics: page.items,
-        ...keysetLinks(req, page.next),
-      }, error ? 422 : 200);
+      const page = keysetPage(rows, MOBILE_BUDGET.list, (last) =>
+        mobileQuery(req, { q: query.q, before_at: last.cursor_at, before_id: last.id }),
+      );
+      communityPage(
+        req,
+        res,
+        'topic-find',
+        community,
+        {
+          title: req.t('communities.find.title', { name: community.name }),
+          q: error ? typed : query.q,
+          qError: error,
+          searched,
+          topics: page.items,
+          ...keysetLinks(req, page.next),
+        },
+        error ? 422 : 200,
+      );
     },
   };
 }

@@ -14,14 +14,36 @@ export type FoundTopic = TopicSummary & { cursor_at: string };
  * (its text is not the viewer's to search). search_text is search_fold(title || '\n' || body)
  * (migration 071), the fold of community search.
  */
-export function findInCommunity(db: Knex, communityId: number, viewerId: number, input: { words: string[]; before?: { at: string; id: number }; limit: number }): Promise<FoundTopic[]> {
-  const q = visibleBoardTopics(db('community_topics as t').leftJoin('community_events as e', 'e.topic_id', 't.id'), communityId, viewerId)
-    .select('t.id', 't.author_id', 'ta.nickname', 't.kind', 't.title', 't.comment_count', 't.last_activity_at', 'e.event_date', 't.hidden_at')
+export function findInCommunity(
+  db: Knex,
+  communityId: number,
+  viewerId: number,
+  input: { words: string[]; before?: { at: string; id: number }; limit: number },
+): Promise<FoundTopic[]> {
+  const q = visibleBoardTopics(
+    db('community_topics as t').leftJoin('community_events as e', 'e.topic_id', 't.id'),
+    communityId,
+    viewerId,
+  )
+    .select(
+      't.id',
+      't.author_id',
+      'ta.nickname',
+      't.kind',
+      't.title',
+      't.comment_count',
+      't.last_activity_at',
+      'e.event_date',
+      't.hidden_at',
+    )
     // The next page's bound to the microsecond (a JavaScript date would cut it to the millisecond and
     // skip topics posted within the same millisecond as the last one shown).
     .select(db.raw(`to_char(t.last_activity_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at`))
     .whereNull('t.hidden_at')
-    .orderBy([{ column: 't.last_activity_at', order: 'desc' }, { column: 't.id', order: 'desc' }])
+    .orderBy([
+      { column: 't.last_activity_at', order: 'desc' },
+      { column: 't.id', order: 'desc' },
+    ])
     .limit(input.limit);
   for (const word of input.words) q.whereRaw('t.search_text LIKE ?', [`%${escapeLike(word)}%`]);
   if (input.before) q.whereRaw('(t.last_activity_at, t.id) < (?::timestamptz, ?)', [input.before.at, input.before.id]);

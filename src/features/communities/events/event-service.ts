@@ -8,32 +8,62 @@ import { roleOf } from '../queries.js';
 // the last seat at once get one seat and one waitlist place, and a cancellation hands its seat to
 // the first on the waitlist in the same transaction.
 
-type LockedEvent = { topic_id: number; community_id: number; author_id: number; deadline: string; capacity: number | null; participant_count: number; closed_at: Date | null };
+type LockedEvent = {
+  topic_id: number;
+  community_id: number;
+  author_id: number;
+  deadline: string;
+  capacity: number | null;
+  participant_count: number;
+  closed_at: Date | null;
+};
 
 function lockEvent(trx: Knex, topicId: number): Promise<LockedEvent | undefined> {
   return trx('community_events as e')
     .join('community_topics as t', 't.id', 'e.topic_id')
-    .select('e.topic_id', 'e.community_id', 't.author_id', 'e.deadline', 'e.capacity', 'e.participant_count', 'e.closed_at')
+    .select(
+      'e.topic_id',
+      'e.community_id',
+      't.author_id',
+      'e.deadline',
+      'e.capacity',
+      'e.participant_count',
+      'e.closed_at',
+    )
     .where('e.topic_id', topicId)
     .forUpdate('e')
     .first();
 }
 
-export type JoinEventResult = { ok: true; status: 'going' | 'waitlisted' } | { ok: false; reason: 'not_found' | 'not_member' | 'closed' | 'deadline' | 'already' };
+export type JoinEventResult =
+  | { ok: true; status: 'going' | 'waitlisted' }
+  | { ok: false; reason: 'not_found' | 'not_member' | 'closed' | 'deadline' | 'already' };
 
 /** A member of the community applies: a seat while there is one, else the end of the waitlist. */
-export async function joinEvent(db: Db, input: { topicId: number; memberId: number; at: Date }): Promise<JoinEventResult> {
+export async function joinEvent(
+  db: Db,
+  input: { topicId: number; memberId: number; at: Date },
+): Promise<JoinEventResult> {
   return db.transaction(async (trx): Promise<JoinEventResult> => {
     const event = await lockEvent(trx, input.topicId);
     if (!event) return { ok: false, reason: 'not_found' };
     if (!(await roleOf(trx, event.community_id, input.memberId))) return { ok: false, reason: 'not_member' };
     if (event.closed_at) return { ok: false, reason: 'closed' };
     if (tokyoDate(input.at) > event.deadline) return { ok: false, reason: 'deadline' };
-    const already = await trx('community_event_participants').select('id').where({ topic_id: input.topicId, member_id: input.memberId }).first();
+    const already = await trx('community_event_participants')
+      .select('id')
+      .where({ topic_id: input.topicId, member_id: input.memberId })
+      .first();
     if (already) return { ok: false, reason: 'already' };
     const status = event.capacity === null || event.participant_count < event.capacity ? 'going' : 'waitlisted';
-    await trx('community_event_participants').insert({ topic_id: input.topicId, member_id: input.memberId, status, applied_at: input.at });
-    if (status === 'going') await trx('community_events').where({ topic_id: input.topicId }).increment('participant_count', 1);
+    await trx('community_event_participants').insert({
+      topic_id: input.topicId,
+      member_id: input.memberId,
+      status,
+      applied_at: input.at,
+    });
+    if (status === 'going')
+      await trx('community_events').where({ topic_id: input.topicId }).increment('participant_count', 1);
     return { ok: true, status };
   });
 }
@@ -47,7 +77,10 @@ export async function cancelParticipation(db: Db, input: { topicId: number; memb
 }
 
 async function leaveEvent(trx: Knex, event: LockedEvent, memberId: number): Promise<boolean> {
-  const [gone] = await trx('community_event_participants').where({ topic_id: event.topic_id, member_id: memberId }).delete().returning('status');
+  const [gone] = await trx('community_event_participants')
+    .where({ topic_id: event.topic_id, member_id: memberId })
+    .delete()
+    .returning('status');
   if (!gone) return false;
   if (gone.status !== 'going') return true;
   const next = await trx('community_event_participants')
@@ -65,8 +98,10 @@ export async function closeEvent(db: Db, input: { topicId: number; actorId: numb
   return db.transaction(async (trx) => {
     const event = await lockEvent(trx, input.topicId);
     if (!event) return false;
-    if (event.author_id !== input.actorId && !isManager(await roleOf(trx, event.community_id, input.actorId))) return false;
-    if (!event.closed_at) await trx('community_events').where({ topic_id: input.topicId }).update({ closed_at: input.at });
+    if (event.author_id !== input.actorId && !isManager(await roleOf(trx, event.community_id, input.actorId)))
+      return false;
+    if (!event.closed_at)
+      await trx('community_events').where({ topic_id: input.topicId }).update({ closed_at: input.at });
     return true;
   });
 }

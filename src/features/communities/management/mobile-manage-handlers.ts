@@ -45,7 +45,10 @@ export function mobileManageHandlers(ctx: AppContext) {
     async reports(req: Request, res: Response) {
       const community = await managedCommunity(ctx, req);
       const groups = await openCommunityReports(db, community.id);
-      const targets = await loadTargets(db, groups.map((g) => ({ type: g.target_type, id: g.target_id })));
+      const targets = await loadTargets(
+        db,
+        groups.map((g) => ({ type: g.target_type, id: g.target_id })),
+      );
       const posts = groups.flatMap((g) => {
         const post = targets.get(targetKey(g.target_type, g.target_id));
         if (!post || post.deleted) return [];
@@ -53,7 +56,9 @@ export function mobileManageHandlers(ctx: AppContext) {
       });
       const page = inMemoryPage(posts, req.query, (p) => p.post.excerpt.length + (p.post.title?.length ?? 0));
       communityPage(req, res, 'manage-reports', community, {
-        title: req.t('communities.reports.title'), posts: page.items, ...pageLinks(page.page, page.more),
+        title: req.t('communities.reports.title'),
+        posts: page.items,
+        ...pageLinks(page.page, page.more),
       });
     },
   };

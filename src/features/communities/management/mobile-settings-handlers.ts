@@ -24,7 +24,14 @@ const MAIN_FIELDS = ['name', 'category', 'join_policy', 'board_visibility', 'top
 
 /** The stored settings, as the form's fields. */
 function storedFields(c: CommunityView): Record<string, unknown> {
-  return { name: c.name, category: c.category, description: c.description, join_policy: c.join_policy, board_visibility: c.board_visibility, topic_creation: c.topic_creation };
+  return {
+    name: c.name,
+    category: c.category,
+    description: c.description,
+    join_policy: c.join_policy,
+    board_visibility: c.board_visibility,
+    topic_creation: c.topic_creation,
+  };
 }
 
 /** Only the named fields of a posted body (a handset's form may carry others). */
@@ -34,25 +41,68 @@ function pick(body: unknown, names: readonly string[]): Record<string, unknown> 
 }
 
 export function mobileCommunitySettingsHandlers(ctx: AppContext) {
-  function settingsPage(req: Request, res: Response, community: CommunityView, status = 200, values: Record<string, unknown> = storedFields(community), errors: FieldErrors = {}) {
-    communityPage(req, res, 'manage-settings', community, {
-      title: req.t('communities.manage.settings'), values: { ...values, photo_id: community.photo_id }, errors, ...SETTINGS_CHOICES,
-      // The description is only named here, cut short; it is edited on its own page.
-      description: community.description,
-    }, status);
+  function settingsPage(
+    req: Request,
+    res: Response,
+    community: CommunityView,
+    status = 200,
+    values: Record<string, unknown> = storedFields(community),
+    errors: FieldErrors = {},
+  ) {
+    communityPage(
+      req,
+      res,
+      'manage-settings',
+      community,
+      {
+        title: req.t('communities.manage.settings'),
+        values: { ...values, photo_id: community.photo_id },
+        errors,
+        ...SETTINGS_CHOICES,
+        // The description is only named here, cut short; it is edited on its own page.
+        description: community.description,
+      },
+      status,
+    );
   }
 
-  function descriptionPage(req: Request, res: Response, community: CommunityView, status = 200, values: Record<string, unknown> = { description: community.description }, errors: FieldErrors = {}) {
-    communityPage(req, res, 'manage-description', community, { title: req.t('communities.manage.editDescription'), values, errors }, status);
+  function descriptionPage(
+    req: Request,
+    res: Response,
+    community: CommunityView,
+    status = 200,
+    values: Record<string, unknown> = { description: community.description },
+    errors: FieldErrors = {},
+  ) {
+    communityPage(
+      req,
+      res,
+      'manage-description',
+      community,
+      { title: req.t('communities.manage.editDescription'), values, errors },
+      status,
+    );
   }
 
   /** Checks the stored settings with `changes` over them and saves them; a refusal is the page again (422). */
-  async function save(req: Request, res: Response, community: CommunityView, changes: Record<string, unknown>, again: (status: number, errors: FieldErrors) => void) {
+  async function save(
+    req: Request,
+    res: Response,
+    community: CommunityView,
+    changes: Record<string, unknown>,
+    again: (status: number, errors: FieldErrors) => void,
+  ) {
     const form = CommunityEditForm.safeParse({ ...storedFields(community), ...changes });
     const errors = fileErrors(req, form.success ? {} : fieldErrors(form.error), (reason) => `photos.error.${reason}`);
     if (!form.success || Object.keys(errors).length) return again(422, errors);
     const photo = uploadedFiles(req)[0]?.buffer ?? null;
-    const result = await updateCommunity(ctx, { communityId: community.id, actorId: req.member!.id, form: form.data, photo, at: ctx.clock.now() });
+    const result = await updateCommunity(ctx, {
+      communityId: community.id,
+      actorId: req.member!.id,
+      form: form.data,
+      photo,
+      at: ctx.clock.now(),
+    });
     if (!result.ok) {
       if (result.reason === 'not_manager') throw notFound();
       return again(refusalStatus(result), { photo: photoError(result.photoReason) });
@@ -72,7 +122,14 @@ export function mobileCommunitySettingsHandlers(ctx: AppContext) {
       await save(req, res, community, changes, (status, errors) => {
         // A field the form checks but this page does not show (the stored description grown past a limit) is said on top.
         const shown = Object.fromEntries(Object.entries(errors).filter(([k]) => k !== 'description'));
-        settingsPage(req, res, community, status, { ...storedFields(community), ...changes }, errors.description && !Object.keys(shown).length ? { _form: errors.description } : shown);
+        settingsPage(
+          req,
+          res,
+          community,
+          status,
+          { ...storedFields(community), ...changes },
+          errors.description && !Object.keys(shown).length ? { _form: errors.description } : shown,
+        );
       });
     },
 
@@ -85,7 +142,9 @@ export function mobileCommunitySettingsHandlers(ctx: AppContext) {
       const changes = pick(req.body, ['description']);
       if (changes.description === undefined) changes.description = '';
       await save(req, res, community, changes, (status, errors) => {
-        const shown: FieldErrors = errors.description ? { description: errors.description } : { _form: Object.values(errors)[0] ?? 'form.errorSummary' };
+        const shown: FieldErrors = errors.description
+          ? { description: errors.description }
+          : { _form: Object.values(errors)[0] ?? 'form.errorSummary' };
         descriptionPage(req, res, community, status, changes, shown);
       });
     },

@@ -18,12 +18,23 @@ export function adminHandlers(ctx: AppContext) {
       const now = ctx.clock.now();
       const ownerless = await ownerlessCommunityCount(db); // 管理人不在: owners who withdrew with nobody to take over
       const [members, signups, openReports, smsToday] = await Promise.all([
-        memberCounts(db), signupsPerDay(db, now, 14), openReportCount(db), smsSentOn(db, tokyoDate(now)),
+        memberCounts(db),
+        signupsPerDay(db, now, 14),
+        openReportCount(db),
+        smsSentOn(db, tokyoDate(now)),
       ]);
       adminPage(req, res, 'dashboard', {
         ownerless,
         title: req.t('admin.dashboard.title'),
-        members, signups, openReports, sms: { sent: smsToday, cap: ctx.config.sms.dailyCap, alarm: ctx.config.sms.dailyAlarm, alarmed: smsToday >= ctx.config.sms.dailyAlarm },
+        members,
+        signups,
+        openReports,
+        sms: {
+          sent: smsToday,
+          cap: ctx.config.sms.dailyCap,
+          alarm: ctx.config.sms.dailyAlarm,
+          alarmed: smsToday >= ctx.config.sms.dailyAlarm,
+        },
       });
     },
 
@@ -31,12 +42,17 @@ export function adminHandlers(ctx: AppContext) {
     async audit(req: Request, res: Response) {
       const query = AuditQuery.parse(req.query);
       const rows = await auditPage(db, {
-        limit: AUDIT_PAGE + 1, before: query.before, subjectMemberId: query.member,
+        limit: AUDIT_PAGE + 1,
+        before: query.before,
+        subjectMemberId: query.member,
         target: query.type ? { type: query.type, id: query.target } : undefined,
       });
       const list = rows.slice(0, AUDIT_PAGE);
-      const filters = new URLSearchParams(Object.entries({ member: query.member, type: query.type, target: query.target })
-        .filter((e): e is [string, string | number] => e[1] !== undefined).map(([k, v]) => [k, String(v)]));
+      const filters = new URLSearchParams(
+        Object.entries({ member: query.member, type: query.type, target: query.target })
+          .filter((e): e is [string, string | number] => e[1] !== undefined)
+          .map(([k, v]) => [k, String(v)]),
+      );
       if (rows.length > AUDIT_PAGE) filters.set('before', String(list[list.length - 1].id));
       adminPage(req, res, 'audit', {
         title: req.t('admin.audit.title'),

@@ -22,7 +22,13 @@ export function sentForm(req: Request, name: string, errors: FieldErrors): FormS
   return { name, values: (req.body ?? {}) as Record<string, unknown>, errors };
 }
 
-export function adminPage(req: Request, res: Response, view: string, locals: Record<string, unknown> = {}, status = 200) {
+export function adminPage(
+  req: Request,
+  res: Response,
+  view: string,
+  locals: Record<string, unknown> = {},
+  status = 200,
+) {
   render(res.status(status), `admin/${view}`, { section: view.split('/')[0], form: NO_FORM, ...locals });
 }
 
@@ -58,11 +64,16 @@ export function auditLines(t: Translate, rows: AuditRow[]) {
       actionLabel: isMessageKey(key) ? t(key) : r.action,
       beforeText: r.before ? JSON.stringify(r.before) : '',
       afterText: r.after ? JSON.stringify(r.after) : '',
-      targetLink: r.target_type === 'member' ? `/admin/members/${r.target_id}`
-        : r.target_type === 'community' ? `/admin/communities/${r.target_id}`
-          : r.target_type === 'notice' ? '/admin/notices'
-            : r.target_type === 'site_settings' ? '/admin/invitations'
-            : `/admin/reports/${r.target_type}/${r.target_id}`,
+      targetLink:
+        r.target_type === 'member'
+          ? `/admin/members/${r.target_id}`
+          : r.target_type === 'community'
+            ? `/admin/communities/${r.target_id}`
+            : r.target_type === 'notice'
+              ? '/admin/notices'
+              : r.target_type === 'site_settings'
+                ? '/admin/invitations'
+                : `/admin/reports/${r.target_type}/${r.target_id}`,
     };
   });
 }

@@ -10,7 +10,10 @@ import { searchWords } from '../../communities/queries.js';
 // ─── Dashboard ──────────────────────────────────────────────────────────────────────────────────
 
 export async function memberCounts(db: Knex): Promise<Record<'active' | 'suspended' | 'withdrawn', number>> {
-  const rows = await db('members').select('status').count<{ status: string; c: string }[]>({ c: '*' }).groupBy('status');
+  const rows = await db('members')
+    .select('status')
+    .count<{ status: string; c: string }[]>({ c: '*' })
+    .groupBy('status');
   const out = { active: 0, suspended: 0, withdrawn: 0 };
   for (const r of rows) out[r.status as keyof typeof out] = Number(r.c);
   return out;
@@ -42,12 +45,32 @@ export async function signupsPerDay(db: Knex, now: Date, days = 14): Promise<{ d
 // ─── Members ────────────────────────────────────────────────────────────────────────────────────
 
 export type StaffMemberRow = {
-  id: number; nickname: string; phone: string | null; role: string; status: string; birth_date: string;
-  created_at: Date; withdrawn_at: Date | null; suspended_until: Date | null; suspension_reason: string | null; friend_count: number;
+  id: number;
+  nickname: string;
+  phone: string | null;
+  role: string;
+  status: string;
+  birth_date: string;
+  created_at: Date;
+  withdrawn_at: Date | null;
+  suspended_until: Date | null;
+  suspension_reason: string | null;
+  friend_count: number;
 };
 
-const MEMBER_COLUMNS = ['m.id', 'm.nickname', 'm.phone', 'm.role', 'm.status', 'm.birth_date', 'm.created_at', 'm.withdrawn_at',
-  'm.suspended_until', 'm.suspension_reason', 'm.friend_count'];
+const MEMBER_COLUMNS = [
+  'm.id',
+  'm.nickname',
+  'm.phone',
+  'm.role',
+  'm.status',
+  'm.birth_date',
+  'm.created_at',
+  'm.withdrawn_at',
+  'm.suspended_until',
+  'm.suspension_reason',
+  'm.friend_count',
+];
 
 function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -90,21 +113,44 @@ export async function memberActivityCounts(db: Knex, id: number) {
 // ─── Communities ────────────────────────────────────────────────────────────────────────────────
 
 export type StaffCommunityRow = {
-  id: number; name: string; category: string; description: string; member_count: number; created_at: Date;
-  hidden_at: Date | null; hidden_reason: string | null; owner_id: number | null; owner_nickname: string | null;
+  id: number;
+  name: string;
+  category: string;
+  description: string;
+  member_count: number;
+  created_at: Date;
+  hidden_at: Date | null;
+  hidden_reason: string | null;
+  owner_id: number | null;
+  owner_nickname: string | null;
 };
 
 function communities(db: Knex) {
   return db('communities as c')
     .leftJoin('community_members as o', (j) => j.on('o.community_id', 'c.id').andOnVal('o.role', 'owner'))
     .leftJoin('members as om', 'om.id', 'o.member_id')
-    .select('c.id', 'c.name', 'c.category', 'c.description', 'c.member_count', 'c.created_at', 'c.hidden_at', 'c.hidden_reason',
-      'o.member_id as owner_id', 'om.nickname as owner_nickname');
+    .select(
+      'c.id',
+      'c.name',
+      'c.category',
+      'c.description',
+      'c.member_count',
+      'c.created_at',
+      'c.hidden_at',
+      'c.hidden_reason',
+      'o.member_id as owner_id',
+      'om.nickname as owner_nickname',
+    );
 }
 
 /** Communities by id or by words of their name and description (hidden ones too), largest first. */
 export function searchCommunitiesForStaff(db: Knex, q: string, limit = 50): Promise<StaffCommunityRow[]> {
-  const query = communities(db).orderBy([{ column: 'c.member_count', order: 'desc' }, { column: 'c.id', order: 'desc' }]).limit(limit);
+  const query = communities(db)
+    .orderBy([
+      { column: 'c.member_count', order: 'desc' },
+      { column: 'c.id', order: 'desc' },
+    ])
+    .limit(limit);
   if (/^\d{1,15}$/.test(q)) return query.where('c.id', Number(q)) as unknown as Promise<StaffCommunityRow[]>;
   for (const word of searchWords(q)) query.whereRaw('c.search_text LIKE ?', [`%${escapeLike(word)}%`]);
   return query as unknown as Promise<StaffCommunityRow[]>;
@@ -112,12 +158,16 @@ export function searchCommunitiesForStaff(db: Knex, q: string, limit = 50): Prom
 
 /** 管理人不在: communities left without an owner (their owner withdrew and no active member remained), newest first. */
 export function ownerlessCommunities(db: Knex, limit = 50): Promise<StaffCommunityRow[]> {
-  return communities(db).whereNull('o.member_id').orderBy('c.id', 'desc').limit(limit) as unknown as Promise<StaffCommunityRow[]>;
+  return communities(db).whereNull('o.member_id').orderBy('c.id', 'desc').limit(limit) as unknown as Promise<
+    StaffCommunityRow[]
+  >;
 }
 
 export async function ownerlessCommunityCount(db: Knex): Promise<number> {
   const [row] = await db('communities as c')
-    .whereNotExists(db('community_members as o').select(db.raw('1')).whereRaw('o.community_id = c.id').where('o.role', 'owner'))
+    .whereNotExists(
+      db('community_members as o').select(db.raw('1')).whereRaw('o.community_id = c.id').where('o.role', 'owner'),
+    )
     .count<{ c: string }[]>({ c: '*' });
   return Number(row.c);
 }
@@ -127,10 +177,17 @@ export function communityForStaff(db: Knex, id: number): Promise<StaffCommunityR
 }
 
 /** Its managers and its latest members, for choosing a new owner. */
-export function communityPeople(db: Knex, id: number, limit = 30): Promise<{ id: number; nickname: string; role: string; status: string; joined_at: Date }[]> {
-  return db('community_members as cm').join('members as m', 'm.id', 'cm.member_id')
+export function communityPeople(
+  db: Knex,
+  id: number,
+  limit = 30,
+): Promise<{ id: number; nickname: string; role: string; status: string; joined_at: Date }[]> {
+  return db('community_members as cm')
+    .join('members as m', 'm.id', 'cm.member_id')
     .select('m.id', 'm.nickname', 'cm.role', 'm.status', 'cm.joined_at')
     .where('cm.community_id', id)
     .orderByRaw(`cm.role = 'owner' DESC, cm.role = 'sub_manager' DESC, cm.joined_at DESC`)
-    .limit(limit) as unknown as Promise<{ id: number; nickname: string; role: string; status: string; joined_at: Date }[]>;
+    .limit(limit) as unknown as Promise<
+    { id: number; nickname: string; role: string; status: string; joined_at: Date }[]
+  >;
 }

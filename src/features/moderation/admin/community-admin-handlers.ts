@@ -5,7 +5,12 @@ import * as hiding from '../hiding/actions.js';
 import { deleteCommunity, reassignOwner } from './community-actions.js';
 import { adminPage, auditLines, redirectWith, NO_FORM, sentForm, type FormState } from './admin-pages.js';
 import { idParam } from '../../../http/params.js';
-import { communityForStaff, communityPeople, ownerlessCommunities, searchCommunitiesForStaff } from './admin-queries.js';
+import {
+  communityForStaff,
+  communityPeople,
+  ownerlessCommunities,
+  searchCommunitiesForStaff,
+} from './admin-queries.js';
 import { auditPage } from '../audit.js';
 import { reportsInCommunity } from '../reports/reports.js';
 import { OwnerForm, ReasonForm, SearchQuery } from '../schemas.js';
@@ -24,9 +29,21 @@ export function communityAdminHandlers(ctx: AppContext) {
       reportsInCommunity(db, id),
       auditPage(db, { limit: 50, target: { type: 'community', id } }),
     ]);
-    adminPage(req, res, 'communities/show', {
-      title: c.name, c, people, reports, history: auditLines(req.t, history), isAdmin: req.member!.role === 'admin', form,
-    }, status);
+    adminPage(
+      req,
+      res,
+      'communities/show',
+      {
+        title: c.name,
+        c,
+        people,
+        reports,
+        history: auditLines(req.t, history),
+        isAdmin: req.member!.role === 'admin',
+        form,
+      },
+      status,
+    );
   }
 
   const back = (id: number) => `/admin/communities/${id}`;
@@ -38,20 +55,45 @@ export function communityAdminHandlers(ctx: AppContext) {
       const form = ReasonForm.safeParse(req.body);
       const name = suspend ? 'suspend' : 'restore';
       if (!form.success) return detailPage(req, res, 422, sentForm(req, name, fieldErrors(form.error)));
-      const input = { staffId: req.member!.id, type: 'community' as const, id, reason: form.data.reason, at: ctx.clock.now() };
+      const input = {
+        staffId: req.member!.id,
+        type: 'community' as const,
+        id,
+        reason: form.data.reason,
+        at: ctx.clock.now(),
+      };
       const result = suspend ? await hiding.hideContent(db, input) : await hiding.restoreContent(db, input);
       if (!result.ok && result.reason === 'not_found') throw notFound();
-      const message = result.ok ? (suspend ? 'admin.done.suspendCommunity' : 'admin.done.restoreCommunity') : (suspend ? 'admin.refused.alreadyHidden' : 'admin.refused.notHidden');
+      const message = result.ok
+        ? suspend
+          ? 'admin.done.suspendCommunity'
+          : 'admin.done.restoreCommunity'
+        : suspend
+          ? 'admin.refused.alreadyHidden'
+          : 'admin.refused.notHidden';
       redirectWith(req, res, back(id), req.t(message), result.ok ? 'success' : 'error');
     };
   }
 
   return {
     async search(req: Request, res: Response) {
-      const { data: { q }, typed, error } = parseSearchQuery(SearchQuery, req.query);
+      const {
+        data: { q },
+        typed,
+        error,
+      } = parseSearchQuery(SearchQuery, req.query);
       // Without a query the page lists what needs the operators: communities left without an owner.
-      const [results, ownerless] = await Promise.all([q ? searchCommunitiesForStaff(db, q) : [], q ? [] : ownerlessCommunities(db)]);
-      adminPage(req, res, 'communities/search', { title: req.t('admin.communities.title'), q: error ? typed : q, qError: error, results, ownerless }, error ? 422 : 200);
+      const [results, ownerless] = await Promise.all([
+        q ? searchCommunitiesForStaff(db, q) : [],
+        q ? [] : ownerlessCommunities(db),
+      ]);
+      adminPage(
+        req,
+        res,
+        'communities/search',
+        { title: req.t('admin.communities.title'), q: error ? typed : q, qError: error, results, ownerless },
+        error ? 422 : 200,
+      );
     },
 
     show: (req: Request, res: Response) => detailPage(req, res, 200),
@@ -63,10 +105,17 @@ export function communityAdminHandlers(ctx: AppContext) {
       const id = idParam(req);
       const form = OwnerForm.safeParse(req.body);
       if (!form.success) return detailPage(req, res, 422, sentForm(req, 'owner', fieldErrors(form.error)));
-      const result = await reassignOwner(db, { staffId: req.member!.id, communityId: id, newOwnerId: form.data.member_id, reason: form.data.reason, at: ctx.clock.now() });
+      const result = await reassignOwner(db, {
+        staffId: req.member!.id,
+        communityId: id,
+        newOwnerId: form.data.member_id,
+        reason: form.data.reason,
+        at: ctx.clock.now(),
+      });
       if (!result.ok && result.reason === 'not_found') throw notFound();
       if (!result.ok) {
-        const error = result.reason === 'already' ? 'validation.admin.alreadyOwner' : 'validation.admin.notCommunityMember';
+        const error =
+          result.reason === 'already' ? 'validation.admin.alreadyOwner' : 'validation.admin.notCommunityMember';
         return detailPage(req, res, 422, sentForm(req, 'owner', { member_id: error }));
       }
       redirectWith(req, res, back(id), req.t('admin.done.owner'));
@@ -78,8 +127,14 @@ export function communityAdminHandlers(ctx: AppContext) {
       const form = ReasonForm.safeParse(req.body);
       const errors = form.success ? {} : fieldErrors(form.error);
       if ((req.body as Record<string, unknown>)?.confirm !== 'yes') errors.confirm = 'validation.admin.confirm';
-      if (!form.success || Object.keys(errors).length) return detailPage(req, res, 422, sentForm(req, 'delete', errors));
-      const result = await deleteCommunity(ctx, { staffId: req.member!.id, communityId: id, reason: form.data.reason, at: ctx.clock.now() });
+      if (!form.success || Object.keys(errors).length)
+        return detailPage(req, res, 422, sentForm(req, 'delete', errors));
+      const result = await deleteCommunity(ctx, {
+        staffId: req.member!.id,
+        communityId: id,
+        reason: form.data.reason,
+        at: ctx.clock.now(),
+      });
       if (!result.ok) throw notFound();
       redirectWith(req, res, '/admin/communities', req.t('admin.done.deleteCommunity'));
     },

@@ -13,8 +13,21 @@ import { AdminNoticeForm } from '../schemas.js';
 export function noticeAdminHandlers(ctx: AppContext) {
   const { db } = ctx;
 
-  function formPage(req: Request, res: Response, status: number, notice: { id: number } | null, values: Record<string, unknown>, errors: Record<string, string> = {}) {
-    adminPage(req, res, 'notices/form', { title: req.t(notice ? 'admin.notices.edit' : 'admin.notices.new'), notice, values, errors }, status);
+  function formPage(
+    req: Request,
+    res: Response,
+    status: number,
+    notice: { id: number } | null,
+    values: Record<string, unknown>,
+    errors: Record<string, string> = {},
+  ) {
+    adminPage(
+      req,
+      res,
+      'notices/form',
+      { title: req.t(notice ? 'admin.notices.edit' : 'admin.notices.new'), notice, values, errors },
+      status,
+    );
   }
 
   return {
@@ -41,7 +54,12 @@ export function noticeAdminHandlers(ctx: AppContext) {
     async showEdit(req: Request, res: Response) {
       const n = await findNotice(db, idParam(req));
       if (!n) throw notFound();
-      formPage(req, res, 200, n, { title: n.title, body: n.body, starts_at: tokyoDateTimeLocal(n.starts_at), ends_at: n.ends_at ? tokyoDateTimeLocal(n.ends_at) : '' });
+      formPage(req, res, 200, n, {
+        title: n.title,
+        body: n.body,
+        starts_at: tokyoDateTimeLocal(n.starts_at),
+        ends_at: n.ends_at ? tokyoDateTimeLocal(n.ends_at) : '',
+      });
     },
 
     async update(req: Request, res: Response) {

@@ -4,7 +4,16 @@ import { notFound } from '../../../http/errors.js';
 import { fieldErrors } from '../../../lib/forms.js';
 import * as actions from '../actions.js';
 import * as hiding from '../hiding/actions.js';
-import { auditLines, adminPage, redirectWith, targetParams, withBodyHtml, NO_FORM, sentForm, type FormState } from './admin-pages.js';
+import {
+  auditLines,
+  adminPage,
+  redirectWith,
+  targetParams,
+  withBodyHtml,
+  NO_FORM,
+  sentForm,
+  type FormState,
+} from './admin-pages.js';
 import { auditPage } from '../audit.js';
 import { closedReports, openReportGroups, reportsOn } from '../reports/reports.js';
 import { OptionalReasonForm, ReasonForm, ReportQueueQuery, type TargetType } from '../schemas.js';
@@ -38,21 +47,31 @@ export function queueHandlers(ctx: AppContext) {
     const reports = await reportsOn(db, [{ type, id }], { openOnly: false });
     // Private messages are opened by staff only when someone reported them.
     if (type === 'message' && !reports.length) throw notFound();
-    const [targets, history] = await Promise.all([loadTargets(db, [{ type, id }]), auditPage(db, { limit: 50, target: { type, id } })]);
+    const [targets, history] = await Promise.all([
+      loadTargets(db, [{ type, id }]),
+      auditPage(db, { limit: 50, target: { type, id } }),
+    ]);
     const target = targets.get(targetKey(type, id));
     if (!target && !reports.length) throw notFound();
-    adminPage(req, res, 'reports/target', {
-      title: req.t('admin.target.title', { type: req.t(`reports.type.${type}`) }),
-      type, id,
-      target: target ? withBodyHtml(target) : null,
-      snapshot: reports.length ? reports[reports.length - 1].snapshot : '',
-      reports,
-      hasOpen: reports.some((r) => r.status === 'open'),
-      hideable: isHideable(type),
-      reportedMemberId: target?.authorId ?? reports.find((r) => r.reported_member_id)?.reported_member_id ?? null,
-      history: auditLines(req.t, history),
-      form,
-    }, status);
+    adminPage(
+      req,
+      res,
+      'reports/target',
+      {
+        title: req.t('admin.target.title', { type: req.t(`reports.type.${type}`) }),
+        type,
+        id,
+        target: target ? withBodyHtml(target) : null,
+        snapshot: reports.length ? reports[reports.length - 1].snapshot : '',
+        reports,
+        hasOpen: reports.some((r) => r.status === 'open'),
+        hideable: isHideable(type),
+        reportedMemberId: target?.authorId ?? reports.find((r) => r.reported_member_id)?.reported_member_id ?? null,
+        history: auditLines(req.t, history),
+        form,
+      },
+      status,
+    );
   }
 
   const back = (type: TargetType, id: number) => `/admin/reports/${type}/${id}`;
@@ -63,11 +82,18 @@ export function queueHandlers(ctx: AppContext) {
       const { type, id } = targetParams(req);
       if (!isHideable(type)) throw notFound();
       const form = (hide ? ReasonForm : OptionalReasonForm).safeParse(req.body);
-      if (!form.success) return targetPage(req, res, 422, sentForm(req, hide ? 'hide' : 'restore', fieldErrors(form.error)));
+      if (!form.success)
+        return targetPage(req, res, 422, sentForm(req, hide ? 'hide' : 'restore', fieldErrors(form.error)));
       const input = { staffId: req.member!.id, type, id, reason: form.data.reason, at: ctx.clock.now() };
       const result = hide ? await hiding.hideContent(db, input) : await hiding.restoreContent(db, input);
       if (!result.ok && result.reason === 'not_found') throw notFound();
-      const message = result.ok ? (hide ? 'admin.done.hide' : 'admin.done.restore') : (hide ? 'admin.refused.alreadyHidden' : 'admin.refused.notHidden');
+      const message = result.ok
+        ? hide
+          ? 'admin.done.hide'
+          : 'admin.done.restore'
+        : hide
+          ? 'admin.refused.alreadyHidden'
+          : 'admin.refused.notHidden';
       redirectWith(req, res, back(type, id), req.t(message), result.ok ? 'success' : 'error');
     };
   }
@@ -78,11 +104,19 @@ export function queueHandlers(ctx: AppContext) {
       const { status } = ReportQueueQuery.parse(req.query);
       if (status === 'closed') {
         const closed = await closedReports(db, QUEUE_PAGE);
-        return adminPage(req, res, 'reports/queue', { title: req.t('admin.reports.title'), status, groups: [], closed: closed.map(queueReport) });
+        return adminPage(req, res, 'reports/queue', {
+          title: req.t('admin.reports.title'),
+          status,
+          groups: [],
+          closed: closed.map(queueReport),
+        });
       }
       const groups = await openReportGroups(db, QUEUE_PAGE);
       const targetsOf = groups.map((g) => ({ type: g.target_type, id: g.target_id }));
-      const [targets, reports] = await Promise.all([loadTargets(db, targetsOf), reportsOn(db, targetsOf, { openOnly: true })]);
+      const [targets, reports] = await Promise.all([
+        loadTargets(db, targetsOf),
+        reportsOn(db, targetsOf, { openOnly: true }),
+      ]);
       adminPage(req, res, 'reports/queue', {
         title: req.t('admin.reports.title'),
         status,
@@ -113,7 +147,13 @@ export function queueHandlers(ctx: AppContext) {
       const { type, id } = targetParams(req);
       const form = OptionalReasonForm.safeParse(req.body);
       if (!form.success) return targetPage(req, res, 422, sentForm(req, 'dismiss', fieldErrors(form.error)));
-      const result = await actions.dismissReports(db, { staffId: req.member!.id, type, id, reason: form.data.reason, at: ctx.clock.now() });
+      const result = await actions.dismissReports(db, {
+        staffId: req.member!.id,
+        type,
+        id,
+        reason: form.data.reason,
+        at: ctx.clock.now(),
+      });
       if (!result.ok) return redirectWith(req, res, back(type, id), req.t('admin.refused.noOpenReports'), 'error');
       redirectWith(req, res, '/admin/reports', req.t('admin.done.dismiss'));
     },

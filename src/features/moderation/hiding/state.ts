@@ -10,7 +10,10 @@ export type HideableType = Exclude<TargetType, 'member'>;
 export const HIDEABLE: Record<HideableType, { table: string; owner: string }> = {
   diary: { table: 'diaries', owner: 'author_id' },
   diary_comment: { table: 'diary_comments', owner: 'author_id' },
-  community: { table: 'communities', owner: `(SELECT cm.member_id FROM community_members cm WHERE cm.community_id = communities.id AND cm.role = 'owner')` },
+  community: {
+    table: 'communities',
+    owner: `(SELECT cm.member_id FROM community_members cm WHERE cm.community_id = communities.id AND cm.role = 'owner')`,
+  },
   topic: { table: 'community_topics', owner: 'author_id' },
   topic_comment: { table: 'community_comments', owner: 'author_id' },
   message: { table: 'messages', owner: 'sender_id' },
@@ -27,9 +30,18 @@ export type HiddenState = { hidden_at: Date | null; hidden_reason: string | null
 /** Locks the target's row and returns its hidden state (undefined when the row is gone). */
 export function lockHiddenState(trx: Knex, type: HideableType, id: number): Promise<HiddenState | undefined> {
   const { table, owner } = HIDEABLE[type];
-  return trx(table).select('hidden_at', 'hidden_reason', trx.raw(`${owner} AS owner_id`)).where({ id }).forUpdate().first();
+  return trx(table)
+    .select('hidden_at', 'hidden_reason', trx.raw(`${owner} AS owner_id`))
+    .where({ id })
+    .forUpdate()
+    .first();
 }
 
-export function setHiddenState(trx: Knex, type: HideableType, id: number, state: { hidden_at: Date | null; hidden_reason: string | null }) {
+export function setHiddenState(
+  trx: Knex,
+  type: HideableType,
+  id: number,
+  state: { hidden_at: Date | null; hidden_reason: string | null },
+) {
   return trx(HIDEABLE[type].table).where({ id }).update(state);
 }

@@ -18,7 +18,10 @@ export function managerReportHandlers(ctx: AppContext) {
     async list(req: Request, res: Response) {
       const community = await managedCommunity(ctx, req);
       const groups = await openCommunityReports(db, community.id);
-      const targets = await loadTargets(db, groups.map((g) => ({ type: g.target_type, id: g.target_id })));
+      const targets = await loadTargets(
+        db,
+        groups.map((g) => ({ type: g.target_type, id: g.target_id })),
+      );
       const posts = groups.flatMap((g) => {
         const post = targets.get(targetKey(g.target_type, g.target_id));
         // Gone, or already deleted: nothing left for the managers to do.
@@ -36,10 +39,19 @@ export function managerReportHandlers(ctx: AppContext) {
       if (type === 'topic') {
         result = await deleteTopic(ctx, { communityId: community.id, topicId: targetId, actorId: req.member!.id });
       } else if (type === 'topic_comment') {
-        const c = await db('community_comments as cc').join('community_topics as t', 't.id', 'cc.topic_id')
-          .select('cc.topic_id', 'cc.number').where({ 'cc.id': targetId, 't.community_id': community.id }).first();
+        const c = await db('community_comments as cc')
+          .join('community_topics as t', 't.id', 'cc.topic_id')
+          .select('cc.topic_id', 'cc.number')
+          .where({ 'cc.id': targetId, 't.community_id': community.id })
+          .first();
         if (!c) throw notFound();
-        result = await deleteComment(ctx, { communityId: community.id, topicId: Number(c.topic_id), number: Number(c.number), actorId: req.member!.id, at: ctx.clock.now() });
+        result = await deleteComment(ctx, {
+          communityId: community.id,
+          topicId: Number(c.topic_id),
+          number: Number(c.number),
+          actorId: req.member!.id,
+          at: ctx.clock.now(),
+        });
       } else throw notFound();
       if (result !== 'deleted') throw notFound();
       redirectWith(req, res, `/communities/${community.id}/manage/reports`, req.t('communities.reports.deleted'));
